@@ -1,0 +1,58 @@
+# GroupLake: the Makefile is the interface. `make demo` runs the platform, `make test` proves it.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup demo run up test test-fast bench docs data-docs lint clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv 2>/dev/null || true
+	@if [ -x $(BIN)/uv ]; then \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . ; \
+	else \
+	  $(BIN)/python -m pip install -q -r requirements.lock && \
+	  $(BIN)/python -m pip install -q --no-deps -e . ; \
+	fi
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv from the lock file and prepare dbt / migrations (idempotent)
+	@$(BIN)/grouplake setup
+
+run: setup  ## materialize the whole asset graph once (demo group unless sources are configured)
+	@$(BIN)/grouplake run
+
+up: setup  ## start every registered service (Dagster UI, APIs, MLflow UI)
+	@$(BIN)/grouplake up
+
+demo: setup  ## setup, run the whole graph, then start the services
+	@$(BIN)/grouplake run
+	@$(BIN)/grouplake up
+
+test: setup  ## run the whole test suite (services skipped locally, required with CI=true)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup  ## unit tests only
+	@$(BIN)/python -m pytest -m "not (postgres or mariadb or mqtt or spark or s3 or e2e or slow)" $(PYTEST_ARGS)
+
+bench: setup  ## run the benchmarks; results land in tests/benchmarks/results/*.json
+	@$(BIN)/python -m tests.benchmarks $(BENCH)
+
+docs: setup  ## generate and serve the dbt docs
+	@$(BIN)/grouplake docs
+
+data-docs: setup  ## build Great Expectations Data Docs
+	@$(BIN)/grouplake expectations data-docs
+
+lint: setup  ## ruff
+	@$(BIN)/ruff check .
+
+clean:  ## remove local state (the lake, demo data, databases); keeps .venv
+	rm -rf .grouplake

@@ -1,0 +1,1 @@
+"""Shared infrastructure: settings, token signing, service registry, deployment manifests."""

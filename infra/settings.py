@@ -1,0 +1,238 @@
+"""The one typed settings object of GroupLake.
+
+Every tunable of the platform lives here, read from the environment (nested with ``__``,
+e.g. ``LAKE__ROOT``, ``OLTP__DATABASE_URL``, ``MLFLOW__TRACKING_URI``) and an optional
+``.env`` file, through the cached :func:`get_settings`. Nothing is read at import time.
+
+Every non-secret has a local default under ``./.grouplake/`` (``GROUPLAKE_HOME`` moves that
+root). Secrets have no usable default outside ``env=local`` / ``env=ci``: a production
+process without them refuses to start (:meth:`Settings.require_secrets`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["local", "ci", "staging", "production"]
+
+#: Placeholder secret used only when ``env`` is ``local`` or ``ci``.
+LOCAL_DEV_SECRET = "grouplake-local-development-secret-not-for-production"
+
+
+class LakeSettings(BaseModel):
+    """Where the Delta lake lives and how to reach it."""
+
+    root: str = ""  # local path or URI (s3://bucket/prefix); default <home>/lake
+    storage_options: dict[str, str] = Field(default_factory=dict)
+    engine: Literal["embedded", "spark"] = "embedded"
+    target_file_rows: int = 1_000_000  # rows per Delta data file on append
+
+    @property
+    def is_local(self) -> bool:
+        return "://" not in self.root or self.root.startswith("file://")
+
+
+class ErpSettings(BaseModel):
+    """The ERP source database (any SQLAlchemy URL)."""
+
+    database_url: str = ""  # default sqlite:///<home>/sources/erp.db (the demo group)
+    batch_rows: int = 100_000  # rows per extracted Arrow batch / Delta commit
+    schema_name: str | None = None  # database schema holding the ERP tables
+
+
+class CrmSettings(BaseModel):
+    """The CRM REST API."""
+
+    base_url: str | None = None  # None: serve the demo group's CRM on a free local port
+    token: SecretStr | None = None
+    page_size: int = 500
+    max_retries: int = 8
+    backoff_initial_s: float = 0.2
+    backoff_max_s: float = 10.0
+    timeout_s: float = 30.0
+
+
+class WmsSettings(BaseModel):
+    """WMS file drops (CSV / Excel)."""
+
+    landing_dir: str = ""  # default <home>/landing/wms
+    archive_dir: str = ""  # default <home>/archive/wms
+
+
+class IotSettings(BaseModel):
+    """IoT telemetry: MQTT when ``mqtt_url`` is set, JSONL drops otherwise."""
+
+    mqtt_url: str | None = None  # e.g. mqtt://127.0.0.1:1883
+    topics: list[str] = Field(default_factory=lambda: ["grouplake/iot/#"])
+    client_id: str = "grouplake-iot-ingest"
+    username: str | None = None
+    password: SecretStr | None = None
+    landing_dir: str = ""  # default <home>/landing/iot
+    archive_dir: str = ""  # default <home>/archive/iot
+    batch_max_events: int = 50_000
+    batch_max_seconds: float = 5.0
+
+
+class OltpSettings(BaseModel):
+    """The transactional service's database and limits."""
+
+    database_url: str = ""  # default sqlite:///<home>/oltp/grouplake.db
+    login_rate_per_minute: int = 30
+    order_rate_per_minute: int = 600
+    max_page_size: int = 200
+    max_request_bytes: int = 1_048_576
+    approval_limit_default: str = "500000"  # decimal, group currency
+
+
+class AuthSettings(BaseModel):
+    """Token signing shared by the transactional and serving APIs."""
+
+    jwt_secret: SecretStr | None = None
+    jwt_algorithm: str = "HS256"
+    token_ttl_minutes: int = 60
+    issuer: str = "grouplake"
+
+
+class DbtSettings(BaseModel):
+    """The dbt project and its own DuckDB file."""
+
+    project_dir: str = ""  # default <repo>/dbt_project
+    duckdb_path: str = ""  # default <home>/dbt/grouplake.duckdb
+    target: str = "local"
+    threads: int = 1
+
+
+class MlflowSettings(BaseModel):
+    """MLflow tracking and registry."""
+
+    tracking_uri: str = ""  # default sqlite:///<home>/mlflow/mlflow.db
+    artifact_root: str = ""  # default <home>/mlflow/artifacts
+
+
+class ServingSettings(BaseModel):
+    """The serving API's snapshot store."""
+
+    snapshot_dir: str = ""  # default <home>/serving
+
+
+class ServiceSettings(BaseModel):
+    """Ports of the long-running services started by ``grouplake up``."""
+
+    host: str = "127.0.0.1"
+    dagster_port: int = 3000
+    transactional_port: int = 8000
+    serving_port: int = 8001
+    mlflow_port: int = 5000
+    health_timeout_s: float = 120.0
+
+
+class DemoSettings(BaseModel):
+    """The demo group simulator."""
+
+    scale: float = 1.0
+    seed: int = 42
+    profile: str = "benchmark"
+    dir: str = ""  # default <home>/demo
+
+
+class Settings(BaseSettings):
+    """All of GroupLake's configuration; see the module docstring."""
+
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    env: Environment = "local"
+    #: Root of every local default; env ``GROUPLAKE_HOME`` (not ``HOME``, which is the user's).
+    home: Path = Field(default=Path(".grouplake"), validation_alias="GROUPLAKE_HOME")
+    group_code: str = "GL"
+    group_currency: str = "CNY"
+
+    lake: LakeSettings = Field(default_factory=LakeSettings)
+    erp: ErpSettings = Field(default_factory=ErpSettings)
+    crm: CrmSettings = Field(default_factory=CrmSettings)
+    wms: WmsSettings = Field(default_factory=WmsSettings)
+    iot: IotSettings = Field(default_factory=IotSettings)
+    oltp: OltpSettings = Field(default_factory=OltpSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    dbt: DbtSettings = Field(default_factory=DbtSettings)
+    mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
+    serving: ServingSettings = Field(default_factory=ServingSettings)
+    services: ServiceSettings = Field(default_factory=ServiceSettings)
+    demo: DemoSettings = Field(default_factory=DemoSettings)
+
+    @model_validator(mode="after")
+    def _fill_local_defaults(self) -> "Settings":
+        home = self.home.absolute()
+        self.home = home
+        repo = Path(__file__).resolve().parent.parent
+        self.lake.root = self.lake.root or str(home / "lake")
+        self.erp.database_url = self.erp.database_url or f"sqlite:///{home / 'sources' / 'erp.db'}"
+        self.wms.landing_dir = self.wms.landing_dir or str(home / "landing" / "wms")
+        self.wms.archive_dir = self.wms.archive_dir or str(home / "archive" / "wms")
+        self.iot.landing_dir = self.iot.landing_dir or str(home / "landing" / "iot")
+        self.iot.archive_dir = self.iot.archive_dir or str(home / "archive" / "iot")
+        self.oltp.database_url = (
+            self.oltp.database_url or f"sqlite:///{home / 'oltp' / 'grouplake.db'}"
+        )
+        self.dbt.project_dir = self.dbt.project_dir or str(repo / "dbt_project")
+        self.dbt.duckdb_path = self.dbt.duckdb_path or str(home / "dbt" / "grouplake.duckdb")
+        self.mlflow.tracking_uri = (
+            self.mlflow.tracking_uri or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}"
+        )
+        self.mlflow.artifact_root = self.mlflow.artifact_root or str(home / "mlflow" / "artifacts")
+        self.serving.snapshot_dir = self.serving.snapshot_dir or str(home / "serving")
+        self.demo.dir = self.demo.dir or str(home / "demo")
+        if self.auth.jwt_secret is None and self.env in ("local", "ci"):
+            self.auth.jwt_secret = SecretStr(LOCAL_DEV_SECRET)
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        """True for ``local`` and ``ci``, where placeholder secrets are tolerated."""
+        return self.env in ("local", "ci")
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster")
+
+    def require_secrets(self) -> None:
+        """Refuse to run outside local/CI without real secrets.
+
+        Raises:
+            RuntimeError: when a secret is missing or still the local placeholder.
+        """
+        if self.is_dev:
+            return
+        secret = self.auth.jwt_secret.get_secret_value() if self.auth.jwt_secret else ""
+        if not secret or secret == LOCAL_DEV_SECRET or len(secret) < 32:
+            raise RuntimeError(
+                "AUTH__JWT_SECRET must be set to a random string of at least 32 characters "
+                f"when ENV={self.env!r}"
+            )
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, reading the environment on first call.
+
+    Example:
+        >>> from infra.settings import get_settings
+        >>> get_settings().lake.root  # doctest: +SKIP
+        '/home/me/project/.grouplake/lake'
+    """
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests change the environment, then call this)."""
+    get_settings.cache_clear()
