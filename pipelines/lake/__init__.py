@@ -1,0 +1,1 @@
+"""The Delta lake: table specs, validation, exact merge semantics, quarantine, watermarks."""

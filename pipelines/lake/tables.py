@@ -1,0 +1,48 @@
+"""Open and read Delta tables safely.
+
+delta-rs's own ``to_pyarrow_table`` with the default filesystem can abort the interpreter at
+exit (see STACK_NOTES); every read in the project goes through these helpers, which use a
+pyarrow dataset over the table's current files with an explicit filesystem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.fs as pafs
+from deltalake import DeltaTable
+
+from pipelines.lake.storage import LakeStorage
+
+
+def open_table(storage: LakeStorage, relative: str, version: int | None = None) -> DeltaTable | None:
+    """Open the Delta table at ``relative`` below the lake root, or ``None`` if absent."""
+    uri = storage.uri(relative)
+    if not DeltaTable.is_deltatable(uri, storage_options=storage.delta_options()):
+        return None
+    return DeltaTable(uri, version=version, storage_options=storage.delta_options())
+
+
+def dataset(table: DeltaTable) -> pads.Dataset:
+    """A pyarrow dataset over the table's current snapshot (partition columns included)."""
+    uri = table.table_uri
+    if "://" not in uri or uri.startswith("file://"):
+        root = uri.removeprefix("file://")
+        fs = pafs.SubTreeFileSystem(root, pafs.LocalFileSystem())
+        return table.to_pyarrow_dataset(filesystem=fs)
+    return table.to_pyarrow_dataset()
+
+
+def read_columns(table: DeltaTable, columns: Sequence[str] | None = None, filter=None) -> pa.Table:  # noqa: ANN001
+    """Read ``columns`` of the current snapshot into memory."""
+    return dataset(table).to_table(columns=list(columns) if columns else None, filter=filter)
+
+
+def read_table(storage: LakeStorage, relative: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read a whole lake table (or some columns); an absent table raises ``FileNotFoundError``."""
+    table = open_table(storage, relative)
+    if table is None:
+        raise FileNotFoundError(f"no Delta table at {storage.uri(relative)}")
+    return read_columns(table, columns)
