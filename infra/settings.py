@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["local", "ci", "staging", "production"]
@@ -88,6 +88,12 @@ class OltpSettings(BaseModel):
     max_page_size: int = 200
     max_request_bytes: int = 1_048_576
     approval_limit_default: str = "500000"  # decimal, group currency
+    pool_size: int = 8  # connections per server process (PostgreSQL)
+    max_overflow: int = 4  # extra connections per process under bursts
+    busy_timeout_ms: int = 30_000  # SQLite: how long a writer waits for the write lock
+    workers: int = 1  # uvicorn worker processes of `grouplake tx serve`
+    idempotency_ttl_hours: int = 24  # how long an Idempotency-Key is remembered
+    lock_timeout_ms: int = 10_000  # PostgreSQL: give up waiting for a row lock (-> 409, retry)
 
 
 class AuthSettings(BaseModel):
@@ -95,6 +101,7 @@ class AuthSettings(BaseModel):
 
     jwt_secret: SecretStr | None = None
     jwt_algorithm: str = "HS256"
+    jwt_public_key: str | None = None  # PEM; verifies RS*/ES*/EdDSA tokens (jwt_secret signs)
     token_ttl_minutes: int = 60
     issuer: str = "grouplake"
 
@@ -170,10 +177,13 @@ class Settings(BaseSettings):
     services: ServiceSettings = Field(default_factory=ServiceSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 
+    _uses_demo_sources: bool = PrivateAttr(default=True)
+
     @model_validator(mode="after")
     def _fill_local_defaults(self) -> "Settings":
         home = self.home.absolute()
         self.home = home
+        self._uses_demo_sources = not self.erp.database_url and self.crm.base_url is None
         repo = Path(__file__).resolve().parent.parent
         self.lake.root = self.lake.root or str(home / "lake")
         self.erp.database_url = self.erp.database_url or f"sqlite:///{home / 'sources' / 'erp.db'}"
@@ -200,6 +210,11 @@ class Settings(BaseSettings):
     def is_dev(self) -> bool:
         """True for ``local`` and ``ci``, where placeholder secrets are tolerated."""
         return self.env in ("local", "ci")
+
+    @property
+    def uses_demo_sources(self) -> bool:
+        """True when no real ERP/CRM is configured: the demo group's systems stand in."""
+        return self._uses_demo_sources
 
     @property
     def dagster_home(self) -> Path:

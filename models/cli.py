@@ -7,9 +7,10 @@ mounts the ones that exist.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 import typer
+
+from infra.plugins import module_exists
 
 #: (module, attribute, command name)
 GROUPS = (
@@ -22,6 +23,6 @@ GROUPS = (
 def register(app: typer.Typer) -> None:
     """Mount every models command group that is present."""
     for module_name, attr, name in GROUPS:
-        if importlib.util.find_spec(module_name) is None:
+        if not module_exists(module_name):
             continue
         app.add_typer(getattr(importlib.import_module(module_name), attr), name=name)

@@ -9,9 +9,10 @@ command bodies so that ``grouplake --help`` stays fast.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 import typer
+
+from infra.plugins import module_exists
 
 app = typer.Typer(
     name="grouplake",
@@ -38,7 +39,7 @@ CONTRIBUTORS = (
 
 def _register_contributors() -> None:
     for name in CONTRIBUTORS:
-        if importlib.util.find_spec(name) is None:
+        if not module_exists(name):
             continue
         importlib.import_module(name).register(app)
 

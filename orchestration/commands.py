@@ -12,6 +12,50 @@ def setup() -> None:
     run_setup_steps()
 
 
+def run(
+    select: str = typer.Option(None, "--select", help="Dagster asset selection, e.g. 'key:bronze/erp/*'"),
+) -> None:
+    """Materialize the whole asset graph once, in-process (demo group unless sources are set)."""
+    from orchestration.run import print_summary, run_graph
+
+    outcome = run_graph(select)
+    print_summary(outcome)
+    raise typer.Exit(0 if outcome.success else 1)
+
+
+def up() -> None:
+    """Start every registered service (Dagster UI, APIs, MLflow UI); Ctrl-C stops them all."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from infra.settings import get_settings
+    from orchestration.dagster_home import prepare_dagster_home
+    from orchestration.services import registered_services
+    from orchestration.up import PortBusyError, run_services
+
+    console = Console()
+    settings = get_settings()
+    prepare_dagster_home(settings)
+    specs = registered_services(settings)
+    try:
+        run_services(
+            specs,
+            log_dir=settings.home / "logs",
+            cwd=Path.cwd(),
+            health_timeout_s=settings.services.health_timeout_s,
+            console=console,
+        )
+    except PortBusyError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
 def register(app: typer.Typer) -> None:
     """Add the orchestration commands to the root app."""
     app.command("setup")(setup)
+    app.command("run")(run)
+    app.command("up")(up)

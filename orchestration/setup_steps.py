@@ -8,9 +8,10 @@ nothing to do.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from rich.console import Console
+
+from infra.plugins import module_exists
 
 SETUP_STEPS: tuple[str, ...] = (
     "orchestration.dbt_setup:prepare_manifest",
@@ -23,7 +24,7 @@ def run_setup_steps() -> None:
     console = Console(stderr=True)
     for spec in SETUP_STEPS:
         module_name, func_name = spec.split(":")
-        if importlib.util.find_spec(module_name) is None:
+        if not module_exists(module_name):
             continue
         console.print(f"[bold]setup[/bold] {spec}")
         getattr(importlib.import_module(module_name), func_name)()
