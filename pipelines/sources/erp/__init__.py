@@ -1,0 +1,1 @@
+"""The ERP source: its contract (:mod:`.tables`, the DDL) and incremental extraction."""
