@@ -1,0 +1,95 @@
+"""Dependencies declared once and reused by every router (``Annotated`` aliases).
+
+* :data:`ContextDep` — settings, database and limiters of this app instance.
+* :data:`CurrentUser` — the authenticated :class:`Principal`, from ``Authorization: Bearer``
+  (a JWT verified by ``infra.tokens``) or ``X-API-Key`` (looked up, revocable).
+* :data:`PageDep` — ``limit``/``offset`` with ``limit`` capped at ``oltp.max_page_size``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
+
+from infra.settings import Settings
+from infra.tokens import TokenError, TokenExpiredError, verify_token
+from transactional.api.ratelimit import GcraLimiter
+from transactional.db.database import Database
+from transactional.domain.errors import UnauthenticatedError
+from transactional.domain.principal import Principal, Role
+from transactional.services.identity import resolve_api_key
+from transactional.services.paging import PageRequest
+
+TOKEN_URL = "/api/v1/auth/token"
+
+
+@dataclass
+class AppContext:
+    """Everything a request handler needs that lives as long as the app."""
+
+    settings: Settings
+    db: Database
+    login_limiter: GcraLimiter
+    order_limiter: GcraLimiter
+
+
+def get_context(request: Request) -> AppContext:
+    return request.app.state.context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
+                        description="An API key minted by an admin, for systems")
+
+
+def _lookup_key(db: Database, secret: str) -> Principal:
+    with db.read() as session:
+        return resolve_api_key(session, secret)
+
+
+async def current_principal(
+    context: ContextDep,
+    token: Annotated[str | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    """Authenticate the request.
+
+    Raises:
+        UnauthenticatedError: no credentials, or bad / expired ones (HTTP 401).
+    """
+    if token:
+        try:
+            claims = verify_token(token, settings=context.settings)
+        except TokenExpiredError as exc:
+            raise UnauthenticatedError("token has expired; log in again") from exc
+        except TokenError as exc:
+            raise UnauthenticatedError(str(exc)) from exc
+        try:
+            user_id = int(claims.sub)
+        except ValueError as exc:
+            raise UnauthenticatedError("token subject is not a user of this service") from exc
+        return Principal(user_id, Role(claims.role), claims.business_unit, claims.supplier_id,
+                         claims.extra.get("name"))
+    if api_key:
+        return await run_in_threadpool(_lookup_key, context.db, api_key)
+    raise UnauthenticatedError("not authenticated: send a Bearer token or an X-API-Key")
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def page_request(
+    context: ContextDep,
+    limit: Annotated[int, Query(ge=1, description="page size; capped by the server")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> PageRequest:
+    return PageRequest(min(limit, context.settings.oltp.max_page_size), offset)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]

@@ -1,0 +1,64 @@
+"""``/offers``: supplier offers (readable by all; written by the owning supplier)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from transactional.api.catalogue import AttrFilters
+from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.domain.attributes import parse_filter
+from transactional.schemas.common import ERRORS, Page
+from transactional.schemas.offers import OfferCreate, OfferPublic, OfferUpdate
+from transactional.services import offers
+
+router = APIRouter(prefix="/offers", tags=["offers"], responses=ERRORS)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_offer(
+    body: OfferCreate, context: ContextDep, user: CurrentUser,
+    supplier_id: Annotated[str | None, Query(
+        description="admins only: the supplier the offer is for (suppliers: from the token)",
+    )] = None,
+) -> OfferPublic:
+    """Create an offer for the calling supplier; emits ``offer.created``."""
+    tiers = [t.model_dump() for t in body.price_tiers]
+    return OfferPublic(**context.db.run_write(lambda s: offers.create_offer(
+        s, user, sku_id=body.sku_id, currency=body.currency, moq=body.moq,
+        order_multiple=body.order_multiple, lead_time_days=body.lead_time_days, tiers=tiers,
+        supplier_id=supplier_id if user.role.value == "admin" else None)))
+
+
+@router.patch("/{offer_id}")
+def update_offer(
+    offer_id: int, body: OfferUpdate, context: ContextDep, user: CurrentUser
+) -> OfferPublic:
+    """Change an offer (owner or admin); bumps ``version``, emits ``offer.changed``."""
+    changes = body.model_dump(exclude_unset=True)
+    if "price_tiers" in changes:
+        changes["tiers"] = changes.pop("price_tiers")
+    return OfferPublic(**context.db.run_write(
+        lambda s: offers.update_offer(s, user, offer_id, changes)))
+
+
+@router.get("")
+def list_offers(
+    context: ContextDep, user: CurrentUser, page: PageDep,
+    sku_id: int | None = None, category_id: int | None = None,
+    supplier_id: str | None = None, is_active: bool | None = True, attr: AttrFilters = None,
+) -> Page[OfferPublic]:
+    """Search offers by SKU, category, supplier and SKU attribute values."""
+    filters = [parse_filter(a) for a in attr or []]
+    with context.db.read() as session:
+        result = offers.list_offers(session, page, sku_id=sku_id, category_id=category_id,
+                                    supplier_id=supplier_id, is_active=is_active,
+                                    filters=filters)
+    return Page[OfferPublic](**result.__dict__)
+
+
+@router.get("/{offer_id}")
+def get_offer(offer_id: int, context: ContextDep, user: CurrentUser) -> OfferPublic:
+    with context.db.read() as session:
+        return OfferPublic(**offers.get_offer(session, offer_id))

@@ -1,0 +1,1 @@
+"""Database layer: tables, column types, engine setup per backend, sessions, migrations."""

@@ -1,0 +1,1 @@
+"""Alembic environment of the transactional database (run via ``transactional.migrations``)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions of the transactional database, oldest first."""

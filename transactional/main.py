@@ -1,0 +1,90 @@
+"""The transactional API's one entry point: ``create_app`` (``uvicorn … --factory``).
+
+Building the app reads settings and creates the engine (no connection yet); it never runs
+migrations: ``grouplake setup`` / ``grouplake tx migrate`` / ``grouplake tx serve`` do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from infra.settings import Settings, get_settings
+from transactional.api import auth, catalogue, directory, errors, health, offers, orders
+from transactional.api import users, warehouses
+from transactional.api.deps import AppContext
+from transactional.api.limits import BodySizeLimit
+from transactional.api.ratelimit import GcraLimiter
+from transactional.db.database import Database
+
+DESCRIPTION = """
+GroupLake's thin trading layer: identity, the catalogue (categories with attribute templates,
+SKUs, supplier offers with price tiers), warehouse stock, and orders that never oversell.
+
+**Authenticate** with `POST /api/v1/auth/token` (OAuth2 password flow; use *Authorize*) or an
+`X-API-Key`. Every route checks your role and business unit; ids outside your scope answer
+**404**, exactly like ids that do not exist; a role that may never use a route gets **403**.
+
+**Errors** always look like `{"error": {"code": "...", "message": "...", "details": ...}}`.
+Lists are paged (`limit`, capped by the server, and `offset`).
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Tokens and identity"},
+    {"name": "orders", "description": "Place, read and progress orders"},
+    {"name": "offers", "description": "Supplier offers: tiers, MOQ, multiples, lead time"},
+    {"name": "catalogue", "description": "Categories with attribute templates, and SKUs"},
+    {"name": "stock", "description": "Warehouses, stock levels and adjustments"},
+    {"name": "suppliers", "description": "Suppliers"},
+    {"name": "business units", "description": "Business units"},
+    {"name": "users", "description": "Accounts and API keys (admins)"},
+    {"name": "health", "description": "Liveness and readiness"},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI application.
+
+    Args:
+        settings: defaults to :func:`infra.settings.get_settings` (``OLTP__*``, ``AUTH__*``).
+
+    Returns:
+        The app; its database engine is disposed on shutdown.
+
+    Example:
+        ``uvicorn transactional.main:create_app --factory --port 8000``
+    """
+    settings = settings or get_settings()
+    settings.require_secrets()
+    db = Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="GroupLake transactional API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.oltp.max_request_bytes)
+    app.state.context = AppContext(
+        settings=settings,
+        db=db,
+        login_limiter=GcraLimiter(settings.oltp.login_rate_per_minute),
+        order_limiter=GcraLimiter(settings.oltp.order_rate_per_minute),
+    )
+    errors.install(app)
+    api = APIRouter(prefix="/api/v1")
+    for router in (auth.router, users.router, directory.business_units, directory.suppliers,
+                   catalogue.categories, catalogue.skus, offers.router, warehouses.router,
+                   orders.router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health.router)
+    return app

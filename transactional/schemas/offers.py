@@ -1,0 +1,73 @@
+"""Offer bodies. The supplier comes from the caller's token, never from the body."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from transactional.schemas.common import RequestModel
+
+
+class PriceTierIn(RequestModel):
+    """Unit price from ``min_quantity`` units upwards."""
+
+    min_quantity: int = Field(ge=1)
+    unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=4)
+
+
+class OfferCreate(RequestModel):
+    """A supplier's offer for one SKU."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "sku_id": 1, "currency": "CNY", "moq": 100, "order_multiple": 50,
+        "lead_time_days": 7,
+        "price_tiers": [{"min_quantity": 100, "unit_price": "820.00"},
+                        {"min_quantity": 1000, "unit_price": "805.50"}],
+    }]})
+
+    sku_id: int
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    moq: int = Field(ge=1)
+    order_multiple: int = Field(default=1, ge=1)
+    lead_time_days: int = Field(default=0, ge=0, le=3650)
+    price_tiers: list[PriceTierIn] = Field(min_length=1, max_length=50)
+
+
+class OfferUpdate(RequestModel):
+    """Changes to an offer; omitted fields stay. ``price_tiers`` replaces all tiers."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"price_tiers": [{"min_quantity": 100, "unit_price": "815.00"}], "lead_time_days": 5},
+    ]})
+
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    moq: int | None = Field(default=None, ge=1)
+    order_multiple: int | None = Field(default=None, ge=1)
+    lead_time_days: int | None = Field(default=None, ge=0, le=3650)
+    is_active: bool | None = None
+    price_tiers: list[PriceTierIn] | None = Field(default=None, min_length=1, max_length=50)
+
+
+class PriceTierPublic(BaseModel):
+    min_quantity: int
+    unit_price: Decimal
+
+
+class OfferPublic(BaseModel):
+    """An offer with its tiers and the stock its supplier holds for the SKU."""
+
+    id: int
+    supplier_id: str
+    sku_id: int
+    currency: str
+    moq: int
+    order_multiple: int
+    lead_time_days: int
+    is_active: bool
+    version: int
+    price_tiers: list[PriceTierPublic]
+    available_quantity: int
+    created_at: dt.datetime
+    updated_at: dt.datetime

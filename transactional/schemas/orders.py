@@ -1,0 +1,95 @@
+"""Order bodies. Prices, status, buyer and business unit are never accepted from a client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from transactional.schemas.common import RequestModel
+
+
+class OrderLineCreate(RequestModel):
+    """``quantity`` units of one offer."""
+
+    offer_id: int
+    quantity: int = Field(ge=1, le=100_000_000)
+
+
+class ShipTo(RequestModel):
+    """Where the goods go; coordinates let routing pick the cheapest warehouses."""
+
+    address: str | None = Field(default=None, max_length=500)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class OrderCreate(RequestModel):
+    """A new order: lines of one supplier's offers. Send an ``Idempotency-Key`` header."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "lines": [{"offer_id": 1, "quantity": 200}, {"offer_id": 2, "quantity": 50}],
+        "ship_to": {"address": "Datong power plant, gate 3", "latitude": 40.08,
+                    "longitude": 113.3},
+        "note": "deliver weekdays",
+    }]})
+
+    lines: list[OrderLineCreate] = Field(min_length=1, max_length=100)
+    ship_to: ShipTo | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class OrderTransitionCreate(RequestModel):
+    """Optional reason recorded with a status change."""
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class AllocationPublic(BaseModel):
+    """Part of a line shipped from one warehouse."""
+
+    warehouse_id: int
+    quantity: int
+    distance_km: float
+    unit_shipping_cost: Decimal
+    shipping_currency: str
+
+
+class OrderLinePublic(BaseModel):
+    line_no: int
+    offer_id: int
+    offer_version: int
+    sku_id: int
+    quantity: int
+    unit_price: Decimal
+    line_amount: Decimal
+    currency: str
+    allocations: list[AllocationPublic]
+
+
+class ShipToPublic(BaseModel):
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+class OrderPublic(BaseModel):
+    """An order with its priced lines and where each line ships from."""
+
+    id: int
+    business_unit: str
+    buyer_user_id: int
+    supplier_id: str
+    status: str
+    currency: str
+    total_amount: Decimal
+    ship_to: ShipToPublic
+    note: str | None
+    placed_at: dt.datetime
+    updated_at: dt.datetime
+    paid_at: dt.datetime | None
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    lines: list[OrderLinePublic]

@@ -1,0 +1,122 @@
+"""Reading orders: who may see which, snapshots (order + lines + allocations), lists.
+
+Visibility: a buyer sees the orders they placed; procurement and finance every order of
+their business unit; a supplier the orders placed with it; an admin every order of its
+unit (a group admin: all). Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session
+
+from transactional.db.tables import order_allocations, order_lines, orders
+from transactional.domain.principal import Principal, Role, not_found
+from transactional.services.outbox import jsonable
+from transactional.services.paging import Page, PageRequest, fetch_page
+
+TIMESTAMPS = ("placed_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at")
+
+
+def scope_condition(actor: Principal) -> ColumnElement[bool]:
+    """SQL condition selecting the orders ``actor`` may see."""
+    if actor.role is Role.ADMIN:
+        return true() if actor.is_group_admin else orders.c.business_unit == actor.business_unit
+    if actor.role is Role.SUPPLIER:
+        return orders.c.supplier_id == actor.supplier_id
+    if actor.role is Role.BUYER:
+        return orders.c.buyer_user_id == actor.user_id
+    if actor.role in (Role.PROCUREMENT, Role.FINANCE) and actor.business_unit:
+        return orders.c.business_unit == actor.business_unit
+    return false()
+
+
+def load_order_row(session: Session, actor: Principal, order_id: int, *, lock: bool) -> Any:
+    """The ``orders`` row if visible to ``actor`` (``FOR UPDATE`` when ``lock``)."""
+    query = select(orders).where(orders.c.id == order_id, scope_condition(actor))
+    if lock:
+        query = query.with_for_update()
+    row = session.execute(query).first()
+    if row is None:
+        raise not_found("order", order_id)
+    return row
+
+
+def snapshots(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """JSON-ready snapshots of ``orders`` rows with their lines and allocations."""
+    ids = [r.id for r in rows]
+    lines: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    allocs: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    if ids:
+        for a in session.execute(
+            select(order_allocations).where(order_allocations.c.order_id.in_(ids))
+            .order_by(order_allocations.c.order_id, order_allocations.c.line_no,
+                      order_allocations.c.warehouse_id)
+        ):
+            allocs.setdefault((a.order_id, a.line_no), []).append(allocation_json(a._mapping))
+        for line in session.execute(
+            select(order_lines).where(order_lines.c.order_id.in_(ids))
+            .order_by(order_lines.c.order_id, order_lines.c.line_no)
+        ):
+            lines[line.order_id].append(
+                line_json(line._mapping, allocs.get((line.order_id, line.line_no), []))
+            )
+    return [snapshot_of(r._mapping, lines[r.id]) for r in rows]
+
+
+def allocation_json(a: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-ready form of an ``order_allocations`` row."""
+    return {"warehouse_id": a["warehouse_id"], "quantity": a["quantity"],
+            "distance_km": a["distance_km"], "unit_shipping_cost": str(a["unit_shipping_cost"]),
+            "shipping_currency": a["shipping_currency"]}
+
+
+def line_json(line: Mapping[str, Any], allocations: list[dict[str, Any]]) -> dict[str, Any]:
+    """JSON-ready form of an ``order_lines`` row with its allocations."""
+    return {"line_no": line["line_no"], "offer_id": line["offer_id"],
+            "offer_version": line["offer_version"], "sku_id": line["sku_id"],
+            "quantity": line["quantity"], "unit_price": str(line["unit_price"]),
+            "line_amount": str(line["line_amount"]), "currency": line["currency"],
+            "allocations": allocations}
+
+
+def snapshot_of(m: Mapping[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """The public, JSON-ready form of an ``orders`` row (also the outbox payload)."""
+    return jsonable({
+        "id": m["id"], "business_unit": m["business_unit"],
+        "buyer_user_id": m["buyer_user_id"], "supplier_id": m["supplier_id"],
+        "status": m["status"], "currency": m["currency"], "total_amount": m["total_amount"],
+        "ship_to": {"address": m["ship_to_address"], "latitude": m["ship_to_latitude"],
+                    "longitude": m["ship_to_longitude"]},
+        "note": m["note"], **{k: m[k] for k in TIMESTAMPS}, "lines": lines,
+    })
+
+
+def get_order(session: Session, actor: Principal, order_id: int) -> dict[str, Any]:
+    """One order visible to ``actor``."""
+    return snapshots(session, [load_order_row(session, actor, order_id, lock=False)])[0]
+
+
+def list_orders(
+    session: Session, actor: Principal, page: PageRequest, *, status: str | None = None,
+    supplier_id: str | None = None, business_unit: str | None = None,
+    placed_from: dt.datetime | None = None, placed_to: dt.datetime | None = None,
+) -> Page[dict[str, Any]]:
+    """Orders visible to ``actor``, newest first, filtered."""
+    query = select(orders).where(scope_condition(actor)).order_by(orders.c.id.desc())
+    if status:
+        query = query.where(orders.c.status == status)
+    if supplier_id:
+        query = query.where(orders.c.supplier_id == supplier_id)
+    if business_unit:
+        query = query.where(orders.c.business_unit == business_unit)
+    if placed_from:
+        query = query.where(orders.c.placed_at >= placed_from)
+    if placed_to:
+        query = query.where(orders.c.placed_at < placed_to)
+    rows, total = fetch_page(session, query, page)
+    return Page(snapshots(session, rows), total, page.limit, page.offset)

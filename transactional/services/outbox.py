@@ -1,0 +1,146 @@
+"""The transactional outbox: business events written in the transaction that caused them.
+
+Any service function calls :func:`emit` with its session; the event is buffered on the
+session and inserted into ``outbox_events`` right before the transaction commits (the
+``before_commit`` hook that :class:`transactional.db.database.Database` installs). So an
+event exists if and only if its business change committed.
+
+Reading incrementally: ``outbox_events.sequence_id`` is strictly increasing *in commit
+order*, so a reader that remembers the last ``sequence_id`` it saw never skips an event:
+
+* SQLite: every write transaction holds the database write lock (``BEGIN IMMEDIATE``), so
+  ids are assigned and committed one transaction at a time.
+* PostgreSQL: sequence values are handed out at insert time and transactions may commit
+  out of that order, which would let a reader skip a late-committing smaller id. The flush
+  therefore takes a transaction-scoped advisory lock (:data:`OUTBOX_LOCK_KEY`) before
+  inserting, held until commit: outbox inserts and commits are serialised, only for the few
+  microseconds at the very end of each transaction (after every row lock is taken, so it
+  cannot deadlock with them).
+
+``event_id`` (a UUID) is the idempotency key downstream: re-reading an overlap is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from transactional.db.tables import outbox_events
+
+#: Session.info key holding events not yet flushed.
+PENDING_KEY = "grouplake_outbox_pending"
+#: pg_advisory_xact_lock key serialising outbox inserts+commits (ASCII "outbox").
+OUTBOX_LOCK_KEY = 0x6F7574626F78
+#: Version of the event envelope / payload conventions.
+SCHEMA_VERSION = 1
+
+
+def jsonable(value: Any) -> Any:
+    """Turn Decimals into exact strings, datetimes into ISO-8601 (UTC as ``Z``), enums into
+    values, recursively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def emit(
+    session: Session,
+    event_type: str,
+    aggregate_type: str,
+    aggregate_id: str | int,
+    payload: Mapping[str, Any],
+    *,
+    business_unit: str | None = None,
+    supplier_id: str | None = None,
+) -> str:
+    """Queue a business event for the current transaction.
+
+    Args:
+        session: the session of the transaction that makes the change.
+        event_type: ``<aggregate>.<past-tense verb>``, e.g. ``"order.placed"``.
+        aggregate_type: e.g. ``"order"``; ``aggregate_id`` its id.
+        payload: JSON-ready facts (Decimals and datetimes are converted).
+        business_unit: unit the event belongs to, if any (lets readers partition).
+        supplier_id: supplier the event concerns, if any.
+
+    Returns:
+        The event's UUID.
+
+    Example:
+        >>> emit(session, "offer.changed", "offer", 7, {"version": 2})  # doctest: +SKIP
+    """
+    event_id = str(uuid.uuid4())
+    session.info.setdefault(PENDING_KEY, []).append(
+        {
+            "event_id": event_id,
+            "event_type": event_type,
+            "aggregate_type": aggregate_type,
+            "aggregate_id": str(aggregate_id),
+            "business_unit": business_unit,
+            "supplier_id": supplier_id,
+            "payload": jsonable(payload),
+            "occurred_at": dt.datetime.now(dt.UTC),
+            "schema_version": SCHEMA_VERSION,
+        }
+    )
+    return event_id
+
+
+def flush_pending_events(session: Session) -> None:
+    """Insert the session's queued events (the ``before_commit`` hook; see module doc)."""
+    pending = session.info.pop(PENDING_KEY, None)
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
+    session.execute(insert(outbox_events), pending)
+
+
+def discard_pending_events(session: Session) -> None:
+    """Forget queued events (after a rollback)."""
+    session.info.pop(PENDING_KEY, None)
+
+
+def read_events(
+    connection: Connection | Session, after_sequence_id: int = 0, limit: int = 10_000
+) -> list[dict[str, Any]]:
+    """Events with ``sequence_id > after_sequence_id``, oldest first (the lake's reader).
+
+    Args:
+        connection: a connection or session on the transactional database.
+        after_sequence_id: the last ``sequence_id`` already ingested (0 for all).
+        limit: batch size.
+
+    Returns:
+        Dicts with every ``outbox_events`` column (``payload`` decoded).
+
+    Example:
+        >>> with engine.connect() as c:  # doctest: +SKIP
+        ...     batch = read_events(c, after_sequence_id=watermark)
+    """
+    rows = connection.execute(
+        select(outbox_events)
+        .where(outbox_events.c.sequence_id > after_sequence_id)
+        .order_by(outbox_events.c.sequence_id)
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
