@@ -150,7 +150,7 @@ def _bronze_asset(
         required_resource_keys={"lake", *required_resource_keys},
         deps=list(deps),
     )
-    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def _asset(context) -> dg.MaterializeResult:  # noqa: ANN001 - dagster inspects the bare name
         storage: LakeStorage = context.resources.lake.storage()
 
         def on_batch(batch: BatchReport) -> None:

@@ -1,7 +1,9 @@
 """Bronze specs for ERP tables, derived from the ERP's own table definitions.
 
 The ERP contract is its DDL (:mod:`pipelines.sources.erp.tables`): the primary key is the
-merge key, ``updated_at`` is the change column, ``NOT NULL`` columns are required. Types
+merge key, ``updated_at`` is the change column, ``NOT NULL`` columns and those marked
+``info={"required": True}`` (required by the business, not enforced by the legacy source)
+are required. Types
 map to the lake's conventions (``Numeric`` → ``decimal(18,4)``-style decimals, timestamps →
 UTC microseconds, JSON → text).
 """
@@ -45,7 +47,9 @@ def spec_for_table(table: sa.Table, change_column: str = "updated_at") -> Entity
     fields = [pa.field(c.name, arrow_type(c.type)) for c in table.columns]
     key = tuple(c.name for c in table.primary_key.columns)
     required = tuple(
-        c.name for c in table.columns if not c.nullable and c.name not in key and c.name != change_column
+        c.name
+        for c in table.columns
+        if (not c.nullable or c.info.get("required")) and c.name not in key and c.name != change_column
     )
     return EntitySpec(
         source=SOURCE,
