@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from models.clv._optim import maximise
-from models.clv._quadrature import expected_if_alive
+from models.clv._quadrature import expected_if_alive, expected_if_alive_gauss
 from models.clv._validation import validate_summary
 from models.clv.errors import ClvFitError
 
@@ -71,10 +71,8 @@ class BgNbdFit:
         }
 
 
-def log_likelihood_terms(
-    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
-) -> np.ndarray:
-    """Per-customer BG/NBD log-likelihood (FHL 2005 eq. 6) for ``params = (r, alpha, a, b)``."""
+def _log_terms(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
+    """Common part, 'still alive at T' and 'dropped after the last purchase' log terms."""
     r, alpha, a, b = params
     common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
     survived = -(r + x) * np.log(alpha + T)
@@ -84,7 +82,32 @@ def log_likelihood_terms(
             np.log(a) - np.log(np.maximum(b + x - 1.0, 1e-300)) - (r + x) * np.log(alpha + t_x),
             -np.inf,
         )
+    return common, survived, dropped
+
+
+def log_likelihood_terms(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Per-customer BG/NBD log-likelihood (FHL 2005 eq. 6) for ``params = (r, alpha, a, b)``."""
+    common, survived, dropped = _log_terms(params, x, t_x, T)
     return common + np.logaddexp(survived, dropped)
+
+
+def log_likelihood_gradient(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Per-customer gradient of :func:`log_likelihood_terms` in (r, alpha, a, b), shape (n, 4)."""
+    r, alpha, a, b = params
+    _, survived, dropped = _log_terms(params, x, t_x, T)
+    w_alive = expit(survived - dropped)  # weight of the "still alive" branch (1 when x = 0)
+    w_dropped = 1.0 - w_alive
+    b_x1 = np.where(x > 0, b + x - 1.0, 1.0)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha)
+    d_r -= w_alive * np.log(alpha + T) + w_dropped * np.log(alpha + t_x)
+    d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dropped / (alpha + t_x))
+    d_a = digamma(a + b) - digamma(a + b + x) + w_dropped / a
+    d_b = digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b) - w_dropped / b_x1
+    return np.column_stack([d_r, d_alpha, d_a, d_b])
 
 
 def _arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -133,10 +156,14 @@ def fit_bgnbd(
     ux, ut, uT = rows[:, 0], rows[:, 1], rows[:, 2]
     w = weights / weights.sum()
 
-    def mean_nll(log_params: np.ndarray) -> float:
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
         with np.errstate(over="ignore", invalid="ignore"):
-            value = -float(np.dot(w, log_likelihood_terms(np.exp(log_params), ux, ut, uT)))
-        return value if np.isfinite(value) else np.inf
+            value = -float(np.dot(w, log_likelihood_terms(params, ux, ut, uT)))
+            grad = -(w @ log_likelihood_gradient(params, ux, ut, uT)) * params
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return np.inf, np.zeros_like(log_params)
+        return value, grad
 
     rate = max(float(x.sum() / T.sum()), 1e-6)
     starts = [
@@ -145,7 +172,7 @@ def fit_bgnbd(
         (1.0, 1.0 / rate, 1.0, 5.0),
         (2.0, 2.0 / rate, 2.0, 2.0),
     ]
-    result = maximise(mean_nll, starts, float(n))
+    result = maximise(objective, starts, float(n))
     if not result.converged:
         raise ClvFitError(f"BG/NBD fit did not converge: {result.message}")
     params = BgNbdParams(*(float(v) for v in result.params))
@@ -192,6 +219,23 @@ def _bracket_over_a_minus_1(params: BgNbdParams, a: float, t, x, T) -> np.ndarra
     return c / (a - 1.0) * bracket
 
 
+def _integrate(params: BgNbdParams, t: np.ndarray, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Numerical integration for the rows the closed form got wrong (see ``_quadrature``)."""
+    r, alpha, a, b = (float(v) for v in params.as_array())
+    out = np.full(t.shape, np.nan)
+    if a >= 1.0:
+        for value in np.unique(x[b + x >= 1.0]):
+            rows = x == value
+            out[rows] = expected_if_alive_gauss(r, alpha, a, b, t[rows], value, T[rows])
+    cache: dict[tuple[float, float, float], float] = {}
+    for i in np.flatnonzero(~np.isfinite(out)):
+        key = (float(t[i]), float(x[i]), float(T[i]))
+        if key not in cache:
+            cache[key] = expected_if_alive(r, alpha, a, b, *key)
+        out[i] = cache[key]
+    return out
+
+
 def _expected_if_alive(params: BgNbdParams, t, x, T) -> np.ndarray:
     """Expected purchases in (T, T+t] given alive: closed form, quadrature where it fails.
 
@@ -210,13 +254,7 @@ def _expected_if_alive(params: BgNbdParams, t, x, T) -> np.ndarray:
         suspect = ~np.isfinite(out) | (out < -1e-12 * ceiling) | (out > ceiling * (1 + 1e-9))
     if suspect.any():
         out = np.array(out, dtype="float64")
-        r, alpha, a, b = params.as_array()
-        cache: dict[tuple[float, float, float], float] = {}
-        for i in zip(*np.nonzero(suspect), strict=True):
-            key = (float(t[i]), float(x[i]), float(T[i]))
-            if key not in cache:
-                cache[key] = expected_if_alive(r, alpha, a, b, *key)
-            out[i] = cache[key]
+        out[suspect] = _integrate(params, t[suspect], x[suspect], T[suspect])
     return np.clip(out, 0.0, None)
 
 

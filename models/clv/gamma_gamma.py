@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from models.clv._optim import maximise
 from models.clv._validation import validate_summary
@@ -87,6 +87,17 @@ def log_likelihood_terms(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np
     )
 
 
+def log_likelihood_gradient(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Per-customer gradient of :func:`log_likelihood_terms` in (p, q, gamma), shape (n, 3)."""
+    p, q, gamma = params
+    px = p * x
+    log_tail = np.log(gamma + m * x)
+    d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_tail)
+    d_q = digamma(px + q) - digamma(q) + np.log(gamma) - log_tail
+    d_gamma = q / gamma - (px + q) / (gamma + m * x)
+    return np.column_stack([d_p, d_q, d_gamma])
+
+
 def spenders(summary: pd.DataFrame) -> pd.DataFrame:
     """The rows the Gamma-Gamma model learns from: frequency > 0 and monetary_value > 0."""
     return summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
@@ -127,16 +138,20 @@ def fit_gamma_gamma(summary: pd.DataFrame, *, min_spenders: int = MIN_SPENDERS) 
         )
     corr = float(np.corrcoef(x, m)[0, 1]) if np.std(x) > 0 else 0.0
 
-    def mean_nll(log_params: np.ndarray) -> float:
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
         with np.errstate(over="ignore", invalid="ignore"):
-            value = -float(np.mean(log_likelihood_terms(np.exp(log_params), x, m)))
-        return value if np.isfinite(value) else np.inf
+            value = -float(np.mean(log_likelihood_terms(params, x, m)))
+            grad = -np.mean(log_likelihood_gradient(params, x, m), axis=0) * params
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return np.inf, np.zeros_like(log_params)
+        return value, grad
 
     mean_m = float(np.mean(m))
     starts = [(1.0, 1.0, 1.0)] + [
         (p0, q0, mean_m * (q0 - 1.0) / p0) for p0, q0 in ((1.0, 3.0), (5.0, 3.0), (2.0, 10.0))
     ]
-    result = maximise(mean_nll, starts, float(n))
+    result = maximise(objective, starts, float(n))
     if not result.converged:
         raise ClvFitError(f"Gamma-Gamma fit did not converge: {result.message}")
     params = GammaGammaParams(*(float(v) for v in result.params))

@@ -172,7 +172,8 @@ def calibration_and_holdout(
     Returns:
         The :func:`summarize_transactions` columns for the calibration window, plus
         ``frequency_holdout`` (distinct purchase days in the holdout), ``monetary_value_holdout``
-        (mean per-day spend there, 0 if none) and ``duration_holdout`` (its length in ``unit``).
+        (mean per-day spend there, 0 if none; lifetimes averages raw transactions instead) and
+        ``duration_holdout`` (its length in ``unit``).
 
     Example:
         >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b"], "order_date": ["2024-01-01",
