@@ -194,3 +194,29 @@ def test_duplicate_customers_are_rejected():
     frame["customer_id"] = ["a", "a"]
     with pytest.raises(ClvInputError, match="duplicate customer_id"):
         fit_bgnbd(frame)
+
+
+def test_little_dropout_heterogeneity_uses_gauss_jacobi_and_stays_accurate():
+    # a, b in the thousands: hyp2f1 fails for most rows; the Gauss-Jacobi rule takes over.
+    from models.clv._quadrature import beta_gauss_nodes
+    from models.clv.bgnbd import _bracket_over_a_minus_1
+
+    params = BgNbdParams(0.2, 1.0, 2090.0, 3057.0)
+    x, T, t = np.array([0.0, 171.0, 40.0]), np.array([5.0, 855.3, 300.0]), np.full(3, 371.9)
+    with np.errstate(all="ignore"):
+        assert not np.all(np.isfinite(_bracket_over_a_minus_1(params, params.a, t, x, T)))
+    got = conditional_expected_purchases(params, t, x, np.minimum(T, [0.0, 800.0, 250.0]), T)
+    alive = probability_alive(params, x, np.minimum(T, [0.0, 800.0, 250.0]), T)
+    for i in range(3):  # reference: 256-node rule
+        p, w = beta_gauss_nodes(params.a, params.b + x[i], 256)
+        g = -np.expm1(-(params.r + x[i]) * np.log1p(p * t[i] / (params.alpha + T[i]))) / p
+        assert got[i] == pytest.approx(float(w @ g) * alive[i], rel=1e-9)
+
+
+def test_homogeneous_buyers_hit_a_bound_and_are_refused():
+    # every customer buys exactly every 10 days and never drops out: no heterogeneity to fit
+    T = np.arange(30, 330, 10, dtype="float64")
+    x = np.floor(T / 10) - 1
+    data = _summary(x, x * 10, T)
+    with pytest.raises(ClvFitError, match="did not converge"):
+        fit_bgnbd(data)
