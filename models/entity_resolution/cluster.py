@@ -1,0 +1,107 @@
+"""Clustering scored pairs into companies without chaining unrelated ones.
+
+Connected components over "probably the same" edges chain: A≈B and B≈C put A and C together
+even when A and C are clearly different (山西华阳煤业 ≈ 华阳煤业 ≈ 内蒙古华阳煤业). Here
+clusters grow by *average linkage* instead: edges are taken from the most to the least
+probable, and two clusters merge only if the mean probability over every scored pair
+between them is at least 0.5 — one strong "different" pair outweighs a chain. Hard rules:
+
+- records sharing a valid credit code are one company (must-link, merged first);
+- a cluster never holds two different valid codes (cannot-link), whatever the names say.
+
+Pairs inside a grown cluster that blocking never proposed are not "unknown forever":
+:func:`unscored_pairs` lists them so the caller can score them and cluster again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+THRESHOLD = 0.5
+
+
+def _csr(n: int, pairs: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    src = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    dst = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    pr = np.concatenate([probs, probs])
+    order = np.argsort(src, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, src + 1, 1)
+    return np.cumsum(indptr), dst[order], pr[order]
+
+
+def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray,
+            threshold: float = THRESHOLD) -> np.ndarray:
+    """Cluster label per record (the smallest record position in its cluster).
+
+    Args:
+        n: number of records.
+        pairs: scored pairs (k, 2) of record positions.
+        probs: calibrated match probability per pair.
+        valid_code: per record its valid credit code, ``""`` when none.
+        threshold: minimum average probability between two clusters to merge them.
+
+    Example:
+        >>> pairs = np.array([[0, 1], [1, 2], [0, 2]])
+        >>> cluster(3, pairs, np.array([0.95, 0.9, 0.01]), np.array(["", "", ""])).tolist()
+        [0, 0, 2]
+    """
+    label = np.arange(n)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    codes: dict[int, str] = {i: valid_code[i] for i in range(n) if valid_code[i]}
+
+    def merge(a: int, b: int) -> int:
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        moved = members.pop(b)
+        label[moved] = a
+        members[a].extend(moved)
+        if b in codes:
+            codes.setdefault(a, codes.pop(b))
+        return a
+
+    by_code: dict[str, int] = {}
+    for i in np.flatnonzero(valid_code != ""):
+        root = by_code.get(valid_code[i])
+        by_code[valid_code[i]] = i if root is None else merge(label[root], label[i])
+    indptr, nbr, nprob = _csr(n, pairs, probs)
+    order = np.lexsort((pairs[:, 1], pairs[:, 0], -probs))
+    for e in order:
+        if probs[e] < threshold:
+            break
+        a, b = label[pairs[e, 0]], label[pairs[e, 1]]
+        if a == b:
+            continue
+        if a in codes and b in codes and codes[a] != codes[b]:
+            continue
+        small, big = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
+        total, count = 0.0, 0
+        for m in members[small]:
+            lo, hi = indptr[m], indptr[m + 1]
+            hit = label[nbr[lo:hi]] == big
+            total += float(nprob[lo:hi][hit].sum())
+            count += int(hit.sum())
+        if count and total / count >= threshold:
+            merge(a, b)
+    roots = {r: min(ms) for r, ms in members.items()}
+    return np.array([roots[label[i]] for i in range(n)])
+
+
+def unscored_pairs(labels: np.ndarray, pairs: np.ndarray, max_size: int = 40) -> np.ndarray:
+    """Pairs inside clusters of 3..``max_size`` records that have not been scored yet."""
+    n = len(labels)
+    scored = set((pairs[:, 0] * n + pairs[:, 1]).tolist())
+    out = []
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    for group in np.split(order, bounds):
+        if not 3 <= len(group) <= max_size:
+            continue
+        g = np.sort(group)
+        a, b = np.triu_indices(len(g), 1)
+        code = g[a] * n + g[b]
+        keep = [c not in scored for c in code.tolist()]
+        out.append(np.stack([g[a][keep], g[b][keep]], axis=1))
+    if not out:
+        return np.empty((0, 2), dtype=np.int64)
+    return np.concatenate(out).astype(np.int64)

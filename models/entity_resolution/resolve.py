@@ -1,0 +1,181 @@
+"""``resolve_suppliers``: one call from a table of supplier records to golden suppliers.
+
+This is the function a dbt Python model or the ``grouplake suppliers dedup`` command calls:
+prepare → block → score (model learned on this input's valid codes + the synthetic prior) →
+cluster (average linkage, code rules, then score the pairs clustering put together and
+cluster again) → golden records → stable keys.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.entity_resolution.blocking import candidate_pairs
+from models.entity_resolution.cluster import cluster, unscored_pairs
+from models.entity_resolution.features import pair_features
+from models.entity_resolution.golden import golden_records
+from models.entity_resolution.keys import assign_keys
+from models.entity_resolution.model import MatchModel, fit_model, input_training_set
+from models.entity_resolution.records import Prepared, prepare
+
+Progress = Callable[[str, int, int], None]
+
+SOURCE_COLUMNS = ("record_id", "supplier_key", "group_supplier_id", "match_confidence",
+                  "match_evidence", "linked_record_id", "uscc_status", "business_unit",
+                  "source_system", "name")
+GOLDEN_COLUMNS = ("supplier_key", "group_supplier_id", "golden_name", "uscc", "city", "phone",
+                  "address", "bank_account", "member_count", "founding_record_id",
+                  "name_source_record_id", "uscc_source_record_id", "city_source_record_id",
+                  "phone_source_record_id", "address_source_record_id",
+                  "bank_account_source_record_id")
+
+
+@dataclass
+class Resolution:
+    """Result of :func:`resolve_suppliers`."""
+
+    source_records: pd.DataFrame  # one row per input record, columns SOURCE_COLUMNS
+    golden: pd.DataFrame  # one row per golden supplier, columns GOLDEN_COLUMNS
+    pairs: pd.DataFrame  # scored pairs: left, right (record_id), probability
+    stats: dict = field(default_factory=dict)
+
+
+def score_pairs(prep: Prepared, pairs: np.ndarray, model: MatchModel) -> tuple[np.ndarray, pd.DataFrame]:
+    """Match probability per pair: valid codes decide, the model scores the rest."""
+    X = pair_features(prep, pairs)
+    p = model.predict_proba(X)
+    vi, vj = prep.uscc_valid[pairs[:, 0]], prep.uscc_valid[pairs[:, 1]]
+    both = vi & vj
+    same = prep.uscc[pairs[:, 0]] == prep.uscc[pairs[:, 1]]
+    p = np.where(both, same.astype(float), p)
+    return p, X
+
+
+def _evidence(X: pd.DataFrame, decisive: np.ndarray) -> np.ndarray:
+    parts = []
+    checks = (("brand", X["brand_ratio"] >= 0.9), ("name", X["full_ratio"] >= 0.9),
+              ("industry", X["industry_jaccard"] >= 0.99), ("region", X["region_rel"] >= 1),
+              ("phone", X["phone_eq"] == 1), ("bank_account", X["bank_eq"] == 1),
+              ("address", X["address_ratio"] >= 0.9), ("code_typo", X["code_rel"] == 1),
+              ("cross_script", X["cross_script"] == 1))
+    for name, mask in checks:
+        parts.append(np.where(mask.to_numpy(), name, ""))
+    joined = ["+".join(filter(None, row)) for row in zip(*parts)] if parts else []
+    return np.where(decisive, "uscc", np.array(joined, dtype=object))
+
+
+def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = None,
+                      group_code: str = "GL", progress: Progress | None = None,
+                      model: MatchModel | None = None) -> Resolution:
+    """Resolve supplier records of any number of sources into golden suppliers.
+
+    Args:
+        records: ``record_id, name`` and optionally ``uscc, city, phone, address,
+            bank_account, business_unit, source_system, updated_at`` (strings; "" = missing).
+        previous: the previous run's crosswalk (``record_id, supplier_key,
+            group_supplier_id``) so existing suppliers keep their keys and ids.
+        group_code: first part of new group supplier ids.
+        progress: optional ``(stage, done, total)`` callback.
+        model: a fitted model to use instead of fitting one on this input.
+
+    Returns:
+        :class:`Resolution` with ``source_records`` and ``golden``.
+
+    Example:
+        >>> df = pd.DataFrame({"record_id": ["a", "b", "c"],
+        ...     "name": ["山西华阳煤业有限公司", "Shanxi Huayang Coal Co., Ltd.", "内蒙古华阳煤业有限公司"],
+        ...     "city": ["阳泉", "Yangquan", "鄂尔多斯"]})
+        >>> res = resolve_suppliers(df)
+        >>> res.source_records["supplier_key"].nunique()
+        2
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    prep = prepare(records, progress)
+    n = len(prep)
+    timings["prepare_s"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    pairs = candidate_pairs(prep)
+    timings["block_s"] = time.perf_counter() - t
+    if progress:
+        progress("block", len(pairs), len(pairs))
+    t = time.perf_counter()
+    X = pair_features(prep, pairs)
+    if model is None:
+        Xi, yi = input_training_set(prep, pairs, X)
+        model = fit_model(Xi, yi)
+    timings["fit_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    probs, X = score_pairs(prep, pairs, model) if len(pairs) else (np.empty(0), X)
+    if progress:
+        progress("score", len(pairs), len(pairs))
+    valid_code = np.where(prep.uscc_valid, prep.uscc, "").astype(object)
+    labels = cluster(n, pairs, probs, valid_code)
+    for _ in range(2):  # score pairs that clustering put together but blocking never proposed
+        extra = unscored_pairs(labels, pairs)
+        if not len(extra):
+            break
+        p2, X2 = score_pairs(prep, extra, model)
+        pairs = np.concatenate([pairs, extra])
+        probs = np.concatenate([probs, p2])
+        X = pd.concat([X, X2], ignore_index=True)
+        labels = cluster(n, pairs, probs, valid_code)
+    timings["score_cluster_s"] = time.perf_counter() - t
+    if progress:
+        progress("cluster", n, n)
+    t = time.perf_counter()
+    golden = golden_records(prep, labels)
+    keys = assign_keys(prep, labels, previous=previous, group_code=group_code)
+    golden = golden.join(keys)
+    source = _source_records(prep, labels, pairs, probs, X, keys)
+    timings["golden_s"] = time.perf_counter() - t
+    rid = prep.frame["record_id"].to_numpy()
+    pair_table = pd.DataFrame({"left": rid[pairs[:, 0]], "right": rid[pairs[:, 1]], "probability": probs})
+    stats = {"records": n, "pairs_compared": int(len(pairs)), "golden": int(len(golden)),
+             "model": model.info, **{k: round(v, 3) for k, v in timings.items()}}
+    return Resolution(source, golden.reset_index(drop=True)[list(GOLDEN_COLUMNS)], pair_table, stats)
+
+
+def _source_records(prep: Prepared, labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray,
+                    X: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    n = len(prep)
+    same = labels[pairs[:, 0]] == labels[pairs[:, 1]]
+    decisive = (prep.uscc_valid[pairs[:, 0]] & prep.uscc_valid[pairs[:, 1]])
+    evidence = _evidence(X, decisive)
+    both = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    other = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    pr = np.concatenate([probs, probs])
+    ev = np.concatenate([evidence, evidence])
+    inside = np.concatenate([same, same])
+    t = pd.DataFrame({"rec": both, "other": other, "p": pr, "ev": ev, "inside": inside})
+    ins = t[t["inside"]]
+    mean_in = ins.groupby("rec")["p"].mean()
+    top = ins.sort_values(["rec", "p"], ascending=[True, False]).groupby("rec").first()
+    max_out = t[~t["inside"]].groupby("rec")["p"].max()
+    conf = np.ones(n)
+    size = pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy()
+    idx = mean_in.index.to_numpy()
+    conf[idx] = mean_in.to_numpy()
+    single = size == 1
+    out_idx = max_out.index.to_numpy()
+    conf[out_idx[single[out_idx]]] = 1 - max_out.to_numpy()[single[out_idx]]
+    rid = prep.frame["record_id"].to_numpy()
+    linked = np.full(n, "", dtype=object)
+    evid = np.where(single, "singleton", "").astype(object)
+    linked[top.index.to_numpy()] = rid[top["other"].to_numpy()]
+    evid[top.index.to_numpy()] = top["ev"].to_numpy()
+    status = np.where(prep.uscc_valid, "valid", np.where(prep.uscc == "", "empty", "invalid"))
+    k = keys.reindex(labels)
+    f = prep.frame
+    return pd.DataFrame({
+        "record_id": rid, "supplier_key": k["supplier_key"].to_numpy(),
+        "group_supplier_id": k["group_supplier_id"].to_numpy(), "match_confidence": np.round(conf, 4),
+        "match_evidence": evid, "linked_record_id": linked, "uscc_status": status,
+        "business_unit": f["business_unit"].to_numpy(), "source_system": f["source_system"].to_numpy(),
+        "name": f["name"].to_numpy(),
+    })
