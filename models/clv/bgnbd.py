@@ -7,10 +7,12 @@ predictions are in that same unit.
 
 Numerics: the likelihood is evaluated in log space (``gammaln``, ``betaln``,
 ``logaddexp``); identical (x, t_x, T) rows are collapsed with weights, so the cost scales
-with distinct summaries, not customers. The conditional expectation uses Gauss's
-hypergeometric function (FHL eq. 10) after Euler's transformation, which keeps heavy
-buyers finite; its ``(a-1)`` denominator has a removable singularity at a = 1, bridged by
-averaging a ± 1e-6.
+with distinct summaries, not customers; the gradient is analytic. The conditional
+expectation uses Gauss's hypergeometric function (FHL eq. 10) after Euler's
+transformation, which keeps heavy buyers finite; its ``(a-1)`` denominator has a removable
+singularity at a = 1, bridged by averaging a ± 1e-6. Values that are not finite or break
+``0 <= E <= (r+x) t / (α+T)`` are recomputed by numerical integration
+(:mod:`models.clv._quadrature`), which matters when a and b reach the hundreds.
 """
 
 from __future__ import annotations

@@ -93,14 +93,31 @@ def discounted_clv(
         [200.0]
     """
     _check_horizon(horizon_months, discount_rate_monthly, periods_per_month)
-    spend = np.asarray(average_spend, dtype="float64")
-    total = np.zeros_like(spend)
-    previous = np.asarray(cumulative_purchases(0.0), dtype="float64")
-    for month in range(1, horizon_months + 1):
-        current = np.asarray(cumulative_purchases(month * periods_per_month), dtype="float64")
-        total = total + spend * (current - previous) / (1.0 + discount_rate_monthly) ** month
-        previous = current
-    return total
+    grid = _cumulative_on_grid(cumulative_purchases, horizon_months, periods_per_month)
+    return _discounted_sum(grid, np.asarray(average_spend, dtype="float64"), discount_rate_monthly)
+
+
+def _cumulative_on_grid(
+    cumulative_purchases: Callable[[float], np.ndarray],
+    horizon_months: int,
+    periods_per_month: float,
+) -> np.ndarray:
+    """E[Y(m·f)] for m = 0 … H, shape (H + 1, n)."""
+    return np.vstack(
+        [
+            np.asarray(cumulative_purchases(month * periods_per_month), dtype="float64")
+            for month in range(horizon_months + 1)
+        ]
+    )
+
+
+def _discounted_sum(
+    grid: np.ndarray, spend: np.ndarray, discount_rate_monthly: float
+) -> np.ndarray:
+    """spend · Σ_m (E[Y(m f)] - E[Y((m-1) f)]) / (1 + d)^m over the rows of ``grid``."""
+    months = np.arange(1, grid.shape[0])
+    factors = (1.0 + discount_rate_monthly) ** -months.astype("float64")
+    return spend * (factors @ np.diff(grid, axis=0))
 
 
 def _json_safe(value):
@@ -118,19 +135,29 @@ def _all_finite(*arrays: np.ndarray) -> bool:
     return all(bool(np.all(np.isfinite(a))) for a in arrays)
 
 
-def _model_purchases(fit: ClvModelFit, x, t_x, T, horizon: float):
-    """(p_alive, t -> E[Y(t)], issue) from BG/NBD, or the fallback if missing or not finite."""
+def _model_purchases(fit: ClvModelFit, x, t_x, T, horizon_months: int, per_month: float):
+    """(p_alive, cumulative purchases on the monthly grid, issue) from BG/NBD, or the fallback.
+
+    The fallback is used when BG/NBD is missing or any of its values is not finite.
+    """
     if fit.bgnbd is not None:
         params = fit.bgnbd.params
         alive = probability_alive(params, x, t_x, T)
-        expect = lambda t: conditional_expected_purchases(params, t, x, t_x, T)
-        if _all_finite(alive, expect(horizon)):
-            return np.clip(alive, 0.0, 1.0), expect, None
+        grid = _cumulative_on_grid(
+            lambda t: conditional_expected_purchases(params, t, x, t_x, T),
+            horizon_months,
+            per_month,
+        )
+        if _all_finite(alive, grid):
+            return np.clip(alive, 0.0, 1.0), grid, None
         reason = "bgnbd: non-finite predictions"
     else:
         reason = None
     alive = historical_probability_alive(x, t_x, T)
-    return alive, (lambda t: historical_expected_purchases(t, x, t_x, T)), reason
+    grid = _cumulative_on_grid(
+        lambda t: historical_expected_purchases(t, x, t_x, T), horizon_months, per_month
+    )
+    return alive, grid, reason
 
 
 def _model_spend(fit: ClvModelFit, x, m):
@@ -147,7 +174,7 @@ def _empty_scores(summary: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
     columns = {"customer_id": summary["customer_id"]} | {
         c: pd.Series(dtype="float64") for c in floats
     }
-    columns |= {c: pd.Series(dtype="object") for c in ("model", "model_params", "fallback_reason")}
+    columns |= {c: pd.Series(dtype="str") for c in ("model", "model_params", "fallback_reason")}
     columns |= {
         c: pd.Series(dtype="bool")
         for c in ("bgnbd_converged", "gamma_gamma_converged", "fallback_used")
@@ -222,13 +249,9 @@ def score_customers(
         raise ClvFitError(fit.fallback_reason)
     x, t_x, T = (clean[c].to_numpy() for c in ("frequency", "recency", "T"))
     m = clean["monetary_value"].to_numpy()
-    horizon = horizon_months * unit_per_month
-    alive, expect, purchase_issue = _model_purchases(fit, x, t_x, T, horizon)
+    alive, grid, purchase_issue = _model_purchases(fit, x, t_x, T, horizon_months, unit_per_month)
     spend, spend_issue = _model_spend(fit, x, m)
-    clv = discounted_clv(
-        expect, spend, horizon_months=horizon_months, discount_rate_monthly=discount_rate_monthly,
-        periods_per_month=unit_per_month,
-    )  # fmt: skip
+    clv = _discounted_sum(grid, spend, discount_rate_monthly)
     reasons = [r for r in (fit.fallback_reason, purchase_issue, spend_issue) if r]
     purchases_model = "bgnbd" if fit.bgnbd is not None and purchase_issue is None else "historical"
     spend_model = (
@@ -242,15 +265,14 @@ def score_customers(
         {
             "customer_id": clean["customer_id"].to_numpy(),
             "p_alive": alive,
-            purchases_column(horizon_months): np.clip(expect(horizon), 0.0, None),
+            purchases_column(horizon_months): np.clip(grid[-1], 0.0, None),
             "expected_avg_spend": np.clip(spend, 0.0, None),
             "clv": np.clip(clv, 0.0, None),
         }
     )
-    if not _all_finite(
-        *(out[c].to_numpy() for c in out.columns[1:])
-    ):  # guards the promise, cannot be reached
-        raise ClvFitError("non-finite CLV output despite the fallbacks")
+    if not _all_finite(*(out[c].to_numpy() for c in out.columns[1:])):
+        # only absurd magnitudes get here (e.g. monetary_value near 1e300 overflowing)
+        raise ClvInputError("CLV overflowed: monetary_value or frequency too large to value")
     out["model"] = f"{purchases_model}+{spend_model}"
     out["model_params"] = json.dumps(_json_safe(details), allow_nan=False)
     out["bgnbd_converged"] = fit.bgnbd is not None

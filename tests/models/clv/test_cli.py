@@ -1,4 +1,4 @@
-"""``grouplake clv fit``: JSON parameters on CDNOW, exit 1 on degenerate data, exit 2 on bad input."""
+"""``grouplake clv fit``: JSON parameters, exit 1 on degenerate data, exit 2 on bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Gamma-Gamma: the published CDNOW fit, lifetimes' predictions, independence check, degenerate spend."""
+"""Gamma-Gamma: published CDNOW fit, lifetimes' predictions, independence, degenerate spend."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RFM summary: reproduces the published CDNOW summary and lifetimes' summaries; bad input is refused."""
+"""RFM summary: reproduces the published CDNOW summary and lifetimes; bad input is refused."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_timestamps_are_bucketed_by_utc_day():
     tx = pd.DataFrame(
         {
             "customer_id": [1, 1],
-            # 23:30 in Shanghai on Jan 2 is Jan 2 15:30 UTC; 07:00 Shanghai on Jan 3 is Jan 2 23:00 UTC
+            # Shanghai 23:30 on Jan 2 and 07:00 on Jan 3 are both Jan 2 in UTC
             "order_date": pd.to_datetime(["2024-01-02 23:30", "2024-01-03 07:00"]).tz_localize(
                 "Asia/Shanghai"
             ),
