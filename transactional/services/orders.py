@@ -197,10 +197,14 @@ def place_order(
     return PlacementResult(snapshot, 201, replayed=False)
 
 
+def _by_warehouse(allocation: dict) -> int:
+    return allocation["warehouse_id"]
+
+
 def _snapshot_from_rows(order_id: int, order_row: dict, line_rows: list[dict],
                         alloc_rows: list[dict]) -> dict:
     lines = [
-        line_json(line, [allocation_json(a) for a in alloc_rows
+        line_json(line, [allocation_json(a) for a in sorted(alloc_rows, key=_by_warehouse)
                          if a["line_no"] == line["line_no"]])
         for line in line_rows
     ]
