@@ -70,11 +70,12 @@ def _daily_purchases(
             raise ClvInputError(
                 f"{int(transactions[amount_col].isna().sum())} transaction(s) with a null amount"
             )
-        try:
-            amount = pd.to_numeric(transactions[amount_col].map(float), errors="raise")
+        raw = transactions[amount_col]
+        try:  # Decimal (decimal(18,4) money) arrives as objects: float() each
+            numeric = raw if pd.api.types.is_numeric_dtype(raw) else raw.map(float)
+            amount = pd.to_numeric(numeric, errors="raise").to_numpy(dtype="float64")
         except (TypeError, ValueError) as exc:
             raise ClvInputError(f"column {amount_col!r} must be numeric: {exc}") from exc
-        amount = amount.to_numpy(dtype="float64")
         if not np.all(np.isfinite(amount)):
             raise ClvInputError(
                 f"{int((~np.isfinite(amount)).sum())} transaction(s) with an infinite amount"
