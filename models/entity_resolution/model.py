@@ -85,12 +85,13 @@ def input_training_set(prep, pairs: np.ndarray, X: pd.DataFrame, seed: int = 0) 
 
 
 def fit_model(X_input: pd.DataFrame | None = None, y_input: np.ndarray | None = None,
-              *, seed: int = 0) -> MatchModel:
+              *, seed: int = 0, prior_companies: int = PRIOR_COMPANIES) -> MatchModel:
     """Fit the classifier on the prior plus (when there are enough) the input's code labels.
 
     Args:
         X_input, y_input: pairs labelled by valid codes in the input (may be None/empty).
         seed: random seed of the fit and of the calibration split.
+        prior_companies: size of the synthetic prior (smaller = faster, for tests).
 
     Returns:
         A :class:`MatchModel`; ``info`` says how many pairs of each source it learned from.
@@ -98,7 +99,7 @@ def fit_model(X_input: pd.DataFrame | None = None, y_input: np.ndarray | None = 
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    Xp, yp = prior_training_set()
+    Xp, yp = prior_training_set(prior_companies)
     frames, labels, weights = [Xp], [yp], [np.ones(len(yp))]
     n_in = 0 if y_input is None else len(y_input)
     use_input = n_in and min(int(np.sum(y_input)), int(n_in - np.sum(y_input))) >= MIN_INPUT_LABELS
