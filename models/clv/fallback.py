@@ -17,8 +17,9 @@ Purchases (instead of BG/NBD):
       revenue.
 
 Spend (instead of Gamma-Gamma):
-    - The customer's own mean repeat spend when positive, else the mean over repeat buyers
-      with positive spend, else 0 (zero spend everywhere gives CLV 0).
+    - A repeat buyer's own mean repeat spend (0 if their repeat purchases were free); for
+      one-time buyers the mean of that over repeat buyers, or 0 if there are none (zero
+      spend everywhere gives CLV 0).
 """
 
 from __future__ import annotations
@@ -63,13 +64,13 @@ def historical_expected_purchases(t, frequency, recency, T) -> np.ndarray:
 
 
 def historical_average_spend(frequency, monetary_value) -> np.ndarray:
-    """Own mean repeat spend if positive, else the mean over positive spenders, else 0.
+    """Own mean repeat spend for repeat buyers, their average for one-time buyers, else 0.
 
     Example:
-        >>> historical_average_spend([1, 3, 0], [10.0, 30.0, 0.0]).tolist()
-        [10.0, 30.0, 20.0]
+        >>> historical_average_spend([1, 3, 0, 2], [12.0, 30.0, 0.0, 0.0]).tolist()
+        [12.0, 30.0, 14.0, 0.0]
     """
     x, m = np.asarray(frequency, dtype="float64"), np.asarray(monetary_value, dtype="float64")
-    informative = (x > 0) & (m > 0)
-    population = float(m[informative].mean()) if informative.any() else 0.0
-    return np.where(informative, m, population)
+    repeat = x > 0
+    population = float(m[repeat].mean()) if repeat.any() else 0.0
+    return np.where(repeat, m, population)

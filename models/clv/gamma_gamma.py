@@ -180,18 +180,19 @@ def fit_gamma_gamma(summary: pd.DataFrame, *, min_spenders: int = MIN_SPENDERS) 
 def conditional_expected_average_spend(
     params: GammaGammaParams, frequency, monetary_value
 ) -> np.ndarray:
-    """E[mean spend | x, m]: a credibility blend of the population mean and the customer's own mean.
+    """E[mean spend | x, m]: a credibility blend of the population and the customer's mean.
 
     ``(γ + m x) p / (p x + q - 1)``, i.e. weight ``p x / (p x + q - 1)`` on the customer's
-    ``m``; one-time buyers (x = 0) and zero spenders get the population mean p·γ/(q-1).
+    ``m`` (as lifetimes' ``conditional_expected_average_profit``). One-time buyers (x = 0)
+    get the population mean p·γ/(q-1); a repeat buyer whose repeat purchases were all free
+    (m = 0, left out of the fit) is shrunk towards 0 by the same formula.
 
     Example:
         >>> g = GammaGammaParams(6.25, 3.74, 15.44)
-        >>> np.round(conditional_expected_average_spend(g, [0, 2], [0.0, 22.35]), 2).tolist()
-        [35.22, 24.66]
+        >>> spend = conditional_expected_average_spend(g, [0, 2, 2], [0.0, 22.35, 0.0])
+        >>> np.round(spend, 2).tolist()
+        [35.22, 24.66, 6.33]
     """
     x = np.asarray(frequency, dtype="float64")
     m = np.asarray(monetary_value, dtype="float64")
-    informative = (x > 0) & (m > 0)
-    x_eff, m_eff = np.where(informative, x, 0.0), np.where(informative, m, 0.0)
-    return (params.gamma + m_eff * x_eff) * params.p / (params.p * x_eff + params.q - 1.0)
+    return (params.gamma + m * x) * params.p / (params.p * x + params.q - 1.0)

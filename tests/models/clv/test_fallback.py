@@ -31,6 +31,7 @@ def test_rate_and_expected_purchases_handle_zero_age():
     assert expected.tolist() == pytest.approx([0.0, 1.0])
 
 
-def test_average_spend_prefers_own_then_population_then_zero():
-    assert historical_average_spend([2, 0, 1], [10.0, 0.0, 0.0]).tolist() == [10.0, 10.0, 10.0]
+def test_average_spend_is_own_for_repeaters_and_their_average_for_the_rest():
+    assert historical_average_spend([2, 0, 1], [10.0, 0.0, 0.0]).tolist() == [10.0, 5.0, 0.0]
     assert historical_average_spend([0, 1], [0.0, 0.0]).tolist() == [0.0, 0.0]
+    assert historical_average_spend([0, 0], [0.0, 0.0]).tolist() == [0.0, 0.0]

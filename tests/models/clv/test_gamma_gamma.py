@@ -61,10 +61,12 @@ def test_fit_and_predictions_match_lifetimes(cdnow_summary, cdnow_fit):
     )
 
 
-def test_zero_spend_repeat_buyers_get_the_population_mean():
+def test_one_time_buyers_get_the_population_mean_and_free_repeaters_shrink_to_zero():
     params = GammaGammaParams(6.25, 3.74, 15.44)
-    spend = conditional_expected_average_spend(params, [3, 0], [0.0, 0.0])
-    assert spend.tolist() == pytest.approx([params.population_mean_spend] * 2)
+    spend = conditional_expected_average_spend(params, [0, 1, 10], [0.0, 0.0, 0.0])
+    assert spend[0] == pytest.approx(params.population_mean_spend)
+    assert spend[1] == pytest.approx(15.44 * 6.25 / (6.25 + 2.74))
+    assert spend[2] < spend[1] < spend[0]
 
 
 def _spend_summary(frequency, monetary) -> pd.DataFrame:
