@@ -74,6 +74,9 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray
             continue
         if a in codes and b in codes and codes[a] != codes[b]:
             continue
+        if len(members[a]) == 1 and len(members[b]) == 1:  # the edge is the only pair between them
+            merge(a, b)
+            continue
         small, big = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
         total, count = 0.0, 0
         for m in members[small]:
@@ -83,20 +86,26 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray
             count += int(hit.sum())
         if count and total / count >= threshold:
             merge(a, b)
-    roots = {r: min(ms) for r, ms in members.items()}
-    return np.array([roots[label[i]] for i in range(n)])
+    root_min = np.zeros(n, dtype=np.int64)
+    for r, ms in members.items():
+        root_min[r] = min(ms)
+    return root_min[label]
 
 
 def unscored_pairs(labels: np.ndarray, pairs: np.ndarray, max_size: int = 40) -> np.ndarray:
     """Pairs inside clusters of 3..``max_size`` records that have not been scored yet."""
     n = len(labels)
-    scored = set((pairs[:, 0] * n + pairs[:, 1]).tolist())
+    sizes = np.bincount(labels, minlength=n)
+    wanted = (sizes[labels] >= 3) & (sizes[labels] <= max_size)
+    if not wanted.any():
+        return np.empty((0, 2), dtype=np.int64)
+    inside = wanted[pairs[:, 0]] & wanted[pairs[:, 1]]
+    scored = set((pairs[inside, 0] * n + pairs[inside, 1]).tolist())
     out = []
-    order = np.argsort(labels, kind="stable")
+    rows = np.flatnonzero(wanted)
+    order = rows[np.argsort(labels[rows], kind="stable")]
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
     for group in np.split(order, bounds):
-        if not 3 <= len(group) <= max_size:
-            continue
         g = np.sort(group)
         a, b = np.triu_indices(len(g), 1)
         code = g[a] * n + g[b]

@@ -82,6 +82,21 @@ def _relation(a: tuple, b: tuple) -> int:
     return 0
 
 
+def _relations(loc: list, alt_loc: list, i: np.ndarray, j: np.ndarray,
+               use_alt_i: np.ndarray, use_alt_j: np.ndarray) -> np.ndarray:
+    """:func:`_relation` per pair, computed once per distinct pair of locations."""
+    ids: dict[tuple, int] = {}
+    base = np.array([ids.setdefault(x, len(ids)) for x in loc], dtype=np.int64)
+    alt = np.array([ids.setdefault(x, len(ids)) for x in alt_loc], dtype=np.int64)
+    a = np.where(use_alt_i, alt[i], base[i])
+    b = np.where(use_alt_j, alt[j], base[j])
+    table = list(ids)
+    m = len(table)
+    code, inverse = np.unique(a * m + b, return_inverse=True)
+    values = np.array([_relation(table[c // m], table[c % m]) for c in code], dtype=np.float32)
+    return values[inverse]
+
+
 def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool = False) -> pd.DataFrame:
     """Feature table for ``pairs`` (rows of record positions), columns :data:`FEATURES`.
 
@@ -107,7 +122,9 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     right = np.choose(best, [c[1] for c in combos])
     f["brand_partial"] = _ratio(left, right, fuzz.partial_ratio)
     f["brand_len"] = np.minimum(np.char.str_len(left.astype(str)), np.char.str_len(right.astype(str)))
-    f["brand_generic"] = np.array([a[:1] in "#@" or b[:1] in "#@" for a, b in zip(left, right)], dtype=np.float32)
+    generic_l = np.char.startswith(left.astype(str), "#") | np.char.startswith(left.astype(str), "@")
+    generic_r = np.char.startswith(right.astype(str), "#") | np.char.startswith(right.astype(str), "@")
+    f["brand_generic"] = (generic_l | generic_r).astype(np.float32)
     script = col["script"]
     same_cjk = (script[i] == "cjk") & (script[j] == "cjk")
     cjk_ratio = _ratio(col["brand"][i], col["brand"][j])
@@ -116,10 +133,7 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     disp = np.array([d.lower().replace(" ", "") for d in col["display"]], dtype=object)
     same_script = script[i] == script[j]
     f["full_ratio"] = np.where(same_script, _ratio(disp[i], disp[j]), np.nan)
-    ind = col["industry"]
-    inter = np.array([len(a & b) for a, b in zip(ind[i], ind[j])], dtype=np.float32)
-    union = np.array([len(a | b) for a, b in zip(ind[i], ind[j])], dtype=np.float32)
-    both_ind = np.array([bool(a) and bool(b) for a, b in zip(ind[i], ind[j])])
+    inter, union, both_ind = _set_overlap(col["industry"], i, j)
     f["industry_jaccard"] = np.where(both_ind, inter / np.maximum(union, 1), np.nan)
     f["industry_conflict"] = (both_ind & (inter == 0)).astype(np.float32)
     it = col["industry_text"]
@@ -129,19 +143,10 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     alt_reg = col["alt_regions"]
     use_alt_i = np.isin(best, (1, 3)) & (alt[i] != "")
     use_alt_j = np.isin(best, (2, 3)) & (alt[j] != "")
-    rel_all = np.empty(k, dtype=np.float32)
-    rel_name = np.empty(k, dtype=np.float32)
-    for n in range(k):
-        a, b = i[n], j[n]
-        la, lb, na, nb = all_loc[a], all_loc[b], name_loc[a], name_loc[b]
-        if use_alt_i[n]:
-            na = _split_ids(set(alt_reg[a]))
-            la = _split_ids(set(alt_reg[a]) | ({prep.city[a]} if ":" in prep.city[a] else set()))
-        if use_alt_j[n]:
-            nb = _split_ids(set(alt_reg[b]))
-            lb = _split_ids(set(alt_reg[b]) | ({prep.city[b]} if ":" in prep.city[b] else set()))
-        rel_all[n] = _relation(la, lb)
-        rel_name[n] = _relation(na, nb)
+    alt_name = [_split_ids(set(r)) for r in alt_reg]
+    alt_all = [_split_ids(set(r) | ({c} if ":" in c else set())) for r, c in zip(alt_reg, prep.city)]
+    rel_all = _relations(all_loc, alt_all, i, j, use_alt_i, use_alt_j)
+    rel_name = _relations(name_loc, alt_name, i, j, use_alt_i, use_alt_j)
     f["region_rel"], f["name_region_rel"] = rel_all, rel_name
     legal = col["legal"]
     has_legal = (legal[i] != "") & (legal[j] != "")
@@ -150,9 +155,8 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     br = col["branch"]
     bi, bj = br[i] != "", br[j] != ""
     f["branch_rel"] = np.select([bi & bj & (br[i] == br[j]), bi & bj, bi ^ bj], [1, -1, -2], 0).astype(np.float32)
-    nums = col["numbers"]
-    f["number_rel"] = np.array([(1 if a == b else -1) if a and b else 0
-                                for a, b in zip(nums[i], nums[j])], dtype=np.float32)
+    n_inter, n_union, both_num = _set_overlap(col["numbers"], i, j)
+    f["number_rel"] = np.where(both_num, np.where(n_inter == n_union, 1.0, -1.0), 0.0).astype(np.float32)
     f["cross_script"] = (~same_script).astype(np.float32)
     f["phone_eq"] = _equal_or_nan(prep.phone, i, j)
     f["bank_eq"] = _equal_or_nan(prep.bank, i, j)
@@ -160,11 +164,23 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     has_addr = (addr[i] != "") & (addr[j] != "")
     f["address_ratio"] = np.where(has_addr, _ratio(addr[i], addr[j], fuzz.token_set_ratio), np.nan)
     city = prep.city
-    text_city = np.array([bool(a) and bool(b) and ":" not in a and ":" not in b
-                          for a, b in zip(city[i], city[j])], dtype=bool)
+    text_ok = np.array([bool(c) and ":" not in c for c in city], dtype=bool)
+    text_city = text_ok[i] & text_ok[j]
     f["city_text_ratio"] = np.where(text_city, _ratio(city[i], city[j], fuzz.token_set_ratio), np.nan)
     f["code_rel"] = _code_relation(prep, i, j, mask_valid_codes)
     return pd.DataFrame({name: np.asarray(f[name], dtype=np.float32) for name in FEATURES})
+
+
+def _set_overlap(sets: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """|A∩B|, |A∪B| and "both non-empty" per pair, computed per distinct pair of sets."""
+    ids: dict[frozenset, int] = {}
+    code = np.array([ids.setdefault(x, len(ids)) for x in sets], dtype=np.int64)
+    table = list(ids)
+    m = len(table)
+    uniq, inverse = np.unique(code[i] * m + code[j], return_inverse=True)
+    stats = np.array([(len(table[c // m] & table[c % m]), len(table[c // m] | table[c % m]),
+                       bool(table[c // m]) and bool(table[c % m])) for c in uniq], dtype=np.float32).reshape(-1, 3)
+    return stats[inverse, 0], stats[inverse, 1], stats[inverse, 2].astype(bool)
 
 
 def _equal_or_nan(values: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -39,44 +39,43 @@ def assign_keys(prep: Prepared, labels: np.ndarray, *, previous: pd.DataFrame | 
     t = t.sort_values(["cluster", "missing_time", "updated_at", "record_id"], kind="stable")
     first = t.groupby("cluster").first()
     codes = t[t["code"] != ""].groupby("cluster")["code"].first()
-    out = pd.DataFrame(index=first.index)
-    out["founding_record_id"] = first["record_id"]
-    out["anchor"] = ["uscc:" + codes[c] if c in codes.index else "rec:" + first.at[c, "record_id"]
-                     for c in out.index]
-    out["supplier_key"] = out["anchor"].map(anchor_key)
-    out["bu"] = first["bu"].replace("", "XX").str.upper()
-    out["group_supplier_id"] = ""
+    clusters = first.index.to_numpy()
+    founding = first["record_id"].to_numpy()
+    code_of = codes.to_dict()
+    anchors = [("uscc:" + code_of[c]) if c in code_of else ("rec:" + r) for c, r in zip(clusters, founding)]
+    key = [anchor_key(a) for a in anchors]
+    bu = first["bu"].replace("", "XX").str.upper().to_numpy()
+    gid = [""] * len(clusters)
+    pos = {c: k for k, c in enumerate(clusters)}
     taken: dict[str, str] = {}
+    issued: set[str] = set()
+    next_seq: dict[str, int] = {}
     if previous is not None and len(previous):
         prev = previous[["record_id", "supplier_key", "group_supplier_id"]].astype(str)
         m = t[["cluster", "record_id"]].merge(prev, on="record_id", how="inner")
         votes = m.groupby(["cluster", "supplier_key", "group_supplier_id"]).size().reset_index(name="n")
         votes = votes.sort_values(["n", "supplier_key", "cluster"], ascending=[False, True, True])
-        for row in votes.itertuples(index=False):
-            if row.supplier_key in taken or out.at[row.cluster, "group_supplier_id"]:
+        for c, k, g in zip(votes["cluster"], votes["supplier_key"], votes["group_supplier_id"]):
+            if k in taken or gid[pos[c]]:
                 continue
-            taken[row.supplier_key] = row.group_supplier_id
-            out.at[row.cluster, "supplier_key"] = row.supplier_key
-            out.at[row.cluster, "group_supplier_id"] = row.group_supplier_id
+            taken[k] = g
+            key[pos[c]], gid[pos[c]] = k, g
         issued = set(prev["supplier_key"]) | set(prev["group_supplier_id"])
-    else:
-        prev, issued = None, set()
-    fresh = out["group_supplier_id"] == ""
-    for c in out.index[fresh]:  # a fresh anchor key must not reuse a key already issued
-        key, salt = out.at[c, "supplier_key"], 0
-        while key in issued or key in taken:
-            salt += 1
-            key = anchor_key(f"{out.at[c, 'anchor']}#{salt}")
-        out.at[c, "supplier_key"] = key
-        taken[key] = ""
-    next_seq: dict[str, int] = {}
-    if prev is not None:
-        for gid in prev["group_supplier_id"]:
-            prefix, _, seq = gid.rpartition("-")
+        for g in prev["group_supplier_id"]:
+            prefix, _, seq = g.rpartition("-")
             if seq.isdigit():
                 next_seq[prefix] = max(next_seq.get(prefix, 0), int(seq))
-    for c in out[fresh].sort_values("supplier_key").index:
-        prefix = f"{group_code}-{out.at[c, 'bu']}"
+    fresh = [k for k in range(len(clusters)) if not gid[k]]
+    for k in fresh:  # a fresh anchor key must not reuse a key already issued
+        salt = 0
+        while key[k] in issued or key[k] in taken:
+            salt += 1
+            key[k] = anchor_key(f"{anchors[k]}#{salt}")
+        taken[key[k]] = ""
+    for k in sorted(fresh, key=lambda k: key[k]):
+        prefix = f"{group_code}-{bu[k]}"
         next_seq[prefix] = next_seq.get(prefix, 0) + 1
-        out.at[c, "group_supplier_id"] = f"{prefix}-{next_seq[prefix]:06d}"
+        gid[k] = f"{prefix}-{next_seq[prefix]:06d}"
+    out = pd.DataFrame({"supplier_key": key, "group_supplier_id": gid, "founding_record_id": founding},
+                       index=first.index)
     return out[["supplier_key", "group_supplier_id", "founding_record_id"]]

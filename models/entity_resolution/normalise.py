@@ -119,6 +119,7 @@ def _latin_key(phrase: str) -> tuple[str, ...]:
     return tuple(t for t in text.split() if t not in vocab.LATIN_STOP or t in ("as", "e"))
 
 
+@functools.lru_cache(maxsize=500_000)
 def _pinyin(text: str) -> str:
     from pypinyin import lazy_pinyin
 
