@@ -25,6 +25,19 @@ Environment = Literal["local", "ci", "staging", "production"]
 LOCAL_DEV_SECRET = "grouplake-local-development-secret-not-for-production"
 
 
+class SparkSettings(BaseModel):
+    """The Spark scale-out engine (used when ``lake.engine`` is ``"spark"``; env ``LAKE__SPARK__*``)."""
+
+    master: str = "local[2]"  # Spark master URL
+    jar_dir: str = "/usr/share/java"  # where JDBC driver jars are looked for (infra/install_jdbc_jars.sh)
+    jars: list[str] = Field(default_factory=list)  # extra jars (paths) added to spark.jars
+    partitions: int = 0  # JDBC read / shuffle partitions; 0: twice the cores of the master
+    min_rows_per_partition: int = 50_000  # a JDBC read is split only above this many rows
+    driver_memory: str = "2g"
+    staging_grace_s: int = 3600  # uncommitted files of a crashed attempt older than this are cleaned
+    conf: dict[str, str] = Field(default_factory=dict)  # any other Spark conf (spark.* keys)
+
+
 class LakeSettings(BaseModel):
     """Where the Delta lake lives and how to reach it."""
 
@@ -32,6 +45,7 @@ class LakeSettings(BaseModel):
     storage_options: dict[str, str] = Field(default_factory=dict)
     engine: Literal["embedded", "spark"] = "embedded"
     target_file_rows: int = 1_000_000  # rows per Delta data file on append
+    spark: SparkSettings = Field(default_factory=SparkSettings)
 
     @property
     def is_local(self) -> bool:
