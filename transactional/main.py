@@ -81,9 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
-    for router in (auth.router, users.router, directory.business_units, directory.suppliers,
-                   catalogue.categories, catalogue.skus, offers.router, warehouses.router,
-                   orders.router):
+    # orders first: routes are matched in order and order placement is the hot path
+    for router in (orders.router, offers.router, catalogue.skus, catalogue.categories,
+                   warehouses.router, auth.router, users.router, directory.business_units,
+                   directory.suppliers):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)

@@ -37,7 +37,8 @@ class AppContext:
     order_limiter: GcraLimiter
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    # async: a plain ``def`` dependency would cost a threadpool hop on every request
     return request.app.state.context
 
 
@@ -84,7 +85,7 @@ async def current_principal(
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
-def page_request(
+async def page_request(
     context: ContextDep,
     limit: Annotated[int, Query(ge=1, description="page size; capped by the server")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,

@@ -90,7 +90,7 @@ class Database:
                 self.url,
                 pool_size=pool_size,
                 max_overflow=max_overflow,
-                pool_pre_ping=True,
+                pool_recycle=3600,
                 connect_args=connect_args,
             )
         self._reader = sessionmaker(self.engine, expire_on_commit=False)

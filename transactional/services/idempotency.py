@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from transactional.db.tables import idempotency_keys
@@ -30,6 +30,14 @@ from transactional.db.types import utcnow
 from transactional.domain.errors import IdempotencyInFlightError, IdempotencyMismatchError
 
 MAX_KEY_LENGTH = 255
+
+# Built once: the hot path only binds parameters (no per-call statement construction).
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))")
+_FIND = select(idempotency_keys).where(
+    idempotency_keys.c.user_id == bindparam("u"), idempotency_keys.c.key == bindparam("k"))
+_FORGET = delete(idempotency_keys).where(
+    idempotency_keys.c.user_id == bindparam("u"), idempotency_keys.c.key == bindparam("k"))
+_REMEMBER = insert(idempotency_keys)
 
 
 @dataclass(frozen=True)
@@ -66,28 +74,18 @@ def claim(
         IdempotencyInFlightError: another transaction holds the key (PostgreSQL).
         IdempotencyMismatchError: the key was used for a different request.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        got = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
-            {"k": f"idempotency:{user_id}:{key}"},
-        ).scalar_one()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        got = connection.execute(_TRY_LOCK, {"k": f"idempotency:{user_id}:{key}"}).scalar_one()
         if not got:
             raise IdempotencyInFlightError(
                 "a request with this Idempotency-Key is still being processed; retry shortly"
             )
-    row = session.execute(
-        select(idempotency_keys).where(
-            idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key
-        )
-    ).first()
+    row = connection.execute(_FIND, {"u": user_id, "k": key}).first()
     if row is None:
         return None
     if row.created_at < utcnow() - ttl:
-        session.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key
-            )
-        )
+        connection.execute(_FORGET, {"u": user_id, "k": key})
         return None
     if row.request_hash != request_hash:
         raise IdempotencyMismatchError(
@@ -101,14 +99,12 @@ def remember(
     session: Session, user_id: int, key: str, request_hash: str, response: StoredResponse
 ) -> None:
     """Record the response for a key, in the transaction that produced it."""
-    session.execute(
-        insert(idempotency_keys).values(
-            user_id=user_id, key=key, request_hash=request_hash,
-            status_code=response.status_code, response=response.body,
-            resource_type=response.resource_type, resource_id=response.resource_id,
-            created_at=utcnow(),
-        )
-    )
+    session.connection().execute(_REMEMBER, {
+        "user_id": user_id, "key": key, "request_hash": request_hash,
+        "status_code": response.status_code, "response": response.body,
+        "resource_type": response.resource_type, "resource_id": response.resource_id,
+        "created_at": utcnow(),
+    })
 
 
 def purge_expired(session: Session, ttl: dt.timedelta) -> int:

@@ -85,15 +85,19 @@ def line_json(line: Mapping[str, Any], allocations: list[dict[str, Any]]) -> dic
 
 
 def snapshot_of(m: Mapping[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """The public, JSON-ready form of an ``orders`` row (also the outbox payload)."""
-    return jsonable({
+    """The public, JSON-ready form of an ``orders`` row (also the outbox payload).
+
+    ``lines`` must already be JSON-ready (:func:`line_json`).
+    """
+    return {
         "id": m["id"], "business_unit": m["business_unit"],
         "buyer_user_id": m["buyer_user_id"], "supplier_id": m["supplier_id"],
-        "status": m["status"], "currency": m["currency"], "total_amount": m["total_amount"],
+        "status": m["status"], "currency": m["currency"],
+        "total_amount": str(m["total_amount"]),
         "ship_to": {"address": m["ship_to_address"], "latitude": m["ship_to_latitude"],
                     "longitude": m["ship_to_longitude"]},
-        "note": m["note"], **{k: m[k] for k in TIMESTAMPS}, "lines": lines,
-    })
+        "note": m["note"], **{k: jsonable(m[k]) for k in TIMESTAMPS}, "lines": lines,
+    }
 
 
 def get_order(session: Session, actor: Principal, order_id: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from transactional.db.tables import (
@@ -50,6 +50,19 @@ from transactional.services.order_queries import (
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
 
+# Built once; the hot path only binds parameters.
+_LOAD_TERMS = (
+    select(offers.c.id, offers.c.supplier_id, offers.c.sku_id, offers.c.currency,
+           offers.c.moq, offers.c.order_multiple, offers.c.version,
+           offer_price_tiers.c.min_quantity, offer_price_tiers.c.unit_price)
+    .join(offer_price_tiers, offer_price_tiers.c.offer_id == offers.c.id)
+    .where(offers.c.id.in_(bindparam("ids", expanding=True)), offers.c.is_active.is_(True))
+    .order_by(offers.c.id, offer_price_tiers.c.min_quantity)
+)
+_INSERT_ORDER = insert(orders).returning(orders.c.id)
+_INSERT_LINES = insert(order_lines)
+_INSERT_ALLOCATIONS = insert(order_allocations)
+
 
 @dataclass(frozen=True)
 class OrderLineRequest:
@@ -80,14 +93,7 @@ class PlacementResult:
 
 
 def _load_terms(session: Session, offer_ids: Sequence[int]) -> dict[int, OfferTerms]:
-    rows = session.execute(
-        select(offers.c.id, offers.c.supplier_id, offers.c.sku_id, offers.c.currency,
-               offers.c.moq, offers.c.order_multiple, offers.c.version,
-               offer_price_tiers.c.min_quantity, offer_price_tiers.c.unit_price)
-        .join(offer_price_tiers, offer_price_tiers.c.offer_id == offers.c.id)
-        .where(offers.c.id.in_(sorted(set(offer_ids))), offers.c.is_active.is_(True))
-        .order_by(offers.c.id, offer_price_tiers.c.min_quantity)
-    ).all()
+    rows = session.connection().execute(_LOAD_TERMS, {"ids": sorted(set(offer_ids))}).all()
     tiers: dict[int, list[PriceTier]] = {}
     first: dict[int, object] = {}
     for r in rows:
@@ -169,9 +175,8 @@ def place_order(
         "placed_at": now, "updated_at": now, "paid_at": None, "shipped_at": None,
         "delivered_at": None, "cancelled_at": None,
     }
-    order_id = session.execute(
-        insert(orders).values(**order_row).returning(orders.c.id)
-    ).scalar_one()
+    connection = session.connection()
+    order_id = connection.execute(_INSERT_ORDER, order_row).scalar_one()
     line_rows = [
         {"order_id": order_id, "line_no": n, "offer_id": t.offer_id,
          "offer_version": t.version, "sku_id": t.sku_id, "quantity": line.quantity,
@@ -185,15 +190,16 @@ def place_order(
          "shipping_currency": shipping_currency[a.warehouse_id]}
         for a in allocations
     ]
-    session.execute(insert(order_lines), line_rows)
-    session.execute(insert(order_allocations), alloc_rows)
+    connection.execute(_INSERT_LINES, line_rows[0] if len(line_rows) == 1 else line_rows)
+    connection.execute(_INSERT_ALLOCATIONS,
+                       alloc_rows[0] if len(alloc_rows) == 1 else alloc_rows)
     snapshot = _snapshot_from_rows(order_id, order_row, line_rows, alloc_rows)
     idempotency.remember(
         session, actor.user_id, idempotency_key, request_hash,
         idempotency.StoredResponse(201, snapshot, "order", str(order_id)),
     )
     outbox.emit(session, PLACED_EVENT, "order", order_id, snapshot,
-                business_unit=actor.business_unit, supplier_id=supplier_id)
+                business_unit=actor.business_unit, supplier_id=supplier_id, json_ready=True)
     return PlacementResult(snapshot, 201, replayed=False)
 
 

@@ -42,6 +42,9 @@ OUTBOX_LOCK_KEY = 0x6F7574626F78
 #: Version of the event envelope / payload conventions.
 SCHEMA_VERSION = 1
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_INSERT = insert(outbox_events)
+
 
 def jsonable(value: Any) -> Any:
     """Turn Decimals into exact strings, datetimes into ISO-8601 (UTC as ``Z``), enums into
@@ -71,6 +74,7 @@ def emit(
     *,
     business_unit: str | None = None,
     supplier_id: str | None = None,
+    json_ready: bool = False,
 ) -> str:
     """Queue a business event for the current transaction.
 
@@ -81,6 +85,7 @@ def emit(
         payload: JSON-ready facts (Decimals and datetimes are converted).
         business_unit: unit the event belongs to, if any (lets readers partition).
         supplier_id: supplier the event concerns, if any.
+        json_ready: the payload holds only JSON types already (skips conversion).
 
     Returns:
         The event's UUID.
@@ -97,7 +102,7 @@ def emit(
             "aggregate_id": str(aggregate_id),
             "business_unit": business_unit,
             "supplier_id": supplier_id,
-            "payload": jsonable(payload),
+            "payload": payload if json_ready else jsonable(payload),
             "occurred_at": dt.datetime.now(dt.UTC),
             "schema_version": SCHEMA_VERSION,
         }
@@ -110,9 +115,10 @@ def flush_pending_events(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
     if not pending:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
-    session.execute(insert(outbox_events), pending)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, {"k": OUTBOX_LOCK_KEY})
+    connection.execute(_INSERT, pending[0] if len(pending) == 1 else pending)
 
 
 def discard_pending_events(session: Session) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from transactional.db.tables import order_allocations, stock, warehouses
@@ -32,25 +32,48 @@ from transactional.domain.errors import RetryableConflictError
 from transactional.domain.status import StockEffect
 
 
+# Built once; the hot path only binds parameters.
+_LOCK_CANDIDATES = (
+    select(
+        stock.c.warehouse_id, stock.c.sku_id, stock.c.available,
+        warehouses.c.handling_cost, warehouses.c.cost_per_km,
+        warehouses.c.latitude, warehouses.c.longitude, warehouses.c.currency,
+    )
+    .join(warehouses, warehouses.c.id == stock.c.warehouse_id)
+    .where(
+        stock.c.sku_id.in_(bindparam("sku_ids", expanding=True)),
+        warehouses.c.supplier_id == bindparam("supplier_id"),
+        stock.c.available > 0,
+    )
+    .order_by(stock.c.sku_id, stock.c.warehouse_id)
+    .with_for_update(of=stock)
+)
+_STOCK_ROW = (stock.c.warehouse_id == bindparam("w")) & (stock.c.sku_id == bindparam("s"))
+_RESERVE = (
+    update(stock)
+    .where(_STOCK_ROW, stock.c.available >= bindparam("q"))
+    .values(available=stock.c.available - bindparam("q"),
+            reserved=stock.c.reserved + bindparam("q"), updated_at=bindparam("now"))
+)
+_RELEASE = (
+    update(stock)
+    .where(_STOCK_ROW, stock.c.reserved >= bindparam("q"))
+    .values(available=stock.c.available + bindparam("q"),
+            reserved=stock.c.reserved - bindparam("q"), updated_at=bindparam("now"))
+)
+_CONSUME = (
+    update(stock)
+    .where(_STOCK_ROW, stock.c.reserved >= bindparam("q"))
+    .values(reserved=stock.c.reserved - bindparam("q"), updated_at=bindparam("now"))
+)
+
+
 def lock_candidates(
     session: Session, supplier_id: str, sku_ids: Sequence[int]
 ) -> list[tuple[StockCandidate, str]]:
     """Lock and return ``(candidate, shipping currency)`` rows, in lock order."""
-    rows = session.execute(
-        select(
-            stock.c.warehouse_id, stock.c.sku_id, stock.c.available,
-            warehouses.c.handling_cost, warehouses.c.cost_per_km,
-            warehouses.c.latitude, warehouses.c.longitude, warehouses.c.currency,
-        )
-        .join(warehouses, warehouses.c.id == stock.c.warehouse_id)
-        .where(
-            stock.c.sku_id.in_(sorted(set(sku_ids))),
-            warehouses.c.supplier_id == supplier_id,
-            stock.c.available > 0,
-        )
-        .order_by(stock.c.sku_id, stock.c.warehouse_id)
-        .with_for_update(of=stock)
-    )
+    rows = session.connection().execute(
+        _LOCK_CANDIDATES, {"sku_ids": sorted(set(sku_ids)), "supplier_id": supplier_id})
     return [
         (StockCandidate(r.warehouse_id, r.sku_id, r.available, r.handling_cost, r.cost_per_km,
                         r.latitude, r.longitude), r.currency)
@@ -79,14 +102,10 @@ def reserve(
     totals: dict[tuple[int, int], int] = {}
     for a in allocations:
         totals[(a.sku_id, a.warehouse_id)] = totals.get((a.sku_id, a.warehouse_id), 0) + a.quantity
+    connection = session.connection()
     for (sku_id, warehouse_id), quantity in sorted(totals.items()):
-        result = session.execute(
-            update(stock)
-            .where(stock.c.warehouse_id == warehouse_id, stock.c.sku_id == sku_id,
-                   stock.c.available >= quantity)
-            .values(available=stock.c.available - quantity,
-                    reserved=stock.c.reserved + quantity, updated_at=now)
-        )
+        result = connection.execute(
+            _RESERVE, {"w": warehouse_id, "s": sku_id, "q": quantity, "now": now})
         if result.rowcount != 1:  # cannot happen under the lock; refuse rather than oversell
             raise RetryableConflictError("stock changed during reservation; retry")
     return allocations, currencies
@@ -107,16 +126,10 @@ def apply_effect(session: Session, order_id: int, effect: StockEffect) -> list[d
         totals[(r.sku_id, r.warehouse_id)] = totals.get((r.sku_id, r.warehouse_id), 0) + r.quantity
     now = utcnow()
     touched = []
+    statement = _RELEASE if effect is StockEffect.RELEASE else _CONSUME
     for (sku_id, warehouse_id), quantity in sorted(totals.items()):
-        values: dict[str, Any] = {"reserved": stock.c.reserved - quantity, "updated_at": now}
-        if effect is StockEffect.RELEASE:
-            values["available"] = stock.c.available + quantity
-        result = session.execute(
-            update(stock)
-            .where(stock.c.warehouse_id == warehouse_id, stock.c.sku_id == sku_id,
-                   stock.c.reserved >= quantity)
-            .values(**values)
-        )
+        result = session.connection().execute(
+            statement, {"w": warehouse_id, "s": sku_id, "q": quantity, "now": now})
         if result.rowcount != 1:
             raise RetryableConflictError(
                 f"reserved stock of SKU {sku_id} in warehouse {warehouse_id} is inconsistent"

@@ -1,0 +1,327 @@
+"""Order placement throughput on PostgreSQL: the HTTP service against a raw SQL loop.
+
+Same run, same fresh database, same reservation transaction:
+
+* ``app``: ``POST /api/v1/orders`` against uvicorn (``WORKERS`` processes) with a minimal
+  keep-alive HTTP/1.1 client per concurrent buyer (so the load generator stays cheap);
+  each request carries a bearer token and an Idempotency-Key, as a real client's would.
+* ``raw``: one psycopg connection per concurrent buyer running exactly the statements the
+  service runs for a one-line order (idempotency advisory lock and lookup, offer and tiers,
+  ``SELECT … FOR UPDATE`` of the stock rows, conditional stock update, order, line,
+  allocation, idempotency record, outbox lock and event, commit).
+
+Two load shapes at 16 and 64 concurrent clients: ``spread`` (each order picks one of
+``SKUS`` SKUs, round-robin, so row locks rarely collide) and ``hot`` (every order reserves
+the same SKU, serialised on its row lock). Reported: orders/s, p50/p99 latency (ms), errors,
+and ``ratio = app orders/s ÷ raw orders/s`` per case (target ≥ 0.5).
+
+Run: ``make bench BENCH=orders`` (``python -m tests.benchmarks orders``). Needs PostgreSQL
+(``TEST_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import threading
+import time
+from typing import Any
+
+PHASE_SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS", "8"))
+WARMUP_SECONDS = 1.0
+CONCURRENCY = (16, 64)
+SKUS = 256
+WORKERS = int(os.environ.get("BENCH_ORDERS_WORKERS", str(max(2, os.cpu_count() or 2))))
+STOCK = 100_000_000
+BASE_URL = os.environ.get("TEST_POSTGRES_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _summary(latencies: list[float], errors: dict[str, int], seconds: float) -> dict[str, Any]:
+    return {
+        "orders_per_s": round(len(latencies) / seconds, 1),
+        "orders": len(latencies),
+        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
+        "errors": errors,
+    }
+
+
+def _world(url: str) -> dict[str, Any]:
+    from tests.transactional.factories import auth_headers, password_hash
+    from transactional.db.database import Database
+    from transactional.domain.principal import SYSTEM, Principal, Role
+    from transactional.services.bulk import (
+        BulkLoad, BusinessUnitSpec, CategorySpec, OfferSpec, SkuSpec, StockSpec,
+        SupplierSpec, UserSpec, WarehouseSpec, bulk_load,
+    )
+
+    codes = [f"B-{i:04d}" for i in range(SKUS)] + ["B-HOT"]
+    clients = max(CONCURRENCY)
+    load = BulkLoad(
+        business_units=[BusinessUnitSpec("BENCH", "Bench unit")],
+        suppliers=[SupplierSpec("SUP-BENCH", "Bench supplier")],
+        categories=[CategorySpec("bench", "Bench goods", [{"name": "grade", "type": "string"}])],
+        skus=[SkuSpec(c, "bench", c, "t", {"grade": "A"}) for c in codes],
+        warehouses=[WarehouseSpec("WH-BENCH", "Bench yard", "SUP-BENCH", latitude=30.0,
+                                  longitude=120.0, handling_cost="1", cost_per_km="0.01")],
+        offers=[OfferSpec("SUP-BENCH", c, "CNY", 1, [(1, "10.5"), (100, "9.75")])
+                for c in codes],
+        stock=[StockSpec("WH-BENCH", c, STOCK) for c in codes],
+        users=[UserSpec(f"bench_{i:03d}", "buyer", password_hash=password_hash(),
+                        business_unit="BENCH") for i in range(clients)],
+    )
+    db = Database(url, pool_size=2)
+    report = db.run_write(lambda s: bulk_load(s, SYSTEM, load))
+    db.dispose()
+    users = [report.user_ids[f"bench_{i:03d}"] for i in range(clients)]
+    return {
+        "user_ids": users,
+        "headers": [auth_headers(Principal(u, Role.BUYER, "BENCH"))["Authorization"]
+                    for u in users],
+        "spread_offers": [report.offer_ids[("SUP-BENCH", c)] for c in codes[:-1]],
+        "hot_offer": report.offer_ids[("SUP-BENCH", "B-HOT")],
+    }
+
+
+# --------------------------------------------------------------------------- raw SQL loop
+RAW_STATEMENTS = {
+    "claim": "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+    "idem": "SELECT request_hash FROM idempotency_keys WHERE user_id = %s AND key = %s",
+    "offer": (
+        "SELECT o.id, o.supplier_id, o.sku_id, o.currency, o.moq, o.order_multiple, o.version,"
+        " t.min_quantity, t.unit_price FROM offers o JOIN offer_price_tiers t"
+        " ON t.offer_id = o.id WHERE o.id = ANY(%s) AND o.is_active IS true"
+        " ORDER BY o.id, t.min_quantity"),
+    "lock": (
+        "SELECT s.warehouse_id, s.sku_id, s.available, w.handling_cost, w.cost_per_km,"
+        " w.latitude, w.longitude, w.currency FROM stock s JOIN warehouses w"
+        " ON w.id = s.warehouse_id WHERE s.sku_id = ANY(%s) AND w.supplier_id = %s"
+        " AND s.available > 0 ORDER BY s.sku_id, s.warehouse_id FOR UPDATE OF s"),
+    "reserve": (
+        "UPDATE stock SET available = available - %s, reserved = reserved + %s,"
+        " updated_at = %s WHERE warehouse_id = %s AND sku_id = %s AND available >= %s"),
+    "order": (
+        "INSERT INTO orders (business_unit, buyer_user_id, supplier_id, status, currency,"
+        " total_amount, placed_at, updated_at) VALUES (%s, %s, %s, 'placed', %s, %s, %s, %s)"
+        " RETURNING id"),
+    "line": (
+        "INSERT INTO order_lines (order_id, line_no, offer_id, offer_version, sku_id,"
+        " quantity, unit_price, line_amount, currency) VALUES (%s, 1, %s, %s, %s, %s, %s, %s,"
+        " %s)"),
+    "alloc": (
+        "INSERT INTO order_allocations (order_id, line_no, warehouse_id, sku_id, quantity,"
+        " distance_km, unit_shipping_cost, shipping_currency) VALUES (%s, 1, %s, %s, %s, 0,"
+        " %s, %s)"),
+    "remember": (
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response,"
+        " resource_type, resource_id, created_at) VALUES (%s, %s, %s, 201, %s, 'order', %s,"
+        " %s)"),
+    "outbox_lock": "SELECT pg_advisory_xact_lock(%s)",
+    "outbox": (
+        "INSERT INTO outbox_events (event_id, event_type, aggregate_type, aggregate_id,"
+        " business_unit, supplier_id, payload, occurred_at, schema_version) VALUES"
+        " (%s, 'order.placed', 'order', %s, 'BENCH', %s, %s, %s, 1)"),
+}
+
+
+def _raw_order(conn: Any, user_id: int, offer_id: int, key: str) -> None:
+    import datetime as dt
+    import hashlib
+    import uuid
+    from decimal import Decimal
+
+    from transactional.services.outbox import OUTBOX_LOCK_KEY
+
+    now = dt.datetime.now(dt.UTC)
+    s = RAW_STATEMENTS
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(s["claim"], (f"idempotency:{user_id}:{key}",))
+        if not cur.fetchone()[0]:
+            raise RuntimeError("in flight")
+        cur.execute(s["idem"], (user_id, key))
+        if cur.fetchone() is not None:
+            raise RuntimeError("key reused")
+        cur.execute(s["offer"], ([offer_id],))
+        tiers = cur.fetchall()
+        offer = tiers[0]
+        price = max((t for t in tiers if t[7] <= 1), key=lambda t: t[7])[8]
+        cur.execute(s["lock"], ([offer[2]], offer[1]))
+        rows = cur.fetchall()
+        chosen = next(r for r in rows if r[2] >= 1)
+        cost = (chosen[3] + chosen[4] * Decimal(0)).quantize(Decimal("0.0001"))
+        cur.execute(s["reserve"], (1, 1, now, chosen[0], offer[2], 1))
+        if cur.rowcount != 1:
+            raise RuntimeError("oversold")
+        cur.execute(s["order"], ("BENCH", user_id, offer[1], offer[3], price, now, now))
+        order_id = cur.fetchone()[0]
+        cur.execute(s["line"], (order_id, offer_id, offer[6], offer[2], 1, price, price, offer[3]))
+        cur.execute(s["alloc"], (order_id, chosen[0], offer[2], 1, cost, chosen[7]))
+        snapshot = json.dumps({
+            "id": order_id, "business_unit": "BENCH", "buyer_user_id": user_id,
+            "supplier_id": offer[1], "status": "placed", "currency": offer[3],
+            "total_amount": str(price), "placed_at": now.isoformat(), "lines": [{
+                "line_no": 1, "offer_id": offer_id, "offer_version": offer[6],
+                "sku_id": offer[2], "quantity": 1, "unit_price": str(price),
+                "line_amount": str(price), "currency": offer[3], "allocations": [{
+                    "warehouse_id": chosen[0], "quantity": 1, "distance_km": 0.0,
+                    "unit_shipping_cost": str(cost), "shipping_currency": chosen[7]}]}]})
+        request_hash = hashlib.sha256(key.encode()).hexdigest()
+        cur.execute(s["remember"], (user_id, key, request_hash, snapshot, str(order_id), now))
+        cur.execute(s["outbox_lock"], (OUTBOX_LOCK_KEY,))
+        cur.execute(s["outbox"], (str(uuid.uuid4()), str(order_id), offer[1], snapshot, now))
+
+
+def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: str
+               ) -> dict[str, Any]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    offers = world["spread_offers"]
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+    start_gate = threading.Barrier(clients + 1)
+    bounds: dict[str, float] = {}
+
+    def client(n: int) -> None:
+        with psycopg.connect(dsn) as conn:
+            start_gate.wait()
+            i = 0
+            while True:
+                now = time.perf_counter()
+                if now >= bounds["end"]:
+                    return
+                offer = world["hot_offer"] if hot else offers[(n * 7919 + i) % len(offers)]
+                t0 = time.perf_counter()
+                try:
+                    _raw_order(conn, world["user_ids"][n], offer, f"{tag}-{n}-{i}")
+                    if t0 >= bounds["measure"]:
+                        latencies[n].append(time.perf_counter() - t0)
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    with lock:
+                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                i += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    begin = time.perf_counter()
+    bounds["measure"] = begin + WARMUP_SECONDS
+    bounds["end"] = bounds["measure"] + PHASE_SECONDS
+    start_gate.wait()
+    for t in threads:
+        t.join()
+    return _summary([x for per in latencies for x in per], errors, PHASE_SECONDS)
+
+
+# ------------------------------------------------------------------------------ HTTP load
+async def _http_client(port: int, n: int, world: dict[str, Any], hot: bool, tag: str,
+                       bounds: dict[str, float], out: list[float], errors: dict[str, int]
+                       ) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    offers = world["spread_offers"]
+    i = 0
+    try:
+        while time.perf_counter() < bounds["end"]:
+            offer = world["hot_offer"] if hot else offers[(n * 7919 + i) % len(offers)]
+            body = json.dumps({"lines": [{"offer_id": offer, "quantity": 1}]}).encode()
+            request = (
+                f"POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: {world['headers'][n]}\r\nIdempotency-Key: {tag}-{n}-{i}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+            t0 = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            if status == 201:
+                if t0 >= bounds["measure"]:
+                    out.append(time.perf_counter() - t0)
+            else:
+                errors[str(status)] = errors.get(str(status), 0) + 1
+            i += 1
+    finally:
+        writer.close()
+
+
+async def _http_phase_async(port: int, world: dict[str, Any], clients: int, hot: bool,
+                            tag: str) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    begin = time.perf_counter()
+    bounds = {"measure": begin + WARMUP_SECONDS, "end": begin + WARMUP_SECONDS + PHASE_SECONDS}
+    await asyncio.gather(*(
+        _http_client(port, n, world, hot, tag, bounds, latencies, errors)
+        for n in range(clients)))
+    return _summary(latencies, errors, PHASE_SECONDS)
+
+
+def _http_phase(port: int, world: dict[str, Any], clients: int, hot: bool, tag: str
+                ) -> dict[str, Any]:
+    try:
+        import uvloop
+
+        return uvloop.run(_http_phase_async(port, world, clients, hot, tag))
+    except ImportError:  # pragma: no cover
+        return asyncio.run(_http_phase_async(port, world, clients, hot, tag))
+
+
+def run() -> dict[str, Any]:
+    """Run every phase; returns the figures and the app/raw ratios."""
+    from tests.transactional.servers import ApiServer, create_pg_database, drop_pg_database
+    from transactional.migrations import upgrade_database
+
+    url = create_pg_database(BASE_URL, prefix="grouplake_tx_bench")
+    cases: dict[str, dict[str, Any]] = {}
+    try:
+        upgrade_database(url)
+        world = _world(url)
+        env = {"OLTP__DATABASE_URL": url, "OLTP__ORDER_RATE_PER_MINUTE": "100000000",
+               "OLTP__POOL_SIZE": "10", "OLTP__MAX_OVERFLOW": "6",
+               "GROUPLAKE_HOME": f"/tmp/grouplake-bench-{os.getpid()}"}
+        with ApiServer(env, workers=WORKERS) as server:
+            # raw and app back to back per case, so a change in machine load hits both
+            for shape in ("spread", "hot"):
+                for clients in CONCURRENCY:
+                    case = f"{shape}_c{clients}"
+                    hot = shape == "hot"
+                    cases[case] = {
+                        "raw": _raw_phase(url, world, clients, hot, f"raw-{case}"),
+                        "app": _http_phase(server.port, world, clients, hot, f"app-{case}"),
+                    }
+        for figures in cases.values():
+            raw, app = figures["raw"]["orders_per_s"], figures["app"]["orders_per_s"]
+            figures["ratio_app_to_raw"] = round(app / raw, 3) if raw else None
+    finally:
+        drop_pg_database(BASE_URL, url)
+    return {
+        "database": "postgresql",
+        "server_workers": WORKERS,
+        "phase_seconds": PHASE_SECONDS,
+        "warmup_seconds": WARMUP_SECONDS,
+        "spread_skus": SKUS,
+        "cases": cases,
+        "target_ratio": 0.5,
+        "meets_target": all((c["ratio_app_to_raw"] or 0) >= 0.5 for c in cases.values()),
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(json.dumps(run(), indent=2))
