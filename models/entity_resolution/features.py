@@ -36,6 +36,7 @@ MONOTONIC = {
     "code_rel": 1, "industry_text_ratio": 1, "branch_rel": 1,
 }
 _WORKERS = 1
+ABROAD = "X:ABROAD"  # somewhere outside China, country unknown
 
 
 def _ratio(a: np.ndarray, b: np.ndarray, scorer=fuzz.ratio) -> np.ndarray:  # noqa: ANN001
@@ -52,6 +53,8 @@ def _record_location(prep: Prepared) -> tuple[list, list]:
         name_loc.append(_split_ids(ids))
         if city and ":" in city:
             ids = ids | {city}
+        elif city and p.script == "latin" and not ids:
+            ids = {ABROAD}  # a Latin name with a city that is no Chinese place: a foreign company
         all_loc.append(_split_ids(ids))
     return name_loc, all_loc
 
@@ -71,6 +74,9 @@ def _relation(a: tuple, b: tuple) -> int:
     """2 same city, 1 same province, 0 unknown, -1 conflict."""
     ca, pa, xa, ma = a
     cb, pb, xb, mb = b
+    if (ABROAD in xa and "X:CN" in xb) or (ABROAD in xb and "X:CN" in xa):
+        return -1
+    xa, xb = xa - {ABROAD}, xb - {ABROAD}
     if xa and xb and not (xa & xb):
         return -1
     if ma and mb and not (ma & mb):
@@ -149,7 +155,7 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     rel_name = _relations(name_loc, alt_name, i, j, use_alt_i, use_alt_j)
     f["region_rel"], f["name_region_rel"] = rel_all, rel_name
     legal = col["legal"]
-    has_legal = (legal[i] != "") & (legal[j] != "")
+    has_legal = (legal[i] != "") & (legal[j] != "") & same_script  # forms differ by language
     f["legal_eq"] = np.where(has_legal, (legal[i] == legal[j]).astype(np.float32), np.nan)
     f["group_xor"] = (col["group"][i] != col["group"][j]).astype(np.float32)
     br = col["branch"]

@@ -36,6 +36,9 @@ _LATIN_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł"
                              "þ": "th", "ı": "i", "Æ": "ae", "Ø": "o", "Œ": "oe", "Ł": "l"})
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
            "七": 7, "八": 8, "九": 9}
+#: Latin legal forms are compared by class: Corporation, K.K., AG, N.V., Ltd. are all one kind
+#: of incorporated company written in different languages; partnerships and sole traders differ.
+_LATIN_LEGAL_CLASS = {"ltd": "corp", "inc": "corp", "jsc": "corp", "plc": "corp", "co": "corp"}
 _NUM_RUN = re.compile(r"[零〇一二三四五六七八九十百]+|\d+")
 
 
@@ -413,6 +416,7 @@ def _parse_latin(display: str, regions: set[str], legal: str, group: bool, lex: 
         industry_words[:0] = toks
         brand = ""
     industry = _drop_generic(industry)
+    legal = _LATIN_LEGAL_CLASS.get(legal, legal)
     brand_key = german_fold(brand.replace(" ", "")) if brand else _fallback_key("", industry, regions)
     alt_key, alt_regions = "", frozenset()
     if lead_region:  # "Baoshan Iron & Steel": the leading place name may be the brand (宝山)

@@ -158,16 +158,27 @@ class _Gen:
         phone = c["phone"] if r.random() < 0.55 else ""
         if phone and r.random() < 0.3:
             phone = phone.replace("-", " ")
+        city = c["city"] if r.random() < 0.85 else ""
+        if c["foreign"] and city and r.random() < 0.3:  # head office vs the office a unit deals with
+            city = self.pick(_FOREIGN_CITIES)
         return {"record_id": rid, "name": self.name(c, variant), "uscc": code,
-                "city": c["city"] if r.random() < 0.85 else "", "phone": phone,
+                "city": city, "phone": phone,
                 "address": c["addr"] if r.random() < 0.4 else "",
                 "bank_account": c["bank"] if r.random() < 0.25 else ""}
 
     def twin(self, c: dict, cid: str) -> dict:
         t = dict(self.company(cid))
-        if c["foreign"] or t["foreign"]:
+        if c["foreign"]:
+            t = dict(c, id=cid, uscc="", phone=self.phone(), bank=str(self.r.randint(10**15, 10**16)))
+            if self.r.random() < 0.5:  # the China subsidiary of a foreign company
+                prov, city = self.pick(self.cities)
+                t.update(brand=f"{c['brand']} (China)", legal=("Co., Ltd.", "Company Limited"), city=city)
+            else:  # same brand, another line of business
+                t.update(ind=self.pick([x for x, _ in _FOREIGN_IND if x and x != c["ind"]]))
             return t
-        kind = self.pick(("region", "industry", "homophone", "branch"))
+        if t["foreign"]:
+            return t
+        kind = self.pick(("region", "industry", "homophone", "branch", "branches"))
         t["brand"] = c["brand"]
         if kind == "region":
             t["ind"] = c["ind"]
@@ -182,7 +193,9 @@ class _Gen:
                      prov=c["prov"], city=c["city"], kind=c["kind"])
         else:
             t.update(ind=c["ind"], prov=c["prov"], city=c["city"], kind=c["kind"], legal=c["legal"],
-                     branch=f"{self.pick([x for x, _ in self.cities])}分公司")
+                     branch=f"{self.pick([x for _, x in self.cities])}分公司")
+            if kind == "branches" and not c["branch"]:  # two branches of one company
+                c["branch"] = f"{self.pick([x for _, x in self.cities])}{self.pick(('分公司', '支行', '营业部'))}"
         return t
 
 
