@@ -88,6 +88,6 @@ class _ProgressHandler(logging.Handler):
 
 @dg.logger(description="One line per step on the terminal; collects the run summary.")
 def progress_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
-    logger = logging.Logger("grouplake.progress", level=logging.INFO)
+    logger = logging.Logger("grouplake.progress", level=logging.DEBUG)
     logger.addHandler(_ProgressHandler())
     return logger

@@ -76,8 +76,9 @@ def print_summary(outcome: RunOutcome, console: Console | None = None) -> None:
     console = console or Console()
     ledger = outcome.ledger
     table = Table(title="grouplake run: materialized assets", show_lines=False)
-    for column in ("asset", "rows", "inserted", "updated", "quarantined", "seconds"):
-        table.add_column(column, justify="left" if column == "asset" else "right")
+    table.add_column("asset", no_wrap=True)
+    for column in ("rows", "new", "updated", "quarantined", "s"):
+        table.add_column(column, justify="right")
     step_seconds = {k.replace("__", "/"): v for k, v in ledger.step_seconds.items()}
     total_quarantined = 0
     for key in sorted(ledger.materializations):
