@@ -58,6 +58,10 @@ def _ingest(
 ) -> IngestReport:
     extractor = context.resources.erp.extractor()
     try:
+        if get_settings().lake.engine == "spark":  # engine hook (pipelines/engines)
+            from pipelines.engines.spark_erp import ingest_entity_spark
+
+            return ingest_entity_spark(storage, spec, extractor, on_batch=on_batch)
         return ingest_entity(storage, spec, extractor, on_batch=on_batch)
     finally:
         extractor.engine.dispose()

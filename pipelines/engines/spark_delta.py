@@ -71,7 +71,13 @@ def committed_batches(table: DeltaTable | None, batch_ids: Sequence[str]) -> set
     return {b for b in batch_ids if table.transaction_version(transaction_app_id(b)) is not None}
 
 
-def latest_per_key(df: DataFrame, spec: EntitySpec, group_col: str | None, order_col: str | None) -> DataFrame:
+def latest_per_key(
+    df: DataFrame,
+    spec: EntitySpec,
+    group_col: str | None,
+    order_col: str | None,
+    known_unique: bool = False,
+) -> DataFrame:
     """One row per key, as the embedded writer would leave it after landing the batches in order.
 
     The newest change timestamp wins; on a tie the earliest batch wins (a later batch is not
@@ -81,7 +87,7 @@ def latest_per_key(df: DataFrame, spec: EntitySpec, group_col: str | None, order
     from pyspark.sql import functions as F
 
     keys = list(spec.key)
-    if df.groupBy(*keys).count().filter(F.col("count") > 1).limit(1).count() == 0:
+    if known_unique or df.groupBy(*keys).count().filter(F.col("count") > 1).limit(1).count() == 0:
         return df
     order = []
     if spec.change_column:
@@ -135,6 +141,7 @@ def land_dataframe(
     order_col: str | None = None,
     target_file_rows: int = 1_000_000,
     staging_grace_s: float = 3600.0,
+    known_unique: bool = False,
 ) -> LandResult:
     """Merge validated rows into ``spec``'s Delta table, committed by delta-rs.
 
@@ -151,6 +158,7 @@ def land_dataframe(
         order_col: column giving the rows' order within the run (dedupe ties).
         target_file_rows: most rows per data file.
         staging_grace_s: leftovers of crashed attempts older than this are deleted first.
+        known_unique: the keys of ``good`` are known to be distinct (no dedupe pass).
 
     Returns:
         A :class:`LandResult`; ``skipped_retry`` when every batch was already committed.
@@ -176,7 +184,7 @@ def land_dataframe(
         raise ValueError(f"{spec.name}: batches {sorted(done)} are already committed; leave them out")
 
     ingested_at = ingested_at or dt.datetime.now(dt.UTC)
-    rows = latest_per_key(good, spec, group_col, order_col)
+    rows = latest_per_key(good, spec, group_col, order_col, known_unique)
     lineage = rows.withColumn("_source", F.lit(spec.source)).withColumn("_ingested_at", F.lit(ingested_at))
     extra = [c for c in (group_col,) if c]
     lake_cols = [*spec.schema.names, *LINEAGE_COLUMNS]

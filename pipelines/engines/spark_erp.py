@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from pipelines.engines.spark_delta import committed_batches, land_dataframe
@@ -65,6 +67,21 @@ def _raw_converter(table: sa.Table, typeless: bool) -> Callable[[str, Any], Any]
         return value
 
     return convert
+
+
+def _count(raw: DataFrame, spec: EntitySpec, parts: int) -> tuple[dict[int, int], bool]:
+    """Rows per query and whether the (text) keys are distinct, in one pass over the data."""
+    from pyspark.sql import functions as F
+
+    keys = [F.col(f"`{k}`") for k in spec.key]
+    has_key = reduce(lambda a, b: a & b, [k.isNotNull() for k in keys])
+    row = raw.agg(
+        *[F.count_if(F.col(PART) == i).alias(f"n{i}") for i in range(parts)],
+        F.count_if(has_key).alias("keyed"),
+        F.count_distinct(*keys).alias("distinct"),
+    ).first()
+    text_keys = all(pa.types.is_string(spec.schema.field(k).type) for k in spec.key)
+    return {i: row[f"n{i}"] for i in range(parts)}, text_keys and row["keyed"] == row["distinct"]
 
 
 def _with_positions(raw: DataFrame, counts: dict[int, int], batch_rows: int) -> DataFrame:
@@ -162,7 +179,7 @@ def ingest_entity_spark(
     columns = list(table.columns.keys())
     raw = read_queries(spark, source, plan.queries, columns).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        counts = {r[PART]: r["count"] for r in raw.groupBy(PART).count().collect()}
+        counts, unique = _count(raw, spec, len(plan.queries))
         total = sum(counts.values())
         if total == 0:
             report.seconds = time.perf_counter() - started
@@ -194,7 +211,7 @@ def ingest_entity_spark(
                 spark, storage, spec, good, [batch_ids[k] for k in pending],
                 ingested_at=dt.datetime.now(dt.UTC), group_col=CHUNK, order_col=IDX,
                 target_file_rows=settings.lake.target_file_rows,
-                staging_grace_s=settings.lake.spark.staging_grace_s,
+                staging_grace_s=settings.lake.spark.staging_grace_s, known_unique=unique,
             )
         for k, batch_id in enumerate(batch_ids):
             size = min(batch_rows, total - k * batch_rows)

@@ -25,8 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
+_INTEGER_TEXT = r"^-?\d+$"  # Arrow takes no leading "+" and no "12.0"
 _TIMESTAMP_TEXT = (
-    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 )
 CAST = "__cast__"
 CAST_FAIL = "__castfail__"
@@ -77,9 +78,11 @@ def cast_column(column: Column, source_type: str, target: pa.DataType) -> Column
                 .otherwise(F.lit(None).cast("boolean"))
             )
         if pa.types.is_date(target):
-            return F.when(text.rlike(_DATE_TEXT), text.try_cast("date"))
+            return F.when(column.rlike(_DATE_TEXT), column.try_cast("date"))  # Arrow: no trim
         if pa.types.is_timestamp(target):
             return F.when(text.rlike(_TIMESTAMP_TEXT), text.try_cast("timestamp"))
+        if pa.types.is_integer(target):
+            return F.when(text.rlike(_INTEGER_TEXT), text.try_cast(target_sql))
         return text.try_cast(target_sql)
     if pa.types.is_decimal(target) and (
         source_type in ("double", "float") or source_type.startswith("decimal")
