@@ -60,7 +60,7 @@ def window_pairs(keys: np.ndarray, order_key: np.ndarray, window: int) -> np.nda
     return np.concatenate(out).astype(np.int64)
 
 
-def _syllables(parts) -> np.ndarray:  # noqa: ANN001
+def _syllables(parts) -> np.ndarray:
     from pypinyin import lazy_pinyin
 
     out = []

@@ -9,6 +9,7 @@ column, duplicate record ids).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -25,9 +26,9 @@ def _group() -> None:
 
 @suppliers_app.command("dedup")
 def dedup(
-    input_csv: Path = typer.Argument(..., help="CSV with record_id,name[,uscc,city,phone,address,bank_account]"),
-    output_csv: Path = typer.Argument(..., help="where to write record_id,supplier_key,golden_name"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
+    input_csv: Annotated[Path, typer.Argument(help="CSV: record_id,name[,uscc,city,phone,address,bank_account]")],
+    output_csv: Annotated[Path, typer.Argument(help="where to write record_id,supplier_key,golden_name")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
 ) -> None:
     """Group the records of INPUT_CSV into companies and write one line per record."""
     import pandas as pd

@@ -39,7 +39,7 @@ _WORKERS = 1
 ABROAD = "X:ABROAD"  # somewhere outside China, country unknown
 
 
-def _ratio(a: np.ndarray, b: np.ndarray, scorer=fuzz.ratio) -> np.ndarray:  # noqa: ANN001
+def _ratio(a: np.ndarray, b: np.ndarray, scorer=fuzz.ratio) -> np.ndarray:
     if len(a) == 0:
         return np.empty(0, dtype=np.float32)
     return cpdist(list(a), list(b), scorer=scorer, workers=_WORKERS, dtype=np.float32) / 100.0
@@ -113,8 +113,6 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
             when such pairs are training examples labelled by those codes).
     """
     i, j = pairs[:, 0], pairs[:, 1]
-    k = len(pairs)
-    parts = prep.parts
     col = {name: prep.column(name) for name in
            ("brand_key", "alt_brand_key", "alt_regions", "brand", "script", "core_key", "legal",
             "group", "branch", "industry", "industry_text", "regions", "numbers", "display")}

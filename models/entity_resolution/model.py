@@ -75,7 +75,7 @@ def prior_training_set(n_companies: int = PRIOR_COMPANIES, seed: int = PRIOR_SEE
     return X[~decisive].reset_index(drop=True), y[~decisive]
 
 
-def input_training_set(prep, pairs: np.ndarray, X: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:  # noqa: ANN001
+def input_training_set(prep, pairs: np.ndarray, X: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     """Pairs of the input labelled by valid codes (features with the code relation masked)."""
     both = prep.uscc_valid[pairs[:, 0]] & prep.uscc_valid[pairs[:, 1]]
     idx = np.flatnonzero(both)
@@ -125,6 +125,6 @@ def fit_model(X_input: pd.DataFrame | None = None, y_input: np.ndarray | None = 
         est.fit(X.loc[~calib, list(FEATURES)], y[~calib], sample_weight=w[~calib])
         raw = est.predict_proba(X.loc[calib, list(FEATURES)])[:, 1]
     cal = LogisticRegression(C=1e6).fit(_logit(raw)[:, None], y[calib], sample_weight=w[calib])
-    info = {"prior_pairs": int(len(yp)), "input_pairs": int(n_in if use_input else 0),
+    info = {"prior_pairs": len(yp), "input_pairs": int(n_in if use_input else 0),
             "input_labels_available": int(n_in), "learned_from_input": bool(use_input)}
     return MatchModel(est, cal, info)

@@ -110,13 +110,13 @@ class Prepared:
         return np.array([getattr(p, attr) for p in self.parts], dtype=object)
 
 
-def _mapped(values: pd.Series, fn) -> np.ndarray:  # noqa: ANN001
+def _mapped(values: pd.Series, fn) -> np.ndarray:
     uniques = pd.unique(values)
     lookup = {u: fn(u) for u in uniques}
     return np.array([lookup[v] for v in values], dtype=object)
 
 
-def prepare(records: pd.DataFrame, progress=None) -> Prepared:  # noqa: ANN001
+def prepare(records: pd.DataFrame, progress=None) -> Prepared:
     """Validate columns and normalise every record.
 
     Args:

@@ -136,7 +136,7 @@ def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = 
     timings["golden_s"] = time.perf_counter() - t
     rid = prep.frame["record_id"].to_numpy()
     pair_table = pd.DataFrame({"left": rid[pairs[:, 0]], "right": rid[pairs[:, 1]], "probability": probs})
-    stats = {"records": n, "pairs_compared": int(len(pairs)), "golden": int(len(golden)),
+    stats = {"records": n, "pairs_compared": len(pairs), "golden": len(golden),
              "model": model.info, **{k: round(v, 3) for k, v in timings.items()}}
     return Resolution(source, golden.reset_index(drop=True)[list(GOLDEN_COLUMNS)], pair_table, stats)
 

@@ -65,7 +65,7 @@ class _Gen:
                        for city in cs.split()[:6]]
         self.homo = {c: g for g in _HOMOPHONES for c in g}
 
-    def pick(self, seq):  # noqa: ANN001, ANN201
+    def pick(self, seq):
         return seq[self.r.randrange(len(seq))]
 
     def code(self, prefix: str) -> str:
@@ -103,7 +103,7 @@ class _Gen:
             if variant and r.random() < 0.2:
                 out += " (old)"
             return out
-        brand, (ind, ind_en), legal = c["brand"], c["ind"], c["legal"]
+        brand, (ind, _ind_en), legal = c["brand"], c["ind"], c["legal"]
         kind = c["kind"]
         if variant:
             op = r.choices(("legal", "region", "bracket", "abbrev", "homophone", "typo", "pinyin",
@@ -171,7 +171,7 @@ class _Gen:
         if c["foreign"]:
             t = dict(c, id=cid, uscc="", phone=self.phone(), bank=str(self.r.randint(10**15, 10**16)))
             if self.r.random() < 0.5:  # the China subsidiary of a foreign company
-                prov, city = self.pick(self.cities)
+                _prov, city = self.pick(self.cities)
                 t.update(brand=f"{c['brand']} (China)", legal=("Co., Ltd.", "Company Limited"), city=city)
             else:  # same brand, another line of business
                 t.update(ind=self.pick([x for x, _ in _FOREIGN_IND if x and x != c["ind"]]))

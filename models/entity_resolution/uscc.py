@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -38,7 +39,7 @@ def clean_uscc(raw: object) -> str:
         >>> clean_uscc(" 9144 0300-1922 0382 16 ")
         '914403001922038216'
     """
-    if raw is None or (isinstance(raw, float) and raw != raw):
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return ""
     text = unicodedata.normalize("NFKC", str(raw)).strip().upper()
     return _STRIP.sub("", text)

@@ -34,16 +34,20 @@ HARD_TYPES = ("homophone_typo", "pinyin_english", "missing_uscc", "mistyped_uscc
               "province_abbreviation", "bracketed_region")
 
 
-def _records(n_companies: int, seed: int, **kw) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN003
+def _records(n_companies: int, seed: int, **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
     from pipelines.demo.companies import generate_supplier_records
 
     records, truth = generate_supplier_records(n_companies, seed, **kw)
     return records.rename(columns={"business_unit_code": "business_unit"}), truth
 
 
-def _run_set(n_companies: int, seeds: tuple[int, ...], **kw) -> dict:  # noqa: ANN003
+def _run_set(n_companies: int, seeds: tuple[int, ...], **kw) -> dict:
     from models.entity_resolution import resolve_suppliers
-    from models.entity_resolution.evaluate import pairwise_scores, recall_by_variant, twin_false_merges
+    from models.entity_resolution.evaluate import (
+        pairwise_scores,
+        recall_by_variant,
+        twin_false_merges,
+    )
 
     runs, by_variant, twins = [], {}, {}
     for seed in seeds:

@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def small_model():  # noqa: ANN201
+def small_model():
     from models.entity_resolution.model import fit_model
 
     return fit_model(prior_companies=600)

@@ -27,7 +27,7 @@ def _records() -> pd.DataFrame:
     ], columns=["record_id", "name", "uscc", "city", "phone", "address", "bank_account", "business_unit", "updated_at"])
 
 
-def test_variants_merge_twins_stay_apart_with_lineage(small_model) -> None:  # noqa: ANN001
+def test_variants_merge_twins_stay_apart_with_lineage(small_model) -> None:
     res = resolve_suppliers(_records(), model=small_model)
     key = res.source_records.set_index("record_id")["supplier_key"]
     assert key["COAL-1"] == key["POWR-7"] == key["CHEM-3"]
@@ -45,7 +45,7 @@ def test_variants_merge_twins_stay_apart_with_lineage(small_model) -> None:  # n
     assert src.loc["COAL-2", "match_evidence"] == "singleton"
 
 
-def test_keys_are_stable_and_previous_ids_survive(small_model) -> None:  # noqa: ANN001
+def test_keys_are_stable_and_previous_ids_survive(small_model) -> None:
     first = resolve_suppliers(_records(), model=small_model, group_code="GL")
     again = resolve_suppliers(_records().sample(frac=1, random_state=3), model=small_model, group_code="GL")
     a = first.source_records.set_index("record_id")[["supplier_key", "group_supplier_id"]]
@@ -63,14 +63,14 @@ def test_keys_are_stable_and_previous_ids_survive(small_model) -> None:  # noqa:
     assert c.loc["TRAD-1", "supplier_key"] not in set(a["supplier_key"])
 
 
-def test_bad_input_is_refused(small_model) -> None:  # noqa: ANN001
+def test_bad_input_is_refused(small_model) -> None:
     with pytest.raises(ValueError, match="missing required column"):
         resolve_suppliers(pd.DataFrame({"record_id": ["1"]}), model=small_model)
     with pytest.raises(ValueError, match="not unique"):
         resolve_suppliers(pd.DataFrame({"record_id": ["1", "1"], "name": ["a", "b"]}), model=small_model)
 
 
-def test_command_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_model) -> None:  # noqa: ANN001
+def test_command_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_model) -> None:
     import models.entity_resolution.resolve as resolve_mod
     from models.entity_resolution.cli import suppliers_app
 

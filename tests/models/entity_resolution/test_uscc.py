@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from models.entity_resolution.uscc import clean_uscc, is_placeholder, make_uscc, uscc_problem, validate_uscc
+from models.entity_resolution.uscc import (
+    clean_uscc,
+    is_placeholder,
+    make_uscc,
+    uscc_problem,
+    validate_uscc,
+)
 
 HUAWEI = "914403001922038216"  # published code of Huawei Technologies Co., Ltd.
 
