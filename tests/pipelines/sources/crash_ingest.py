@@ -1,0 +1,41 @@
+"""Run ERP ingest in a child process that dies at a chosen point (used by the crash tests).
+
+Usage: python -m tests.pipelines.sources.crash_ingest HOME LAKE POINT N BATCH_ROWS
+POINT is ``before_merge`` (after the batch's quarantine commit, before its data commit),
+``before_watermark`` (after the data commit, before the watermark moves) or ``none``.
+The process ends with ``os._exit(137)`` — no cleanup, like SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pipelines.ingest as ingest
+from pipelines.lake.storage import LakeStorage
+from tests.pipelines.sources import erp_helpers as h
+
+
+def main(home: str, lake: str, point: str, n: int, batch_rows: int) -> None:
+    calls = {"count": 0}
+
+    def dying(original):  # noqa: ANN001, ANN202
+        def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            calls["count"] += 1
+            if calls["count"] == n:
+                os._exit(137)
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    if point == "before_merge":
+        ingest.merge_batch = dying(ingest.merge_batch)
+    elif point == "before_watermark":
+        ingest.write_watermark = dying(ingest.write_watermark)
+    settings = h.make_settings(Path(home))
+    h.ingest_all(settings, LakeStorage(lake), batch_rows=batch_rows)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
