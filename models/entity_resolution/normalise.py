@@ -25,8 +25,13 @@ from dataclasses import dataclass
 
 from models.entity_resolution import vocab
 from models.entity_resolution.hanzi import to_simplified
+from models.entity_resolution.numerals import digits_to_cn as _digits_to_cn
+from models.entity_resolution.numerals import numbers as _numbers
 from models.entity_resolution.regions import tables
 
+#: Latin legal forms are compared by class: Corporation, K.K., AG, N.V., Ltd. are all one kind
+#: of incorporated company written in different languages; partnerships and sole traders differ.
+_LATIN_LEGAL_CLASS = {"ltd": "corp", "inc": "corp", "jsc": "corp", "plc": "corp", "co": "corp"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")",
                            "[": "(", "]": ")", "{": "(", "}": ")", "〈": "(", "〉": ")",
@@ -34,12 +39,6 @@ _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［"
                            "「": "", "」": "", "『": "", "』": ""})
 _LATIN_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d",
                              "þ": "th", "ı": "i", "Æ": "ae", "Ø": "o", "Œ": "oe", "Ł": "l"})
-_CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}
-#: Latin legal forms are compared by class: Corporation, K.K., AG, N.V., Ltd. are all one kind
-#: of incorporated company written in different languages; partnerships and sole traders differ.
-_LATIN_LEGAL_CLASS = {"ltd": "corp", "inc": "corp", "jsc": "corp", "plc": "corp", "co": "corp"}
-_NUM_RUN = re.compile(r"[零〇一二三四五六七八九十百]+|\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,31 +126,6 @@ def _pinyin(text: str) -> str:
     from pypinyin import lazy_pinyin
 
     return german_fold("".join(lazy_pinyin(text)).lower().replace("ü", "v"))
-
-
-def _numbers(text: str) -> frozenset[int]:
-    out = set()
-    for run in _NUM_RUN.findall(text):
-        if run.isdigit():
-            out.add(int(run))
-            continue
-        value, digits = 0, ""
-        if "十" in run or "百" in run:
-            current = 0
-            for ch in run:
-                if ch == "百":
-                    value += max(current, 1) * 100
-                    current = 0
-                elif ch == "十":
-                    value += max(current, 1) * 10
-                    current = 0
-                else:
-                    current = _CN_NUM[ch]
-            out.add(value + current)
-        else:
-            digits = "".join(str(_CN_NUM[ch]) for ch in run)
-            out.add(int(digits))
-    return frozenset(out)
 
 
 def _classify_bracket(content: str, lex: dict) -> tuple[str, str]:
@@ -327,20 +301,6 @@ def _fallback_key(brand: str, industry: frozenset[str] | set[str], regions: set[
     if industry:
         return "#" + "+".join(sorted(industry))
     return "@" + ",".join(sorted(regions))
-
-
-def _digits_to_cn(s: str) -> str:
-    """Arabic numbers between Chinese characters as Chinese numerals (第2工程 → 第二工程)."""
-    def repl(m: re.Match) -> str:
-        n = int(m.group(0))
-        if n >= 100:
-            return m.group(0)
-        digits = "零一二三四五六七八九"
-        if n < 10:
-            return digits[n]
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
-    return re.sub(r"(?<=[\u3400-\u9fff])\d+(?=[\u3400-\u9fff]|$)", repl, s)
 
 
 def _match_tail(toks: list[str], table: dict, max_n: int = 5) -> tuple[int, object]:
