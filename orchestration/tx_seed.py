@@ -48,6 +48,23 @@ class SeedReport:
     example_commands: list[str] = field(default_factory=list)
 
 
+def _erp_engine(url: str) -> Any:
+    """An engine on the ERP; on SQLite, undecodable text (the demo injects mis-encoded names)
+    reads as U+FFFD instead of failing the whole read."""
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _lenient(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.text_factory = lambda b: b.decode("utf-8", "replace")
+    return engine
+
+
+def _garbled(*texts: Any) -> bool:
+    return any(isinstance(t, str) and "\ufffd" in t for t in texts)
+
+
 def _rows(engine: Any, table: Any) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
@@ -119,8 +136,6 @@ def _stock_level(seed: int, supplier_id: str, sku: str, moq: int, multiple: int)
 
 def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:
     """Read the demo ERP and map it to a ``BulkLoad`` (plus counts of rejected records)."""
-    from sqlalchemy import create_engine
-
     from pipelines.sources.erp import tables as erp
     from transactional.domain.attributes import parse_template, validate_attributes
     from transactional.domain.errors import ValidationFailedError
@@ -128,7 +143,7 @@ def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:
     from transactional.services.directory import CODE, CREDIT_CODE
     from transactional.services.identity import hash_password
 
-    engine = create_engine(erp_url)
+    engine = _erp_engine(erp_url)
     try:
         units = _rows(engine, erp.business_units)
         categories = _rows(engine, erp.material_categories)
@@ -163,7 +178,8 @@ def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:
         template = templates.get(m["category_id"])
         attributes = _attributes(m["attributes"], template or [])
         try:
-            if template is None or not m["is_active"] or not CODE.match(m["sku"] or ""):
+            if (template is None or not m["is_active"] or not CODE.match(m["sku"] or "")
+                    or _garbled(m["name"], m["uom"])):
                 raise ValidationFailedError("unusable material")
             validate_attributes(parse_template(template), attributes)
         except ValidationFailedError:
@@ -175,10 +191,13 @@ def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:
     for offer in offers:
         vendor = vendors.get(offer["vendor_id"])
         terms = _tiers(offer)
-        if (vendor is None or not vendor["name"] or vendor["status"] != "active"
+        if vendor is not None and vendor["status"] != "active":
+            reject("offers_vendor_not_active")
+            continue
+        if (vendor is None or not vendor["name"] or _garbled(vendor["name"])
                 or not CODE.match(vendor["vendor_id"]) or offer["material_id"] not in sku_of
                 or terms is None):
-            reject("offers")
+            reject("offers_invalid")
             continue
         suppliers.setdefault(vendor["vendor_id"], vendor)
         moq, multiple, tiers = terms

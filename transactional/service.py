@@ -18,7 +18,8 @@ def service_spec(settings: Settings) -> dict[str, Any]:
         settings: the platform settings (host and port from ``settings.services``).
 
     Returns:
-        ``{"name", "command", "port", "health_url", "urls"}``.
+        ``{"name", "command", "port", "host", "health_url", "urls"}`` (the fields of
+        ``infra.services.ServiceSpec``).
 
     Example:
         >>> from infra.settings import get_settings
@@ -33,6 +34,7 @@ def service_spec(settings: Settings) -> dict[str, Any]:
         "command": [sys.executable, "-m", "transactional", "serve", "--host", host,
                     "--port", str(port)],
         "port": port,
+        "host": host,
         "health_url": f"{base}/healthz",
         "urls": {"API docs": f"{base}/docs", "OpenAPI": f"{base}/openapi.json"},
     }

@@ -111,6 +111,13 @@ def test_template_and_attribute_validation() -> None:
     with pytest.raises(ValidationFailedError):
         parse_template([{"name": "a", "type": "enum"}, {"name": "a", "type": "float"}])
     assert AttributeSpec("s", "number").as_json()["type"] == "number"
+    cas = parse_template([{"name": "cas", "type": "string", "pattern": r"\d{2,7}-\d{2}-\d"}])
+    assert validate_attributes(cas, {"cas": "7664-93-9"}) == {"cas": "7664-93-9"}
+    with pytest.raises(ValidationFailedError, match="template"):
+        validate_attributes(cas, {"cas": "sulphuric acid"})
+    with pytest.raises(ValidationFailedError):
+        parse_template([{"name": "x", "type": "number", "pattern": "a"},
+                        {"name": "y", "type": "string", "pattern": "("}])
 
 
 def test_filters() -> None:

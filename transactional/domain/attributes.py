@@ -9,6 +9,7 @@ numbers within range, enums within the allowed values, and nothing undeclared.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -32,6 +33,7 @@ class AttributeSpec:
     allowed_values: tuple[str, ...] = field(default_factory=tuple)
     required: bool = True
     description: str | None = None
+    pattern: str | None = None  # strings only: the whole value must match this regex
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the stored form of the template)."""
@@ -39,7 +41,7 @@ class AttributeSpec:
             "name": self.name, "type": self.type, "unit": self.unit,
             "minimum": self.minimum, "maximum": self.maximum,
             "allowed_values": list(self.allowed_values), "required": self.required,
-            "description": self.description,
+            "description": self.description, "pattern": self.pattern,
         }
 
 
@@ -75,13 +77,21 @@ def parse_template(raw: Sequence[Mapping[str, Any]]) -> tuple[AttributeSpec, ...
             problems.append(f"attribute {name!r}: minimum/maximum only apply to numbers")
         if lo is not None and hi is not None and lo > hi:
             problems.append(f"attribute {name!r}: minimum {lo} is above maximum {hi}")
+        pattern = item.get("pattern")
+        if pattern is not None:
+            if kind != "string":
+                problems.append(f"attribute {name!r}: a pattern only applies to strings")
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError):
+                problems.append(f"attribute {name!r}: pattern is not a valid regular expression")
         specs.append(
             AttributeSpec(
                 name=name, type=kind, unit=item.get("unit"),
                 minimum=None if lo is None else float(lo),
                 maximum=None if hi is None else float(hi),
                 allowed_values=allowed, required=bool(item.get("required", True)),
-                description=item.get("description"),
+                description=item.get("description"), pattern=pattern,
             )
         )
     if problems:
@@ -108,6 +118,8 @@ def _check_value(spec: AttributeSpec, value: Any) -> tuple[Any, str | None]:
         return value, "must be a non-empty string"
     if spec.type == "enum" and value not in spec.allowed_values:
         return value, f"{value!r} is not one of {', '.join(spec.allowed_values)}"
+    if spec.pattern is not None and not re.fullmatch(spec.pattern, value.strip()):
+        return value, f"{value!r} does not match the pattern {spec.pattern}"
     return value.strip(), None
 
 

@@ -21,6 +21,8 @@ class AttributeSpecIn(RequestModel):
     allowed_values: list[str] = Field(default_factory=list)
     required: bool = True
     description: str | None = None
+    pattern: str | None = Field(default=None, max_length=200,
+                                description="strings only: regular expression the value matches")
 
 
 class CategoryCreate(RequestModel):

@@ -19,6 +19,8 @@ from transactional.db.types import utcnow
 from transactional.domain.principal import Principal
 from transactional.services.outbox import jsonable
 
+_INSERT = insert(audit_log)
+
 
 def record(
     session: Session,
@@ -40,15 +42,13 @@ def record(
         business_unit: the unit concerned, if any.
         details: JSON-ready facts (never secrets or password hashes).
     """
-    session.execute(
-        insert(audit_log).values(
-            occurred_at=utcnow(),
-            actor_user_id=actor.user_id,
-            actor_role=actor.role.value,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            business_unit=business_unit,
-            details=jsonable(dict(details or {})),
-        )
-    )
+    session.connection().execute(_INSERT, {
+        "occurred_at": utcnow(),
+        "actor_user_id": actor.user_id,
+        "actor_role": actor.role.value,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "business_unit": business_unit,
+        "details": jsonable(dict(details or {})),
+    })

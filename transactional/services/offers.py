@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from transactional.db.tables import offer_price_tiers, offers, skus, stock, suppliers, warehouses
@@ -26,6 +26,14 @@ from transactional.services.catalogue import attribute_conditions
 from transactional.services.paging import Page, PageRequest, fetch_page
 
 MUTABLE = ("currency", "moq", "order_multiple", "lead_time_days", "is_active", "tiers")
+
+_SKU_EXISTS = select(skus.c.id).where(skus.c.id == bindparam("sku_id"))
+_SUPPLIER_EXISTS = select(suppliers.c.id).where(suppliers.c.id == bindparam("supplier_id"))
+_EXISTING = select(offers.c.id).where(offers.c.supplier_id == bindparam("supplier_id"),
+                                      offers.c.sku_id == bindparam("sku_id"))
+_INSERT = insert(offers).returning(offers.c.id)
+_DELETE_TIERS = delete(offer_price_tiers).where(offer_price_tiers.c.offer_id == bindparam("o"))
+_INSERT_TIERS = insert(offer_price_tiers)
 
 
 def _owner(actor: Principal, supplier_id: str | None) -> str:
@@ -52,22 +60,21 @@ def create_offer(
     clean = validate_terms(currency, moq, order_multiple, _tiers(tiers))
     if lead_time_days < 0:
         raise ValidationFailedError("lead_time_days must not be negative")
-    if session.execute(select(skus.c.id).where(skus.c.id == sku_id)).first() is None:
+    connection = session.connection()
+    if connection.execute(_SKU_EXISTS, {"sku_id": sku_id}).first() is None:
         raise ValidationFailedError(f"unknown SKU {sku_id}")
-    if session.execute(select(suppliers.c.id).where(suppliers.c.id == owner)).first() is None:
+    if connection.execute(_SUPPLIER_EXISTS, {"supplier_id": owner}).first() is None:
         raise ValidationFailedError(f"unknown supplier {owner!r}")
-    duplicate = select(offers.c.id).where(offers.c.supplier_id == owner, offers.c.sku_id == sku_id)
-    if (existing := session.execute(duplicate).first()) is not None:
+    existing = connection.execute(_EXISTING, {"supplier_id": owner, "sku_id": sku_id}).first()
+    if existing is not None:
         raise ConflictError(f"supplier {owner} already offers SKU {sku_id} (offer "
                             f"{existing.id}); change that offer instead", code="duplicate")
     now = utcnow()
-    offer_id = session.execute(
-        insert(offers).values(
-            supplier_id=owner, sku_id=sku_id, currency=currency, moq=moq,
-            order_multiple=order_multiple, lead_time_days=lead_time_days, is_active=True,
-            version=1, created_at=now, updated_at=now,
-        ).returning(offers.c.id)
-    ).scalar_one()
+    offer_id = connection.execute(_INSERT, {
+        "supplier_id": owner, "sku_id": sku_id, "currency": currency, "moq": moq,
+        "order_multiple": order_multiple, "lead_time_days": lead_time_days, "is_active": True,
+        "version": 1, "created_at": now, "updated_at": now,
+    }).scalar_one()
     _write_tiers(session, offer_id, clean)
     snapshot = get_offer(session, offer_id)
     audit.record(session, actor, "offer.create", "offer", offer_id,
@@ -77,8 +84,9 @@ def create_offer(
 
 
 def _write_tiers(session: Session, offer_id: int, tiers: Sequence[PriceTier]) -> None:
-    session.execute(delete(offer_price_tiers).where(offer_price_tiers.c.offer_id == offer_id))
-    session.execute(insert(offer_price_tiers), [
+    connection = session.connection()
+    connection.execute(_DELETE_TIERS, {"o": offer_id})
+    connection.execute(_INSERT_TIERS, [
         {"offer_id": offer_id, "min_quantity": t.min_quantity, "unit_price": t.unit_price}
         for t in tiers
     ])
@@ -125,15 +133,16 @@ def update_offer(
     return snapshot
 
 
-def _available_column():  # noqa: ANN202 - a correlated scalar subquery
-    return (
-        select(func.coalesce(func.sum(stock.c.available), 0))
-        .select_from(stock.join(warehouses, warehouses.c.id == stock.c.warehouse_id))
-        .where(stock.c.sku_id == offers.c.sku_id, warehouses.c.supplier_id == offers.c.supplier_id)
-        .correlate(offers)
-        .scalar_subquery()
-        .label("available_quantity")
-    )
+#: Stock the offer's supplier holds for the offer's SKU (a correlated scalar subquery).
+_AVAILABLE = (
+    select(func.coalesce(func.sum(stock.c.available), 0))
+    .select_from(stock.join(warehouses, warehouses.c.id == stock.c.warehouse_id))
+    .where(stock.c.sku_id == offers.c.sku_id, warehouses.c.supplier_id == offers.c.supplier_id)
+    .correlate(offers)
+    .scalar_subquery()
+    .label("available_quantity")
+)
+_GET = select(offers, _AVAILABLE).where(offers.c.id == bindparam("offer_id"))
 
 
 def _publics(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -157,9 +166,7 @@ def _publics(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
 
 def get_offer(session: Session, offer_id: int) -> dict[str, Any]:
     """One offer with its tiers and the stock its supplier holds for the SKU."""
-    row = session.execute(
-        select(offers, _available_column()).where(offers.c.id == offer_id)
-    ).first()
+    row = session.connection().execute(_GET, {"offer_id": offer_id}).first()
     if row is None:
         raise not_found("offer", offer_id)
     return _publics(session, [row])[0]
@@ -171,7 +178,7 @@ def list_offers(
     is_active: bool | None = True, filters: Sequence[AttributeFilter] = (),
 ) -> Page[dict[str, Any]]:
     """Offers filtered by SKU, category, supplier, activity and SKU attribute values."""
-    query = select(offers, _available_column()).order_by(offers.c.id)
+    query = select(offers, _AVAILABLE).order_by(offers.c.id)
     if sku_id is not None:
         query = query.where(offers.c.sku_id == sku_id)
     if supplier_id is not None:

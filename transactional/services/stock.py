@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,21 @@ REASONS: tuple[str, ...] = (
     "receipt", "count_correction", "damage", "return", "transfer_in", "transfer_out", "other",
 )
 READ_ROLES = (Role.SUPPLIER, Role.ADMIN, Role.PROCUREMENT)
+
+_WAREHOUSE = select(warehouses).where(warehouses.c.id == bindparam("w"))
+_SKU_EXISTS = select(skus.c.id).where(skus.c.id == bindparam("s"))
+_ADJUST = (
+    update(stock)
+    .where(stock.c.warehouse_id == bindparam("w"), stock.c.sku_id == bindparam("s"),
+           stock.c.available + bindparam("d") >= 0)
+    .values(available=stock.c.available + bindparam("d"), updated_at=bindparam("now"))
+    .returning(stock.c.available, stock.c.reserved)
+)
+_RECORD = insert(stock_adjustments).returning(stock_adjustments.c.id)
+_INSERT_IGNORE = {
+    "sqlite": sqlite.insert(stock).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(stock).on_conflict_do_nothing(),
+}
 
 
 def _public(row: Any) -> dict[str, Any]:
@@ -87,7 +102,7 @@ def create_warehouse(
 
 def _warehouse(session: Session, actor: Principal, warehouse_id: int, *, write: bool) -> Any:
     actor.require(*((Role.SUPPLIER, Role.ADMIN) if write else READ_ROLES))
-    row = session.execute(select(warehouses).where(warehouses.c.id == warehouse_id)).first()
+    row = session.connection().execute(_WAREHOUSE, {"w": warehouse_id}).first()
     if row is None or not actor.can_see_supplier(row.supplier_id):
         raise not_found("warehouse", warehouse_id)
     return row
@@ -125,10 +140,10 @@ def list_stock(
     return Page([dict(r._mapping) for r in rows], total, page.limit, page.offset)
 
 
-def insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> None:
-    """``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+def insert_stock_row(session: Session, values: dict[str, Any]) -> None:
+    """``INSERT INTO stock … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL)."""
+    connection = session.connection()
+    connection.execute(_INSERT_IGNORE[connection.dialect.name], values)
 
 
 def adjust_stock(
@@ -146,29 +161,23 @@ def adjust_stock(
         raise ValidationFailedError(
             f"delta must be non-zero and reason one of {', '.join(REASONS)}"
         )
-    if session.execute(select(skus.c.id).where(skus.c.id == sku_id)).first() is None:
+    connection = session.connection()
+    if connection.execute(_SKU_EXISTS, {"s": sku_id}).first() is None:
         raise ValidationFailedError(f"unknown SKU {sku_id}")
     now = utcnow()
-    insert_ignore(session, stock, {"warehouse_id": warehouse_id, "sku_id": sku_id,
-                                   "available": 0, "reserved": 0, "updated_at": now})
-    row = session.execute(
-        update(stock)
-        .where(stock.c.warehouse_id == warehouse_id, stock.c.sku_id == sku_id,
-               stock.c.available + delta >= 0)
-        .values(available=stock.c.available + delta, updated_at=now)
-        .returning(stock.c.available, stock.c.reserved)
-    ).first()
+    insert_stock_row(session, {"warehouse_id": warehouse_id, "sku_id": sku_id,
+                               "available": 0, "reserved": 0, "updated_at": now})
+    row = connection.execute(_ADJUST, {"w": warehouse_id, "s": sku_id, "d": delta,
+                                       "now": now}).first()
     if row is None:
         raise ConflictError(
             f"cannot remove {-delta} units of SKU {sku_id}: not that much available "
             f"in warehouse {warehouse_id}", code="insufficient_stock",
         )
-    adjustment_id = session.execute(
-        insert(stock_adjustments).values(
-            warehouse_id=warehouse_id, sku_id=sku_id, delta=delta, reason=reason, note=note,
-            actor_user_id=actor.user_id, created_at=now,
-        ).returning(stock_adjustments.c.id)
-    ).scalar_one()
+    adjustment_id = connection.execute(_RECORD, {
+        "warehouse_id": warehouse_id, "sku_id": sku_id, "delta": delta, "reason": reason,
+        "note": note, "actor_user_id": actor.user_id, "created_at": now,
+    }).scalar_one()
     record = {"id": adjustment_id, "warehouse_id": warehouse_id, "sku_id": sku_id,
               "delta": delta, "reason": reason, "note": note, "available": row.available,
               "reserved": row.reserved, "created_at": now}

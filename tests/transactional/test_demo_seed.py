@@ -1,0 +1,140 @@
+"""The demo seed (orchestration/tx_seed.py): ERP contract rows in, a working platform out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from pipelines.sources.erp import tables as erp
+
+NOW = dt.datetime(2026, 10, 31, tzinfo=dt.UTC)
+COAL_TEMPLATE = {"attributes": [
+    {"name": "calorific_value", "label": "低位发热量", "type": "number", "unit": "kcal/kg",
+     "min": 4500, "max": 6300, "decimals": 0, "required": True},
+    {"name": "origin_mine", "label": "产地矿区", "type": "enum",
+     "allowed": ["大同矿区", "神东矿区"], "required": True},
+]}
+ACID_TEMPLATE = {"attributes": [
+    {"name": "cas", "label": "CAS号", "type": "string", "pattern": r"^\d{2,7}-\d{2}-\d$",
+     "required": True},
+    {"name": "purity_pct", "type": "number", "unit": "%", "min": 90, "max": 100},
+]}
+
+
+def _fill(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+    """Give every NOT NULL column the row does not set a harmless value."""
+    defaults = {sa.String: "x", sa.Numeric: 0, sa.Boolean: False, sa.Float: 0.0,
+                sa.Integer: 0, sa.JSON: {}, sa.Date: NOW.date(), sa.DateTime: NOW}
+    out = dict(row)
+    for column in table.columns:
+        if column.name in out:
+            continue
+        out[column.name] = None if column.nullable else next(
+            v for t, v in defaults.items() if isinstance(column.type, t))
+    return out
+
+
+@pytest.fixture
+def demo_erp(settings) -> str:  # noqa: ANN001
+    url = settings.erp.database_url
+    engine = sa.create_engine(url)
+    pathlib.Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+    erp.metadata.create_all(engine)
+    rows = {
+        erp.business_units: [
+            {"business_unit_id": "BU1", "business_unit_code": "COAL", "name": "煤炭事业部",
+             "name_en": "Coal", "currency": "CNY"},
+            {"business_unit_id": "BU2", "business_unit_code": "CHEM", "name": "化工事业部",
+             "name_en": "Chemicals", "currency": "CNY"}],
+        erp.material_categories: [
+            {"category_id": "CAT-COAL", "name": "动力煤", "name_en": "Thermal coal",
+             "default_uom": "吨", "attribute_template": COAL_TEMPLATE},
+            {"category_id": "CAT-ACID", "name": "硫酸", "name_en": "Sulphuric acid",
+             "default_uom": "吨", "attribute_template": ACID_TEMPLATE}],
+        erp.materials: [
+            {"material_id": "MAT-1", "sku": "CT-00001", "category_id": "CAT-COAL",
+             "name": "动力煤 5500大卡", "uom": "吨", "is_active": True, "currency": "CNY",
+             "attributes": {"calorific_value": 5500.0, "origin_mine": "大同矿区"}},
+            {"material_id": "MAT-2", "sku": "AC-00002", "category_id": "CAT-ACID",
+             "name": "硫酸 98%", "uom": "吨", "is_active": True, "currency": "CNY",
+             "attributes": {"cas": "7664-93-9", "purity_pct": 98.0}},
+            {"material_id": "MAT-3", "sku": "CT-00003", "category_id": "CAT-COAL",
+             "name": "broken", "uom": "吨", "is_active": True, "currency": "CNY",
+             "attributes": {"calorific_value": 9999.0, "origin_mine": "大同矿区"}}],
+        erp.vendors: [
+            {"vendor_id": "V-COAL-001", "business_unit_code": "COAL", "vendor_code": "100001",
+             "name": "大同煤业股份有限公司", "uscc": "91140200MA0GRLAK1X", "country": "CN",
+             "province": "山西", "city": "大同", "currency": "CNY", "status": "active"},
+            {"vendor_id": "V-CHEM-002", "business_unit_code": "CHEM", "vendor_code": "200002",
+             "name": None, "country": "CN", "currency": "CNY", "status": "active"}],
+        erp.supplier_offers: [
+            {"supplier_offer_id": "OF-1", "vendor_id": "V-COAL-001", "material_id": "MAT-1",
+             "currency": "CNY", "valid_from": dt.date(2026, 7, 1), "valid_to": dt.date(2026, 9, 30),
+             "moq": 800, "order_multiple": 100, "lead_time_days": 7,
+             "price_tiers": [{"min_qty": 800, "unit_price": 700.0}]},
+            {"supplier_offer_id": "OF-2", "vendor_id": "V-COAL-001", "material_id": "MAT-1",
+             "currency": "CNY", "valid_from": dt.date(2026, 10, 1),
+             "valid_to": dt.date(2026, 12, 31), "moq": 850, "order_multiple": 100,
+             "lead_time_days": 7, "price_tiers": [{"min_qty": 850, "unit_price": 690.5},
+                                                  {"min_qty": 5000, "unit_price": 672.25}]},
+            {"supplier_offer_id": "OF-3", "vendor_id": "V-CHEM-002", "material_id": "MAT-2",
+             "currency": "CNY", "valid_from": dt.date(2026, 10, 1),
+             "valid_to": dt.date(2026, 12, 31), "moq": 10, "order_multiple": 1,
+             "lead_time_days": 5, "price_tiers": [{"min_qty": 10, "unit_price": 450.0}]}],
+        erp.warehouses: [
+            {"warehouse_id": "WH-1", "warehouse_code": "DT01", "subsidiary_id": "S1",
+             "business_unit_code": "COAL", "name": "大同储煤场", "warehouse_type": "yard",
+             "country": "CN", "province": "山西", "city": "大同", "latitude": 40.08,
+             "longitude": 113.3, "has_wms": True, "has_rfid": False, "has_agv": False,
+             "is_hazmat": False}],
+    }
+    with engine.begin() as connection:
+        for table, table_rows in rows.items():
+            connection.execute(table.insert(), [_fill(table, r) for r in table_rows])
+    engine.dispose()
+    return url
+
+
+def test_seed_loads_the_demo_erp_idempotently_and_its_example_order_works(
+        settings, demo_erp, capsys) -> None:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+
+    from orchestration.tx_seed import seed_transactional_from_demo
+    from transactional.main import create_app
+
+    first = seed_transactional_from_demo(settings)
+    assert first.created == {"business_units": 2, "categories": 2, "skus": 2, "suppliers": 1,
+                             "warehouses": 1, "offers": 1, "stock": 1, "users": 8}
+    assert first.rejected == {"skus": 1, "offers_invalid": 1}  # 9999 kcal/kg; nameless vendor
+    printed = capsys.readouterr().out
+    assert "Idempotency-Key: demo-order-1" in printed and first.example_token in printed
+    second = seed_transactional_from_demo(settings, echo=False)
+    assert second.created == {} and second.skipped["offers"] == 1
+    with TestClient(create_app(settings)) as client:
+        headers = {"Authorization": f"Bearer {first.example_token}", "Idempotency-Key": "demo"}
+        order = client.post("/api/v1/orders", json=first.example_order, headers=headers)
+        assert order.status_code == 201, order.text
+        assert order.json()["lines"][0]["unit_price"] == "690.5000"  # the current quotation
+        assert order.json()["lines"][0]["quantity"] == 900  # MOQ 850 rounded to the multiple
+        login = client.post("/api/v1/auth/token",
+                            data={"username": "buyer.coal", "password": "grouplake-demo"})
+        assert login.status_code == 200
+        sku = client.get("/api/v1/skus?attr=cas:eq:7664-93-9", headers=headers).json()
+        assert [s["code"] for s in sku["items"]] == ["AC-00002"]
+
+
+def test_seed_refuses_production_and_a_missing_erp(settings, monkeypatch) -> None:  # noqa: ANN001
+    from infra.settings import get_settings, reset_settings_cache
+    from orchestration.tx_seed import seed_transactional_from_demo
+
+    with pytest.raises(FileNotFoundError):
+        seed_transactional_from_demo(settings)
+    monkeypatch.setenv("ENV", "production")
+    monkeypatch.setenv("AUTH__JWT_SECRET", "y" * 40)
+    reset_settings_cache()
+    with pytest.raises(RuntimeError, match="local/CI"):
+        seed_transactional_from_demo(get_settings())
