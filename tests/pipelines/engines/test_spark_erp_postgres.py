@@ -18,7 +18,7 @@ from pipelines.sources.erp.specs import spec_for_table
 from pipelines.sources.erp.tables import metadata
 from tests.pipelines.engines.erp_data import build_erp, change_erp
 
-pytestmark = [pytest.mark.spark, pytest.mark.postgres]
+pytestmark = [pytest.mark.spark, pytest.mark.postgres, pytest.mark.usefixtures("jdbc_jars")]
 
 SETTINGS = Settings(lake={"spark": {"master": "local[2]", "partitions": 3, "min_rows_per_partition": 1}})
 
