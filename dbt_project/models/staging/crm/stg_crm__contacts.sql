@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'contacts') }}
+
+),
+
+renamed as (
+
+    select
+        -- keys
+        cast(contact_id as varchar) as contact_id,
+        -- data
+        cast(name as varchar) as contact_name,
+        cast(title as varchar) as title,
+        cast(phone as varchar) as phone,
+        cast(email as varchar) as email,
+        cast(is_primary as boolean) as is_primary,
+        cast(created_at as timestamptz) as created_at,
+        cast(updated_at as timestamptz) as updated_at,
+        -- foreign keys
+        cast(customer_id as varchar) as customer_id,
+        -- lineage
+        cast(_batch_id as varchar) as bronze_batch_id,
+        cast(_ingested_at as timestamptz) as bronze_ingested_at
+
+    from source
+
+)
+
+select * from renamed

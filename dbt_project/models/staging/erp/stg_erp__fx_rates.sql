@@ -1,0 +1,30 @@
+with
+
+source as (
+
+    select * from {{ source('erp', 'fx_rates') }}
+
+),
+
+renamed as (
+
+    select
+        -- keys
+        cast(fx_rate_id as varchar) as fx_rate_id,
+        -- data
+        cast(rate_date as date) as rate_date,
+        cast(from_currency as varchar) as from_currency,
+        cast(to_currency as varchar) as to_currency,
+        cast(rate as decimal(18, 8)) as rate,
+        cast(source as varchar) as rate_source,
+        cast(created_at as timestamptz) as created_at,
+        cast(updated_at as timestamptz) as updated_at,
+        -- lineage
+        cast(_batch_id as varchar) as bronze_batch_id,
+        cast(_ingested_at as timestamptz) as bronze_ingested_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,147 @@
+"""Every dbt model as a Dagster asset, built by one ``dbt build`` per run (dagster-dbt).
+
+``dbt build`` runs models, unit tests and data tests in DAG order; each data test becomes a
+check result on its model (``severity: error`` = blocking, so a failed test fails this
+step and everything downstream of it, the gold publications included, is skipped). A
+failed test's result carries up to five of the failing rows, read after dbt has finished.
+A model that errors (SQL error, contract violation, Python model exception) or a failed
+unit test fails the step with dbt's message.
+
+Models whose bronze source table does not exist yet in the lake (a source whose ingest has
+not run) are left out of the build with a warning, instead of failing every other model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from infra.settings import get_settings
+from orchestration.dbt.project import export_dbt_env, target_path
+from orchestration.dbt.translator import GroupLakeDbtTranslator
+from pipelines.lake.storage import LakeStorage
+from pipelines.lake.tables import open_table
+
+#: Failing rows shown on a failed dbt test's check result.
+FAILING_ROWS_SHOWN = 5
+
+
+def missing_sources(manifest: Mapping[str, Any], storage: LakeStorage) -> list[str]:
+    """dbt sources (``source.entity``) whose bronze Delta table is not in the lake yet."""
+    missing = []
+    for node in manifest.get("sources", {}).values():
+        relative = f"bronze/{node['source_name']}/{node['name']}"
+        if open_table(storage, relative) is None:
+            missing.append(f"{node['source_name']}.{node['name']}")
+    return sorted(missing)
+
+
+def build_args(missing: list[str]) -> list[str]:
+    """``dbt build`` arguments leaving out whatever depends on a missing source."""
+    args = ["build"]
+    if missing:
+        args += ["--exclude", *[f"source:{name}+" for name in missing]]
+    return args
+
+
+def failed_nodes(run_results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(unique_id, message) of models that errored and unit tests that failed."""
+    failed = []
+    for result in run_results.get("results", []):
+        unique_id = result.get("unique_id", "")
+        status = result.get("status")
+        if unique_id.startswith(("model.", "seed.", "snapshot.")) and status == "error":
+            failed.append((unique_id, result.get("message") or "error"))
+        elif unique_id.startswith("unit_test.") and status in ("fail", "error"):
+            failed.append((unique_id, result.get("message") or status))
+    return failed
+
+
+def failing_rows_markdown(duckdb_path: str, compiled_sql: str, limit: int = FAILING_ROWS_SHOWN) -> str:
+    """Up to ``limit`` rows a failed test returned, as a markdown table (read-only)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(duckdb_path, read_only=True) as con:
+            con.execute("SET TimeZone = 'UTC'")
+            frame = con.sql(f"select * from ({compiled_sql}) as failing limit {int(limit)}").df()
+    except Exception as exc:  # noqa: BLE001 - best effort: the check result stands without it
+        return f"(failing rows unavailable: {exc})"
+    return frame.to_markdown(index=False) if not frame.empty else "(no rows)"
+
+
+def _enrich_failed_check(
+    event: dg.AssetCheckResult, compiled: Mapping[str, str], duckdb_path: str
+) -> dg.AssetCheckResult:
+    unique_id = getattr(event.metadata.get("unique_id"), "text", None)
+    sql = compiled.get(unique_id or "")
+    if not sql:
+        return event
+    metadata = {**event.metadata, "failing_rows": dg.MetadataValue.md(failing_rows_markdown(duckdb_path, sql))}
+    return event._replace(metadata=metadata) if hasattr(event, "_replace") else dg.AssetCheckResult(
+        passed=event.passed, asset_key=event.asset_key, check_name=event.check_name,
+        severity=event.severity, metadata=metadata, description=event.description,
+    )
+
+
+def _compiled_tests(run_results: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        r["unique_id"]: r["compiled_code"]
+        for r in run_results.get("results", [])
+        if r.get("unique_id", "").startswith("test.") and r.get("compiled_code")
+        and r.get("status") in ("fail", "warn")
+    }
+
+
+def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """The body of the dbt assets: ``dbt build`` with GroupLake's environment."""
+    settings = get_settings()
+    export_dbt_env(settings)
+    storage = LakeStorage.from_settings(settings)
+    manifest = json.loads(Path(dbt.project_dir, "target", "manifest.json").read_text())
+    missing = missing_sources(manifest, storage)
+    if missing:
+        context.log.warning(
+            "bronze table(s) not in the lake yet, their downstream models are left out of this "
+            f"build: {', '.join(missing)}"
+        )
+    invocation = dbt.cli(
+        build_args(missing), context=context, raise_on_error=False,
+        target_path=target_path(settings),
+    )
+    held: list[dg.AssetCheckResult] = []
+    for event in invocation.stream():
+        if isinstance(event, dg.AssetCheckResult) and not event.passed:
+            held.append(event)  # enriched once dbt has released its DuckDB file
+            continue
+        yield event
+    run_results = invocation.get_artifact("run_results.json")
+    compiled = _compiled_tests(run_results)
+    for event in held:
+        yield _enrich_failed_check(event, compiled, settings.dbt.duckdb_path)
+    failed = failed_nodes(run_results)
+    if failed:
+        lines = "\n".join(f"- {uid}: {message}" for uid, message in failed)
+        raise dg.Failure(
+            description=f"dbt build failed on {len(failed)} node(s):\n{lines}",
+            metadata={"dbt_failures": dg.MetadataValue.md(lines)},
+        )
+
+
+def build_dbt_assets(manifest_path: Path) -> dg.AssetsDefinition:
+    """The multi-asset of every dbt model (and the checks of its tests)."""
+
+    @dbt_assets(
+        manifest=manifest_path,
+        dagster_dbt_translator=GroupLakeDbtTranslator(),
+        name="dbt_models",
+    )
+    def dbt_models(context, dbt: DbtCliResource):  # dagster inspects the bare `context` name
+        yield from run_dbt_build(context, dbt)
+
+    return dbt_models
