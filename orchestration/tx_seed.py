@@ -293,9 +293,9 @@ def _example(report: SeedReport, load: Any, result: Any, settings: Settings,
     report.example_commands = [
         f"curl -s -X POST {base}/api/v1/auth/token -d 'username={buyer}&password={DEMO_PASSWORD}'",
         f"TOKEN={report.example_token}",
-        f"curl -s -X POST {base}/api/v1/orders -H \"Authorization: Bearer $TOKEN\" "
-        f"-H 'Idempotency-Key: demo-order-1' -H 'Content-Type: application/json' "
-        f"-d '{json.dumps(report.example_order)}'",
+        (f"curl -s -X POST {base}/api/v1/orders -H \"Authorization: Bearer $TOKEN\" "
+         f"-H 'Idempotency-Key: demo-order-1' -H 'Content-Type: application/json' "
+         f"-d '{json.dumps(report.example_order)}'"),
     ]
 
 

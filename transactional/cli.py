@@ -17,7 +17,7 @@ tx_app = typer.Typer(
 )
 
 
-def _db():  # noqa: ANN202
+def _db():
     from infra.settings import get_settings
     from transactional.db.database import Database
 
@@ -65,7 +65,7 @@ def serve(
     )
 
 
-def _run(fn):  # noqa: ANN001, ANN202 - run a service call as the system principal
+def _run(fn):
     from transactional.domain.errors import DomainError
 
     try:
@@ -105,7 +105,7 @@ def create_api_key(
     from transactional.domain.principal import SYSTEM
     from transactional.services.identity import create_api_key as create
 
-    def mint(session):  # noqa: ANN001, ANN202
+    def mint(session):
         user_id = session.execute(select(users.c.id).where(users.c.username == username))
         found = user_id.scalar_one_or_none()
         if found is None:

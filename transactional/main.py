@@ -9,11 +9,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from infra.settings import Settings, get_settings
-from transactional.api import auth, catalogue, directory, errors, health, offers, orders
-from transactional.api import users, warehouses
+from transactional.api import (
+    auth,
+    catalogue,
+    directory,
+    errors,
+    health,
+    offers,
+    orders,
+    users,
+    warehouses,
+)
 from transactional.api.deps import AppContext
 from transactional.api.limits import BodySizeLimit
 from transactional.api.ratelimit import GcraLimiter
@@ -62,6 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Route handlers run in anyio's thread pool; more threads than database connections
+        # only queue on the pool while contending for the GIL, so match the two.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = settings.oltp.pool_size + settings.oltp.max_overflow
         yield
         db.dispose()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "db" / "migrations"
 
 
-def _config(url: str):  # noqa: ANN202 - alembic.config.Config, imported lazily
+def _config(url: str):
     from alembic.config import Config
 
     config = Config()
@@ -60,7 +60,7 @@ def head_revision() -> str:
     return str(ScriptDirectory(str(SCRIPT_LOCATION)).get_current_head())
 
 
-def current_revision(connection) -> str | None:  # noqa: ANN001 - sqlalchemy Connection
+def current_revision(connection) -> str | None:
     """The revision a database is at (``None`` when never migrated)."""
     from alembic.runtime.migration import MigrationContext
 

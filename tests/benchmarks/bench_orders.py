@@ -62,8 +62,16 @@ def _world(url: str) -> dict[str, Any]:
     from transactional.db.database import Database
     from transactional.domain.principal import SYSTEM, Principal, Role
     from transactional.services.bulk import (
-        BulkLoad, BusinessUnitSpec, CategorySpec, OfferSpec, SkuSpec, StockSpec,
-        SupplierSpec, UserSpec, WarehouseSpec, bulk_load,
+        BulkLoad,
+        BusinessUnitSpec,
+        CategorySpec,
+        OfferSpec,
+        SkuSpec,
+        StockSpec,
+        SupplierSpec,
+        UserSpec,
+        WarehouseSpec,
+        bulk_load,
     )
 
     codes = [f"B-{i:04d}" for i in range(SKUS)] + ["B-HOT"]

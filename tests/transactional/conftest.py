@@ -36,7 +36,7 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Worl
 
 
 @pytest.fixture
-def tx_settings(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+def tx_settings(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                 world_template: tuple[Path, World]):
     """Settings whose OLTP database is a fresh copy of the world template."""
     from infra.settings import get_settings, reset_settings_cache
@@ -54,7 +54,7 @@ def world(world_template: tuple[Path, World]) -> World:
 
 
 @pytest.fixture
-def db(tx_settings) -> Iterator[object]:  # noqa: ANN001
+def db(tx_settings) -> Iterator[object]:
     from transactional.db.database import Database
 
     database = Database.from_settings(tx_settings)
@@ -63,14 +63,14 @@ def db(tx_settings) -> Iterator[object]:  # noqa: ANN001
 
 
 @pytest.fixture
-def app(tx_settings):  # noqa: ANN001, ANN201
+def app(tx_settings):
     from transactional.main import create_app
 
     return create_app(tx_settings)
 
 
 @pytest.fixture
-def client(app) -> Iterator[object]:  # noqa: ANN001
+def client(app) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
     with TestClient(app) as test_client:

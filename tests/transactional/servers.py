@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Self
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -82,7 +83,7 @@ class ApiServer:
         if self._log is not subprocess.DEVNULL:
             self._log.close()
 
-    def __enter__(self) -> ApiServer:
+    def __enter__(self) -> Self:
         try:
             self.wait_ready()
         except Exception:

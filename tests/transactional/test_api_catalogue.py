@@ -7,7 +7,7 @@ from sqlalchemy import select
 from transactional.db.tables import outbox_events
 
 
-def test_skus_are_validated_against_their_category_template(client, world) -> None:  # noqa: ANN001
+def test_skus_are_validated_against_their_category_template(client, world) -> None:
     admin = world.headers("admin")
     body = {"code": "COAL-X", "category_id": world.category_ids["coal"], "name": "x",
             "unit": "t", "attributes": {"calorific_value": 8000, "sulphur": "low",
@@ -24,7 +24,7 @@ def test_skus_are_validated_against_their_category_template(client, world) -> No
                        headers=world.headers("buyer_coal")).status_code == 403
 
 
-def test_category_templates_are_checked(client, world) -> None:  # noqa: ANN001
+def test_category_templates_are_checked(client, world) -> None:
     body = {"code": "bricks", "name": "Bricks", "attributes": [
         {"name": "size", "type": "enum", "allowed_values": []},
         {"name": "strength", "type": "number", "minimum": 10, "maximum": 5}]}
@@ -39,7 +39,7 @@ def test_category_templates_are_checked(client, world) -> None:  # noqa: ANN001
     assert fetched.json()["attributes"][1]["unit"] == "MPa"
 
 
-def test_search_by_category_and_attribute_values(client, world) -> None:  # noqa: ANN001
+def test_search_by_category_and_attribute_values(client, world) -> None:
     headers = world.headers("buyer_coal")
 
     def codes(query: str) -> list[str]:
@@ -60,7 +60,7 @@ def test_search_by_category_and_attribute_values(client, world) -> None:  # noqa
         (world.sku_ids["COAL-5500"], 500), (world.sku_ids["COAL-6000"], 1000)]
 
 
-def test_suppliers_own_their_offers_and_changes_are_versioned_events(client, world, db) -> None:  # noqa: ANN001
+def test_suppliers_own_their_offers_and_changes_are_versioned_events(client, world, db) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
     change = {"price_tiers": [{"min_quantity": 1, "unit_price": "880"},
                               {"min_quantity": 500, "unit_price": "860"}], "lead_time_days": 2}
@@ -83,7 +83,7 @@ def test_suppliers_own_their_offers_and_changes_are_versioned_events(client, wor
     assert order.json()["total_amount"] == "1760.0000"
 
 
-def test_new_offers_take_the_supplier_from_the_token(client, world) -> None:  # noqa: ANN001
+def test_new_offers_take_the_supplier_from_the_token(client, world) -> None:
     body = {"sku_id": world.sku_ids["COAL-4500"], "currency": "CNY", "moq": 1,
             "price_tiers": [{"min_quantity": 1, "unit_price": "590"}]}
     created = client.post("/api/v1/offers", json=body, headers=world.headers("supplier_2"))
@@ -97,7 +97,7 @@ def test_new_offers_take_the_supplier_from_the_token(client, world) -> None:  # 
                        headers=world.headers("buyer_coal")).status_code == 403
 
 
-def test_stock_adjustments_have_reasons_and_never_go_negative(client, world) -> None:  # noqa: ANN001
+def test_stock_adjustments_have_reasons_and_never_go_negative(client, world) -> None:
     wh = world.warehouse_ids["W-FOSHAN"]
     sku = world.sku_ids["TILE-600-W"]
     url = f"/api/v1/warehouses/{wh}/adjustments"
@@ -116,7 +116,7 @@ def test_stock_adjustments_have_reasons_and_never_go_negative(client, world) -> 
                       headers=world.headers("buyer_coal")).status_code == 403
 
 
-def test_warehouses_are_created_for_the_calling_supplier(client, world) -> None:  # noqa: ANN001
+def test_warehouses_are_created_for_the_calling_supplier(client, world) -> None:
     body = {"code": "W-NEW", "name": "New", "latitude": 30.0, "longitude": 120.0,
             "handling_cost": "1.5", "cost_per_km": "0.02"}
     created = client.post("/api/v1/warehouses", json=body, headers=world.headers("supplier_2"))

@@ -9,11 +9,11 @@ from tests.transactional.factories import PASSWORD
 from transactional.db.tables import audit_log
 
 
-def login(client, username: str, password: str = PASSWORD):  # noqa: ANN001, ANN201
+def login(client, username: str, password: str = PASSWORD):
     return client.post("/api/v1/auth/token", data={"username": username, "password": password})
 
 
-def test_password_login_issues_a_token_with_role_and_unit(client) -> None:  # noqa: ANN001
+def test_password_login_issues_a_token_with_role_and_unit(client) -> None:
     response = login(client, "procurement_coal")
     assert response.status_code == 200
     token = response.json()["access_token"]
@@ -24,7 +24,7 @@ def test_password_login_issues_a_token_with_role_and_unit(client) -> None:  # no
 
 @pytest.mark.parametrize(("username", "password"), [("buyer_coal", "wrong-password"),
                                                     ("nobody", PASSWORD)])
-def test_bad_credentials_are_one_401(client, username: str, password: str) -> None:  # noqa: ANN001
+def test_bad_credentials_are_one_401(client, username: str, password: str) -> None:
     response = login(client, username, password)
     assert response.status_code == 401
     assert response.json()["error"] == {"code": "unauthenticated",
@@ -33,14 +33,14 @@ def test_bad_credentials_are_one_401(client, username: str, password: str) -> No
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_requests_without_or_with_bad_credentials_are_401(client) -> None:  # noqa: ANN001
+def test_requests_without_or_with_bad_credentials_are_401(client) -> None:
     assert client.get("/api/v1/orders").status_code == 401
     bad = client.get("/api/v1/orders", headers={"Authorization": "Bearer not.a.jwt"})
     assert bad.status_code == 401 and bad.json()["error"]["code"] == "unauthenticated"
     assert client.get("/api/v1/orders", headers={"X-API-Key": "glk_x_y"}).status_code == 401
 
 
-def test_login_is_rate_limited_per_user(client, tx_settings, monkeypatch) -> None:  # noqa: ANN001
+def test_login_is_rate_limited_per_user(client, tx_settings, monkeypatch) -> None:
     limiter = client.app.state.context.login_limiter
     monkeypatch.setattr(limiter, "tolerance", 60.0 - 60.0 / 3)
     monkeypatch.setattr(limiter, "interval", 60.0 / 3)  # 3 per minute
@@ -52,7 +52,7 @@ def test_login_is_rate_limited_per_user(client, tx_settings, monkeypatch) -> Non
     assert login(client, "buyer_coal2").status_code == 200  # other users are not affected
 
 
-def test_login_rate_comes_from_settings(world_template, tmp_path, monkeypatch, settings) -> None:  # noqa: ANN001
+def test_login_rate_comes_from_settings(world_template, tmp_path, monkeypatch, settings) -> None:
     import shutil
 
     from fastapi.testclient import TestClient
@@ -68,7 +68,7 @@ def test_login_rate_comes_from_settings(world_template, tmp_path, monkeypatch, s
         assert [login(client, "nobody", "x").status_code for _ in range(3)] == [401, 401, 429]
 
 
-def test_admin_creates_users_and_unit_admins_stay_in_their_unit(client, world, db) -> None:  # noqa: ANN001
+def test_admin_creates_users_and_unit_admins_stay_in_their_unit(client, world, db) -> None:
     body = {"username": "new.buyer", "password": "long-enough-pw", "role": "buyer",
             "business_unit": "COAL"}
     created = client.post("/api/v1/users", json=body, headers=world.headers("admin_coal"))
@@ -91,7 +91,7 @@ def test_admin_creates_users_and_unit_admins_stay_in_their_unit(client, world, d
     assert ("user.create", str(created.json()["id"])) in actions
 
 
-def test_api_keys_authenticate_and_can_be_revoked(client, world) -> None:  # noqa: ANN001
+def test_api_keys_authenticate_and_can_be_revoked(client, world) -> None:
     buyer = world.users["buyer_coal"]
     minted = client.post(f"/api/v1/users/{buyer.user_id}/api-keys", json={"name": "erp-sync"},
                          headers=world.headers("admin"))
@@ -106,7 +106,7 @@ def test_api_keys_authenticate_and_can_be_revoked(client, world) -> None:  # noq
     assert client.get("/api/v1/auth/me", headers={"X-API-Key": secret}).status_code == 401
 
 
-def test_users_can_read_themselves_but_not_others(client, world) -> None:  # noqa: ANN001
+def test_users_can_read_themselves_but_not_others(client, world) -> None:
     me = world.users["buyer_coal"]
     assert client.get(f"/api/v1/users/{me.user_id}",
                       headers=world.headers("buyer_coal")).status_code == 200

@@ -8,7 +8,7 @@ from tests.transactional.factories import order_body
 from transactional.db.tables import audit_log, orders, outbox_events, stock
 
 
-def _stock(db, world, warehouse: str, sku: str) -> tuple[int, int]:  # noqa: ANN001
+def _stock(db, world, warehouse: str, sku: str) -> tuple[int, int]:
     with db.read() as session:
         row = session.execute(select(stock.c.available, stock.c.reserved).where(
             stock.c.warehouse_id == world.warehouse_ids[warehouse],
@@ -16,12 +16,12 @@ def _stock(db, world, warehouse: str, sku: str) -> tuple[int, int]:  # noqa: ANN
     return row.available, row.reserved
 
 
-def place(client, world, user: str, body: dict, key: str):  # noqa: ANN001, ANN201
+def place(client, world, user: str, body: dict, key: str):
     return client.post("/api/v1/orders", json=body,
                        headers=world.headers(user, **{"Idempotency-Key": key}))
 
 
-def test_order_is_priced_by_tier_routed_and_split_then_reserved(client, world, db) -> None:  # noqa: ANN001
+def test_order_is_priced_by_tier_routed_and_split_then_reserved(client, world, db) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-5500")]
     body = order_body(offer, 350, ship_to={"address": "Datong plant", "latitude": 40.0,
                                            "longitude": 113.0})
@@ -44,7 +44,7 @@ def test_order_is_priced_by_tier_routed_and_split_then_reserved(client, world, d
     assert fetched.json()["lines"] == order["lines"]
 
 
-def test_out_of_stock_is_409_and_reserves_nothing(client, world, db) -> None:  # noqa: ANN001
+def test_out_of_stock_is_409_and_reserves_nothing(client, world, db) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-5500")]
     response = place(client, world, "buyer_coal", order_body(offer, 505), "k-2")
     assert response.status_code == 409
@@ -57,14 +57,14 @@ def test_out_of_stock_is_409_and_reserves_nothing(client, world, db) -> None:  #
         assert session.execute(select(orders.c.id)).first() is None
 
 
-def test_bundle_is_all_or_nothing(client, world, db) -> None:  # noqa: ANN001
+def test_bundle_is_all_or_nothing(client, world, db) -> None:
     body = {"lines": [{"offer_id": world.offer_ids[("SUP-1", "COAL-6000")], "quantity": 10},
                       {"offer_id": world.offer_ids[("SUP-1", "COAL-4500")], "quantity": 1001}]}
     assert place(client, world, "buyer_coal", body, "k-3").status_code == 409
     assert _stock(db, world, "W-TAIYUAN", "COAL-6000") == (1000, 0)
 
 
-def test_business_rules_are_422(client, world) -> None:  # noqa: ANN001
+def test_business_rules_are_422(client, world) -> None:
     coal = world.offer_ids[("SUP-1", "COAL-5500")]
     tiles = world.offer_ids[("SUP-2", "TILE-600-W")]
     cases = {
@@ -79,7 +79,7 @@ def test_business_rules_are_422(client, world) -> None:  # noqa: ANN001
         assert (response.status_code, response.json()["error"]["code"]) == (422, code)
 
 
-def test_no_mass_assignment_of_price_status_or_unit(client, world) -> None:  # noqa: ANN001
+def test_no_mass_assignment_of_price_status_or_unit(client, world) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
     for extra in ({"status": "paid"}, {"business_unit": "POWER"}, {"total_amount": "1"},
                   {"buyer_user_id": 1}):
@@ -92,7 +92,7 @@ def test_no_mass_assignment_of_price_status_or_unit(client, world) -> None:  # n
     assert ok.json()["business_unit"] == "COAL" and ok.json()["total_amount"] == "900.0000"
 
 
-def test_idempotency_key_semantics(client, world, db) -> None:  # noqa: ANN001
+def test_idempotency_key_semantics(client, world, db) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
     first = place(client, world, "buyer_coal", order_body(offer, 3), "same")
     again = place(client, world, "buyer_coal", order_body(offer, 3), "same")
@@ -109,7 +109,7 @@ def test_idempotency_key_semantics(client, world, db) -> None:  # noqa: ANN001
     assert missing.status_code == 422
 
 
-def test_lifecycle_and_stock_effects(client, world, db) -> None:  # noqa: ANN001
+def test_lifecycle_and_stock_effects(client, world, db) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
     order_id = place(client, world, "buyer_coal", order_body(offer, 10), "life").json()["id"]
 
@@ -137,7 +137,7 @@ def test_lifecycle_and_stock_effects(client, world, db) -> None:  # noqa: ANN001
         assert list(audited.scalars()) == ["order.pay", "order.ship", "order.deliver"]
 
 
-def test_cancel_releases_stock_and_transitions_can_be_idempotent(client, world, db) -> None:  # noqa: ANN001
+def test_cancel_releases_stock_and_transitions_can_be_idempotent(client, world, db) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-5500")]
     order_id = place(client, world, "buyer_coal", order_body(offer, 400), "c").json()["id"]
     assert _stock(db, world, "W-TAIYUAN", "COAL-5500") == (0, 300)
@@ -155,7 +155,7 @@ def test_cancel_releases_stock_and_transitions_can_be_idempotent(client, world, 
     assert sum(r["quantity"] for r in payload["transition"]["stock_rows"]) == 400
 
 
-def test_lists_are_scoped_filtered_and_paged(client, world) -> None:  # noqa: ANN001
+def test_lists_are_scoped_filtered_and_paged(client, world) -> None:
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
     for i in range(3):
         place(client, world, "buyer_coal", order_body(offer, 1), f"l{i}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-def test_openapi_documents_examples_security_and_errors(client) -> None:  # noqa: ANN001
+def test_openapi_documents_examples_security_and_errors(client) -> None:
     spec = client.get("/openapi.json").json()
     schemas = spec["components"]["schemas"]
     assert schemas["OrderCreate"]["examples"][0]["lines"][0]["offer_id"] == 1
@@ -19,7 +19,7 @@ def test_openapi_documents_examples_security_and_errors(client) -> None:  # noqa
     assert client.get("/docs").status_code == 200
 
 
-def test_every_error_has_the_same_shape(client, world) -> None:  # noqa: ANN001
+def test_every_error_has_the_same_shape(client, world) -> None:
     responses = [
         client.get("/api/v1/nowhere"),  # 404 route
         client.delete("/api/v1/orders", headers=world.headers("admin")),  # 405
@@ -36,14 +36,14 @@ def test_every_error_has_the_same_shape(client, world) -> None:  # noqa: ANN001
     assert [r.status_code for r in responses] == [404, 405, 401, 404, 422, 422]
 
 
-def test_page_size_is_capped_by_settings(client, world) -> None:  # noqa: ANN001
+def test_page_size_is_capped_by_settings(client, world) -> None:
     response = client.get("/api/v1/skus?limit=100000", headers=world.headers("buyer_coal"))
     assert response.status_code == 200 and response.json()["limit"] == 200
     assert client.get("/api/v1/skus?limit=0", headers=world.headers("buyer_coal")).status_code == 422
 
 
 @pytest.mark.parametrize("chunked", [False, True])
-def test_request_body_size_is_limited(client, world, chunked: bool) -> None:  # noqa: ANN001
+def test_request_body_size_is_limited(client, world, chunked: bool) -> None:
     big = b'{"lines": [' + b" " * 1_100_000 + b"]}"
     content = (big[i:i + 65536] for i in range(0, len(big), 65536)) if chunked else big
     response = client.post("/api/v1/orders", content=content, headers={
@@ -53,7 +53,7 @@ def test_request_body_size_is_limited(client, world, chunked: bool) -> None:  # 
     assert response.json()["error"]["code"] == "request_too_large"
 
 
-def test_health_and_readiness(client, db) -> None:  # noqa: ANN001
+def test_health_and_readiness(client, db) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["schema_revision"] == "0001"
@@ -63,7 +63,7 @@ def test_health_and_readiness(client, db) -> None:  # noqa: ANN001
     assert not_ready.status_code == 503 and not_ready.json()["error"]["code"] == "not_ready"
 
 
-def test_unexpected_errors_are_500_without_internals(client, world, monkeypatch) -> None:  # noqa: ANN001
+def test_unexpected_errors_are_500_without_internals(client, world, monkeypatch) -> None:
     from fastapi.testclient import TestClient
 
     from transactional.services import catalogue

@@ -79,7 +79,7 @@ MATRIX: dict[tuple[str, str], Case | str] = {
 }
 
 
-def _id_routes(app) -> set[tuple[str, str]]:  # noqa: ANN001
+def _id_routes(app) -> set[tuple[str, str]]:
     return {
         (method, path)
         for path, operations in app.openapi()["paths"].items() if "{" in path
@@ -87,7 +87,7 @@ def _id_routes(app) -> set[tuple[str, str]]:  # noqa: ANN001
     }
 
 
-def test_every_id_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
+def test_every_id_route_is_in_the_matrix(app) -> None:
     routes = _id_routes(app)
     missing = sorted(routes - set(MATRIX))
     assert not missing, f"routes with a path id missing from the authorization matrix: {missing}"
@@ -95,7 +95,7 @@ def test_every_id_route_is_in_the_matrix(app) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def objects(client, world) -> dict[str, dict[str, Any]]:  # noqa: ANN001
+def objects(client, world) -> dict[str, dict[str, Any]]:
     """One object of each kind, owned by unit COAL / supplier SUP-1 / buyer_coal."""
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
     order = client.post("/api/v1/orders", json=order_body(offer, 2),
@@ -117,7 +117,7 @@ CASES = [(m, p) for (m, p), case in MATRIX.items() if isinstance(case, Case)]
 
 
 @pytest.mark.parametrize(("method", "path"), CASES, ids=[f"{m} {p}" for m, p in CASES])
-def test_other_units_and_suppliers_get_404(client, world, db, objects, method: str,  # noqa: ANN001
+def test_other_units_and_suppliers_get_404(client, world, db, objects, method: str,
                                            path: str) -> None:
     case = MATRIX[(method, path)]
     url = path.format(**objects[case.ids])
@@ -140,7 +140,7 @@ def test_other_units_and_suppliers_get_404(client, world, db, objects, method: s
 
 
 @pytest.mark.parametrize("path", [p for (m, p), c in MATRIX.items() if isinstance(c, str)])
-def test_public_reads_are_open_to_every_unit_and_supplier(client, world, objects,  # noqa: ANN001
+def test_public_reads_are_open_to_every_unit_and_supplier(client, world, objects,
                                                           path: str) -> None:
     ids = {"category_id": world.category_ids["coal"], "sku_id": world.sku_ids["COAL-6000"],
            "offer_id": objects["offer"]["offer_id"]}

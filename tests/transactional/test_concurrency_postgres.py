@@ -37,18 +37,18 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory
         drop_pg_database(POSTGRES_URL, url)
 
 
-def test_one_hot_sku(pg_server) -> None:  # noqa: ANN001
+def test_one_hot_sku(pg_server) -> None:
     concurrency.one_hot_sku(*pg_server)
 
 
-def test_bundles_sharing_a_sku(pg_server) -> None:  # noqa: ANN001
+def test_bundles_sharing_a_sku(pg_server) -> None:
     concurrency.bundles_sharing_a_sku(*pg_server)
 
 
-def test_same_idempotency_key_fifty_times(pg_server) -> None:  # noqa: ANN001
+def test_same_idempotency_key_fifty_times(pg_server) -> None:
     concurrency.same_key_fifty_times(*pg_server)
 
 
-def test_server_log_has_no_errors(pg_server, tmp_path_factory) -> None:  # noqa: ANN001
+def test_server_log_has_no_errors(pg_server, tmp_path_factory) -> None:
     logs = list(Path(tmp_path_factory.getbasetemp()).glob("tx-pg-e2e*/server.log"))
     assert logs and "Traceback" not in logs[0].read_text()

@@ -31,18 +31,18 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory
     db.dispose()
 
 
-def test_one_hot_sku(sqlite_server) -> None:  # noqa: ANN001
+def test_one_hot_sku(sqlite_server) -> None:
     concurrency.one_hot_sku(*sqlite_server)
 
 
-def test_bundles_sharing_a_sku(sqlite_server) -> None:  # noqa: ANN001
+def test_bundles_sharing_a_sku(sqlite_server) -> None:
     concurrency.bundles_sharing_a_sku(*sqlite_server)
 
 
-def test_same_idempotency_key_fifty_times(sqlite_server) -> None:  # noqa: ANN001
+def test_same_idempotency_key_fifty_times(sqlite_server) -> None:
     concurrency.same_key_fifty_times(*sqlite_server)
 
 
-def test_server_log_has_no_errors(sqlite_server, tmp_path_factory) -> None:  # noqa: ANN001
+def test_server_log_has_no_errors(sqlite_server, tmp_path_factory) -> None:
     logs = list(Path(tmp_path_factory.getbasetemp()).glob("tx-sqlite-e2e*/server.log"))
     assert logs and "Traceback" not in logs[0].read_text()

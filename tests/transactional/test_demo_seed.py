@@ -39,7 +39,7 @@ def _fill(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def demo_erp(settings) -> str:  # noqa: ANN001
+def demo_erp(settings) -> str:
     url = settings.erp.database_url
     engine = sa.create_engine(url)
     pathlib.Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +100,7 @@ def demo_erp(settings) -> str:  # noqa: ANN001
 
 
 def test_seed_loads_the_demo_erp_idempotently_and_its_example_order_works(
-        settings, demo_erp, capsys) -> None:  # noqa: ANN001
+        settings, demo_erp, capsys) -> None:
     from fastapi.testclient import TestClient
 
     from orchestration.tx_seed import seed_transactional_from_demo
@@ -127,7 +127,7 @@ def test_seed_loads_the_demo_erp_idempotently_and_its_example_order_works(
         assert [s["code"] for s in sku["items"]] == ["AC-00002"]
 
 
-def test_seed_refuses_production_and_a_missing_erp(settings, monkeypatch) -> None:  # noqa: ANN001
+def test_seed_refuses_production_and_a_missing_erp(settings, monkeypatch) -> None:
     from infra.settings import get_settings, reset_settings_cache
     from orchestration.tx_seed import seed_transactional_from_demo
 

@@ -25,7 +25,7 @@ from transactional.domain.principal import Role
 from transactional.domain.status import TRANSITIONS, OrderStatus, StockEffect, transition_for
 
 TERMS = OfferTerms(7, "S", 1, "CNY", moq=10, order_multiple=5,
-                   tiers=(PriceTier(10, Decimal("8")), PriceTier(100, Decimal("7.5")),
+                   tiers=(PriceTier(10, Decimal(8)), PriceTier(100, Decimal("7.5")),
                           PriceTier(1000, Decimal("7.1234"))))
 
 
@@ -62,17 +62,17 @@ def test_moq_and_multiples(quantity: int, code: str) -> None:
 
 def test_offer_terms_validation_lists_every_problem() -> None:
     with pytest.raises(ValidationFailedError) as err:
-        validate_terms("cny", 0, 0, [PriceTier(5, Decimal("-1")), PriceTier(5, Decimal("2"))])
+        validate_terms("cny", 0, 0, [PriceTier(5, Decimal(-1)), PriceTier(5, Decimal(2))])
     problems = " | ".join(err.value.details["problems"])
     for needle in ("ISO-4217", "moq", "order_multiple", "distinct", "positive"):
         assert needle in problems
     with pytest.raises(ValidationFailedError, match="invalid offer terms"):
-        validate_terms("CNY", 10, 1, [PriceTier(20, Decimal("1"))])  # MOQ unpriceable
+        validate_terms("CNY", 10, 1, [PriceTier(20, Decimal(1))])  # MOQ unpriceable
 
 
 def test_allocation_prefers_one_cheapest_warehouse_that_fills_the_line() -> None:
-    near = StockCandidate(1, 9, 30, Decimal("10"), Decimal("0.3"), 40.08, 113.30)
-    far = StockCandidate(2, 9, 100, Decimal("10"), Decimal("0.3"), 23.02, 113.12)
+    near = StockCandidate(1, 9, 30, Decimal(10), Decimal("0.3"), 40.08, 113.30)
+    far = StockCandidate(2, 9, 100, Decimal(10), Decimal("0.3"), 23.02, 113.12)
     ship_to = (40.0, 113.0)
     assert [(a.warehouse_id, a.quantity) for a in allocate([LineRequest(1, 9, 30)],
                                                            [near, far], ship_to)] == [(1, 30)]
@@ -82,8 +82,8 @@ def test_allocation_prefers_one_cheapest_warehouse_that_fills_the_line() -> None
 
 
 def test_allocation_splits_cheapest_first_and_shares_stock_between_lines() -> None:
-    a = StockCandidate(1, 9, 30, Decimal("1"))
-    b = StockCandidate(2, 9, 20, Decimal("2"))
+    a = StockCandidate(1, 9, 30, Decimal(1))
+    b = StockCandidate(2, 9, 20, Decimal(2))
     result = allocate([LineRequest(1, 9, 40), LineRequest(2, 9, 10)], [a, b])
     assert [(x.line_no, x.warehouse_id, x.quantity) for x in result] == [
         (1, 1, 30), (1, 2, 10), (2, 2, 10)]

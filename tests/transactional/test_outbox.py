@@ -20,7 +20,7 @@ def _count(db: Database) -> int:
         return session.execute(select(func.count()).select_from(outbox_events)).scalar_one()
 
 
-def test_events_commit_and_roll_back_with_their_transaction(db) -> None:  # noqa: ANN001
+def test_events_commit_and_roll_back_with_their_transaction(db) -> None:
     before = _count(db)
     with pytest.raises(RuntimeError), db.write() as session:
         emit(session, "thing.happened", "thing", 1, {"n": 1})
@@ -39,7 +39,7 @@ def test_events_commit_and_roll_back_with_their_transaction(db) -> None:  # noqa
     assert event["sequence_id"] > before and len(event["event_id"]) == 36
 
 
-def test_read_events_pages_by_sequence(db) -> None:  # noqa: ANN001
+def test_read_events_pages_by_sequence(db) -> None:
     with db.write() as session:
         for i in range(5):
             emit(session, "tick", "clock", i, {"i": i})

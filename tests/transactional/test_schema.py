@@ -21,14 +21,14 @@ def _diff(url: str) -> list:
     return diff
 
 
-def test_sqlite_migration_matches_tables_and_is_idempotent(tmp_path) -> None:  # noqa: ANN001
+def test_sqlite_migration_matches_tables_and_is_idempotent(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'a' / 'tx.db'}"
     assert upgrade_database(url) == head_revision()
     assert upgrade_database(url) == head_revision()
     assert _diff(url) == []
 
 
-def test_audit_log_refuses_update_and_delete(db) -> None:  # noqa: ANN001
+def test_audit_log_refuses_update_and_delete(db) -> None:
     with db.engine.begin() as connection:
         assert connection.execute(text("select count(*) from audit_log")).scalar() > 0
     for statement in ("update audit_log set action = 'x'", "delete from audit_log"):

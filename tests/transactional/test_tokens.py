@@ -15,7 +15,7 @@ from infra.tokens import (
 )
 
 
-def test_round_trip_carries_the_design_claims(settings) -> None:  # noqa: ANN001
+def test_round_trip_carries_the_design_claims(settings) -> None:
     token = issue_token("42", "supplier", None, "SUP-1", extra_claims={"name": "s"})
     claims = verify_token(token)
     assert (claims.sub, claims.role, claims.business_unit, claims.supplier_id) == (
@@ -24,7 +24,7 @@ def test_round_trip_carries_the_design_claims(settings) -> None:  # noqa: ANN001
     assert claims.expires_at - claims.issued_at == dt.timedelta(minutes=60)
 
 
-def test_refuses_tampered_expired_foreign_and_inconsistent_tokens(settings, monkeypatch) -> None:  # noqa: ANN001
+def test_refuses_tampered_expired_foreign_and_inconsistent_tokens(settings, monkeypatch) -> None:
     token = issue_token("1", "buyer", "COAL")
     header, payload, signature = token.split(".")
     with pytest.raises(TokenInvalidError):
@@ -46,7 +46,7 @@ def test_refuses_tampered_expired_foreign_and_inconsistent_tokens(settings, monk
         issue_token("1", "buyer", "COAL", extra_claims={"role": "admin"})
 
 
-def test_production_refuses_the_placeholder_secret(settings, monkeypatch) -> None:  # noqa: ANN001
+def test_production_refuses_the_placeholder_secret(settings, monkeypatch) -> None:
     from infra.settings import get_settings, reset_settings_cache
 
     monkeypatch.setenv("ENV", "production")

@@ -18,7 +18,7 @@ from transactional.services.identity import authenticate
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def _authenticate(context: ContextDep, username: str, password: str):  # noqa: ANN202
+def _authenticate(context: ContextDep, username: str, password: str):
     with context.db.read() as session:
         return authenticate(session, username, password)
 

@@ -130,7 +130,7 @@ def _transition_route(action: str) -> Callable[..., JSONResponse]:
     return handler
 
 
-def _apply(session, user: Principal, order_id: int, action: str, reason: str | None,  # noqa: ANN001
+def _apply(session, user: Principal, order_id: int, action: str, reason: str | None,
            key: str | None, context: ContextDep) -> dict:
     if key is None:
         return transition_order(session, user, order_id, action, reason=reason)

@@ -146,10 +146,10 @@ def validate_attributes(
         if name not in by_name:
             problems[name] = "not declared by the category template"
     for spec in specs:
-        if name_missing := (spec.name not in values or values[spec.name] is None):
-            if spec.required:
-                problems[spec.name] = "is required"
-        if name_missing:
+        missing = spec.name not in values or values[spec.name] is None
+        if missing and spec.required:
+            problems[spec.name] = "is required"
+        if missing:
             continue
         value, problem = _check_value(spec, values[spec.name])
         if problem:

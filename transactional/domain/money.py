@@ -30,7 +30,7 @@ def to_decimal(value: Decimal | str | int) -> Decimal:
         Decimal('12.5000')
     """
     if isinstance(value, float):
-        raise ValueError("money must not be a float; pass a string or Decimal")
+        raise ValueError("money must not be a float; pass a string or Decimal")  # noqa: TRY004
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError) as exc:
@@ -85,7 +85,7 @@ class Money:
 
     def __mul__(self, quantity: int | Decimal) -> Money:
         if isinstance(quantity, float):
-            raise ValueError("multiply money by an int or Decimal, not a float")
+            raise ValueError("multiply money by an int or Decimal, not a float")  # noqa: TRY004
         return Money(to_decimal(self.amount * quantity), self.currency)
 
     def as_json(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ create categories, admins and procurement create SKUs. Attribute values are also
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -115,6 +116,13 @@ def write_attribute_values(session: Session, sku_id: int, values: Mapping[str, A
         session.execute(insert(sku_attribute_values), rows)
 
 
+def _compare(column: ColumnElement[Any], op: str, values: Sequence[Any]) -> ColumnElement[bool]:
+    if op == "in":
+        return column.in_(values)
+    return {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
+            "gt": operator.gt, "gte": operator.ge}[op](column, values[0])
+
+
 def attribute_conditions(
     sku_id: ColumnElement[Any], filters: Sequence[AttributeFilter]
 ) -> list[ColumnElement[bool]]:
@@ -126,12 +134,7 @@ def attribute_conditions(
             column, values = v.num_value, f.numbers
         else:
             column, values = v.text_value, tuple(x.lower() for x in f.values)
-        predicate = {
-            "eq": lambda: column == values[0], "ne": lambda: column != values[0],
-            "lt": lambda: column < values[0], "lte": lambda: column <= values[0],
-            "gt": lambda: column > values[0], "gte": lambda: column >= values[0],
-            "in": lambda: column.in_(values),
-        }[f.op]()
+        predicate = _compare(column, f.op, values)
         if f.numeric and f.op in ("eq", "ne", "in"):
             # "origin:eq:2" may be text that looks like a number: accept either form.
             text_values = tuple(x.lower() for x in f.values)

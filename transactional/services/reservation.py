@@ -31,7 +31,6 @@ from transactional.domain.allocation import Allocation, LineRequest, StockCandid
 from transactional.domain.errors import RetryableConflictError
 from transactional.domain.status import StockEffect
 
-
 # Built once; the hot path only binds parameters.
 _LOCK_CANDIDATES = (
     select(

@@ -26,12 +26,12 @@ SQLITE_APPEND_ONLY = [
     for verb in ("UPDATE", "DELETE")
 ]
 POSTGRES_APPEND_ONLY = [
-    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
-    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
-    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+    ("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+     "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"),
+    ("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+     "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"),
+    ("CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+     "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"),
 ]
 
 
