@@ -9,7 +9,7 @@ from transactional.cli import tx_app
 runner = CliRunner()
 
 
-def test_bootstrap_identities_from_the_command_line(settings) -> None:  # noqa: ANN001
+def test_bootstrap_identities_from_the_command_line(settings) -> None:
     assert "revision 0001" in runner.invoke(tx_app, ["migrate"]).output
     steps = [
         ["create-business-unit", "--code", "COAL", "--name", "Coal"],
@@ -31,7 +31,7 @@ def test_bootstrap_identities_from_the_command_line(settings) -> None:  # noqa: 
     assert bad.exit_code == 1 and "unknown business unit" in bad.output
 
 
-def test_service_spec_migrates_and_serves_on_the_configured_port(settings) -> None:  # noqa: ANN001
+def test_service_spec_migrates_and_serves_on_the_configured_port(settings) -> None:
     from transactional.service import service_spec
 
     spec = service_spec(settings)
