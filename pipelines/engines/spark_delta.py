@@ -189,7 +189,8 @@ def land_dataframe(
     extra = [c for c in (group_col,) if c]
     lake_cols = [*spec.schema.names, *LINEAGE_COLUMNS]
     classified = classify(spark, table, lineage.select(*lake_cols, *extra), spec)
-    classified = classified.persist(StorageLevel.MEMORY_AND_DISK)
+    if table is not None:  # the join is used three times (counts, updates, inserts): keep it
+        classified = classified.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         counts = classified.groupBy(*(extra or [F.lit(None).alias("__g")]), CLASS).count().collect()
         result = LandResult()
@@ -209,7 +210,8 @@ def land_dataframe(
             finish(staging)
         return result
     finally:
-        classified.unpersist()
+        if table is not None:
+            classified.unpersist()
 
 
 def _write_and_commit(

@@ -191,7 +191,7 @@ def ingest_entity_spark(
         batch_ids = [make_batch_id(spec.source, spec.entity, lo, hi) for lo, hi in bounds]
         done = committed_batches(open_table(storage, spec.relative_path), batch_ids)
 
-        flagged, missing = flag_rows(positioned, spec, columns)
+        flagged, missing = flag_rows(positioned, spec)
         bad = collect_bad(flagged, spec, columns, missing, order_by=[IDX], group_by=CHUNK)
         for result in bad.values():
             result.bad_rows = [{c: raw_value(c, v) for c, v in r.items()} for r in result.bad_rows]

@@ -92,15 +92,12 @@ def cast_column(column: Column, source_type: str, target: pa.DataType) -> Column
     return column.try_cast(target_sql)
 
 
-
-
-def flag_rows(raw: DataFrame, spec: EntitySpec, raw_columns: Sequence[str]) -> tuple[DataFrame, list[str]]:
+def flag_rows(raw: DataFrame, spec: EntitySpec) -> tuple[DataFrame, list[str]]:
     """Add, per declared column, its cast value and failure flags, and a ``__bad`` row flag.
 
     Args:
         raw: the raw rows (any Spark types; may carry bookkeeping columns such as ``__idx``).
         spec: the entity.
-        raw_columns: the source's columns in order (what a quarantined row keeps as JSON).
 
     Returns:
         ``(flagged, missing)``: ``flagged`` has every column of ``raw``, plus

@@ -59,7 +59,7 @@ def test_same_good_rows_and_reasons_as_the_embedded_validator(spark):
     table = pa.table({k: pa.array(v, pa.string()) for k, v in RAW.items()})
     embedded = validate_batch(table, SPEC)
     raw = spark.createDataFrame(table).withColumn("__pos", F.monotonically_increasing_id())
-    flagged, missing = flag_rows(raw, SPEC, table.column_names)
+    flagged, missing = flag_rows(raw, SPEC)
     good = good_rows(flagged, SPEC, extra=["__pos"]).orderBy("__pos").drop("__pos").toArrow()
     assert good.cast(SPEC.schema).equals(embedded.good)
     bad = collect_bad(flagged, SPEC, table.column_names, missing, order_by=["__pos"])[None]

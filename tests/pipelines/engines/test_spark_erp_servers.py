@@ -1,4 +1,4 @@
-"""Partitioned JDBC from PostgreSQL: Spark lands what the embedded path lands."""
+"""Partitioned JDBC from PostgreSQL and MariaDB: Spark lands what the embedded path lands."""
 
 from __future__ import annotations
 
@@ -18,39 +18,46 @@ from pipelines.sources.erp.specs import spec_for_table
 from pipelines.sources.erp.tables import metadata
 from tests.pipelines.engines.erp_data import build_erp, change_erp
 
-pytestmark = [pytest.mark.spark, pytest.mark.postgres, pytest.mark.usefixtures("jdbc_jars")]
+pytestmark = [pytest.mark.spark, pytest.mark.usefixtures("jdbc_jars")]
 
 SETTINGS = Settings(lake={"spark": {"master": "local[2]", "partitions": 3, "min_rows_per_partition": 1}})
 
 
-@pytest.fixture
-def erp_pg(postgres_url: str) -> Iterator[sa.Engine]:
+@pytest.fixture(
+    params=[
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
+def erp_server(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
     """A throw-away database holding the small ERP (the shared ``test`` database stays clean)."""
+    url = sa.make_url(request.getfixturevalue(f"{request.param}_url"))
     name = f"grouplake_spark_{os.getpid()}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    force = " WITH (FORCE)" if request.param == "postgres" else ""
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = create_source_engine(sa.make_url(postgres_url).set(database=name))
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}{force}"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine = create_source_engine(url.set(database=name))
     try:
         build_erp(engine)
         yield engine
     finally:
         engine.dispose()
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}{force}"))
         admin.dispose()
 
 
-def test_postgres_backfill_and_increment_match_the_embedded_path(spark, erp_pg, tmp_path):
+def test_backfill_and_increment_match_the_embedded_path(spark, erp_server, tmp_path):
     spec = spec_for_table(metadata.tables["purchase_orders"])
     lake_a, lake_b = LakeStorage(str(tmp_path / "a")), LakeStorage(str(tmp_path / "b"))
     for day in (1, 2):
         if day == 2:
-            change_erp(erp_pg)
-        a = ingest_entity(lake_a, spec, ErpExtractor(erp_pg, metadata, batch_rows=9))
+            change_erp(erp_server)
+        a = ingest_entity(lake_a, spec, ErpExtractor(erp_server, metadata, batch_rows=9))
         b = ingest_entity_spark(
-            lake_b, spec, ErpExtractor(erp_pg, metadata, batch_rows=9), settings=SETTINGS, spark=spark
+            lake_b, spec, ErpExtractor(erp_server, metadata, batch_rows=9), settings=SETTINGS, spark=spark
         )
         assert [x.batch_id for x in b.batches] == [x.batch_id for x in a.batches]
         assert (b.inserted, b.updated, b.quarantined) == (a.inserted, a.updated, a.quarantined)
