@@ -6,9 +6,9 @@ Same run, same fresh database, same reservation transaction:
   keep-alive HTTP/1.1 client per concurrent buyer (so the load generator stays cheap);
   each request carries a bearer token and an Idempotency-Key, as a real client's would.
 * ``raw``: one psycopg connection per concurrent buyer running exactly the statements the
-  service runs for a one-line order (idempotency advisory lock and lookup, offer and tiers,
-  ``SELECT … FOR UPDATE`` of the stock rows, conditional stock update, order, line,
-  allocation, idempotency record, outbox lock and event, commit).
+  service runs for a one-line order, in the same order (idempotency advisory lock and lookup,
+  offer and tiers, order, line, ``SELECT … FOR UPDATE`` of the stock rows, conditional stock
+  update, allocation, idempotency record, outbox lock and event, commit).
 
 Two load shapes at 16 and 64 concurrent clients: ``spread`` (each order picks one of
 ``SKUS`` SKUs, round-robin, so row locks rarely collide) and ``hot`` (every order reserves
@@ -169,6 +169,9 @@ def _raw_order(conn: Any, user_id: int, offer_id: int, key: str) -> None:
         tiers = cur.fetchall()
         offer = tiers[0]
         price = max((t for t in tiers if t[7] <= 1), key=lambda t: t[7])[8]
+        cur.execute(s["order"], ("BENCH", user_id, offer[1], offer[3], price, now, now))
+        order_id = cur.fetchone()[0]
+        cur.execute(s["line"], (order_id, offer_id, offer[6], offer[2], 1, price, price, offer[3]))
         cur.execute(s["lock"], ([offer[2]], offer[1]))
         rows = cur.fetchall()
         chosen = next(r for r in rows if r[2] >= 1)
@@ -176,9 +179,6 @@ def _raw_order(conn: Any, user_id: int, offer_id: int, key: str) -> None:
         cur.execute(s["reserve"], (1, 1, now, chosen[0], offer[2], 1))
         if cur.rowcount != 1:
             raise RuntimeError("oversold")
-        cur.execute(s["order"], ("BENCH", user_id, offer[1], offer[3], price, now, now))
-        order_id = cur.fetchone()[0]
-        cur.execute(s["line"], (order_id, offer_id, offer[6], offer[2], 1, price, price, offer[3]))
         cur.execute(s["alloc"], (order_id, chosen[0], offer[2], 1, cost, chosen[7]))
         snapshot = json.dumps({
             "id": order_id, "business_unit": "BENCH", "buyer_user_id": user_id,

@@ -1,9 +1,10 @@
 """Placing orders and moving them through their lifecycle.
 
-:func:`place_order` is one database transaction: idempotency check, pricing by tier, MOQ
-and multiple checks, routing and reservation of stock (``services/reservation.py``), the
-order, its lines and allocations, the idempotency record and the ``order.placed`` outbox
-event. Either all of it commits or none of it does.
+:func:`place_order` is one database transaction: idempotency check, MOQ and multiple checks,
+pricing by tier, the order and its lines, then routing and reservation of the stock
+(``services/reservation.py``, as late as possible so the stock rows stay locked briefly),
+the allocations, the idempotency record and the ``order.placed`` outbox event. Either all
+of it commits or none of it does.
 
 :func:`transition_order` applies one row of the status machine (``domain/status.py``):
 lock the order row, check scope, role and state, apply the stock effect (release on cancel,
@@ -161,10 +162,6 @@ def place_order(
         (request.ship_to_latitude, request.ship_to_longitude)
         if request.ship_to_latitude is not None else None
     )
-    allocations, shipping_currency = reservation.reserve(
-        session, supplier_id,
-        [LineRequest(n, t.sku_id, line.quantity) for n, line, t, _, _ in priced], ship_to,
-    )
     now = utcnow()
     order_row = {
         "business_unit": actor.business_unit, "buyer_user_id": actor.user_id,
@@ -175,6 +172,8 @@ def place_order(
         "placed_at": now, "updated_at": now, "paid_at": None, "shipped_at": None,
         "delivered_at": None, "cancelled_at": None,
     }
+    # Everything that does not depend on the stock goes first: the stock rows stay locked
+    # only from the reservation to the commit (on a hot SKU, that span is the throughput).
     connection = session.connection()
     order_id = connection.execute(_INSERT_ORDER, order_row).scalar_one()
     line_rows = [
@@ -183,6 +182,11 @@ def place_order(
          "unit_price": unit.amount, "line_amount": amount.amount, "currency": currency}
         for n, line, t, unit, amount in priced
     ]
+    connection.execute(_INSERT_LINES, line_rows[0] if len(line_rows) == 1 else line_rows)
+    allocations, shipping_currency = reservation.reserve(
+        session, supplier_id,
+        [LineRequest(n, t.sku_id, line.quantity) for n, line, t, _, _ in priced], ship_to,
+    )
     alloc_rows = [
         {"order_id": order_id, "line_no": a.line_no, "warehouse_id": a.warehouse_id,
          "sku_id": a.sku_id, "quantity": a.quantity, "distance_km": float(a.distance_km),
@@ -190,7 +194,6 @@ def place_order(
          "shipping_currency": shipping_currency[a.warehouse_id]}
         for a in allocations
     ]
-    connection.execute(_INSERT_LINES, line_rows[0] if len(line_rows) == 1 else line_rows)
     connection.execute(_INSERT_ALLOCATIONS,
                        alloc_rows[0] if len(alloc_rows) == 1 else alloc_rows)
     snapshot = _snapshot_from_rows(order_id, order_row, line_rows, alloc_rows)
