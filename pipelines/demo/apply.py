@@ -24,7 +24,12 @@ class ApplyResult:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     pending: dict[str, pd.DataFrame] = field(default_factory=dict)
-    visible: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows written (inserted + updated)
+    visible: dict[str, pd.DataFrame] = field(default_factory=dict)  # a sample of the rows written
+
+
+def sample_rows(frame: pd.DataFrame, n: int = 5_000) -> pd.DataFrame:
+    """A deterministic sample of written rows (what dirty-row injection picks from)."""
+    return frame if len(frame) <= n else frame.iloc[np.linspace(0, len(frame) - 1, n).astype(int)]
 
 
 def mutable_columns(rules: Lifecycle) -> list[str]:
@@ -57,7 +62,7 @@ def apply_frame(conn: sa.Connection, table: sa.Table, name: str, frame: pd.DataF
     else:
         new_rows = proj[created >= c_old]
         changed = proj[(created < c_old) & (proj["updated_at"].to_numpy(dtype=float) >= c_old)]
-    result.visible[name] = pd.concat([new_rows, changed]) if len(changed) else new_rows
+    result.visible[name] = sample_rows(new_rows)
     if transform is not None:
         new_rows, changed = transform(new_rows.copy()), transform(changed.copy())
     result.inserted[name] = result.inserted.get(name, 0) + insert_frame(conn, table, new_rows)

@@ -70,6 +70,8 @@ def column_values(column: sa.Column, values: pd.Series | np.ndarray, sqlite: boo
         out = f.astype(object)
         out[np.isnan(f)] = None
         return out.tolist()
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return values.to_numpy(dtype=object, na_value=None).tolist()
     out = arr.astype(object)
     return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v) for v in out.tolist()]
 
@@ -79,28 +81,30 @@ def _rows(table: sa.Table, frame: pd.DataFrame, columns: list[str], sqlite: bool
     return list(zip(*values, strict=True))
 
 
-def _chunks(rows: list, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
+def _sorted_chunks(table: sa.Table, frame: pd.DataFrame, columns: list[str], sqlite: bool,
+                   size: int) -> Iterator[list[tuple]]:
+    """Rows of ``frame`` in primary-key order, converted a chunk at a time (bounded memory)."""
+    pk = table.primary_key.columns.keys()[0]
+    order = np.argsort(frame[pk].to_numpy(dtype=object).astype(str), kind="stable")
+    sub = frame[columns]
+    for i in range(0, len(order), size):
+        yield _rows(table, sub.iloc[order[i : i + size]], columns, sqlite)
 
 
 def insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
     """Insert the table's columns of ``frame`` (sorted by primary key); returns the row count."""
     if frame.empty:
         return 0
-    pk = table.primary_key.columns.keys()[0]
-    frame = frame.sort_values(pk, kind="stable")
     columns = [c.name for c in table.columns]
     sqlite = conn.dialect.name == "sqlite"
-    rows = _rows(table, frame, columns, sqlite)
     if sqlite:
         sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-        for chunk in _chunks(rows):
+        for chunk in _sorted_chunks(table, frame, columns, sqlite, CHUNK):
             conn.exec_driver_sql(sql, chunk)
     else:
-        for chunk in _chunks(rows, 5_000):
+        for chunk in _sorted_chunks(table, frame, columns, sqlite, 5_000):
             conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in chunk])
-    return len(rows)
+    return len(frame)
 
 
 def update_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, columns: list[str]) -> int:
@@ -108,21 +112,19 @@ def update_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, colu
     if frame.empty:
         return 0
     pk = table.primary_key.columns.keys()[0]
-    frame = frame.sort_values(pk, kind="stable")
     cols = [c for c in dict.fromkeys([*columns, "updated_at"]) if c != pk]
     sqlite = conn.dialect.name == "sqlite"
-    rows = _rows(table, frame, [*cols, pk], sqlite)
     if sqlite:
         sql = f'UPDATE "{table.name}" SET {", ".join(f"{c} = ?" for c in cols)} WHERE {pk} = ?'
-        for chunk in _chunks(rows):
+        for chunk in _sorted_chunks(table, frame, [*cols, pk], sqlite, CHUNK):
             conn.exec_driver_sql(sql, chunk)
     else:
         stmt = (sa.update(table).where(table.c[pk] == sa.bindparam("_pk"))
                 .values({c: sa.bindparam(f"_v_{c}") for c in cols}))
         names = [f"_v_{c}" for c in cols] + ["_pk"]
-        for chunk in _chunks(rows, 5_000):
+        for chunk in _sorted_chunks(table, frame, [*cols, pk], sqlite, 5_000):
             conn.execute(stmt, [dict(zip(names, r, strict=True)) for r in chunk])
-    return len(rows)
+    return len(frame)
 
 
 def reset_tables(engine: sa.Engine, metadata: sa.MetaData) -> None:

@@ -43,8 +43,6 @@ def inject_erp_dirty(engine: sa.Engine, visible: dict[str, pd.DataFrame], per_ki
     truth: list[tuple] = []
     used: set[tuple[str, str]] = set()
     raw_updates: list[tuple[str, str, str, object, str]] = []
-    orders = visible.get("purchase_orders")
-    ordered_at = dict(zip(orders["purchase_order_id"], orders["created_at"], strict=True)) if orders is not None else {}
     with engine.begin() as conn:
         for kind in DIRTY_KINDS:
             if kind in SQLITE_ONLY and not sqlite:
@@ -70,7 +68,7 @@ def inject_erp_dirty(engine: sa.Engine, visible: dict[str, pd.DataFrame], per_ki
                     raw_updates.append((table_name, column, pk, text.encode("gbk", errors="replace"), key))
                     detail = "GBK bytes stored as TEXT (not UTF-8)"
                 else:
-                    value, detail = _value(kind, column, row, rng, ordered_at)
+                    value, detail = _value(kind, column, row, rng, conn)
                     conn.execute(sa.update(table).where(table.c[pk] == key).values({column: value}))
                 truth.append(("erp", table_name, key, column, kind, detail))
     if raw_updates:
@@ -89,7 +87,7 @@ def inject_erp_dirty(engine: sa.Engine, visible: dict[str, pd.DataFrame], per_ki
 
 
 def _value(kind: str, column: str, row: pd.Series, rng: np.random.Generator,
-           ordered_at: dict[str, float]) -> tuple[object, str]:
+           conn: sa.Connection) -> tuple[object, str]:
     if kind == "null_required":
         return None, "required value missing"
     if kind == "dangling_reference":
@@ -99,6 +97,9 @@ def _value(kind: str, column: str, row: pd.Series, rng: np.random.Generator,
         return value, f"{value} does not exist"
     if kind == "negative_quantity":
         return -abs(float(row[column])), "quantity negated"
-    base = ordered_at.get(row["purchase_order_id"], float(row["received_at"]) - 30 * 86400.0)
-    seconds = float(np.floor(base - float(rng.uniform(2, 20)) * 86400.0))
+    po = metadata.tables["purchase_orders"]
+    ordered = conn.execute(sa.select(po.c.created_at).where(po.c.purchase_order_id == row["purchase_order_id"])).scalar_one()
+    if ordered.tzinfo is None:
+        ordered = ordered.replace(tzinfo=dt.timezone.utc)
+    seconds = float(np.floor(ordered.timestamp() - float(rng.uniform(2, 20)) * 86400.0))
     return dt.datetime.fromtimestamp(seconds, dt.UTC), "received before the order was placed"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from pipelines.demo.apply import ApplyResult, apply_frame
+from pipelines.demo.apply import ApplyResult, apply_frame, sample_rows
 from pipelines.demo.erp import assign_bank_ids, vendors_at
 from pipelines.demo.timebase import DAY, HOUR
 from pipelines.demo.world import World
@@ -67,7 +67,7 @@ def _write_recomputed(conn: sa.Connection, table: sa.Table, name: str, proj: pd.
         changed = proj[(created < c_old) & (proj["updated_at"].to_numpy(dtype=float) >= c_old)]
     result.inserted[name] = result.inserted.get(name, 0) + insert_frame(conn, table, new_rows)
     result.updated[name] = result.updated.get(name, 0) + update_frame(conn, table, changed, list(columns))
-    result.visible[name] = pd.concat([new_rows, changed]) if len(changed) else new_rows
+    result.visible[name] = sample_rows(new_rows)
 
 
 def write_period(conn: sa.Connection, frames: dict[str, pd.DataFrame], c_old: float | None, c_new: float,

@@ -68,7 +68,7 @@ def build_deliveries(world: World, headers: pd.DataFrame, lines: pd.DataFrame, r
     # one row per shipment
     ship_po = np.repeat(np.arange(n), n_ship)
     k = np.arange(len(ship_po)) - np.repeat(np.cumsum(n_ship) - n_ship, n_ship)
-    gaps = np.where(k == 0, 0, rng.uniform(4, 20, len(ship_po)))
+    gaps = np.where(k == 0, 0, rng.uniform(2, 10, len(ship_po)))
     extra_days = np.zeros(len(ship_po))
     for kk in (1, 2):
         extra_days[k == kk] = extra_days[np.flatnonzero(k == kk) - 1] + gaps[k == kk]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
@@ -35,16 +36,38 @@ _TIME_FIELDS = ("recorded_at", "started_at")
 TOPIC_PREFIX = "grouplake/iot"
 
 
+def _tokens(values: list) -> list[str]:
+    """JSON text of each value (strings cached: ids and codes repeat a lot)."""
+    cache: dict[str, str] = {}
+    out = []
+    for v in values:
+        kind = type(v)
+        if kind is str:
+            token = cache.get(v)
+            if token is None:
+                token = cache[v] = json.dumps(v, ensure_ascii=False)
+        elif kind is float and math.isfinite(v):
+            token = float.__repr__(v)  # what json.dumps writes for a finite float
+        elif kind is int:
+            token = int.__repr__(v)
+        else:
+            token = json.dumps(v)
+        out.append(token)
+    return out
+
+
 def _json_lines(kind: str, frame: pd.DataFrame) -> list[str]:
+    """One JSON object per event, keys in :data:`EVENT_FIELDS` order (same text as ``json.dumps``)."""
     fields = EVENT_FIELDS[kind]
     columns = []
     for f in fields:
         if f in _TIME_FIELDS:
-            columns.append([t.replace(" ", "T") + "Z" for t in iso_strings(frame[f].to_numpy(dtype=float), micros=False)])
+            values = [t.replace(" ", "T") + "Z" for t in iso_strings(frame[f].to_numpy(dtype=float), micros=False)]
         else:
-            columns.append(frame[f].tolist())
-    return [json.dumps(dict(zip(fields, values, strict=True)), ensure_ascii=False, separators=(",", ":")) + "\n"
-            for values in zip(*columns, strict=True)]
+            values = frame[f].tolist()
+        prefix = ("{" if not columns else ",") + json.dumps(f) + ":"
+        columns.append([prefix + t for t in _tokens(values)])
+    return ["".join(parts) + "}\n" for parts in zip(*columns, strict=True)]
 
 
 def write_iot(landing: Path, frames: dict[str, pd.DataFrame], rng: np.random.Generator,
@@ -60,10 +83,9 @@ def write_iot(landing: Path, frames: dict[str, pd.DataFrame], rng: np.random.Gen
         frame = frame.sort_values(["recorded_at", "event_id"], kind="stable")
         day = np.floor(frame["recorded_at"].to_numpy(dtype=float) / DAY)
         bounds = np.flatnonzero(np.r_[True, day[1:] != day[:-1], True])
-        lines = _json_lines(kind, frame)
         ids = frame["event_id"].to_numpy()
         for a, b in itertools.pairwise(bounds):
-            chunk = lines[a:b]
+            chunk = _json_lines(kind, frame.iloc[a:b])
             dup = np.flatnonzero(rng.random(b - a) < duplicate_rate)
             out: list[str] = []
             later: dict[int, list[str]] = {}

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.demo.catalogue_data import CATEGORIES
+from pipelines.demo.geo import haversine_km
 from pipelines.demo.timebase import (
     CHINA_OFFSET,
     DAY,
@@ -170,7 +171,11 @@ def order_headers(world: World, plan: pd.DataFrame, lines: pd.DataFrame, rng: np
     lead = world.suppliers.pairs["lead_time_days"].to_numpy()[lines["pair"].to_numpy()]
     max_lead = np.zeros(n)
     np.maximum.at(max_lead, po, lead)
-    promised = local_day(t) + max_lead + rng.integers(0, 3, n)
+    wh = world.group.warehouses.set_index("warehouse_id")
+    dist = haversine_km(v["lat"].to_numpy()[vendor], v["lon"].to_numpy()[vendor],
+                        wh.loc[plan["warehouse_id"], "latitude"].to_numpy(), wh.loc[plan["warehouse_id"], "longitude"].to_numpy())
+    transit_days = np.where(v["is_foreign"].to_numpy()[vendor], 0, np.ceil(dist * 1.25 / 450))
+    promised = local_day(t) + max_lead + transit_days + rng.integers(0, 3, n)
     cancelled = (rng.random(n) < prof.cancel_rate) & (plan["fraud_case"].to_numpy() == "")
     headers = pd.DataFrame({
         "business_unit_code": plan["unit"].to_numpy(), "subsidiary_id": plan["subsidiary_id"].to_numpy(),
