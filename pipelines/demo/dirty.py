@@ -100,6 +100,6 @@ def _value(kind: str, column: str, row: pd.Series, rng: np.random.Generator,
     po = metadata.tables["purchase_orders"]
     ordered = conn.execute(sa.select(po.c.created_at).where(po.c.purchase_order_id == row["purchase_order_id"])).scalar_one()
     if ordered.tzinfo is None:
-        ordered = ordered.replace(tzinfo=dt.timezone.utc)
+        ordered = ordered.replace(tzinfo=dt.UTC)
     seconds = float(np.floor(ordered.timestamp() - float(rng.uniform(2, 20)) * 86400.0))
     return dt.datetime.fromtimestamp(seconds, dt.UTC), "received before the order was placed"
