@@ -66,6 +66,7 @@ class CrmSettings(BaseModel):
     base_url: str | None = None  # None: serve the demo group's CRM on a free local port
     token: SecretStr | None = None
     page_size: int = 500
+    pages_per_batch: int = 10  # pages landed per Delta commit (and watermark move)
     max_retries: int = 8
     backoff_initial_s: float = 0.2
     backoff_max_s: float = 10.0
@@ -77,6 +78,7 @@ class WmsSettings(BaseModel):
 
     landing_dir: str = ""  # default <home>/landing/wms
     archive_dir: str = ""  # default <home>/archive/wms
+    batch_rows: int = 200_000  # rows of dropped files landed per Delta commit (several files per commit)
 
 
 class IotSettings(BaseModel):
@@ -91,6 +93,10 @@ class IotSettings(BaseModel):
     archive_dir: str = ""  # default <home>/archive/iot
     batch_max_events: int = 50_000
     batch_max_seconds: float = 5.0
+    session_expiry_s: int = 7 * 24 * 3600  # how long the broker keeps the persistent session (and its queue)
+    keepalive_s: int = 30
+    idle_s: float = 2.0  # an MQTT run stops once the broker has had nothing for this long
+    max_run_s: float = 300.0  # an MQTT run stops after this long (the sensor starts the next)
 
 
 class OltpSettings(BaseModel):
