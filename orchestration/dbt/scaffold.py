@@ -137,6 +137,8 @@ def _describe(spec: EntitySpec, field: pa.Field) -> str:
     name = staged_name(spec, field.name)
     if name in GENERIC_DOCS:
         return GENERIC_DOCS[name]
+    if field.name in spec.key and len(spec.key) > 1:
+        return f"Part of the key of the {singular(spec).replace('_', ' ')} ({', '.join(spec.key)})."
     if field.name in spec.key:
         return f"Primary key of the {singular(spec).replace('_', ' ')} in the {spec.source.upper()}."
     if name.endswith("_id"):
@@ -171,6 +173,16 @@ def staging_yaml(spec: EntitySpec, model: str) -> str:
             out.append(f"        description: {_yaml_str(_describe(spec, field))}")
             if field.name in spec.key and len(spec.key) == 1:
                 out.append("        data_tests: [unique, not_null]")
+            elif field.name in spec.key:
+                out.append("        data_tests: [not_null]")
+    if len(spec.key) > 1:
+        staged = ", ".join(staged_name(spec, k) for k in spec.key)
+        at = out.index("    columns:")
+        out[at:at] = [
+            "    data_tests:",
+            "      - unique_combination_of_columns:",
+            f"          arguments: {{combination_of_columns: [{staged}]}}",
+        ]
     return "\n".join(out) + "\n"
 
 

@@ -1,0 +1,12 @@
+{#- A composite key is unique: no two rows share the same values of these columns.
+    (dbt_utils is not installed: packages cannot be fetched in the build environment.) -#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+
+select
+    {{ combination_of_columns | join(', ') }},
+    count(*) as duplicate_rows
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+
+{% endtest %}

@@ -1,0 +1,174 @@
+"""Publish a dbt mart to the gold layer: ``["gold", <mart>]`` writes ``<lake>/gold/<mart>``.
+
+One component, configured per mart (:func:`publish_mart`). The gold asset is downstream of
+the dbt model ``["dbt", <mart>]`` and therefore of its blocking checks (dbt tests with
+``severity: error``, blocking expectation suites): when one fails, Dagster skips the gold
+asset and the gate (:mod:`orchestration.gold.gate`) refuses any later attempt until the
+checks pass again, so the previous gold version stays in place and the reason is on the
+check and in the failure message.
+
+The write is one Delta ``overwrite`` commit (readers see the old or the new version, never
+a mix). The table is read from dbt's DuckDB file read-only, ordered by the mart's key, and
+hashed; an unchanged mart creates no new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dagster as dg
+import pyarrow as pa
+
+from infra.settings import get_settings
+from orchestration.gold.gate import evaluate_gate
+from pipelines.lake.storage import LakeStorage
+from pipelines.lake.tables import open_table
+
+CONTENT_HASH_KEY = "grouplake.content_sha256"
+
+
+@dataclass(frozen=True)
+class MartSpec:
+    """What the gold asset of a mart needs to know about it.
+
+    Args:
+        mart: dbt model name (also the gold table name).
+        schema: the DuckDB schema dbt builds it in.
+        order_by: columns giving the published table a deterministic row order (its key).
+        description: shown in the UI and the Delta table's metadata.
+        columns: (name, data type) of the enforced contract, for the UI's column schema.
+    """
+
+    mart: str
+    schema: str = "marts"
+    order_by: tuple[str, ...] = ()
+    description: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def relative_path(self) -> str:
+        return f"gold/{self.mart}"
+
+    @property
+    def sql_name(self) -> str:
+        return f"gold.{self.mart}"
+
+
+def read_mart(duckdb_path: str, spec: MartSpec) -> pa.Table:
+    """The mart's rows from dbt's DuckDB file (read-only), in ``order_by`` order."""
+    import duckdb
+
+    order = f" order by {', '.join(spec.order_by)}" if spec.order_by else ""
+    with duckdb.connect(duckdb_path, read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.sql(f'select * from "{spec.schema}"."{spec.mart}"{order}').fetch_arrow_table()
+
+
+def content_hash(table: pa.Table) -> str:
+    """SHA-256 of the table's Arrow IPC stream (schema and rows, in order)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def published_hash(storage: LakeStorage, spec: MartSpec) -> tuple[str | None, int | None]:
+    """(content hash, version) of the current gold version, or (None, None) if unpublished."""
+    table = open_table(storage, spec.relative_path)
+    if table is None:
+        return None, None
+    history = table.history(1)
+    info = history[0] if history else {}
+    return info.get(CONTENT_HASH_KEY), table.version()
+
+
+def write_gold(storage: LakeStorage, spec: MartSpec, table: pa.Table, metadata: dict[str, str]) -> int:
+    """Overwrite ``<lake>/gold/<mart>`` with ``table`` in one Delta commit; returns the version."""
+    from deltalake import CommitProperties, write_deltalake
+
+    write_deltalake(
+        storage.uri(spec.relative_path),
+        table,
+        mode="overwrite",
+        schema_mode="overwrite",
+        storage_options=storage.delta_options(),
+        commit_properties=CommitProperties(custom_metadata=metadata),
+        name=spec.sql_name,
+        description=spec.description[:1000] or None,
+    )
+    refreshed = open_table(storage, spec.relative_path)
+    assert refreshed is not None
+    return refreshed.version()
+
+
+def _column_schema(spec: MartSpec) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(name, dtype) for name, dtype in spec.columns])
+
+
+def publish_mart(spec: MartSpec | str, *, deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
+    """The gold asset publishing one dbt mart (see the module docstring).
+
+    Args:
+        spec: the mart (a :class:`MartSpec`, or just its name).
+        deps: further upstream assets (the dbt model ``["dbt", <mart>]`` is always one).
+
+    Returns:
+        The asset ``["gold", <mart>]``.
+
+    Example:
+        >>> publish_mart(MartSpec("customer_rfm", order_by=("scope", "customer_id")))  # doctest: +SKIP
+    """
+    spec = MartSpec(spec) if isinstance(spec, str) else spec
+    model = dg.AssetKey(["dbt", spec.mart])
+
+    @dg.asset(
+        key=["gold", spec.mart],
+        deps=[model, *deps],
+        group_name="gold",
+        kinds={"delta"},
+        owners=["team:analytics-engineering"],
+        description=(spec.description or f"dbt mart {spec.mart}") + f"\n\nPublished to `<lake>/{spec.relative_path}`.",
+        metadata={
+            "path": spec.relative_path,
+            "sql_name": spec.sql_name,
+            "dagster/column_schema": _column_schema(spec),
+        },
+    )
+    def _gold(context) -> dg.MaterializeResult:
+        settings = get_settings()
+        storage = LakeStorage.from_settings(settings)
+        verdict = evaluate_gate(context, model)
+        previous_hash, previous_version = published_hash(storage, spec)
+        if not verdict.open:
+            kept = "nothing published yet" if previous_version is None else f"version {previous_version} kept"
+            raise dg.Failure(
+                description=(
+                    f"{spec.sql_name} not published ({kept}): blocking check(s) on "
+                    f"{model.to_user_string()} did not pass:\n- " + "\n- ".join(verdict.problems)
+                ),
+                metadata={"blocking_checks": ", ".join(verdict.blocking_checks)},
+            )
+        table = read_mart(settings.dbt.duckdb_path, spec)
+        digest = content_hash(table)
+        if digest == previous_hash:
+            context.log.info(f"{spec.sql_name} unchanged: version {previous_version} stays current")
+            version, changed = previous_version, False
+        else:
+            version = write_gold(storage, spec, table, {
+                CONTENT_HASH_KEY: digest,
+                "grouplake.dagster_run_id": context.run.run_id,
+                "grouplake.source": f"dbt:{spec.schema}.{spec.mart}",
+            })
+            changed = True
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": table.num_rows,
+            "delta_version": version if version is not None else -1,
+            "published": changed,
+            "content_sha256": digest,
+            "blocking_checks_passed": ", ".join(verdict.blocking_checks),
+            "uri": storage.uri(spec.relative_path),
+        })
+
+    return _gold
