@@ -145,3 +145,27 @@ def test_partitioned_table(spark, storage):
     assert sorted(stored.column("day").to_pylist()) == [dt.date(2026, 1, 1 + i) for i in range(6)]
     land(spark, storage, spec, batch([("e1", 100, 30)]), "b2")
     assert state(storage, spec)["e1"] == (100, "b2")
+
+
+def test_crash_between_merge_and_append_is_completed_by_the_retry(spark, storage, monkeypatch):
+    from pipelines.engines import spark_delta
+
+    land(spark, storage, SPEC, batch([("a", 1, 5)]), "b1")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed between the merge and the append")
+
+    monkeypatch.setattr(spark_delta, "publish_staged", crash)
+    with pytest.raises(RuntimeError):
+        land(spark, storage, SPEC, batch([("a", 2, 6), ("n", 1, 1)]), "b2")
+    assert state(storage) == {"a": (2, "b2")}  # the merge committed, the append did not
+    monkeypatch.undo()
+    retry = land(spark, storage, SPEC, batch([("a", 2, 6), ("n", 1, 1)]), "b2")
+    assert (retry.inserted, retry.updated, retry.unchanged) == ({None: 1}, {}, {None: 1})
+    assert state(storage) == {"a": (2, "b2"), "n": (1, "b2")}
+    table = open_table(storage, SPEC.relative_path)
+    assert table.transaction_version(transaction_app_id("b2")) is not None
+    # no untracked file: a full vacuum would delete only what a plain one deletes (tombstones)
+    full = table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=True, full=True)
+    plain = table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=True)
+    assert sorted(full) == sorted(plain)
