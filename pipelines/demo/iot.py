@@ -69,7 +69,7 @@ def rfid_events(world: World, movements: pd.DataFrame, tag: str) -> pd.DataFrame
     mv = movements[movements["warehouse_code"].isin(rfid) & (movements["movement_type"] != "adjustment")]
     mv = mv.reset_index(drop=True)
     rng = substream(world.seed, "rfid", tag)
-    reads = 1 + (rng.random(len(mv)) < 0.5).astype(int)
+    reads = 1 + (rng.random(len(mv)) < 0.3).astype(int)  # a second pallet on ~30% of movements
     row = np.repeat(np.arange(len(mv)), reads)
     k = np.arange(len(row)) - np.repeat(np.cumsum(reads) - reads, reads)
     qty = np.abs(mv["quantity"].to_numpy(dtype=float))[row] / reads[row]

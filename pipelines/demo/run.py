@@ -97,6 +97,10 @@ def run_period(ctx: RunContext, t0: float, t1: float, tag: str, *, initial: bool
         if name in result.pending:
             state.pending[name] = result.pending[name]
     counts.update({f"erp.{k}": v for k, v in result.inserted.items()})
+    del erp_frames, masters
+    for name in ("purchase_orders", "purchase_order_lines", "quality_inspections", "vendor_returns", "ap_invoices",
+                 "payments"):
+        period.frames.pop(name)  # free memory: the drops below need receipts, shipments and sales only
 
     ctx.progress("writing the CRM", 0.55)
     crm = ApplyResult()

@@ -150,13 +150,15 @@ def build_movements(world: World, frames: dict[str, pd.DataFrame], tag: str,
     seq[order] = counters.get("movement", 0) + 1 + np.arange(len(mv))
     counters["movement"] = counters.get("movement", 0) + len(mv)
     mv["movement_id"] = [f"MV-{x:09d}" for x in seq]
-    rec = mv.loc[mv["_gr"] != -1, ["_gr", "movement_id", "quantity", "moved_at"]].set_index("_gr")
+    booked = mv.loc[mv["_gr"] != -1, ["_gr", "movement_id", "quantity", "moved_at"]]
+    rec = {int(k): {"movement_id": m, "quantity": q, "moved_at": t} for k, m, q, t in
+           zip(booked["_gr"], booked["movement_id"], booked["quantity"], booked["moved_at"], strict=True)}
     ghost_of = {int(i): -2 - j for j, i in enumerate(np.flatnonzero(extra))}
     codes = wh["warehouse_code"]
     for i in np.flatnonzero(kind != ""):
         g = gr.iloc[i]
         key = ghost_of[int(i)] if kind[i] == "extra_in_wms" else int(i)
-        hit = rec.loc[key] if key in rec.index else None
+        hit = rec.get(key)
         truth.append((kind[i], "" if kind[i] == "extra_in_wms" else g["goods_receipt_id"],
                       "" if hit is None else hit["movement_id"], codes.at[g["warehouse_id"]],
                       mats.at[g["material_id"], "sku"], 0.0 if kind[i] == "extra_in_wms" else float(qty[i]),
@@ -169,8 +171,8 @@ def build_movements(world: World, frames: dict[str, pd.DataFrame], tag: str,
 def opening_stock(movements: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Stock on hand before the first simulated day, per warehouse/SKU/bin with movements."""
     rng = substream(seed, "wms-opening")
-    g = movements.groupby(["warehouse_code", "sku", "bin", "uom"], sort=True)["quantity"].apply(
-        lambda q: float(np.median(np.abs(q))))
+    g = movements.assign(quantity=movements["quantity"].abs()).groupby(
+        ["warehouse_code", "sku", "bin", "uom"], sort=True)["quantity"].median()
     out = g.reset_index().rename(columns={"quantity": "quantity_on_hand"})
     out["quantity_on_hand"] = np.round(out["quantity_on_hand"].to_numpy() * rng.uniform(0.2, 1.5, len(out)), 3)
     return out
