@@ -114,6 +114,7 @@ class OltpSettings(BaseModel):
     workers: int = 1  # uvicorn worker processes of `grouplake tx serve`
     idempotency_ttl_hours: int = 24  # how long an Idempotency-Key is remembered
     lock_timeout_ms: int = 10_000  # PostgreSQL: give up waiting for a row lock (-> 409, retry)
+    fast_path: bool = True  # PostgreSQL: run the order hot path's statements via the driver
 
 
 class AuthSettings(BaseModel):

@@ -15,7 +15,10 @@ Two load shapes at 16 and 64 concurrent clients: ``spread`` (each order picks on
 the same SKU, serialised on its row lock). Raw and app run back to back, ``ROUNDS`` times per
 case; the best round of each side is reported (the machine's cores are shared with other
 work; the load average is recorded). Reported: orders/s, p50/p99 latency (ms), errors, and
-``ratio = app orders/s ÷ raw orders/s`` per case (target ≥ 0.5). Server workers default to
+``ratio = app orders/s ÷ raw orders/s`` per case (target ≥ 0.5), and the CPU each side
+spends per order (load generator, server, PostgreSQL backends of the benchmark database;
+read from ``/proc``) with ``cpu_efficiency = raw CPU/order ÷ app CPU/order``, which other
+work on the machine disturbs much less than throughput. Server workers default to
 the number of cores: on a 2-core machine PostgreSQL, the server and the load generator
 share them, and more workers only add contention.
 
@@ -60,6 +63,73 @@ def _summary(latencies: list[float], errors: dict[str, int], seconds: float) -> 
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
         "errors": errors,
     }
+
+
+# ------------------------------------------------------------------ CPU accounting (Linux)
+def _proc_cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """Seconds of CPU (user + system) each of the given processes has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two snapshots by the processes alive at the second one."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def _proc_cpu(pids: list[int]) -> float:
+    return sum(_proc_cpu_by_pid(pids).values())
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and its descendants (uvicorn's master and workers)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree.extend(frontier)
+    return tree
+
+
+class _DatabaseCpu:
+    """CPU used by the PostgreSQL backends serving the benchmark database."""
+
+    def __init__(self, dsn: str) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(dsn, autocommit=True)
+
+    def __call__(self) -> dict[int, float]:
+        rows = self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()").fetchall()
+        return _proc_cpu_by_pid([r[0] for r in rows])
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _cpu_per_order(orders: int, **seconds: float) -> dict[str, float | None]:
+    if not orders:
+        return {k: None for k in (*seconds, "total")}
+    out = {k: round(v * 1000 / orders, 3) for k, v in seconds.items()}
+    out["total"] = round(sum(seconds.values()) * 1000 / orders, 3)
+    return out
 
 
 def _world(url: str) -> dict[str, Any]:
@@ -195,17 +265,24 @@ def _raw_order(conn: Any, user_id: int, offer_id: int, key: str) -> None:
         cur.execute(s["outbox"], (str(uuid.uuid4()), str(order_id), offer[1], snapshot, now))
 
 
-def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: str
-               ) -> dict[str, Any]:
-    import psycopg
+def _dsn(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: str,
+               db_cpu: _DatabaseCpu) -> dict[str, Any]:
+    import psycopg
+
+    dsn = _dsn(url)
     offers = world["spread_offers"]
     latencies: list[list[float]] = [[] for _ in range(clients)]
+    done = [0] * clients
     errors: dict[str, int] = {}
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
+    end_gate = threading.Barrier(clients + 1)
     bounds: dict[str, float] = {}
 
     def client(n: int) -> None:
@@ -215,11 +292,14 @@ def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: st
             while True:
                 now = time.perf_counter()
                 if now >= bounds["end"]:
+                    end_gate.wait()  # keep the backend alive until its CPU is read
+                    end_gate.wait()
                     return
                 offer = world["hot_offer"] if hot else offers[(n * 7919 + i) % len(offers)]
                 t0 = time.perf_counter()
                 try:
                     _raw_order(conn, world["user_ids"][n], offer, f"{tag}-{n}-{i}")
+                    done[n] += 1
                     if t0 >= bounds["measure"]:
                         latencies[n].append(time.perf_counter() - t0)
                 except Exception as exc:  # noqa: BLE001 - counted and reported
@@ -230,19 +310,27 @@ def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: st
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
+    while start_gate.n_waiting < clients:  # every connection is open
+        time.sleep(0.01)
+    db0, client0 = db_cpu(), time.process_time()
     begin = time.perf_counter()
     bounds["measure"] = begin + WARMUP_SECONDS
     bounds["end"] = bounds["measure"] + PHASE_SECONDS
     start_gate.wait()
+    end_gate.wait()
+    cpu = _cpu_per_order(sum(done), client=time.process_time() - client0,
+                         database=_cpu_delta(db0, db_cpu()))
+    end_gate.wait()
     for t in threads:
         t.join()
-    return _summary([x for per in latencies for x in per], errors, PHASE_SECONDS)
+    return {**_summary([x for per in latencies for x in per], errors, PHASE_SECONDS),
+            "cpu_ms_per_order": cpu}
 
 
 # ------------------------------------------------------------------------------ HTTP load
 async def _http_client(port: int, n: int, world: dict[str, Any], hot: bool, tag: str,
-                       bounds: dict[str, float], out: list[float], errors: dict[str, int]
-                       ) -> None:
+                       bounds: dict[str, float], out: list[float], errors: dict[str, int],
+                       done: list[int]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     offers = world["spread_offers"]
     i = 0
@@ -265,6 +353,7 @@ async def _http_client(port: int, n: int, world: dict[str, Any], hot: bool, tag:
                     length = int(line.split(b":", 1)[1])
             await reader.readexactly(length)
             if status == 201:
+                done[0] += 1
                 if t0 >= bounds["measure"]:
                     out.append(time.perf_counter() - t0)
             else:
@@ -275,25 +364,31 @@ async def _http_client(port: int, n: int, world: dict[str, Any], hot: bool, tag:
 
 
 async def _http_phase_async(port: int, world: dict[str, Any], clients: int, hot: bool,
-                            tag: str) -> dict[str, Any]:
+                            tag: str, done: list[int]) -> dict[str, Any]:
     latencies: list[float] = []
     errors: dict[str, int] = {}
     begin = time.perf_counter()
     bounds = {"measure": begin + WARMUP_SECONDS, "end": begin + WARMUP_SECONDS + PHASE_SECONDS}
     await asyncio.gather(*(
-        _http_client(port, n, world, hot, tag, bounds, latencies, errors)
+        _http_client(port, n, world, hot, tag, bounds, latencies, errors, done)
         for n in range(clients)))
     return _summary(latencies, errors, PHASE_SECONDS)
 
 
-def _http_phase(port: int, world: dict[str, Any], clients: int, hot: bool, tag: str
-                ) -> dict[str, Any]:
+def _http_phase(port: int, server_pids: list[int], world: dict[str, Any], clients: int,
+                hot: bool, tag: str, db_cpu: _DatabaseCpu) -> dict[str, Any]:
+    done = [0]
+    db0, server0, client0 = db_cpu(), _proc_cpu(server_pids), time.process_time()
     try:
         import uvloop
 
-        return uvloop.run(_http_phase_async(port, world, clients, hot, tag))
+        result = uvloop.run(_http_phase_async(port, world, clients, hot, tag, done))
     except ImportError:  # pragma: no cover
-        return asyncio.run(_http_phase_async(port, world, clients, hot, tag))
+        result = asyncio.run(_http_phase_async(port, world, clients, hot, tag, done))
+    cpu = _cpu_per_order(done[0], client=time.process_time() - client0,
+                         server=_proc_cpu(server_pids) - server0,
+                         database=_cpu_delta(db0, db_cpu()))
+    return {**result, "cpu_ms_per_order": cpu}
 
 
 def run() -> dict[str, Any]:
@@ -307,10 +402,14 @@ def run() -> dict[str, Any]:
         upgrade_database(url)
         world = _world(url)
         env = {"OLTP__DATABASE_URL": url, "OLTP__ORDER_RATE_PER_MINUTE": "100000000",
-               "OLTP__POOL_SIZE": "10", "OLTP__MAX_OVERFLOW": "6",
+               # a fixed pool (no overflow connections that close and take their CPU
+               # figures with them); 8 per worker is plenty for two cores
+               "OLTP__POOL_SIZE": "8", "OLTP__MAX_OVERFLOW": "0",
                "GROUPLAKE_HOME": f"/tmp/grouplake-bench-{os.getpid()}"}
         load_before = os.getloadavg()
+        db_cpu = _DatabaseCpu(_dsn(url))
         with ApiServer(env, workers=WORKERS) as server:
+            server_pids = _process_tree(server.process.pid)
             # raw and app back to back per case and round, so a change in the machine's load
             # (other processes share its cores) hits both; the best round of each is reported
             for shape in ("spread", "hot"):
@@ -320,18 +419,24 @@ def run() -> dict[str, Any]:
                     rounds: dict[str, list[dict[str, Any]]] = {"raw": [], "app": []}
                     for r in range(ROUNDS):
                         rounds["raw"].append(_raw_phase(url, world, clients, hot,
-                                                        f"raw-{case}-{r}"))
-                        rounds["app"].append(_http_phase(server.port, world, clients, hot,
-                                                         f"app-{case}-{r}"))
+                                                        f"raw-{case}-{r}", db_cpu))
+                        rounds["app"].append(_http_phase(server.port, server_pids, world,
+                                                         clients, hot, f"app-{case}-{r}",
+                                                         db_cpu))
                     cases[case] = {
                         side: {**max(results, key=lambda x: x["orders_per_s"]),
                                "orders_per_s_by_round": [x["orders_per_s"] for x in results]}
                         for side, results in rounds.items()
                     }
         load_after = os.getloadavg()
+        db_cpu.close()
         for figures in cases.values():
             raw, app = figures["raw"]["orders_per_s"], figures["app"]["orders_per_s"]
             figures["ratio_app_to_raw"] = round(app / raw, 3) if raw else None
+            raw_cpu = figures["raw"]["cpu_ms_per_order"]["total"]
+            app_cpu = figures["app"]["cpu_ms_per_order"]["total"]
+            figures["cpu_efficiency_app_to_raw"] = (
+                round(raw_cpu / app_cpu, 3) if raw_cpu and app_cpu else None)
     finally:
         drop_pg_database(BASE_URL, url)
     return {

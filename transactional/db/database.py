@@ -25,10 +25,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from infra.settings import Settings
+from transactional.db.fastpath import FAST_PATH_OPTION
 from transactional.domain.errors import ConflictError, DomainError
 from transactional.services.outbox import discard_pending_events, flush_pending_events
 
@@ -47,8 +48,9 @@ class ServiceBusyError(DomainError):
     code = "busy"
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    return getattr(exc.orig, "sqlstate", None)
+def _sqlstate(exc: BaseException) -> str | None:
+    """SQLSTATE of a driver error, wrapped by SQLAlchemy or raised by the fast path."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None)
 
 
 class Database:
@@ -68,6 +70,7 @@ class Database:
         max_overflow: int = 4,
         busy_timeout_ms: int = 30_000,
         lock_timeout_ms: int = 10_000,
+        fast_path: bool = True,
     ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
@@ -95,7 +98,9 @@ class Database:
             )
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
-            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+            self.engine.execution_options(sqlite_begin="IMMEDIATE",
+                                          **{FAST_PATH_OPTION: fast_path}),
+            expire_on_commit=False,
         )
         event.listen(self._writer, "before_commit", flush_pending_events)
         event.listen(self._writer, "after_rollback", discard_pending_events)
@@ -110,6 +115,7 @@ class Database:
             max_overflow=oltp.max_overflow,
             busy_timeout_ms=oltp.busy_timeout_ms,
             lock_timeout_ms=oltp.lock_timeout_ms,
+            fast_path=oltp.fast_path,
         )
 
     @contextmanager
@@ -136,20 +142,24 @@ class Database:
             try:
                 with self.write() as session:
                     return fn(session)
-            except IntegrityError as exc:
-                log.info("constraint violation: %s", exc.orig)
-                raise ConflictError(
-                    "the change conflicts with existing data", code="constraint_violation"
-                ) from exc
-            except OperationalError as exc:
-                if self.is_sqlite and "locked" in str(exc.orig).lower():
+            except DomainError:
+                raise
+            except Exception as exc:
+                state = _sqlstate(exc)
+                if isinstance(exc, IntegrityError) or (state or "").startswith("23"):
+                    log.info("constraint violation: %s", exc)
+                    raise ConflictError(
+                        "the change conflicts with existing data", code="constraint_violation"
+                    ) from exc
+                if (self.is_sqlite and isinstance(exc, OperationalError)
+                        and "locked" in str(exc.orig).lower()):
                     raise ServiceBusyError("database is busy; retry shortly") from exc
-                if _sqlstate(exc) == LOCK_TIMEOUT_SQLSTATE:
+                if state == LOCK_TIMEOUT_SQLSTATE:
                     raise ServiceBusyError("a row stayed locked too long; retry shortly") from exc
-                if _sqlstate(exc) in RETRYABLE_SQLSTATES and attempt < attempts:
+                if state in RETRYABLE_SQLSTATES and attempt < attempts:
                     time.sleep(0.005 * attempt)
                     continue
-                if _sqlstate(exc) in RETRYABLE_SQLSTATES:
+                if state in RETRYABLE_SQLSTATES:
                     raise ServiceBusyError("too many concurrent conflicts; retry") from exc
                 raise
         raise AssertionError("unreachable")  # pragma: no cover

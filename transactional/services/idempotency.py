@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
+from transactional.db.fastpath import HotStatement
 from transactional.db.tables import idempotency_keys
 from transactional.db.types import utcnow
 from transactional.domain.errors import IdempotencyInFlightError, IdempotencyMismatchError
@@ -32,12 +33,12 @@ from transactional.domain.errors import IdempotencyInFlightError, IdempotencyMis
 MAX_KEY_LENGTH = 255
 
 # Built once: the hot path only binds parameters (no per-call statement construction).
-_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))")
-_FIND = select(idempotency_keys).where(
-    idempotency_keys.c.user_id == bindparam("u"), idempotency_keys.c.key == bindparam("k"))
+_TRY_LOCK = HotStatement(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"))
+_FIND = HotStatement(select(idempotency_keys).where(
+    idempotency_keys.c.user_id == bindparam("u"), idempotency_keys.c.key == bindparam("k")))
 _FORGET = delete(idempotency_keys).where(
     idempotency_keys.c.user_id == bindparam("u"), idempotency_keys.c.key == bindparam("k"))
-_REMEMBER = insert(idempotency_keys)
+_REMEMBER = HotStatement(insert(idempotency_keys), json_params=("response",))
 
 
 @dataclass(frozen=True)
@@ -74,18 +75,17 @@ def claim(
         IdempotencyInFlightError: another transaction holds the key (PostgreSQL).
         IdempotencyMismatchError: the key was used for a different request.
     """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        got = connection.execute(_TRY_LOCK, {"k": f"idempotency:{user_id}:{key}"}).scalar_one()
+    if session.connection().dialect.name == "postgresql":
+        got = _TRY_LOCK.execute(session, {"k": f"idempotency:{user_id}:{key}"}).scalar_one()
         if not got:
             raise IdempotencyInFlightError(
                 "a request with this Idempotency-Key is still being processed; retry shortly"
             )
-    row = connection.execute(_FIND, {"u": user_id, "k": key}).first()
+    row = _FIND.execute(session, {"u": user_id, "k": key}).first()
     if row is None:
         return None
     if row.created_at < utcnow() - ttl:
-        connection.execute(_FORGET, {"u": user_id, "k": key})
+        session.connection().execute(_FORGET, {"u": user_id, "k": key})
         return None
     if row.request_hash != request_hash:
         raise IdempotencyMismatchError(
@@ -99,7 +99,7 @@ def remember(
     session: Session, user_id: int, key: str, request_hash: str, response: StoredResponse
 ) -> None:
     """Record the response for a key, in the transaction that produced it."""
-    session.connection().execute(_REMEMBER, {
+    _REMEMBER.execute(session, {
         "user_id": user_id, "key": key, "request_hash": request_hash,
         "status_code": response.status_code, "response": response.body,
         "resource_type": response.resource_type, "resource_id": response.resource_id,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from transactional.db.fastpath import HotStatement
 from transactional.db.tables import (
     offer_price_tiers,
     offers,
@@ -52,7 +53,7 @@ PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
 
 # Built once; the hot path only binds parameters.
-_LOAD_TERMS = (
+_LOAD_TERMS = HotStatement(
     select(offers.c.id, offers.c.supplier_id, offers.c.sku_id, offers.c.currency,
            offers.c.moq, offers.c.order_multiple, offers.c.version,
            offer_price_tiers.c.min_quantity, offer_price_tiers.c.unit_price)
@@ -60,9 +61,9 @@ _LOAD_TERMS = (
     .where(offers.c.id.in_(bindparam("ids", expanding=True)), offers.c.is_active.is_(True))
     .order_by(offers.c.id, offer_price_tiers.c.min_quantity)
 )
-_INSERT_ORDER = insert(orders).returning(orders.c.id)
-_INSERT_LINES = insert(order_lines)
-_INSERT_ALLOCATIONS = insert(order_allocations)
+_INSERT_ORDER = HotStatement(insert(orders).returning(orders.c.id))
+_INSERT_LINES = HotStatement(insert(order_lines))
+_INSERT_ALLOCATIONS = HotStatement(insert(order_allocations))
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class PlacementResult:
 
 
 def _load_terms(session: Session, offer_ids: Sequence[int]) -> dict[int, OfferTerms]:
-    rows = session.connection().execute(_LOAD_TERMS, {"ids": sorted(set(offer_ids))}).all()
+    rows = _LOAD_TERMS.execute(session, {"ids": sorted(set(offer_ids))}).all()
     tiers: dict[int, list[PriceTier]] = {}
     first: dict[int, object] = {}
     for r in rows:
@@ -174,15 +175,14 @@ def place_order(
     }
     # Everything that does not depend on the stock goes first: the stock rows stay locked
     # only from the reservation to the commit (on a hot SKU, that span is the throughput).
-    connection = session.connection()
-    order_id = connection.execute(_INSERT_ORDER, order_row).scalar_one()
+    order_id = _INSERT_ORDER.execute(session, order_row).scalar_one()
     line_rows = [
         {"order_id": order_id, "line_no": n, "offer_id": t.offer_id,
          "offer_version": t.version, "sku_id": t.sku_id, "quantity": line.quantity,
          "unit_price": unit.amount, "line_amount": amount.amount, "currency": currency}
         for n, line, t, unit, amount in priced
     ]
-    connection.execute(_INSERT_LINES, line_rows[0] if len(line_rows) == 1 else line_rows)
+    _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
     allocations, shipping_currency = reservation.reserve(
         session, supplier_id,
         [LineRequest(n, t.sku_id, line.quantity) for n, line, t, _, _ in priced], ship_to,
@@ -194,8 +194,7 @@ def place_order(
          "shipping_currency": shipping_currency[a.warehouse_id]}
         for a in allocations
     ]
-    connection.execute(_INSERT_ALLOCATIONS,
-                       alloc_rows[0] if len(alloc_rows) == 1 else alloc_rows)
+    _INSERT_ALLOCATIONS.execute(session, alloc_rows[0] if len(alloc_rows) == 1 else alloc_rows)
     snapshot = _snapshot_from_rows(order_id, order_row, line_rows, alloc_rows)
     idempotency.remember(
         session, actor.user_id, idempotency_key, request_hash,

@@ -33,6 +33,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from transactional.db.fastpath import HotStatement
 from transactional.db.tables import outbox_events
 
 #: Session.info key holding events not yet flushed.
@@ -42,8 +43,8 @@ OUTBOX_LOCK_KEY = 0x6F7574626F78
 #: Version of the event envelope / payload conventions.
 SCHEMA_VERSION = 1
 
-_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-_INSERT = insert(outbox_events)
+_LOCK = HotStatement(text("SELECT pg_advisory_xact_lock(:k)"))
+_INSERT = HotStatement(insert(outbox_events), json_params=("payload",))
 
 
 def jsonable(value: Any) -> Any:
@@ -115,10 +116,9 @@ def flush_pending_events(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
     if not pending:
         return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_LOCK, {"k": OUTBOX_LOCK_KEY})
-    connection.execute(_INSERT, pending[0] if len(pending) == 1 else pending)
+    if session.connection().dialect.name == "postgresql":
+        _LOCK.execute(session, {"k": OUTBOX_LOCK_KEY})
+    _INSERT.execute(session, pending[0] if len(pending) == 1 else pending)
 
 
 def discard_pending_events(session: Session) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from transactional.db.fastpath import HotStatement
 from transactional.db.tables import order_allocations, stock, warehouses
 from transactional.db.types import utcnow
 from transactional.domain.allocation import Allocation, LineRequest, StockCandidate, allocate
@@ -32,7 +33,7 @@ from transactional.domain.errors import RetryableConflictError
 from transactional.domain.status import StockEffect
 
 # Built once; the hot path only binds parameters.
-_LOCK_CANDIDATES = (
+_LOCK_CANDIDATES = HotStatement(
     select(
         stock.c.warehouse_id, stock.c.sku_id, stock.c.available,
         warehouses.c.handling_cost, warehouses.c.cost_per_km,
@@ -48,19 +49,19 @@ _LOCK_CANDIDATES = (
     .with_for_update(of=stock)
 )
 _STOCK_ROW = (stock.c.warehouse_id == bindparam("w")) & (stock.c.sku_id == bindparam("s"))
-_RESERVE = (
+_RESERVE = HotStatement(
     update(stock)
     .where(_STOCK_ROW, stock.c.available >= bindparam("q"))
     .values(available=stock.c.available - bindparam("q"),
             reserved=stock.c.reserved + bindparam("q"), updated_at=bindparam("now"))
 )
-_RELEASE = (
+_RELEASE = HotStatement(
     update(stock)
     .where(_STOCK_ROW, stock.c.reserved >= bindparam("q"))
     .values(available=stock.c.available + bindparam("q"),
             reserved=stock.c.reserved - bindparam("q"), updated_at=bindparam("now"))
 )
-_CONSUME = (
+_CONSUME = HotStatement(
     update(stock)
     .where(_STOCK_ROW, stock.c.reserved >= bindparam("q"))
     .values(reserved=stock.c.reserved - bindparam("q"), updated_at=bindparam("now"))
@@ -71,8 +72,8 @@ def lock_candidates(
     session: Session, supplier_id: str, sku_ids: Sequence[int]
 ) -> list[tuple[StockCandidate, str]]:
     """Lock and return ``(candidate, shipping currency)`` rows, in lock order."""
-    rows = session.connection().execute(
-        _LOCK_CANDIDATES, {"sku_ids": sorted(set(sku_ids)), "supplier_id": supplier_id})
+    rows = _LOCK_CANDIDATES.execute(
+        session, {"sku_ids": sorted(set(sku_ids)), "supplier_id": supplier_id})
     return [
         (StockCandidate(r.warehouse_id, r.sku_id, r.available, r.handling_cost, r.cost_per_km,
                         r.latitude, r.longitude), r.currency)
@@ -101,10 +102,9 @@ def reserve(
     totals: dict[tuple[int, int], int] = {}
     for a in allocations:
         totals[(a.sku_id, a.warehouse_id)] = totals.get((a.sku_id, a.warehouse_id), 0) + a.quantity
-    connection = session.connection()
     for (sku_id, warehouse_id), quantity in sorted(totals.items()):
-        result = connection.execute(
-            _RESERVE, {"w": warehouse_id, "s": sku_id, "q": quantity, "now": now})
+        result = _RESERVE.execute(
+            session, {"w": warehouse_id, "s": sku_id, "q": quantity, "now": now})
         if result.rowcount != 1:  # cannot happen under the lock; refuse rather than oversell
             raise RetryableConflictError("stock changed during reservation; retry")
     return allocations, currencies
@@ -127,8 +127,8 @@ def apply_effect(session: Session, order_id: int, effect: StockEffect) -> list[d
     touched = []
     statement = _RELEASE if effect is StockEffect.RELEASE else _CONSUME
     for (sku_id, warehouse_id), quantity in sorted(totals.items()):
-        result = session.connection().execute(
-            statement, {"w": warehouse_id, "s": sku_id, "q": quantity, "now": now})
+        result = statement.execute(
+            session, {"w": warehouse_id, "s": sku_id, "q": quantity, "now": now})
         if result.rowcount != 1:
             raise RetryableConflictError(
                 f"reserved stock of SKU {sku_id} in warehouse {warehouse_id} is inconsistent"
