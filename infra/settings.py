@@ -113,7 +113,7 @@ class OltpSettings(BaseModel):
     busy_timeout_ms: int = 30_000  # SQLite: how long a writer waits for the write lock
     workers: int = 1  # uvicorn worker processes of `grouplake tx serve`
     idempotency_ttl_hours: int = 24  # how long an Idempotency-Key is remembered
-    lock_timeout_ms: int = 10_000  # PostgreSQL: give up waiting for a row lock (-> 409, retry)
+    lock_timeout_ms: int = 10_000  # PostgreSQL: give up waiting for a row lock (-> 503, retry)
     fast_path: bool = True  # PostgreSQL: run the order hot path's statements via the driver
 
 
