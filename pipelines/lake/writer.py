@@ -54,16 +54,16 @@ def latest_per_key(table: pa.Table, spec: EntitySpec) -> pa.Table:
     """Keep one row per key: the one with the newest change timestamp (last seen on ties)."""
     if table.num_rows <= 1:
         return table
+    # the common case: keys already unique (a hash count, no sort)
+    if len(pc.unique(_key_strings(table.select(list(spec.key))))) == table.num_rows:
+        return table
     indexed = table.append_column("__pos", pa.array(range(table.num_rows), pa.int64()))
     sort_keys = [(k, "ascending") for k in spec.key]
     if spec.change_column:
         sort_keys.append((spec.change_column, "ascending"))
     sort_keys.append(("__pos", "ascending"))
     ordered = indexed.sort_by(sort_keys)
-    keys = ordered.select(list(spec.key))
-    if keys.num_rows == pc.count_distinct(_key_strings(keys)).as_py():
-        return table
-    last = _last_of_each_group(keys)
+    last = _last_of_each_group(ordered.select(list(spec.key)))
     return ordered.take(last).sort_by([("__pos", "ascending")]).drop_columns(["__pos"])
 
 
