@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup demo run up test test-fast bench docs data-docs lint clean help
+.PHONY: setup demo run up test test-fast bench docs data-docs lint clean help jdbc-jars
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -36,7 +36,10 @@ demo: setup  ## setup, run the whole graph, then start the services
 	@$(BIN)/grouplake run
 	@$(BIN)/grouplake up
 
-test: setup  ## run the whole test suite (services skipped locally, required with CI=true)
+jdbc-jars:  ## JDBC driver jars for the Spark engine (Debian packages; idempotent)
+	@bash infra/install_jdbc_jars.sh
+
+test: setup jdbc-jars  ## run the whole test suite (services skipped locally, required with CI=true)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: setup  ## unit tests only
