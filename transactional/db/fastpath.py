@@ -10,7 +10,7 @@ aware ``datetime`` ↔ ``timestamptz``, ``dict`` → ``jsonb`` (wrapped here), l
 the switch off, runs the same statement through SQLAlchemy as usual.
 
 Why: placing an order is ~11 statements; SQLAlchemy's overhead per execution (~90 µs of CPU
-here) was the largest part of the service's cost per order (see ``bench_orders``).
+here) was a large part of the service's cost per order (see ``bench_orders``).
 Errors surface as psycopg exceptions; ``Database.run_write`` maps both kinds by SQLSTATE.
 """
 
