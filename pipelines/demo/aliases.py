@@ -52,6 +52,14 @@ VARIANT_TYPES: tuple[str, ...] = (
     "bank_account_absent",        # no bank details on the record
     "bank_account_format",        # account number in groups of four
 )
+#: Variant weights for a *harder* evaluation set: the variants that defeat exact keys and
+#: simple normalisation (typos, English names, missing or wrong credit codes) dominate.
+HARD_VARIANT_WEIGHTS: dict[str, float] = {
+    "homophone_typo": 0.16, "pinyin_english": 0.12, "missing_uscc": 0.16, "mistyped_uscc": 0.10,
+    "region_dropped": 0.08, "bracketed_region": 0.05, "province_abbreviation": 0.05, "legal_form_swap": 0.08,
+    "width_variant": 0.04, "spacing_punctuation": 0.04, "case_variant": 0.02, "transliteration": 0.02,
+    "address_abbreviation": 0.04, "phone_format": 0.02, "bank_account_absent": 0.02,
+}
 _REGION_GROUP = {
     "region_dropped", "region_added", "bracketed_region", "bracketed_region_halfwidth",
     "province_abbreviation", "pinyin_english",

@@ -331,6 +331,7 @@ def generate_supplier_records(
     variants_per_company: float | None = None,
     near_twin_rate: float | None = None,
     variant_weights: dict[str, float] | None = None,
+    near_twin_weights: dict[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Vendor records of ``n_companies`` real companies as several business units' ERPs hold them.
 
@@ -347,8 +348,11 @@ def generate_supplier_records(
         variants_per_company: mean records per company (profile default 1.5).
         near_twin_rate: share of companies that are near-twins (profile default 0.06).
         variant_weights: relative weight per variant type; types left out are never drawn.
-            Use it to build a harder set, e.g. more ``homophone_typo``, ``pinyin_english`` and
-            ``missing_uscc``. Default: the profile's weights.
+            For a harder set pass :data:`pipelines.demo.aliases.HARD_VARIANT_WEIGHTS` (more
+            homophone typos, English names, missing or mistyped codes). Default: the profile's.
+        near_twin_weights: relative weight per near-twin type (``same_brand_other_region``,
+            ``same_brand_other_industry``, ``same_brand_other_region_industry``,
+            ``branch_office``, ``group_subsidiary``, ``homophone_brand``); default: the profile's.
 
     Returns:
         ``(records, truth)``. ``records`` columns: ``record_id, business_unit_code,
@@ -371,7 +375,7 @@ def generate_supplier_records(
     companies = build_companies(
         n_companies, seed,
         near_twin_rate=sup.near_twin_rate if near_twin_rate is None else near_twin_rate,
-        foreign_share=sup.foreign_share, near_twin_weights=sup.near_twin_weights,
+        foreign_share=sup.foreign_share, near_twin_weights=near_twin_weights or sup.near_twin_weights,
     )
     records, truth = build_records(
         companies, seed,

@@ -44,6 +44,20 @@ def test_variant_weights_restrict_the_types_drawn() -> None:
     assert seen == {"homophone_typo"}
 
 
+def test_harder_set_shifts_the_variant_mix() -> None:
+    from pipelines.demo.aliases import HARD_VARIANT_WEIGHTS
+
+    _, normal = generate_supplier_records(300, seed=2, variants_per_company=2.0)
+    _, hard = generate_supplier_records(300, seed=2, variants_per_company=2.0, variant_weights=HARD_VARIANT_WEIGHTS,
+                                        near_twin_rate=0.15, near_twin_weights={"homophone_brand": 1.0})
+
+    def share(truth: pd.DataFrame, variant: str) -> float:
+        return truth["variant_types"].str.contains(variant).mean()
+
+    assert share(hard, "homophone_typo") > 2 * share(normal, "homophone_typo")
+    assert set(hard.loc[hard["near_twin_type"] != "", "near_twin_type"]) == {"homophone_brand"}
+
+
 def test_credit_codes_follow_the_variants() -> None:
     records, truth = generate_supplier_records(400, seed=9)
     frame = records.merge(truth, on="record_id")
