@@ -47,6 +47,9 @@ class CrmChaos:
         burst: bucket size (requests allowed back to back).
         retry_after_s: value of the ``Retry-After`` header on 429.
         seed: seed of the failure draws.
+        throttle_first: the first N authenticated requests get 429 (deterministic, for tests).
+        throttle_every: every Nth authenticated request gets 429 (0 = never; deterministic,
+            unlike the token bucket, which depends on how fast the client is).
     """
 
     error_rate: float = 0.0
@@ -56,6 +59,8 @@ class CrmChaos:
     burst: int = 10
     retry_after_s: int = 1
     seed: int = 0
+    throttle_first: int = 0
+    throttle_every: int = 0
 
     @classmethod
     def from_profile(cls, seed: int = 0, profile: str = "benchmark") -> CrmChaos:
@@ -81,6 +86,9 @@ class _State:
         with self.lock:
             self.requests += 1
             c = self.chaos
+            n = self.requests
+            if n <= c.throttle_first or (c.throttle_every and n % c.throttle_every == 0):
+                return 429, {"Retry-After": str(c.retry_after_s)}
             if c.rate_limit_per_s is not None:
                 now = time.monotonic()
                 self.tokens = min(float(c.burst), self.tokens + (now - self.refilled) * c.rate_limit_per_s)
@@ -88,7 +96,7 @@ class _State:
                 if self.tokens < 1.0:
                     return 429, {"Retry-After": str(c.retry_after_s)}
                 self.tokens -= 1.0
-            if self.requests <= c.fail_first:
+            if n <= c.fail_first + c.throttle_first:
                 return c.error_status, {}
             if c.error_rate > 0 and self.rng.random() < c.error_rate:
                 return c.error_status, {}

@@ -88,6 +88,14 @@ def test_rate_limit_answers_429_with_retry_after(crm_db: Path) -> None:
     assert statuses[3].headers["Retry-After"] == "7"
 
 
+def test_deterministic_throttling(crm_db: Path) -> None:
+    chaos = CrmChaos(throttle_first=1, throttle_every=4, retry_after_s=2, fail_first=1)
+    with serve_crm(crm_db, token=TOKEN, chaos=chaos) as url, httpx.Client(base_url=url) as client:
+        replies = [client.get("/api/v1/customers", params={"limit": 1}, headers=AUTH) for _ in range(9)]
+    assert [r.status_code for r in replies] == [429, 503, 200, 429, 200, 200, 200, 429, 200]
+    assert replies[0].headers["Retry-After"] == "2"
+
+
 def test_forced_failures_then_recovery(crm_db: Path) -> None:
     chaos = CrmChaos(fail_first=3, error_status=502)
     with serve_crm(crm_db, token=TOKEN, chaos=chaos) as url, httpx.Client(base_url=url) as client:
