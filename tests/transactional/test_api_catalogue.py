@@ -125,3 +125,19 @@ def test_warehouses_are_created_for_the_calling_supplier(client, world) -> None:
     assert {w["code"] for w in listing["items"]} == {"W-FOSHAN", "W-NEW"}
     assert client.get("/api/v1/warehouses",
                       headers=world.headers("procurement_power")).json()["total"] == 4
+
+
+def test_a_retried_adjustment_with_a_key_is_applied_once(client, world) -> None:
+    wh = world.warehouse_ids["W-FOSHAN"]
+    sku = world.sku_ids["TILE-600-W"]
+    url = f"/api/v1/warehouses/{wh}/adjustments"
+    headers = world.headers("supplier_2", **{"Idempotency-Key": "receipt-77"})
+    body = {"sku_id": sku, "delta": 100, "reason": "receipt"}
+    first = client.post(url, json=body, headers=headers)
+    again = client.post(url, json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and first.json()["available"] == 5100
+    other = client.post(url, json={**body, "delta": 5}, headers=headers)
+    assert other.status_code == 422
+    levels = client.get(f"/api/v1/warehouses/{wh}/stock", headers=headers).json()["items"]
+    assert levels[0]["available"] == 5100

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.errors import RateLimitedError
-from transactional.domain.principal import Principal
+from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.domain.status import TRANSITIONS, OrderStatus
 from transactional.schemas.common import CONFLICT, ERRORS, RATE_LIMITED, Page
 from transactional.schemas.orders import OrderCreate, OrderPublic, OrderTransitionCreate
@@ -37,10 +37,6 @@ IdempotencyKey = Annotated[str, Header(
                 "original response; a different body is refused (422); while the first "
                 "request is still running, 409.",
     examples=["5f0c6a1e-order-2026-11-25-0001"],
-)]
-OptionalIdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", min_length=1, max_length=255,
-    description="Optional: makes a retried status change return the original response.",
 )]
 PATH = "/api/v1/orders"
 
@@ -122,25 +118,15 @@ def _transition_route(action: str) -> Callable[..., JSONResponse]:
         body: OrderTransitionCreate | None = None,
     ) -> JSONResponse:
         reason = body.reason if body else None
-        order = context.db.run_write(
-            lambda s: _apply(s, user, order_id, action, reason, idempotency_key, context))
+        order = write_once(
+            context, user, idempotency_key, "POST", f"{PATH}/{order_id}/{action}",
+            {"reason": reason}, "order",
+            lambda s: (transition_order(s, user, order_id, action, reason=reason),
+                       str(order_id)))
         return JSONResponse(order)
 
     handler.__name__ = f"{action}_order"
     return handler
-
-
-def _apply(session, user: Principal, order_id: int, action: str, reason: str | None,
-           key: str | None, context: ContextDep) -> dict:
-    if key is None:
-        return transition_order(session, user, order_id, action, reason=reason)
-    request_hash = idempotency.fingerprint("POST", f"{PATH}/{order_id}/{action}",
-                                           {"reason": reason})
-    response, _ = idempotency.run_idempotent(
-        session, user.user_id, key, request_hash, _ttl(context), "order",
-        lambda: (transition_order(session, user, order_id, action, reason=reason),
-                 str(order_id)))
-    return response.body
 
 
 for _action, _spec in TRANSITIONS.items():

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.schemas.common import CONFLICT, ERRORS, Page
 from transactional.schemas.stock import (
     StockAdjustmentCreate,
@@ -62,9 +64,18 @@ def list_stock(
 @router.post("/{warehouse_id}/adjustments", status_code=status.HTTP_201_CREATED,
              responses={409: CONFLICT})
 def adjust_stock(
-    warehouse_id: int, body: StockAdjustmentCreate, context: ContextDep, user: CurrentUser
+    warehouse_id: int, body: StockAdjustmentCreate, context: ContextDep, user: CurrentUser,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> StockAdjustmentPublic:
-    """Add or remove available stock with a reason; emits ``stock.adjusted``."""
-    return StockAdjustmentPublic(**context.db.run_write(lambda s: stock.adjust_stock(
-        s, user, warehouse_id, sku_id=body.sku_id, delta=body.delta, reason=body.reason,
-        note=body.note)))
+    """Add or remove available stock with a reason; emits ``stock.adjusted``.
+
+    Send an ``Idempotency-Key`` so that a retried request is not applied twice.
+    """
+    def action(session: Session) -> tuple[dict, str]:
+        record = stock.adjust_stock(session, user, warehouse_id, sku_id=body.sku_id,
+                                    delta=body.delta, reason=body.reason, note=body.note)
+        return record, str(record["id"])
+
+    return StockAdjustmentPublic(**write_once(
+        context, user, idempotency_key, "POST", f"/api/v1/warehouses/{warehouse_id}/adjustments",
+        body.model_dump(mode="json"), "stock_adjustment", action))
