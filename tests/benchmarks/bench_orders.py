@@ -31,10 +31,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import statistics
 import threading
 import time
 from typing import Any
+
+from tests.benchmarks import measure
 
 PHASE_SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS", "6"))
 ROUNDS = int(os.environ.get("BENCH_ORDERS_ROUNDS", "2"))
@@ -45,91 +46,6 @@ WORKERS = int(os.environ.get("BENCH_ORDERS_WORKERS", str(max(2, os.cpu_count() o
 STOCK = 100_000_000
 BASE_URL = os.environ.get("TEST_POSTGRES_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _summary(latencies: list[float], errors: dict[str, int], seconds: float) -> dict[str, Any]:
-    return {
-        "orders_per_s": round(len(latencies) / seconds, 1),
-        "orders": len(latencies),
-        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
-        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
-        "errors": errors,
-    }
-
-
-# ------------------------------------------------------------------ CPU accounting (Linux)
-def _proc_cpu_by_pid(pids: list[int]) -> dict[int, float]:
-    """Seconds of CPU (user + system) each of the given processes has used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            out[pid] = (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
-
-
-def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU used between two snapshots by the processes alive at the second one."""
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-
-
-def _proc_cpu(pids: list[int]) -> float:
-    return sum(_proc_cpu_by_pid(pids).values())
-
-
-def _process_tree(root: int) -> list[int]:
-    """``root`` and its descendants (uvicorn's master and workers)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, frontier = [root], [root]
-    while frontier:
-        frontier = [pid for pid, parent in parents.items() if parent in frontier]
-        tree.extend(frontier)
-    return tree
-
-
-class _DatabaseCpu:
-    """CPU used by the PostgreSQL backends serving the benchmark database."""
-
-    def __init__(self, dsn: str) -> None:
-        import psycopg
-
-        self.connection = psycopg.connect(dsn, autocommit=True)
-
-    def __call__(self) -> dict[int, float]:
-        rows = self.connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()").fetchall()
-        return _proc_cpu_by_pid([r[0] for r in rows])
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def _cpu_per_order(orders: int, **seconds: float) -> dict[str, float | None]:
-    if not orders:
-        return {k: None for k in (*seconds, "total")}
-    out = {k: round(v * 1000 / orders, 3) for k, v in seconds.items()}
-    out["total"] = round(sum(seconds.values()) * 1000 / orders, 3)
-    return out
 
 
 def _world(url: str) -> dict[str, Any]:
@@ -272,7 +188,7 @@ def _dsn(url: str) -> str:
 
 
 def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: str,
-               db_cpu: _DatabaseCpu) -> dict[str, Any]:
+               db_cpu: measure.DatabaseCpu) -> dict[str, Any]:
     import psycopg
 
     dsn = _dsn(url)
@@ -318,12 +234,12 @@ def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: st
     bounds["end"] = bounds["measure"] + PHASE_SECONDS
     start_gate.wait()
     end_gate.wait()
-    cpu = _cpu_per_order(sum(done), client=time.process_time() - client0,
-                         database=_cpu_delta(db0, db_cpu()))
+    cpu = measure.cpu_per_order(sum(done), client=time.process_time() - client0,
+                                 database=measure.cpu_delta(db0, db_cpu()))
     end_gate.wait()
     for t in threads:
         t.join()
-    return {**_summary([x for per in latencies for x in per], errors, PHASE_SECONDS),
+    return {**measure.summary([x for per in latencies for x in per], errors, PHASE_SECONDS),
             "cpu_ms_per_order": cpu}
 
 
@@ -372,22 +288,22 @@ async def _http_phase_async(port: int, world: dict[str, Any], clients: int, hot:
     await asyncio.gather(*(
         _http_client(port, n, world, hot, tag, bounds, latencies, errors, done)
         for n in range(clients)))
-    return _summary(latencies, errors, PHASE_SECONDS)
+    return measure.summary(latencies, errors, PHASE_SECONDS)
 
 
 def _http_phase(port: int, server_pids: list[int], world: dict[str, Any], clients: int,
-                hot: bool, tag: str, db_cpu: _DatabaseCpu) -> dict[str, Any]:
+                hot: bool, tag: str, db_cpu: measure.DatabaseCpu) -> dict[str, Any]:
     done = [0]
-    db0, server0, client0 = db_cpu(), _proc_cpu(server_pids), time.process_time()
+    db0, server0, client0 = db_cpu(), measure.proc_cpu(server_pids), time.process_time()
     try:
         import uvloop
 
         result = uvloop.run(_http_phase_async(port, world, clients, hot, tag, done))
     except ImportError:  # pragma: no cover
         result = asyncio.run(_http_phase_async(port, world, clients, hot, tag, done))
-    cpu = _cpu_per_order(done[0], client=time.process_time() - client0,
-                         server=_proc_cpu(server_pids) - server0,
-                         database=_cpu_delta(db0, db_cpu()))
+    cpu = measure.cpu_per_order(done[0], client=time.process_time() - client0,
+                                 server=measure.proc_cpu(server_pids) - server0,
+                                 database=measure.cpu_delta(db0, db_cpu()))
     return {**result, "cpu_ms_per_order": cpu}
 
 
@@ -407,9 +323,9 @@ def run() -> dict[str, Any]:
                "OLTP__POOL_SIZE": "8", "OLTP__MAX_OVERFLOW": "0",
                "GROUPLAKE_HOME": f"/tmp/grouplake-bench-{os.getpid()}"}
         load_before = os.getloadavg()
-        db_cpu = _DatabaseCpu(_dsn(url))
+        db_cpu = measure.DatabaseCpu(_dsn(url))
         with ApiServer(env, workers=WORKERS) as server:
-            server_pids = _process_tree(server.process.pid)
+            server_pids = measure.process_tree(server.process.pid)
             # raw and app back to back per case and round, so a change in the machine's load
             # (other processes share its cores) hits both; the best round of each is reported
             for shape in ("spread", "hot"):
