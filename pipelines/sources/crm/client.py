@@ -105,6 +105,7 @@ class CrmClient:
         retry: the retry policy.
         sleep: how to wait (tests pass a recorder).
         seed: seed of the jitter (``None``: random).
+        transport: an httpx transport (default: the network).
 
     Example:
         >>> with CrmClient("http://127.0.0.1:8765", "token") as crm:  # doctest: +SKIP
@@ -120,6 +121,7 @@ class CrmClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
@@ -130,6 +132,7 @@ class CrmClient:
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=timeout_s,
+            transport=transport,
         )
 
     def __enter__(self) -> Self:

@@ -81,7 +81,7 @@ def _fast_read(data: bytes, spec: EntitySpec) -> pa.Table | None:
     try:
         table = pajson.read_json(
             io.BytesIO(data),
-            read_options=pajson.ReadOptions(block_size=1 << 24),
+            read_options=pajson.ReadOptions(block_size=1 << 20),
             parse_options=pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):

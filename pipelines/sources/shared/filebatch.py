@@ -34,7 +34,7 @@ from pipelines.lake.batch import make_batch_id
 from pipelines.lake.quarantine import quarantine_rows
 from pipelines.lake.spec import EntitySpec
 from pipelines.lake.storage import LakeStorage
-from pipelines.lake.validate import validate_batch
+from pipelines.lake.validate import ValidationResult, validate_batch
 from pipelines.lake.writer import merge_batch
 from pipelines.sources.shared.folder import DropFile, DropFolder, archive_name
 from pipelines.sources.shared.ledger import FileLedger
@@ -86,13 +86,55 @@ def group_batch_id(source: str, entity: str, hashes: Iterable[str]) -> str:
     return make_batch_id(source, entity, "files", sorted(hashes))
 
 
+_ORIGIN = "__file_index"
+
+
+def _combined(files: list[ParsedFile], spec: EntitySpec) -> tuple[pa.Table, dict[int, str]] | None:
+    """The group's raw rows as one table (plus a file-index column) and their row errors.
+
+    ``None`` when a file lacks a declared column (validation must say so for that file) or
+    the files' raw columns cannot be put side by side (a column read as text in one file and
+    as numbers in another): those groups are validated file by file.
+    """
+    declared = set(spec.schema.names)
+    if any(not declared <= set(f.raw.table.column_names) for f in files):
+        return None
+    tables = []
+    errors: dict[int, str] = {}
+    offset = 0
+    for index, parsed in enumerate(files):
+        table = parsed.raw.table
+        tables.append(table.append_column(_ORIGIN, pa.repeat(pa.scalar(index, pa.int32()), table.num_rows)))
+        errors.update({offset + pos: why for pos, why in parsed.raw.row_errors.items()})
+        offset += table.num_rows
+    try:
+        return pa.concat_tables(tables, promote_options="default"), errors
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _split_by_file(result: ValidationResult, files: list[ParsedFile]) -> list[ValidationResult]:
+    """Per-file validation results (bad rows only) of a combined validation."""
+    out = [ValidationResult(good=result.good.slice(0, 0)) for _ in files]
+    for record, reason, key in zip(result.bad_rows, result.bad_reasons, result.bad_keys, strict=True):
+        index = record[_ORIGIN]
+        part = out[index]
+        part.bad_rows.append({c: record[c] for c in files[index].raw.table.column_names})
+        part.bad_reasons.append(reason)
+        part.bad_keys.append(key)
+    return out
+
+
 def land_files(
     storage: LakeStorage,
     spec: EntitySpec,
     files: list[ParsedFile],
     ingested_at: dt.datetime | None = None,
 ) -> BatchReport:
-    """Validate each file, quarantine its bad rows, merge the group's good rows in one commit.
+    """Validate a group of files, quarantine each file's bad rows, merge the good rows in one commit.
+
+    The group is validated as one table when the files' raw columns line up (the common
+    case: one bulk cast per column for the whole group), else file by file.
 
     Args:
         storage: the lake.
@@ -104,22 +146,24 @@ def land_files(
         The group's :class:`~pipelines.ingest.BatchReport`.
     """
     batch_id = group_batch_id(spec.source, spec.entity, (f.sha256 for f in files))
-    goods: list[pa.Table] = []
+    combined = _combined(files, spec) if len(files) > 1 else None
+    if combined is not None:
+        result = validate_batch(combined[0], spec, combined[1])
+        good = result.good
+        per_file = _split_by_file(result, files)
+    else:
+        per_file = [validate_batch(f.raw.table, spec, f.raw.row_errors) for f in files]
+        good = pa.concat_tables([r.good for r in per_file]) if per_file else spec.schema.empty_table()
     quarantined = 0
-    extracted = 0
-    for parsed in files:
-        result = validate_batch(parsed.raw.table, spec, parsed.raw.row_errors)
+    for parsed, result in zip(files, per_file, strict=True):
         quarantined += quarantine_rows(
             storage, spec.source, spec.entity, file_batch_id(spec.source, spec.entity, parsed.sha256),
             result, origin=parsed.raw.origin,
         )
-        goods.append(result.good)
-        extracted += parsed.raw.table.num_rows
-    good = pa.concat_tables(goods) if goods else spec.schema.empty_table()
     written = merge_batch(storage, spec, good, batch_id, ingested_at=ingested_at)
     return BatchReport(
         batch_id=batch_id,
-        extracted=extracted,
+        extracted=sum(f.raw.table.num_rows for f in files),
         inserted=written.inserted,
         updated=written.updated,
         unchanged=written.unchanged,
