@@ -172,7 +172,3 @@ def vendors_at(world: World, bank: pd.DataFrame, inactive_at: np.ndarray, cutoff
     v.loc[idx, "bank_name"] = latest["bank_name"].to_numpy()
     return project(v, lifecycle_of("vendors"), cutoff)
 
-
-def is_current(bank: pd.DataFrame, cutoff: float) -> np.ndarray:
-    valid_to = bank["valid_to"].to_numpy(dtype=float)
-    return ~(valid_to < cutoff)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.demo.timebase import DAY, add_business_hours, business_time, local_day
+from pipelines.demo.timebase import add_business_hours, business_time, local_day
 from pipelines.demo.world import World
 
 
@@ -138,7 +138,3 @@ def resolve_paid_accounts(world: World, payments: pd.DataFrame, bank: pd.DataFra
     have = merged["bank_account"].notna().to_numpy()
     payments["bank_name"] = np.where(have, merged["bank_name"].to_numpy(dtype=object), fallback_name)
     payments["bank_account"] = np.where(have, merged["bank_account"].to_numpy(dtype=object), fallback_acct)
-
-
-def day_seconds(day: np.ndarray) -> np.ndarray:
-    return day * DAY

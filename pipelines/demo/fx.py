@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.demo.rng import substream
-from pipelines.demo.timebase import DAY, business_time, date_strings
+from pipelines.demo.timebase import business_time, date_strings
 
 #: CNY per unit at the start of the window, and daily volatility.
 BASE_RATES = {"USD": (7.12, 0.0025), "EUR": (7.75, 0.0035), "JPY": (0.0470, 0.0045),
@@ -66,7 +66,3 @@ def build_fx(seed: int, first_day: int, n_days: int) -> FxTable:
     # the rate of a weekend day is the last published one: the walk is flat there already
     assert np.all(np.isfinite(daily))
     return FxTable(first_day=first_day, currencies=currencies, daily=daily, rows=rows)
-
-
-def day_of_seconds(seconds: np.ndarray) -> np.ndarray:
-    return np.floor(seconds / DAY)

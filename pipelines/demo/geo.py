@@ -221,13 +221,6 @@ CHINA_PORTS: tuple[tuple[str, float, float], ...] = (
 )
 
 
-def province_of_code(division_code: str) -> Province | None:
-    """The province whose 2-digit prefix starts ``division_code`` (None if unknown)."""
-    for province in PROVINCES:
-        if division_code.startswith(province.code):
-            return province
-    return None
-
 
 def haversine_km(lat1, lon1, lat2, lon2):
     """Great-circle distance in km; accepts floats or numpy arrays."""

@@ -17,9 +17,7 @@ import pandas as pd
 from pipelines.demo.catalogue_data import CATEGORIES
 from pipelines.demo.geo import haversine_km
 from pipelines.demo.timebase import (
-    CHINA_OFFSET,
     DAY,
-    HOUR,
     add_business_hours,
     business_time,
     day_number,
@@ -201,8 +199,3 @@ def assign_ids(headers: pd.DataFrame, lines: pd.DataFrame, counters: dict[str, i
     po_ids = headers["purchase_order_id"].to_numpy()[lines["po"].to_numpy()]
     lines["purchase_order_id"] = po_ids
     lines["purchase_order_line_id"] = [f"{p}-{n:03d}" for p, n in zip(po_ids, lines["line_number"], strict=True)]
-
-
-def office_hours_local(seconds: np.ndarray) -> np.ndarray:
-    """Local (China) hour of day of UTC seconds."""
-    return ((seconds + CHINA_OFFSET) % DAY) / HOUR

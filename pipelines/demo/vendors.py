@@ -53,8 +53,8 @@ def build_suppliers(profile: Profile, scale: float, seed: int, catalogue: Catalo
     rng = substream(seed, "supplier_behaviour")
     n = len(companies)
     q = profile.quality
-    is_late = rng.random(n) < sup.late_share
-    is_defective = rng.random(n) < sup.defective_share
+    is_late = _exactly(rng, n, sup.late_share)
+    is_defective = _exactly(rng, n, sup.defective_share)
     defect_rate = np.where(is_defective, rng.uniform(q.defective_defect_rate_min, q.defective_defect_rate_max, n),
                            q.normal_defect_rate * rng.lognormal(0, 0.5, n))
     company_truth = companies_frame(companies)
@@ -93,6 +93,13 @@ def build_suppliers(profile: Profile, scale: float, seed: int, catalogue: Catalo
     pairs, offers = _offers(profile, seed, vendors, company_truth, catalogue, fx, price_index, start)
     return SupplierBase(companies, company_truth, truth.rename(columns={"record_id": "vendor_id"}), vendors,
                         bank_accounts, pairs, offers)
+
+
+def _exactly(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+    """A mask with exactly round(share * n) companies (a documented share, not a coin flip)."""
+    mask = np.zeros(n, dtype=bool)
+    mask[rng.choice(n, size=round(share * n), replace=False)] = True
+    return mask
 
 
 def _new_account(rng: np.random.Generator, city: str) -> tuple[str, str]:

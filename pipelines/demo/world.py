@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from pipelines.demo.catalogue import Catalogue, build_catalogue
 from pipelines.demo.catalogue_data import CATEGORIES
@@ -86,7 +85,3 @@ def build_world(profile: Profile, scale: float, seed: int) -> World:
 def category_array(key: str) -> np.ndarray:
     """A per-category property as an array (e.g. ``lead``, ``offer_months``)."""
     return np.array([c[key] for c in CATEGORIES])
-
-
-def frame_days(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return np.floor(frame[column].to_numpy(dtype=float) / DAY)
