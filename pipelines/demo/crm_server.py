@@ -251,7 +251,7 @@ def serve_crm(db_path: str | Path, *, token: str, chaos: CrmChaos | None = None,
         ...     httpx.get(f"{base_url}/api/v1/customers", headers={"Authorization": "Bearer t"})
     """
     server = _make_server(db_path, token, chaos, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="demo-crm", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="demo-crm", daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}"
