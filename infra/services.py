@@ -20,6 +20,7 @@ class ServiceSpec:
         health_url: answers 2xx once the service is ready.
         urls: what to print for the user once healthy (label → URL).
         env: extra environment variables for the process.
+        examples: shell commands printed once the service is healthy (example requests).
     """
 
     name: str
@@ -29,3 +30,4 @@ class ServiceSpec:
     urls: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
+    examples: list[str] = field(default_factory=list)

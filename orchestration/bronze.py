@@ -48,7 +48,9 @@ def column_schema(spec: EntitySpec) -> dg.TableSchema:
     )
 
 
-def check_results(spec: EntitySpec, report: IngestReport, rows: int, storage: LakeStorage) -> list[dg.AssetCheckResult]:
+def check_results(
+    spec: EntitySpec, report: IngestReport, rows: int, storage: LakeStorage, expect_rows: bool = True
+) -> list[dg.AssetCheckResult]:
     """The standard bronze checks, computed from what the run just did."""
     table = open_table(storage, spec.relative_path)
     stored_schema = table.schema().to_arrow() if table is not None else None
@@ -57,9 +59,9 @@ def check_results(spec: EntitySpec, report: IngestReport, rows: int, storage: La
     return [
         dg.AssetCheckResult(
             check_name="row_count",
-            passed=rows > 0,
-            metadata={"rows": rows},
-            description="the table holds at least one row",
+            passed=rows > 0 or not expect_rows,
+            metadata={"rows": rows, "empty_allowed": not expect_rows},
+            description="the table holds at least one row" if expect_rows else "row count (may be empty)",
         ),
         dg.AssetCheckResult(
             check_name="schema_matches_declaration",
@@ -104,6 +106,7 @@ def build_bronze_assets(
     is_transient: Callable[[BaseException], bool] = lambda exc: False,
     group_name: str | None = None,
     deps: Sequence[Any] = (),
+    expect_rows: bool = True,
 ) -> list[dg.AssetsDefinition]:
     """One asset per spec, ingesting it with ``ingest`` and reporting the standard checks.
 
@@ -116,11 +119,13 @@ def build_bronze_assets(
             those retry the step with exponential backoff instead of failing it.
         group_name: UI group (defaults to the source name).
         deps: upstream asset keys.
+        expect_rows: whether an empty table fails the ``row_count`` check (an event stream
+            such as the transactional outbox may legitimately be empty).
     """
     assets = []
     for spec in specs:
         assets.append(
-            _bronze_asset(spec, ingest, required_resource_keys, kinds, is_transient, group_name, deps)
+            _bronze_asset(spec, ingest, required_resource_keys, kinds, is_transient, group_name, deps, expect_rows)
         )
     return assets
 
@@ -133,6 +138,7 @@ def _bronze_asset(
     is_transient: Callable[[BaseException], bool],
     group_name: str | None,
     deps: Sequence[Any],
+    expect_rows: bool,
 ) -> dg.AssetsDefinition:
     @dg.asset(
         key=spec.asset_key,
@@ -181,7 +187,7 @@ def _bronze_asset(
                 "dagster/row_count": rows,
                 "delta_version": version if version is not None else -1,
             },
-            check_results=check_results(spec, report, rows, storage),
+            check_results=check_results(spec, report, rows, storage, expect_rows),
         )
 
     return _asset

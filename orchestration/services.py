@@ -7,8 +7,11 @@ A feature adds a service by adding its ``"module:function"`` to :data:`SERVICE_P
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import json
 import sys
+from pathlib import Path
 
 from infra.plugins import module_exists
 from infra.services import ServiceSpec
@@ -40,8 +43,16 @@ def dagster_service(settings: Settings) -> ServiceSpec:
     )
 
 
+def service_examples(settings: Settings, name: str) -> list[str]:
+    """Example requests a run left for service ``name`` (``<demo dir>/examples/<name>.json``)."""
+    path = Path(settings.demo.dir) / "examples" / f"{name}.json"
+    if not path.exists():
+        return []
+    return list(json.loads(path.read_text(encoding="utf-8")).get("commands", []))
+
+
 def registered_services(settings: Settings) -> list[ServiceSpec]:
-    """Every registered service whose provider module is present."""
+    """Every registered service whose provider module is present, with its examples."""
     specs = []
     for provider in SERVICE_PROVIDERS:
         module_name, func_name = provider.split(":")
@@ -50,5 +61,7 @@ def registered_services(settings: Settings) -> list[ServiceSpec]:
         spec = getattr(importlib.import_module(module_name), func_name)(settings)
         if isinstance(spec, dict):
             spec = ServiceSpec(**spec)
+        if not spec.examples:
+            spec = dataclasses.replace(spec, examples=service_examples(settings, spec.name))
         specs.append(spec)
     return specs

@@ -165,6 +165,11 @@ def run_services(
         for service in running:
             for label, url in service.spec.urls.items():
                 console.print(f"  {label}: [link={url}]{url}[/link]")
+        for service in running:
+            if service.spec.examples:
+                console.print(f"\n[bold]Try the {service.spec.name}:[/bold]")
+                for command in service.spec.examples:
+                    console.print(command, soft_wrap=True, highlight=False, markup=False)
         if not block:
             return running
         console.print("All services are up. Ctrl-C stops them.")
