@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
 import pyarrow as pa
 from deltalake import CommitProperties, Transaction, write_deltalake
@@ -48,29 +49,69 @@ def quarantine_rows(
 
     A batch already quarantined (same ``batch_id``) writes nothing and returns 0.
     """
-    if not result.bad_rows:
+    return quarantine_batches(storage, source, entity, [(batch_id, result, origin)], quarantined_at)
+
+
+def quarantine_batches(
+    storage: LakeStorage,
+    source: str,
+    entity: str,
+    batches: Sequence[tuple[str, ValidationResult, str | None]],
+    quarantined_at: dt.datetime | None = None,
+) -> int:
+    """Quarantine the bad rows of several batches in one Delta commit.
+
+    Each batch keeps its own transaction id (recorded together in the commit), so each is
+    still quarantined exactly once however the batches are grouped on a retry; batches
+    already quarantined are skipped. A group of dropped files with bad rows costs one
+    commit, not one per file.
+
+    Args:
+        storage: the lake.
+        source: source name.
+        entity: entity name.
+        batches: ``(batch_id, validation result, origin)`` per batch.
+        quarantined_at: the time stamped on the rows (default now).
+
+    Returns:
+        How many rows were written.
+    """
+    pending = [(b, r, o) for b, r, o in batches if r.bad_rows]
+    if not pending:
         return 0
-    app_id = transaction_app_id(batch_id, "quarantine")
     existing = open_table(storage, QUARANTINE_PATH)
-    if existing is not None and existing.transaction_version(app_id) is not None:
+    if existing is not None:
+        pending = [
+            (b, r, o) for b, r, o in pending
+            if existing.transaction_version(transaction_app_id(b, "quarantine")) is None
+        ]
+    if not pending:
         return 0
     at = quarantined_at or dt.datetime.now(dt.UTC)
-    raws = [raw_record_json(r) for r in result.bad_rows]
-    ids = [
-        hashlib.sha256(f"{batch_id}\x1f{i}\x1f{raw}".encode()).hexdigest()[:24]
-        for i, raw in enumerate(raws)
-    ]
-    n = len(raws)
+    ids: list[str] = []
+    columns: dict[str, list] = {name: [] for name in ("batch_id", "record_key", "reason", "raw_record", "origin")}
+    for batch_id, result, origin in pending:
+        raws = [raw_record_json(r) for r in result.bad_rows]
+        ids += [
+            hashlib.sha256(f"{batch_id}\x1f{i}\x1f{raw}".encode()).hexdigest()[:24]
+            for i, raw in enumerate(raws)
+        ]
+        columns["batch_id"] += [batch_id] * len(raws)
+        columns["record_key"] += list(result.bad_keys)
+        columns["reason"] += list(result.bad_reasons)
+        columns["raw_record"] += raws
+        columns["origin"] += [origin] * len(raws)
+    n = len(ids)
     table = pa.Table.from_arrays(
         [
             pa.array(ids),
             pa.array([source] * n),
             pa.array([entity] * n),
-            pa.array([batch_id] * n),
-            pa.array(result.bad_keys, pa.string()),
-            pa.array(result.bad_reasons),
-            pa.array(raws),
-            pa.array([origin] * n, pa.string()),
+            pa.array(columns["batch_id"], pa.string()),
+            pa.array(columns["record_key"], pa.string()),
+            pa.array(columns["reason"], pa.string()),
+            pa.array(columns["raw_record"], pa.string()),
+            pa.array(columns["origin"], pa.string()),
             pa.array([at] * n, pa.timestamp("us", tz="UTC")),
         ],
         schema=QUARANTINE_SCHEMA,
@@ -80,6 +121,8 @@ def quarantine_rows(
         table,
         mode="append",
         storage_options=None if existing is not None else storage.delta_options(),
-        commit_properties=CommitProperties(app_transactions=[Transaction(app_id, 1)]),
+        commit_properties=CommitProperties(
+            app_transactions=[Transaction(transaction_app_id(b, "quarantine"), 1) for b, _, _ in pending]
+        ),
     )
     return n

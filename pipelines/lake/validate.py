@@ -53,6 +53,11 @@ def _cast_timestamp_utc(arr: pa.Array, target: pa.DataType) -> pa.Array:
             return pc.assume_timezone(pc.cast(arr, pa.timestamp(target.unit)), "UTC")
         return pc.cast(arr, target)
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        if target.tz is not None and pc.all(pc.ends_with(arr, "Z")).as_py() is not False:
+            try:  # the common case, ISO text in UTC ("…Z") without padding: one cast
+                return pc.cast(arr, target)
+            except pa.ArrowInvalid:
+                pass
         text = pc.utf8_trim_whitespace(arr)
         zoned = pc.fill_null(pc.match_substring_regex(text, r"(Z|[+-]\d{2}:?\d{2})$"), False)
         null_text = pa.scalar(None, text.type)
@@ -88,6 +93,10 @@ def cast_array(arr: pa.Array, target: pa.DataType) -> pa.Array:
             arr = pc.round(arr, target.scale)
         return pc.cast(pc.cast(arr, pa.decimal128(38, target.scale)), target)
     if pa.types.is_decimal(target) and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        try:  # clean text casts as is (Arrow rejects padding, so trimming could not change it)
+            return pc.cast(arr, target)
+        except pa.ArrowInvalid:
+            pass
         trimmed = pc.utf8_trim_whitespace(arr)
         try:
             return pc.cast(trimmed, target)
@@ -95,7 +104,10 @@ def cast_array(arr: pa.Array, target: pa.DataType) -> pa.Array:
             # text written from a binary float ("0.30000000000000004"): round like a float
             return pc.cast(pc.round(pc.cast(trimmed, pa.float64()), target.scale), target)
     if (pa.types.is_integer(target) or pa.types.is_floating(target)) and pa.types.is_string(arr.type):
-        return pc.cast(pc.utf8_trim_whitespace(arr), target)
+        try:  # clean text casts as is (Arrow rejects padding, so trimming could not change it)
+            return pc.cast(arr, target)
+        except pa.ArrowInvalid:
+            return pc.cast(pc.utf8_trim_whitespace(arr), target)
     if pa.types.is_boolean(target) and pa.types.is_string(arr.type):
         lowered = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
         truthy = pc.is_in(lowered, pa.array(["true", "t", "1", "yes", "y"]))

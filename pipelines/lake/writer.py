@@ -7,6 +7,14 @@
 - A batch that changes nothing creates no Delta version.
 - The common case (only new keys) is a plain append; only batches that update stored rows
   pay for a Delta ``MERGE``, and then only with the changed rows.
+
+What a batch costs beyond the append itself (measured by ``tests/benchmarks/bench_ingest.py``):
+deciding which rows are new reads only the stored key (and change) columns, straight from
+the table's Parquet files when the table is local and plain (no partition expressions to
+build), and tests key membership with a hash set instead of joining every incoming column;
+only rows whose key is already stored are joined to compare change timestamps. Lineage
+columns are constant arrays, and a batch whose keys are unique skips the sort that
+de-duplicates keys.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.fs as pafs
 from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
@@ -42,9 +52,9 @@ def with_lineage(table: pa.Table, spec: EntitySpec, batch_id: str, ingested_at: 
     return pa.Table.from_arrays(
         [
             *table.columns,
-            pa.array([spec.source] * n, pa.string()),
-            pa.array([batch_id] * n, pa.string()),
-            pa.array([ingested_at] * n, pa.timestamp("us", tz="UTC")),
+            pa.repeat(pa.scalar(spec.source, pa.string()), n),
+            pa.repeat(pa.scalar(batch_id, pa.string()), n),
+            pa.repeat(pa.scalar(ingested_at, pa.timestamp("us", tz="UTC")), n),
         ],
         schema=spec.lake_schema,
     )
@@ -71,7 +81,8 @@ def _key_strings(keys: pa.Table) -> pa.Array:
     if keys.num_columns == 1:
         return keys.column(0).combine_chunks()
     parts = [pc.cast(keys.column(i), pa.string()) for i in range(keys.num_columns)]
-    return pc.binary_join_element_wise(*parts, "\x1f")
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
 
 
 def _last_of_each_group(sorted_keys: pa.Table) -> pa.Array:
@@ -86,27 +97,55 @@ def _last_of_each_group(sorted_keys: pa.Table) -> pa.Array:
 
 
 def _classify(incoming: pa.Table, stored: pa.Table, spec: EntitySpec) -> tuple[pa.Table, pa.Table, int]:
-    """Split ``incoming`` into (new keys, newer versions of stored keys, unchanged count)."""
+    """Split ``incoming`` into (new keys, newer versions of stored keys, unchanged count).
+
+    Key membership is one hash-set lookup per incoming row; only the rows whose key is
+    already stored are joined with the stored change timestamps.
+    """
     if stored.num_rows == 0:
         return incoming, incoming.slice(0, 0), 0
-    right_cols = list(spec.key)
-    if spec.change_column:
-        stored = stored.rename_columns([*spec.key, "__stored_change"])
-        right_cols = [*spec.key, "__stored_change"]
-    marker = stored.select(right_cols).append_column("__stored", pa.array([True] * stored.num_rows))
-    joined = incoming.join(marker, keys=list(spec.key), join_type="left outer", use_threads=True)
-    is_new = pc.is_null(joined.column("__stored"))
-    inserts = joined.filter(is_new)
-    existing = joined.filter(pc.invert(is_new))
-    if spec.change_column:
-        newer = pc.greater(existing.column(spec.change_column), existing.column("__stored_change"))
-        updates = existing.filter(pc.fill_null(newer, False))
-    else:
-        updates = existing.slice(0, 0)
-    unchanged = existing.num_rows - updates.num_rows
-    drop = [c for c in ("__stored", "__stored_change") if c in joined.column_names]
-    cols = incoming.column_names
-    return inserts.drop_columns(drop).select(cols), updates.drop_columns(drop).select(cols), unchanged
+    keys = list(spec.key)
+    incoming_keys = _key_strings(incoming.select(keys))
+    stored_keys = _key_strings(stored.select(keys))
+    exists = pc.fill_null(pc.is_in(incoming_keys, value_set=stored_keys), False)
+    if not pc.any(exists).as_py():
+        return incoming, incoming.slice(0, 0), 0
+    inserts = incoming.filter(pc.invert(exists))
+    existing = incoming.filter(exists)
+    if not spec.change_column:
+        return inserts, incoming.slice(0, 0), existing.num_rows
+    relevant = pc.is_in(stored_keys, value_set=pc.filter(incoming_keys, exists))
+    marker = stored.filter(relevant).select([*keys, spec.change_column])
+    marker = marker.rename_columns([*keys, "__stored_change"])
+    joined = existing.join(marker, keys=keys, join_type="inner", use_threads=True)
+    newer = pc.fill_null(pc.greater(joined.column(spec.change_column), joined.column("__stored_change")), False)
+    updates = joined.filter(newer).drop_columns(["__stored_change"]).select(incoming.column_names)
+    return inserts, updates, existing.num_rows - updates.num_rows
+
+
+def _read_stored(table: DeltaTable, spec: EntitySpec, columns: list[str]) -> pa.Table:
+    """The stored ``columns`` (keys, change column) of the table's current snapshot.
+
+    A local table without deletion vectors or column mapping, when none of ``columns`` is a
+    partition column, is read straight from its Parquet files (``file_uris``): building
+    delta-rs's dataset with one partition expression per file costs more than reading the
+    key column of a table partitioned by day. Anything else goes through the Delta dataset.
+    """
+    metadata = table.metadata()
+    features = set(table.protocol().reader_features or [])
+    plain = (
+        not (set(columns) & set(metadata.partition_columns))
+        and not (features & {"deletionVectors", "columnMapping"})
+        and metadata.configuration.get("delta.columnMapping.mode", "none") == "none"
+    )
+    uris = table.file_uris() if plain else []
+    if not plain or not all(u.startswith("/") for u in uris):
+        return read_columns(table, columns)
+    wanted = pa.schema([spec.schema.field(c) for c in columns])
+    if not uris:
+        return wanted.empty_table()
+    files = pads.dataset(uris, schema=wanted, format="parquet", filesystem=pafs.LocalFileSystem())
+    return files.to_table(columns=columns)
 
 
 def merge_batch(
@@ -161,8 +200,8 @@ def merge_batch(
             raise
         return WriteResult(inserted=batch.num_rows, version=0)
 
-    stored_cols = [*spec.key, *( [spec.change_column] if spec.change_column else [])]
-    stored = read_columns(table, stored_cols)
+    stored_cols = [*spec.key, *([spec.change_column] if spec.change_column else [])]
+    stored = _read_stored(table, spec, stored_cols)
     inserts, updates, unchanged = _classify(batch, stored, spec)
     if inserts.num_rows == 0 and updates.num_rows == 0:
         return WriteResult(unchanged=unchanged)

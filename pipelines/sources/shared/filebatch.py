@@ -12,7 +12,8 @@ rest, for every new file of one entity:
    id is derived from its contents' hashes, each file's bad rows are quarantined under the
    file's own batch id with the file name as origin;
 3. the group's good rows merge under the group's batch id (a retry is a no-op, and rows
-   merge by key so even a differently grouped retry inserts nothing twice);
+   merge by key so even a differently grouped retry inserts nothing twice); the files' bad
+   rows go to quarantine in one commit that records each file's own transaction id;
 4. only then is each file recorded in the ledger and moved to the archive.
 
 A crash between any two steps is completed by the next run without a duplicate.
@@ -31,7 +32,7 @@ import pyarrow as pa
 
 from pipelines.ingest import BatchReport, IngestReport, RawBatch
 from pipelines.lake.batch import make_batch_id
-from pipelines.lake.quarantine import quarantine_rows
+from pipelines.lake.quarantine import quarantine_batches
 from pipelines.lake.spec import EntitySpec
 from pipelines.lake.storage import LakeStorage
 from pipelines.lake.validate import ValidationResult, validate_batch
@@ -89,16 +90,31 @@ def group_batch_id(source: str, entity: str, hashes: Iterable[str]) -> str:
 _ORIGIN = "__file_index"
 
 
-def _combined(files: list[ParsedFile], spec: EntitySpec) -> tuple[pa.Table, dict[int, str]] | None:
-    """The group's raw rows as one table (plus a file-index column) and their row errors.
+def _combinable(files: list[ParsedFile], spec: EntitySpec) -> tuple[list[int], list[int]]:
+    """Indices of files whose raw columns line up for one combined validation, and the others.
 
-    ``None`` when a file lacks a declared column (validation must say so for that file) or
-    the files' raw columns cannot be put side by side (a column read as text in one file and
-    as numbers in another): those groups are validated file by file.
+    A file lacking a declared column is validated alone (validation must name the missing
+    column for that file); so is one whose column types differ from the group's majority.
     """
     declared = set(spec.schema.names)
-    if any(not declared <= set(f.raw.table.column_names) for f in files):
-        return None
+    shapes: dict[tuple, list[int]] = {}
+    alone: list[int] = []
+    for index, parsed in enumerate(files):
+        table = parsed.raw.table
+        if not declared <= set(table.column_names):
+            alone.append(index)
+            continue
+        shape = tuple((f.name, str(f.type)) for f in table.schema if f.name in declared and not pa.types.is_null(f.type))
+        shapes.setdefault(shape, []).append(index)
+    if not shapes:
+        return [], alone
+    together = max(shapes.values(), key=len)
+    alone += [i for group in shapes.values() if group is not together for i in group]
+    return together, sorted(alone)
+
+
+def _combined(files: list[ParsedFile]) -> tuple[pa.Table, dict[int, str]] | None:
+    """The files' raw rows as one table (plus a file-index column) and their row errors."""
     tables = []
     errors: dict[int, str] = {}
     offset = 0
@@ -146,20 +162,25 @@ def land_files(
         The group's :class:`~pipelines.ingest.BatchReport`.
     """
     batch_id = group_batch_id(spec.source, spec.entity, (f.sha256 for f in files))
-    combined = _combined(files, spec) if len(files) > 1 else None
-    if combined is not None:
-        result = validate_batch(combined[0], spec, combined[1])
-        good = result.good
-        per_file = _split_by_file(result, files)
+    per_file: list[ValidationResult | None] = [None] * len(files)
+    goods: list[pa.Table] = []
+    together, alone = _combinable(files, spec) if len(files) > 1 else ([], list(range(len(files))))
+    combined = _combined([files[i] for i in together]) if len(together) > 1 else None
+    if combined is None:
+        alone = sorted(alone + together)
     else:
-        per_file = [validate_batch(f.raw.table, spec, f.raw.row_errors) for f in files]
-        good = pa.concat_tables([r.good for r in per_file]) if per_file else spec.schema.empty_table()
-    quarantined = 0
-    for parsed, result in zip(files, per_file, strict=True):
-        quarantined += quarantine_rows(
-            storage, spec.source, spec.entity, file_batch_id(spec.source, spec.entity, parsed.sha256),
-            result, origin=parsed.raw.origin,
-        )
+        result = validate_batch(combined[0], spec, combined[1])
+        goods.append(result.good)
+        for i, part in zip(together, _split_by_file(result, [files[i] for i in together]), strict=True):
+            per_file[i] = part
+    for i in alone:
+        per_file[i] = validate_batch(files[i].raw.table, spec, files[i].raw.row_errors)
+        goods.append(per_file[i].good)
+    good = pa.concat_tables(goods) if goods else spec.schema.empty_table()
+    quarantined = quarantine_batches(storage, spec.source, spec.entity, [
+        (file_batch_id(spec.source, spec.entity, parsed.sha256), result, parsed.raw.origin)
+        for parsed, result in zip(files, per_file, strict=True)
+    ])
     written = merge_batch(storage, spec, good, batch_id, ingested_at=ingested_at)
     return BatchReport(
         batch_id=batch_id,
@@ -218,15 +239,12 @@ def ingest_files(
             if not group:
                 return
             batch = land_files(storage, spec, group)
+            ledger.record(batch.batch_id, [
+                {"sha256": p.sha256, "file": p.file.relative, "size": p.file.size,
+                 "dropped_at": p.file.modified_at.isoformat(), "rows": p.raw.table.num_rows}
+                for p in group
+            ], landing=landing.root)
             for parsed in group:
-                ledger.record(parsed.sha256, {
-                    "file": parsed.file.relative,
-                    "size": parsed.file.size,
-                    "dropped_at": parsed.file.modified_at.isoformat(),
-                    "batch_id": batch.batch_id,
-                    "rows": parsed.raw.table.num_rows,
-                    "landing": landing.root,
-                })
                 landed.add(parsed.sha256)
                 landing.move_to(parsed.file.relative, archive, archive_name(parsed.file.relative, parsed.sha256))
                 report.files_landed.append(parsed.file.relative)
