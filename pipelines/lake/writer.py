@@ -9,12 +9,11 @@
   pay for a Delta ``MERGE``, and then only with the changed rows.
 
 What a batch costs beyond the append itself (measured by ``tests/benchmarks/bench_ingest.py``):
-deciding which rows are new reads only the stored key (and change) columns, straight from
-the table's Parquet files when the table is local and plain (no partition expressions to
-build), and tests key membership with a hash set instead of joining every incoming column;
-only rows whose key is already stored are joined to compare change timestamps. Lineage
-columns are constant arrays, and a batch whose keys are unique skips the sort that
-de-duplicates keys.
+deciding which rows are new reads only the stored key (and change) columns of the files and
+rows within the batch's key range (:mod:`pipelines.lake.stored`), and tests key membership
+with a hash set instead of joining every incoming column; only rows whose key is already
+stored are joined to compare change timestamps. Lineage columns are constant arrays, and a
+batch whose keys are unique skips the sort that de-duplicates keys.
 """
 
 from __future__ import annotations
@@ -24,15 +23,14 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
-import pyarrow.fs as pafs
-from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
+from deltalake import CommitProperties, Transaction, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 from pipelines.lake.batch import transaction_app_id
 from pipelines.lake.spec import EntitySpec
 from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_columns
+from pipelines.lake.stored import read_stored
+from pipelines.lake.tables import open_table
 
 
 @dataclass(frozen=True)
@@ -123,31 +121,6 @@ def _classify(incoming: pa.Table, stored: pa.Table, spec: EntitySpec) -> tuple[p
     return inserts, updates, existing.num_rows - updates.num_rows
 
 
-def _read_stored(table: DeltaTable, spec: EntitySpec, columns: list[str]) -> pa.Table:
-    """The stored ``columns`` (keys, change column) of the table's current snapshot.
-
-    A local table without deletion vectors or column mapping, when none of ``columns`` is a
-    partition column, is read straight from its Parquet files (``file_uris``): building
-    delta-rs's dataset with one partition expression per file costs more than reading the
-    key column of a table partitioned by day. Anything else goes through the Delta dataset.
-    """
-    metadata = table.metadata()
-    features = set(table.protocol().reader_features or [])
-    plain = (
-        not (set(columns) & set(metadata.partition_columns))
-        and not (features & {"deletionVectors", "columnMapping"})
-        and metadata.configuration.get("delta.columnMapping.mode", "none") == "none"
-    )
-    uris = table.file_uris() if plain else []
-    if not plain or not all(u.startswith("/") for u in uris):
-        return read_columns(table, columns)
-    wanted = pa.schema([spec.schema.field(c) for c in columns])
-    if not uris:
-        return wanted.empty_table()
-    files = pads.dataset(uris, schema=wanted, format="parquet", filesystem=pafs.LocalFileSystem())
-    return files.to_table(columns=columns)
-
-
 def merge_batch(
     storage: LakeStorage,
     spec: EntitySpec,
@@ -201,7 +174,7 @@ def merge_batch(
         return WriteResult(inserted=batch.num_rows, version=0)
 
     stored_cols = [*spec.key, *([spec.change_column] if spec.change_column else [])]
-    stored = _read_stored(table, spec, stored_cols)
+    stored = read_stored(table, spec, stored_cols, batch)
     inserts, updates, unchanged = _classify(batch, stored, spec)
     if inserts.num_rows == 0 and updates.num_rows == 0:
         return WriteResult(unchanged=unchanged)

@@ -1,9 +1,14 @@
 """Bronze specs of the IoT event kinds (GPS, RFID gate reads, AGV tasks, temperatures).
 
-Each kind is one table keyed by ``event_id``: events are immutable facts, so there is no
-change column and the writer appends only events it has not stored (a duplicate is a
-no-op). ``recorded_at`` is the event's own timestamp; the connector derives ``event_date``
-(its UTC date) and the tables are partitioned by it.
+Each kind is one table of events identified by ``event_id``: events are immutable facts,
+so there is no change column and the writer appends only events it has not stored (a
+duplicate is a no-op). ``recorded_at`` is the event's own timestamp; the connector derives
+``event_date`` (its UTC date) and the tables are partitioned by it.
+
+The merge key is ``(event_id, event_date)``. An event's date is a function of the event
+itself, so this identifies exactly the rows ``event_id`` alone does, and it tells the
+writer that a key can only be stored in its own partition: a micro-batch compares itself
+with the partitions of its days, not with years of telemetry.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ def _spec(kind: str) -> EntitySpec:
         source=SOURCE,
         entity=kind,
         schema=pa.schema(fields),
-        key=("event_id",),
+        key=("event_id", "event_date"),
         change_column=None,
         required=("kind", "device_id", "recorded_at", "event_date"),
         partition_by=("event_date",),

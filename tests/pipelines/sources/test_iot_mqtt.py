@@ -105,3 +105,30 @@ def test_killed_between_receipt_and_commit_or_commit_and_ack_then_restarted_land
     assert batches[0] == {"kind": "temperature", "extracted": 25, "inserted": 0, "skipped_retry": True}
     again = [consume_kind(lake, IOT_SPECS[k], c) for k, c in zip(mq.KINDS, mq.configs(settings), strict=True)]
     assert all(r.batches == [] for r in again)
+
+
+def test_micro_batches_close_on_size_on_time_and_when_idle():
+    import threading
+    import time
+
+    from pipelines.sources.iot.mqtt_session import Message, MqttSession
+
+    def message(i: int) -> Message:
+        return Message(mid=i, qos=1, topic="t/temperature/d", payload=b"{}")
+
+    config = MqttConfig(host="unused", port=1, client_id="c", topics=("t/temperature/#",), batch_max_events=4,
+                        batch_max_seconds=0.3, idle_s=5.0)
+    session = MqttSession(config)  # not connected: only its queue and batching are used
+    for i in range(6):
+        session.messages.put(message(i))
+    assert [m.mid for m in session.next_batch()] == [0, 1, 2, 3]  # size
+    late = threading.Timer(2.0, lambda: session.messages.put(message(6)))
+    late.start()
+    try:
+        assert [m.mid for m in session.next_batch()] == [4, 5]  # time: closed 0.3 s after its first message
+        assert [m.mid for m in session.next_batch()] == [6]
+    finally:
+        late.cancel()
+    idle = MqttSession(MqttConfig(host="unused", port=1, client_id="c", topics=("t/#",), idle_s=0.2))
+    assert idle.next_batch() == []  # nothing within idle_s: the run ends
+    assert idle.next_batch(deadline=time.monotonic() - 1) == []
