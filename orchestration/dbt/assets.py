@@ -44,8 +44,8 @@ def missing_sources(manifest: Mapping[str, Any], storage: LakeStorage) -> list[s
 def build_args(missing: list[str]) -> list[str]:
     """``dbt build`` arguments leaving out whatever depends on a missing source."""
     args = ["build"]
-    if missing:
-        args += ["--exclude", *[f"source:{name}+" for name in missing]]
+    if missing:  # one value: dagster-dbt folds runtime --exclude values into its selector
+        args += ["--exclude", " ".join(f"source:{name}+" for name in missing)]
     return args
 
 

@@ -28,13 +28,19 @@ class GateVerdict:
 
 
 def asset_graph(context: dg.AssetExecutionContext):
-    """The asset graph the run was planned from (a job's, in-process runs have no repository)."""
+    """The whole asset graph of the code location, not just this run's selection.
+
+    A run of a subset (e.g. the gold asset alone) is planned from a job-scoped graph holding
+    only the selected assets' checks; its ``source_asset_graph`` chain leads to the full one.
+    In-process runs have no repository, so the job's graph is the way in.
+    """
     try:
-        return context.repository_def.asset_graph
-    except dg.DagsterInvariantViolationError:
-        return context.job_def.asset_layer.asset_graph
-    except Exception:  # noqa: BLE001 - CheckError outside a repository
-        return context.job_def.asset_layer.asset_graph
+        graph = context.repository_def.asset_graph
+    except Exception:  # noqa: BLE001 - CheckError / invariant violation outside a repository
+        graph = context.job_def.asset_layer.asset_graph
+    while getattr(graph, "source_asset_graph", graph) is not graph:
+        graph = graph.source_asset_graph
+    return graph
 
 
 def blocking_check_keys(context: dg.AssetExecutionContext, model: dg.AssetKey) -> list[dg.AssetCheckKey]:

@@ -63,7 +63,7 @@ def read_mart(duckdb_path: str, spec: MartSpec) -> pa.Table:
     order = f" order by {', '.join(spec.order_by)}" if spec.order_by else ""
     with duckdb.connect(duckdb_path, read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
-        return con.sql(f'select * from "{spec.schema}"."{spec.mart}"{order}').fetch_arrow_table()
+        return con.sql(f'select * from "{spec.schema}"."{spec.mart}"{order}').to_arrow_table()
 
 
 def content_hash(table: pa.Table) -> str:

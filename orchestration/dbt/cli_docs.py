@@ -1,0 +1,96 @@
+"""``grouplake docs``: generate the dbt docs of the governed models and serve them.
+
+``dbt docs generate`` compiles the project against this home's lake and dbt DuckDB file
+(so the catalog shows real columns and row counts), into ``<home>/dbt/docs``; ``dbt docs
+serve`` then serves it on the given port, or the first free one from 8080, until Ctrl-C.
+Run it when no ``grouplake run`` is writing dbt's file (DuckDB allows one writer).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from pathlib import Path
+
+import typer
+
+DEFAULT_PORT = 8080
+
+
+def free_port(host: str, start: int = DEFAULT_PORT, attempts: int = 50) -> int:
+    """The first port from ``start`` nobody listens on."""
+    for port in range(start, start + attempts):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {start}..{start + attempts - 1} on {host}")
+
+
+def docs_target(home: Path) -> Path:
+    """Where the generated docs (manifest, catalog, index.html) go."""
+    return Path(home) / "dbt" / "docs"
+
+
+def generate_docs(settings) -> Path:
+    """Run ``dbt docs generate``; return the folder holding ``index.html``.
+
+    Raises:
+        RuntimeError: dbt failed (its output is in the message).
+    """
+    import os
+
+    from orchestration.dbt.project import dbt_executable, export_dbt_env, project_dir
+
+    export_dbt_env(settings)
+    target = docs_target(settings.home)
+    root = project_dir(settings)
+    env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
+    done = subprocess.run(
+        [dbt_executable(), "docs", "generate", "--project-dir", str(root), "--profiles-dir", str(root)],
+        cwd=root, env=env, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"dbt docs generate failed:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}")
+    return target
+
+
+def docs(
+    port: int = typer.Option(0, "--port", "-p", help=f"port to serve on (0: first free from {DEFAULT_PORT})"),
+    host: str = typer.Option("127.0.0.1", "--host", help="interface to bind"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="serve after generating"),
+) -> None:
+    """Generate the dbt docs of the governed models and serve them (Ctrl-C stops)."""
+    import os
+
+    from rich.console import Console
+
+    from infra.settings import get_settings
+    from orchestration.dbt.project import dbt_executable, project_dir
+
+    console = Console(stderr=True)
+    settings = get_settings()
+    console.print("[bold]dbt docs generate[/bold] …")
+    try:
+        target = generate_docs(settings)
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"docs generated in {target}")
+    if not serve:
+        return
+    port = port or free_port(host)
+    root = project_dir(settings)
+    console.print(f"serving the dbt docs on [bold]http://{host}:{port}[/bold] (Ctrl-C stops)")
+    env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
+    try:
+        subprocess.run(
+            [dbt_executable(), "docs", "serve", "--project-dir", str(root), "--profiles-dir", str(root),
+             "--host", host, "--port", str(port), "--no-browser"],
+            cwd=root, env=env, check=False,
+        )
+    except KeyboardInterrupt:
+        pass
