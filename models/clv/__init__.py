@@ -12,44 +12,37 @@ does all of it with documented fallbacks for degenerate data (``models.clv.fallb
 No ``lifetimes`` import here: it is a test-only reference.
 """
 
-from models.clv.bgnbd import (
-    BgNbdFit,
-    BgNbdParams,
-    conditional_expected_purchases,
-    expected_purchases_new_customer,
-    fit_bgnbd,
-    probability_alive,
-)
-from models.clv.clv import PERIODS_PER_MONTH, discounted_clv, purchases_column, score_customers
-from models.clv.errors import ClvFitError, ClvInputError
-from models.clv.fit import ClvModelFit, fit_clv_models
-from models.clv.gamma_gamma import (
-    GammaGammaFit,
-    GammaGammaParams,
-    conditional_expected_average_spend,
-    fit_gamma_gamma,
-)
-from models.clv.summary import calibration_and_holdout, summarize_transactions
+import importlib
+from typing import Any
 
-__all__ = [
-    "PERIODS_PER_MONTH",
-    "BgNbdFit",
-    "BgNbdParams",
-    "ClvFitError",
-    "ClvInputError",
-    "ClvModelFit",
-    "GammaGammaFit",
-    "GammaGammaParams",
-    "calibration_and_holdout",
-    "conditional_expected_average_spend",
-    "conditional_expected_purchases",
-    "discounted_clv",
-    "expected_purchases_new_customer",
-    "fit_bgnbd",
-    "fit_clv_models",
-    "fit_gamma_gamma",
-    "probability_alive",
-    "purchases_column",
-    "score_customers",
-    "summarize_transactions",
-]
+#: public name -> submodule (imported on first use, so ``grouplake --help`` stays fast)
+_EXPORTS = {
+    "BgNbdFit": "bgnbd",
+    "BgNbdParams": "bgnbd",
+    "ClvFitError": "errors",
+    "ClvInputError": "errors",
+    "ClvModelFit": "fit",
+    "GammaGammaFit": "gamma_gamma",
+    "GammaGammaParams": "gamma_gamma",
+    "PERIODS_PER_MONTH": "clv",
+    "calibration_and_holdout": "summary",
+    "conditional_expected_average_spend": "gamma_gamma",
+    "conditional_expected_purchases": "bgnbd",
+    "discounted_clv": "clv",
+    "expected_purchases_new_customer": "bgnbd",
+    "fit_bgnbd": "bgnbd",
+    "fit_clv_models": "fit",
+    "fit_gamma_gamma": "gamma_gamma",
+    "probability_alive": "bgnbd",
+    "purchases_column": "clv",
+    "score_customers": "clv",
+    "summarize_transactions": "summary",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,8 +14,22 @@ The hand-labelled pairs in ``tests/fixtures/supplier_pairs_gold.csv`` are never 
 training or calibration.
 """
 
-from models.entity_resolution.normalise import NameParts, parse_name
-from models.entity_resolution.resolve import Resolution, resolve_suppliers
-from models.entity_resolution.uscc import validate_uscc
+import importlib
+from typing import Any
 
-__all__ = ["NameParts", "Resolution", "parse_name", "resolve_suppliers", "validate_uscc"]
+#: public name -> submodule (imported on first use, so ``grouplake --help`` stays fast)
+_EXPORTS = {
+    "NameParts": "normalise",
+    "parse_name": "normalise",
+    "Resolution": "resolve",
+    "resolve_suppliers": "resolve",
+    "validate_uscc": "uscc",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
