@@ -1,7 +1,8 @@
 """``grouplake docs``: generate the dbt docs of the governed models and serve them.
 
 ``dbt docs generate`` compiles the project against this home's lake and dbt DuckDB file
-(so the catalog shows real columns and row counts), into ``<home>/dbt/docs``; ``dbt docs
+(so the catalog shows real columns and row counts), into ``<home>/dbt/docs`` (models whose
+bronze table is not ingested yet are left out, as in the build); ``dbt docs
 serve`` then serves it on the given port, or the first free one from 8080, until Ctrl-C.
 Run it when no ``grouplake run`` is writing dbt's file (DuckDB allows one writer).
 """
@@ -41,16 +42,27 @@ def generate_docs(settings) -> Path:
     Raises:
         RuntimeError: dbt failed (its output is in the message).
     """
+    import json
     import os
 
-    from orchestration.dbt.project import dbt_executable, export_dbt_env, project_dir
+    from orchestration.dbt.assets import build_args, missing_sources
+    from orchestration.dbt.project import (
+        dbt_executable,
+        export_dbt_env,
+        parse_manifest,
+        project_dir,
+    )
+    from pipelines.lake.storage import LakeStorage
 
     export_dbt_env(settings)
     target = docs_target(settings.home)
     root = project_dir(settings)
+    manifest = json.loads(parse_manifest(settings).read_text())
+    exclude = build_args(missing_sources(manifest, LakeStorage.from_settings(settings)))[1:]
     env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
     done = subprocess.run(
-        [dbt_executable(), "docs", "generate", "--project-dir", str(root), "--profiles-dir", str(root)],
+        [dbt_executable(), "docs", "generate", "--project-dir", str(root), "--profiles-dir", str(root),
+         *exclude],
         cwd=root, env=env, capture_output=True, text=True, check=False,
     )
     if done.returncode != 0:

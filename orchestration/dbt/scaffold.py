@@ -206,13 +206,42 @@ def model_name(spec: EntitySpec) -> str:
     return f"stg_{spec.source}__{spec.entity}"
 
 
-def _find_spec(source: str, entity: str) -> EntitySpec:
-    import importlib
+def discover_bronze_specs() -> list[EntitySpec]:
+    """Every bronze :class:`EntitySpec` the source connectors declare.
 
-    module = importlib.import_module(f"pipelines.sources.{source}.specs")
-    factory = getattr(module, f"{source}_specs")
-    for spec in factory():
-        if spec.entity == entity:
+    A source package ``pipelines.sources.<source>`` declares its specs either through
+    ``specs.<source>_specs()`` or as module-level ``EntitySpec`` constants in its modules.
+    """
+    import importlib
+    import pkgutil
+
+    from pipelines import sources
+
+    found: dict[str, EntitySpec] = {}
+    for package in sorted(m.name for m in pkgutil.iter_modules(sources.__path__) if m.ispkg):
+        base = f"{sources.__name__}.{package}"
+        try:
+            specs_module = importlib.import_module(f"{base}.specs")
+        except ModuleNotFoundError:
+            specs_module = None
+        factory = getattr(specs_module, f"{package}_specs", None) if specs_module else None
+        if factory is not None:
+            candidates = list(factory())
+        else:
+            module = importlib.import_module(base)
+            candidates = []
+            for info in pkgutil.iter_modules(module.__path__):
+                sub = importlib.import_module(f"{base}.{info.name}")
+                candidates += [v for v in vars(sub).values() if isinstance(v, EntitySpec)]
+        for spec in candidates:
+            if spec.layer == "bronze":
+                found[spec.name] = spec
+    return [found[name] for name in sorted(found)]
+
+
+def _find_spec(source: str, entity: str) -> EntitySpec:
+    for spec in discover_bronze_specs():
+        if (spec.source, spec.entity) == (source, entity):
             return spec
     raise SystemExit(f"no bronze spec {source}.{entity}")
 
