@@ -74,7 +74,7 @@ def data_docs(
     """Build Great Expectations Data Docs under the GroupLake home; print the index path."""
     from rich.console import Console
 
-    from expectations.gx_context import get_context
+    from expectations.gx_context import get_context, gx_lock
     from expectations.suite import run_suite
     from infra.settings import get_settings
 
@@ -88,9 +88,11 @@ def data_docs(
                 console.print(f"[yellow]{suite.name}: skipped ({exc})[/yellow]")
                 continue
             console.print(outcome.summary())
-    context = get_context(settings.home)
-    context.build_data_docs()
-    for site in context.get_docs_sites_urls():
+    with gx_lock(settings.home):
+        context = get_context(settings.home)
+        context.build_data_docs()
+        sites = context.get_docs_sites_urls()
+    for site in sites:
         console.print(f"Data Docs: [bold]{site['site_url']}[/bold]")
 
 

@@ -9,8 +9,10 @@ the Dagster checks stored.
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,20 @@ DATASOURCE = "grouplake"
 def gx_root(home: Path) -> Path:
     """Folder of the GE project under the GroupLake home."""
     return Path(home) / "expectations"
+
+
+@contextmanager
+def gx_lock(home: Path) -> Iterator[None]:
+    """Serialise access to the GE project: concurrent check processes (Dagster's multiprocess
+    executor) would otherwise race on ``great_expectations.yml`` and the stores."""
+    root = gx_root(home)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def get_context(home: Path):

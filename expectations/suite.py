@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from expectations.data import SuiteData, suite_data
-from expectations.gx_context import PartOutcome, get_context, validate_frame
+from expectations.gx_context import PartOutcome, get_context, gx_lock, validate_frame
 from expectations.state import read_state, write_state
 from infra.settings import Settings
 
@@ -116,16 +116,16 @@ def run_suite(
             ``grouplake expectations data-docs`` only observes).
         build_docs: refresh Data Docs after each part.
     """
-    storage_settings = settings
-    context = get_context(settings.home)
-    with suite_data(storage_settings) as data:
+    with suite_data(settings) as data:
         baseline = read_state(data.storage, suite.name)
         parts = suite.build(data, baseline)
-        outcomes = [
-            validate_frame(context, f"{suite.name}.{part.name}", part.frame, part.expectations,
-                           build_docs=build_docs)
-            for part in parts
-        ]
+        with gx_lock(settings.home):  # one writer of the GE project files at a time
+            context = get_context(settings.home)
+            outcomes = [
+                validate_frame(context, f"{suite.name}.{part.name}", part.frame, part.expectations,
+                               build_docs=build_docs)
+                for part in parts
+            ]
         for outcome, part in zip(outcomes, parts, strict=True):
             outcome.rows = part.rows
         success = all(o.success for o in outcomes)
