@@ -58,6 +58,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "GROUPLAKE_LAKE_ROOT": root,
         "GROUPLAKE_DBT_DUCKDB_PATH": str(Path(settings.dbt.duckdb_path).absolute()),
         "GROUPLAKE_DBT_TARGET": settings.dbt.target,
+        "GROUPLAKE_DBT_THREADS": str(settings.dbt.threads),
         "GROUPLAKE_GROUP_CURRENCY": settings.group_currency,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
