@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import CommitProperties, Transaction, write_deltalake
@@ -63,7 +64,7 @@ def latest_per_key(table: pa.Table, spec: EntitySpec) -> pa.Table:
     if table.num_rows <= 1:
         return table
     # the common case: keys already unique (a hash count, no sort)
-    if len(pc.unique(_key_strings(table.select(list(spec.key))))) == table.num_rows:
+    if _distinct_keys(table, list(spec.key)) == table.num_rows:
         return table
     indexed = table.append_column("__pos", pa.array(range(table.num_rows), pa.int64()))
     sort_keys = [(k, "ascending") for k in spec.key]
@@ -73,6 +74,37 @@ def latest_per_key(table: pa.Table, spec: EntitySpec) -> pa.Table:
     ordered = indexed.sort_by(sort_keys)
     last = _last_of_each_group(ordered.select(list(spec.key)))
     return ordered.take(last).sort_by([("__pos", "ascending")]).drop_columns(["__pos"])
+
+
+def _distinct_keys(table: pa.Table, keys: list[str]) -> int:
+    """How many distinct keys ``table`` holds (hashing the key columns, no string building)."""
+    if len(keys) == 1:
+        return len(pc.unique(table.column(keys[0])))
+    return table.select(keys).group_by(keys).aggregate([]).num_rows
+
+
+def _stored_mask(incoming: pa.Table, stored: pa.Table, keys: list[str]) -> pa.Array:
+    """For each incoming row, whether its key is stored.
+
+    The hash table is built on the batch (usually much smaller than what is stored) and the
+    stored keys probe it; the few stored keys that match are then looked up per batch row.
+    """
+    none = pa.array(np.zeros(incoming.num_rows, dtype=bool))
+    if len(keys) == 1:
+        batch_keys = incoming.column(keys[0]).combine_chunks()
+        stored_keys = stored.column(keys[0]).combine_chunks()
+        matched = pc.filter(stored_keys, pc.fill_null(pc.is_in(stored_keys, value_set=batch_keys), False))
+        if len(matched) == 0:
+            return none
+        return pc.fill_null(pc.is_in(batch_keys, value_set=matched), False)
+    matched = stored.select(keys).join(incoming.select(keys), keys=keys, join_type="left semi", use_threads=True)
+    if matched.num_rows == 0:
+        return none
+    positions = incoming.select(keys).append_column("__pos", pa.array(np.arange(incoming.num_rows)))
+    found = positions.join(matched, keys=keys, join_type="left semi", use_threads=True)
+    mask = np.zeros(incoming.num_rows, dtype=bool)
+    mask[found.column("__pos").to_numpy()] = True
+    return pa.array(mask)
 
 
 def _key_strings(keys: pa.Table) -> pa.Array:
@@ -97,24 +129,20 @@ def _last_of_each_group(sorted_keys: pa.Table) -> pa.Array:
 def _classify(incoming: pa.Table, stored: pa.Table, spec: EntitySpec) -> tuple[pa.Table, pa.Table, int]:
     """Split ``incoming`` into (new keys, newer versions of stored keys, unchanged count).
 
-    Key membership is one hash-set lookup per incoming row; only the rows whose key is
-    already stored are joined with the stored change timestamps.
+    Key membership is one hash lookup per incoming row; only the rows whose key is already
+    stored are joined with the stored change timestamps.
     """
     if stored.num_rows == 0:
         return incoming, incoming.slice(0, 0), 0
     keys = list(spec.key)
-    incoming_keys = _key_strings(incoming.select(keys))
-    stored_keys = _key_strings(stored.select(keys))
-    exists = pc.fill_null(pc.is_in(incoming_keys, value_set=stored_keys), False)
+    exists = _stored_mask(incoming, stored, keys)
     if not pc.any(exists).as_py():
         return incoming, incoming.slice(0, 0), 0
     inserts = incoming.filter(pc.invert(exists))
     existing = incoming.filter(exists)
     if not spec.change_column:
         return inserts, incoming.slice(0, 0), existing.num_rows
-    relevant = pc.is_in(stored_keys, value_set=pc.filter(incoming_keys, exists))
-    marker = stored.filter(relevant).select([*keys, spec.change_column])
-    marker = marker.rename_columns([*keys, "__stored_change"])
+    marker = stored.select([*keys, spec.change_column]).rename_columns([*keys, "__stored_change"])
     joined = existing.join(marker, keys=keys, join_type="inner", use_threads=True)
     newer = pc.fill_null(pc.greater(joined.column(spec.change_column), joined.column("__stored_change")), False)
     updates = joined.filter(newer).drop_columns(["__stored_change"]).select(incoming.column_names)
