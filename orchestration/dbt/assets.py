@@ -2,8 +2,9 @@
 
 ``dbt build`` runs models, unit tests and data tests in DAG order; each data test becomes a
 check result on its model (``severity: error`` = blocking, so a failed test fails this
-step and everything downstream of it, the gold publications included, is skipped). A
-failed test's result carries up to five of the failing rows, read after dbt has finished.
+step and everything downstream of it, the gold publications included, is skipped). Once
+dbt has exited (it holds its DuckDB file while running), each model's result gets its row
+count and each failed test's result up to five of the failing rows.
 A model that errors (SQL error, contract violation, Python model exception) or a failed
 unit test fails the step with dbt's message.
 
@@ -62,31 +63,18 @@ def failed_nodes(run_results: Mapping[str, Any]) -> list[tuple[str, str]]:
     return failed
 
 
-def failing_rows_markdown(duckdb_path: str, compiled_sql: str, limit: int = FAILING_ROWS_SHOWN) -> str:
-    """Up to ``limit`` rows a failed test returned, as a markdown table (read-only)."""
-    import duckdb
-
+def failing_rows_markdown(con, compiled_sql: str, limit: int = FAILING_ROWS_SHOWN) -> str:
+    """Up to ``limit`` rows a failed test returned, as a markdown table."""
     try:
-        with duckdb.connect(duckdb_path, read_only=True) as con:
-            con.execute("SET TimeZone = 'UTC'")
-            frame = con.sql(f"select * from ({compiled_sql}) as failing limit {int(limit)}").df()
+        frame = con.execute(f"select * from ({compiled_sql}) as failing limit {int(limit)}").df()
     except Exception as exc:  # noqa: BLE001 - best effort: the check result stands without it
         return f"(failing rows unavailable: {exc})"
     return frame.to_markdown(index=False) if not frame.empty else "(no rows)"
 
 
-def _enrich_failed_check(
-    event: dg.AssetCheckResult, compiled: Mapping[str, str], duckdb_path: str
-) -> dg.AssetCheckResult:
-    unique_id = getattr(event.metadata.get("unique_id"), "text", None)
-    sql = compiled.get(unique_id or "")
-    if not sql:
-        return event
-    metadata = {**event.metadata, "failing_rows": dg.MetadataValue.md(failing_rows_markdown(duckdb_path, sql))}
-    return event._replace(metadata=metadata) if hasattr(event, "_replace") else dg.AssetCheckResult(
-        passed=event.passed, asset_key=event.asset_key, check_name=event.check_name,
-        severity=event.severity, metadata=metadata, description=event.description,
-    )
+def _unique_id(event: Any) -> str | None:
+    value = event.metadata.get("unique_id")
+    return getattr(value, "text", value)
 
 
 def _compiled_tests(run_results: Mapping[str, Any]) -> dict[str, str]:
@@ -96,6 +84,38 @@ def _compiled_tests(run_results: Mapping[str, Any]) -> dict[str, str]:
         if r.get("unique_id", "").startswith("test.") and r.get("compiled_code")
         and r.get("status") in ("fail", "warn")
     }
+
+
+def enrich_events(events: list[Any], manifest: Mapping[str, Any], run_results: Mapping[str, Any],
+                  duckdb_path: str) -> list[Any]:
+    """Add ``dagster/row_count`` to model outputs and failing rows to failed test checks.
+
+    Done after dbt has exited: dbt holds its DuckDB file open (one writer) while it runs.
+    """
+    import duckdb
+
+    if not Path(duckdb_path).exists():
+        return events
+    compiled = _compiled_tests(run_results)
+    nodes = manifest.get("nodes", {})
+    enriched = []
+    with duckdb.connect(duckdb_path, read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        for event in events:
+            uid = _unique_id(event) if hasattr(event, "metadata") else None
+            if isinstance(event, dg.Output) and uid in nodes:
+                node = nodes[uid]
+                try:
+                    rows = con.execute(
+                        f'select count(*) from "{node["schema"]}"."{node["alias"]}"').fetchall()[0][0]
+                    event = event.with_metadata({**event.metadata, "dagster/row_count": int(rows)})
+                except duckdb.Error:
+                    pass
+            elif isinstance(event, dg.AssetCheckResult) and not event.passed and uid in compiled:
+                markdown = failing_rows_markdown(con, compiled[uid])
+                event = event.with_metadata({**event.metadata, "failing_rows": dg.MetadataValue.md(markdown)})
+            enriched.append(event)
+    return enriched
 
 
 def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
@@ -114,16 +134,9 @@ def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Ite
         build_args(missing), context=context, raise_on_error=False,
         target_path=target_path(settings),
     )
-    held: list[dg.AssetCheckResult] = []
-    for event in invocation.stream():
-        if isinstance(event, dg.AssetCheckResult) and not event.passed:
-            held.append(event)  # enriched once dbt has released its DuckDB file
-            continue
-        yield event
+    events = list(invocation.stream())
     run_results = invocation.get_artifact("run_results.json")
-    compiled = _compiled_tests(run_results)
-    for event in held:
-        yield _enrich_failed_check(event, compiled, settings.dbt.duckdb_path)
+    yield from enrich_events(events, manifest, run_results, settings.dbt.duckdb_path)
     failed = failed_nodes(run_results)
     if failed:
         lines = "\n".join(f"- {uid}: {message}" for uid, message in failed)

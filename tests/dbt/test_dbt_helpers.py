@@ -151,3 +151,24 @@ def test_every_bronze_table_has_a_source_and_one_staging_model():
         assert f"stg_{spec.source}__{spec.entity}" in models, spec.name
         source = manifest["sources"][f"source.grouplake.{spec.source}.{spec.entity}"]
         assert source["config"]["delta_table_path"].endswith(f"/{spec.relative_path}")
+
+
+def test_events_get_row_counts_and_failing_rows_after_dbt_exits(tmp_path: Path):
+    import duckdb
+
+    from orchestration.dbt.assets import enrich_events
+
+    path = str(tmp_path / "dbt.duckdb")
+    with duckdb.connect(path) as con:
+        con.execute("create schema marts; create table marts.m as select range as id from range(3)")
+    manifest = {"nodes": {"model.grouplake.m": {"schema": "marts", "alias": "m"}}}
+    run_results = {"results": [{"unique_id": "test.grouplake.t", "status": "fail",
+                                "compiled_code": "select id from marts.m where id > 0"}]}
+    output = dg.Output(None, output_name="m", metadata={"unique_id": "model.grouplake.m"})
+    check = dg.AssetCheckResult(passed=False, asset_key=dg.AssetKey(["dbt", "m"]), check_name="t",
+                                metadata={"unique_id": "test.grouplake.t"})
+    passed = dg.AssetCheckResult(passed=True, asset_key=dg.AssetKey(["dbt", "m"]), check_name="ok")
+    out, failed, ok = enrich_events([output, check, passed], manifest, run_results, path)
+    assert out.metadata["dagster/row_count"].value == 3
+    assert "|    1 |" in failed.metadata["failing_rows"].value and "|    2 |" in failed.metadata["failing_rows"].value
+    assert ok is passed
