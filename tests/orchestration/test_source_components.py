@@ -9,7 +9,6 @@ import dagster as dg
 import pytest
 
 from infra.settings import reset_settings_cache
-from orchestration.definitions import defs
 from pipelines.sources.crm.specs import crm_specs
 from pipelines.sources.iot.specs import iot_specs
 from pipelines.sources.wms.specs import wms_specs
@@ -19,6 +18,8 @@ SPECS = [*crm_specs(), *wms_specs(), *iot_specs()]
 
 
 def test_every_crm_wms_iot_entity_is_a_bronze_asset_with_the_bronze_checks():
+    from orchestration.definitions import defs
+
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
@@ -33,7 +34,10 @@ def test_every_crm_wms_iot_entity_is_a_bronze_asset_with_the_bronze_checks():
 
 
 def _sensor(name: str):
-    return next(s for s in defs.sensors if s.name == name)
+    from orchestration.iot import defs as iot_defs
+    from orchestration.wms import defs as wms_defs
+
+    return next(s for s in [*wms_defs.sensors, *iot_defs.sensors] if s.name == name)
 
 
 def test_wms_sensor_requests_one_run_per_new_state_of_the_landing_folder(settings):
