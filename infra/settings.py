@@ -115,6 +115,18 @@ class OltpSettings(BaseModel):
     idempotency_ttl_hours: int = 24  # how long an Idempotency-Key is remembered
     lock_timeout_ms: int = 10_000  # PostgreSQL: give up waiting for a row lock (-> 503, retry)
     fast_path: bool = True  # PostgreSQL: run the order hot path's statements via the driver
+    # per unit: code -> decimal in the group currency (rows of the approval_limits table win)
+    approval_limits: dict[str, str] = Field(default_factory=dict)
+    approval_ttl_hours: int = 72  # a pending approval expires (stock released) after this long
+    payment_provider_secret: SecretStr | None = None  # HMAC-SHA256 key of provider callbacks
+    payment_callback_tolerance_s: int = 300  # refuse callbacks signed further from now than this
+    payment_terms_days: int = 30  # due date of an exported payable = statement period end + this
+    fx_max_age_days: int = 7  # a conversion uses a rate at most this many days older than it
+    settlement_currency_default: str = ""  # suppliers without their own; default: group currency
+    document_dir: str = ""  # supplier qualification documents; default <home>/oltp/documents
+    document_max_bytes: int = 10_485_760  # per uploaded document
+    document_types: list[str] = Field(
+        default_factory=lambda: ["application/pdf", "image/png", "image/jpeg"])  # by magic bytes
 
 
 class AuthSettings(BaseModel):
@@ -223,8 +235,14 @@ class Settings(BaseSettings):
         self.mlflow.artifact_root = self.mlflow.artifact_root or str(home / "mlflow" / "artifacts")
         self.serving.snapshot_dir = self.serving.snapshot_dir or str(home / "serving")
         self.demo.dir = self.demo.dir or str(home / "demo")
+        self.oltp.document_dir = self.oltp.document_dir or str(home / "oltp" / "documents")
+        self.oltp.settlement_currency_default = (
+            self.oltp.settlement_currency_default or self.group_currency
+        )
         if self.auth.jwt_secret is None and self.env in ("local", "ci"):
             self.auth.jwt_secret = SecretStr(LOCAL_DEV_SECRET)
+        if self.oltp.payment_provider_secret is None and self.env in ("local", "ci"):
+            self.oltp.payment_provider_secret = SecretStr(LOCAL_DEV_SECRET)
         return self
 
     @property
@@ -241,20 +259,28 @@ class Settings(BaseSettings):
     def dagster_home(self) -> Path:
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster")
 
-    def require_secrets(self) -> None:
+    def require_secrets(self, *, payments: bool = False) -> None:
         """Refuse to run outside local/CI without real secrets.
+
+        Args:
+            payments: also require ``OLTP__PAYMENT_PROVIDER_SECRET`` (the transactional API,
+                which verifies the payment provider's signed callbacks).
 
         Raises:
             RuntimeError: when a secret is missing or still the local placeholder.
         """
         if self.is_dev:
             return
-        secret = self.auth.jwt_secret.get_secret_value() if self.auth.jwt_secret else ""
-        if not secret or secret == LOCAL_DEV_SECRET or len(secret) < 32:
-            raise RuntimeError(
-                "AUTH__JWT_SECRET must be set to a random string of at least 32 characters "
-                f"when ENV={self.env!r}"
-            )
+        required = [("AUTH__JWT_SECRET", self.auth.jwt_secret)]
+        if payments:
+            required.append(("OLTP__PAYMENT_PROVIDER_SECRET", self.oltp.payment_provider_secret))
+        for name, value in required:
+            secret = value.get_secret_value() if value else ""
+            if not secret or secret == LOCAL_DEV_SECRET or len(secret) < 32:
+                raise RuntimeError(
+                    f"{name} must be set to a random string of at least 32 characters "
+                    f"when ENV={self.env!r}"
+                )
 
 
 @functools.lru_cache(maxsize=1)

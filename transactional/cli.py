@@ -1,4 +1,5 @@
-"""``grouplake tx …``: migrate, serve, and bootstrap identities of the transactional service.
+"""``grouplake tx …``: migrate, serve, bootstrap identities, and the periodic commerce jobs
+(approval expiry, supplier settlement, dealer rebate settlement) of the transactional service.
 
 Local commands act as the trusted ``system`` principal (a group admin, user id 0, recorded
 as such in the audit log). Heavy imports happen inside the commands.
@@ -141,6 +142,88 @@ def create_supplier(
 
     _run(lambda s: create(s, SYSTEM, supplier_id, name, credit_code))
     typer.echo(f"created supplier {supplier_id}")
+
+
+@tx_app.command("expire-approvals")
+def expire_approvals() -> None:
+    """Expire orders whose approval was not decided in time (releases their stock).
+
+    Safe to run at any time and concurrently with the API; run it periodically (the
+    ``tx_approval_expiry_schedule`` Dagster schedule does, every 15 minutes).
+    """
+    from transactional.services.approvals import expire_pending
+
+    expired = expire_pending(_db())
+    typer.echo(f"expired {len(expired)} pending approval(s)"
+               + (f": orders {', '.join(map(str, expired))}" if expired else ""))
+
+
+def _period(period: str | None, start: str | None, end: str | None):
+    import datetime as dt
+
+    if period:
+        year, month = (int(x) for x in period.split("-"))
+        first = dt.date(year, month, 1)
+        return first, dt.date(year + month // 12, month % 12 + 1, 1)
+    if start and end:
+        return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    today = dt.datetime.now(dt.UTC).date()
+    this_month = today.replace(day=1)
+    previous = (this_month - dt.timedelta(days=1)).replace(day=1)
+    return previous, this_month
+
+
+@tx_app.command("settle")
+def settle(
+    period: Annotated[str | None,
+                      typer.Option(help="a month, YYYY-MM (default: last month)")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="period start, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="period end (exclusive)")] = None,
+    business_unit: Annotated[str | None, typer.Option(help="one unit (default: all)")] = None,
+    supplier_id: Annotated[str | None, typer.Option(help="one supplier (default: all)")] = None,
+) -> None:
+    """Issue supplier statements for a period (payables exported to the outbox)."""
+    from infra.settings import get_settings
+    from transactional.domain.principal import SYSTEM
+    from transactional.services.policy import CommercePolicy
+    from transactional.services.settlement import issue_statements
+
+    first, last = _period(period, start, end)
+    policy = CommercePolicy.from_settings(get_settings())
+    issued = _run(lambda s: issue_statements(s, SYSTEM, first, last, policy,
+                                             business_unit=business_unit,
+                                             supplier_id=supplier_id))
+    typer.echo(f"issued {len(issued)} statement(s) for [{first}, {last})")
+    for st in issued:
+        typer.echo(f"  #{st['id']} {st['business_unit']} {st['supplier_id']} {st['kind']}: "
+                   f"net {st['net_amount']} {st['currency']} ({st['line_count']} lines)")
+
+
+@tx_app.command("settle-rebates")
+def settle_rebates(
+    dealer_account_id: Annotated[int | None, typer.Option(help="one dealer (default: all)")] = None,
+) -> None:
+    """Settle accrued dealer rebates to the dealers' accounts."""
+    from sqlalchemy import select
+
+    from transactional.db.commerce_tables import dealer_accounts
+    from transactional.domain.principal import SYSTEM
+    from transactional.services.dealers import settle_rebates as settle_one
+
+    db = _db()
+    if dealer_account_id is None:
+        with db.read() as session:
+            ids = list(session.execute(select(dealer_accounts.c.id)
+                                       .order_by(dealer_accounts.c.id)).scalars())
+    else:
+        ids = [dealer_account_id]
+    count = 0
+    for dealer_id in ids:
+        for done in _run(lambda s, d=dealer_id: settle_one(s, SYSTEM, d)):
+            count += 1
+            typer.echo(f"  dealer {done['dealer_account_id']}: {done['amount']} "
+                       f"{done['currency']} ({done['accruals']} accruals)")
+    typer.echo(f"{count} rebate settlement(s)")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,9 +18,14 @@ from transactional.api import (
     catalogue,
     directory,
     errors,
+    fx,
     health,
     offers,
+    onboarding,
     orders,
+    payments,
+    promotions,
+    settlement,
     users,
     warehouses,
 )
@@ -28,6 +33,7 @@ from transactional.api.deps import AppContext
 from transactional.api.limits import BodySizeLimit
 from transactional.api.ratelimit import GcraLimiter
 from transactional.db.database import Database
+from transactional.services.policy import CommercePolicy
 
 DESCRIPTION = """
 GroupLake's thin trading layer: identity, the catalogue (categories with attribute templates,
@@ -37,13 +43,27 @@ SKUs, supplier offers with price tiers), warehouse stock, and orders that never 
 `X-API-Key`. Every route checks your role and business unit; ids outside your scope answer
 **404**, exactly like ids that do not exist; a role that may never use a route gets **403**.
 
+**Commerce**: promotions (满减 full reductions, percentage discounts) apply at placement
+and are recorded per line; dealers earn tiered rebates (阶梯返利) at delivery; orders above
+their unit's approval limit wait for procurement; payment intents are paid through the
+provider's signed, idempotent callback; refunds, supplier statements in the supplier's
+settlement currency (dated FX), a double-entry ledger, payables exported to the ERP;
+supplier onboarding with documents and a four-eyes review.
+
 **Errors** always look like `{"error": {"code": "...", "message": "...", "details": ...}}`.
 Lists are paged (`limit`, capped by the server, and `offset`).
 """
 
 TAGS = [
     {"name": "auth", "description": "Tokens and identity"},
-    {"name": "orders", "description": "Place, read and progress orders"},
+    {"name": "orders", "description": "Place, read and progress orders (approve, pay, ship …)"},
+    {"name": "payments", "description": "Payment intents, the provider callback, refunds"},
+    {"name": "promotions", "description": "Full reductions, percentages, tiered dealer rebates"},
+    {"name": "rebates", "description": "Dealer accounts, rebate balances and settlement"},
+    {"name": "settlement", "description": "Supplier statements and payables"},
+    {"name": "approvals", "description": "Approval limits per business unit"},
+    {"name": "fx", "description": "Dated FX rates"},
+    {"name": "onboarding", "description": "Supplier applications, documents and review"},
     {"name": "offers", "description": "Supplier offers: tiers, MOQ, multiples, lead time"},
     {"name": "catalogue", "description": "Categories with attribute templates, and SKUs"},
     {"name": "stock", "description": "Warehouses, stock levels and adjustments"},
@@ -67,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ``uvicorn transactional.main:create_app --factory --port 8000``
     """
     settings = settings or get_settings()
-    settings.require_secrets()
+    settings.require_secrets(payments=True)
     db = Database.from_settings(settings)
 
     @asynccontextmanager
@@ -86,19 +106,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.oltp.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.oltp.max_request_bytes,
+                       upload_suffix="/documents",
+                       upload_max_bytes=settings.oltp.document_max_bytes + 65_536)
     app.state.context = AppContext(
         settings=settings,
         db=db,
         login_limiter=GcraLimiter(settings.oltp.login_rate_per_minute),
         order_limiter=GcraLimiter(settings.oltp.order_rate_per_minute),
+        policy=CommercePolicy.from_settings(settings),
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
     # orders first: routes are matched in order and order placement is the hot path
-    for router in (orders.router, offers.router, catalogue.skus, catalogue.categories,
-                   warehouses.router, auth.router, users.router, directory.business_units,
-                   directory.suppliers):
+    for router in (orders.router, payments.orders, payments.provider, offers.router,
+                   catalogue.skus, catalogue.categories, warehouses.router, auth.router,
+                   users.router, directory.business_units, directory.suppliers,
+                   promotions.router, fx.rates, fx.limits, settlement.statements_router,
+                   settlement.dealers_router, onboarding.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)

@@ -7,7 +7,8 @@ Policy (also in the API description): an id outside the caller's business unit, 
 ownership answers **404 not_found**, the same as an id that does not exist, so ids cannot be
 probed. 403 is only for a role that may never use the route, whatever the id. The catalogue
 (categories, SKUs) and offers are group-wide reference data: readable by every
-authenticated user, listed below as public reads.
+authenticated user, listed below as public reads. Objects are built lazily, only the kind a
+case needs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.transactional.commerce import PDF, advance_to_delivered, make_uscc, today_period
 from tests.transactional.factories import USERS, order_body
 from transactional.db.tables import orders
 from transactional.domain.status import TRANSITIONS
@@ -32,6 +34,7 @@ class Case:
     ids: str  # which fixture object fills the path parameters
     body: dict[str, Any] | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    multipart: bool = False  # send a PDF upload instead of a JSON body
 
 
 def _transition_outsiders(action: str) -> tuple[str, ...]:
@@ -44,7 +47,13 @@ def _transition_outsiders(action: str) -> tuple[str, ...]:
 
 def _transition_insider(action: str) -> str:
     return {"pay": "finance_coal", "ship": "supplier_1", "deliver": "buyer_coal",
-            "cancel": "procurement_coal"}.get(action, "admin")
+            "cancel": "procurement_coal", "approve": "procurement_coal",
+            "reject": "procurement_coal"}.get(action, "admin")
+
+
+UNIT_OUTSIDERS = ("admin_power", "procurement_power", "finance_power")
+ORDER_OUTSIDERS = ("buyer_coal2", "buyer_power", "procurement_power", "finance_power",
+                   "admin_power", "supplier_2")
 
 
 MATRIX: dict[tuple[str, str], Case | str] = {
@@ -71,8 +80,43 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         ("post", f"/api/v1/orders/{{order_id}}/{action}"): Case(
             _transition_insider(action), _transition_outsiders(action), "order",
             extra_headers={"Idempotency-Key": f"matrix-{action}"})
-        for action in TRANSITIONS
+        for action, spec in TRANSITIONS.items() if spec.route
     },
+    ("post", "/api/v1/orders/{order_id}/payment-intent"): Case(
+        "buyer_coal", ORDER_OUTSIDERS[:-1], "order"),
+    ("get", "/api/v1/orders/{order_id}/payments"): Case("buyer_coal", ORDER_OUTSIDERS, "order"),
+    ("post", "/api/v1/orders/{order_id}/refunds"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "order",
+        {"amount": "1", "reason": "matrix"}),
+    ("get", "/api/v1/promotions/{promotion_id}"): Case(
+        "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "promotion"),
+    ("patch", "/api/v1/promotions/{promotion_id}"): Case(
+        "procurement_coal", ("procurement_power", "admin_power"), "promotion",
+        {"priority": 5}),
+    ("put", "/api/v1/approval-limits/{business_unit}"): Case(
+        "procurement_coal", ("procurement_power", "admin_power"), "unit",
+        {"amount": "600000", "currency": "CNY"}),
+    ("get", "/api/v1/dealer-accounts/{dealer_account_id}"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "dealer"),
+    ("post", "/api/v1/dealer-accounts/{dealer_account_id}/rebate-settlements"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "dealer"),
+    ("get", "/api/v1/statements/{statement_id}"): Case(
+        "finance_coal", (*UNIT_OUTSIDERS, "supplier_2"), "statement"),
+    ("post", "/api/v1/statements/{statement_id}/corrections"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "statement",
+        {"amount": "1", "description": "matrix"}),
+    ("get", "/api/v1/supplier-applications/{application_id}"): Case(
+        "procurement_coal", ("procurement_power", "admin_power", "supplier_1", "supplier_2"),
+        "application"),
+    ("post", "/api/v1/supplier-applications/{application_id}/documents"): Case(
+        "procurement_coal", ("procurement_power", "admin_power", "supplier_2"), "application",
+        multipart=True),
+    ("get", "/api/v1/supplier-applications/{application_id}/documents/{document_id}"): Case(
+        "procurement_coal", ("procurement_power", "admin_power", "supplier_2"), "document"),
+    ("post", "/api/v1/supplier-applications/{application_id}/approve"): Case(
+        "admin_coal", ("procurement_power", "admin_power"), "application"),
+    ("post", "/api/v1/supplier-applications/{application_id}/reject"): Case(
+        "admin_coal", ("procurement_power", "admin_power"), "application", {"reason": "no"}),
     ("get", "/api/v1/categories/{category_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/skus/{sku_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/offers/{offer_id}"): "public read: the group's marketplace",
@@ -94,23 +138,72 @@ def test_every_id_route_is_in_the_matrix(app) -> None:
     assert not set(MATRIX) - routes, "matrix lists routes that no longer exist"
 
 
+APPLICATION = {"company_name": "Datong Matrix Coal Co., Ltd.", "uscc": make_uscc(),
+               "address": "1 Mine Road", "phone": "0352-1234567", "city": "Datong",
+               "bank_account": "6222000000000001"}
+
+
 @pytest.fixture
-def objects(client, world) -> dict[str, dict[str, Any]]:
-    """One object of each kind, owned by unit COAL / supplier SUP-1 / buyer_coal."""
+def objects(client, world):
+    """``build(kind)``: one object of that kind, owned by COAL / SUP-1 / buyer_coal."""
+    built: dict[str, dict[str, Any]] = {}
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
-    order = client.post("/api/v1/orders", json=order_body(offer, 2),
-                        headers=world.headers("buyer_coal", **{"Idempotency-Key": "matrix"}))
+
+    def post(path: str, user: str, **kwargs: Any) -> Any:
+        response = client.post(path, headers=world.headers(user), **kwargs)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def application() -> dict[str, Any]:
+        return {"application_id": post("/api/v1/supplier-applications", "procurement_coal",
+                                       json=APPLICATION)["id"]}
+
+    def document() -> dict[str, Any]:
+        ids = application()
+        doc = post(f"/api/v1/supplier-applications/{ids['application_id']}/documents",
+                   "procurement_coal", files={"file": ("licence.pdf", PDF, "application/pdf")},
+                   data={"doc_type": "business_license"})
+        return {**ids, "document_id": doc["id"]}
+
+    def statement() -> dict[str, Any]:
+        order_id = advance_to_delivered(client, world, offer, 3, key="matrix-statement")
+        start, end = today_period()
+        issued = post("/api/v1/statements/runs", "finance_coal",
+                      json={"period_start": start, "period_end": end})
+        assert order_id in {line["order_id"] for line in issued[0]["lines"]}
+        return {"statement_id": issued[0]["id"]}
+
+    def order() -> dict[str, Any]:
+        response = client.post("/api/v1/orders", json=order_body(offer, 2),
+                               headers=world.headers("buyer_coal", **{"Idempotency-Key": "matrix"}))
+        return {"order_id": response.json()["id"]}
+
     buyer = world.users["buyer_coal"].user_id
-    key = client.post(f"/api/v1/users/{buyer}/api-keys", json={"name": "m"},
-                      headers=world.headers("admin"))
-    return {
-        "user": {"user_id": buyer},
-        "api_key": {"user_id": buyer, "key_id": key.json()["id"]},
-        "supplier": {"supplier_id": "SUP-1"},
-        "offer": {"offer_id": offer},
-        "warehouse": {"warehouse_id": world.warehouse_ids["W-TAIYUAN"]},
-        "order": {"order_id": order.json()["id"]},
+    builders = {
+        "user": lambda: {"user_id": buyer},
+        "api_key": lambda: {"user_id": buyer, "key_id": post(
+            f"/api/v1/users/{buyer}/api-keys", "admin", json={"name": "m"})["id"]},
+        "supplier": lambda: {"supplier_id": "SUP-1"},
+        "offer": lambda: {"offer_id": offer},
+        "warehouse": lambda: {"warehouse_id": world.warehouse_ids["W-TAIYUAN"]},
+        "order": order,
+        "unit": lambda: {"business_unit": "COAL"},
+        "promotion": lambda: {"promotion_id": post("/api/v1/promotions", "procurement_coal", json={
+            "code": "MATRIX", "name": "m", "kind": "percentage", "business_unit": "COAL",
+            "supplier_id": "SUP-1", "rules": {"percent": "1"}})["id"]},
+        "dealer": lambda: {"dealer_account_id": post("/api/v1/dealer-accounts", "admin_coal", json={
+            "code": "D-MATRIX", "name": "m", "business_unit": "COAL", "buyer_user_id": buyer})["id"]},
+        "statement": statement,
+        "application": application,
+        "document": document,
     }
+
+    def build(kind: str) -> dict[str, Any]:
+        if kind not in built:
+            built[kind] = builders[kind]()
+        return built[kind]
+
+    return build
 
 
 CASES = [(m, p) for (m, p), case in MATRIX.items() if isinstance(case, Case)]
@@ -120,22 +213,29 @@ CASES = [(m, p) for (m, p), case in MATRIX.items() if isinstance(case, Case)]
 def test_other_units_and_suppliers_get_404(client, world, db, objects, method: str,
                                            path: str) -> None:
     case = MATRIX[(method, path)]
-    url = path.format(**objects[case.ids])
+    url = path.format(**objects(case.ids))
     body = dict(case.body) if case.body else None
     if body and "sku_id" in body:
         body["sku_id"] = world.sku_ids["COAL-6000"]
+
+    def send(user: str) -> Any:
+        headers = world.headers(user, **case.extra_headers)
+        if case.multipart:
+            return client.request(method.upper(), url, headers=headers,
+                                  files={"file": ("doc.pdf", PDF, "application/pdf")},
+                                  data={"doc_type": "other"})
+        return client.request(method.upper(), url, json=body, headers=headers)
+
     for outsider in case.outsiders:
-        response = client.request(method.upper(), url, json=body,
-                                  headers=world.headers(outsider, **case.extra_headers))
+        response = send(outsider)
         assert response.status_code == 404, (outsider, response.text)
         assert response.json()["error"]["code"] == "not_found"
     if "order_id" in url:
         with db.read() as session:
             status = session.execute(select(orders.c.status).where(
-                orders.c.id == objects["order"]["order_id"])).scalar_one()
+                orders.c.id == objects("order")["order_id"])).scalar_one()
         assert status == "placed"  # nothing an outsider did changed the order
-    insider = client.request(method.upper(), url, json=body,
-                             headers=world.headers(case.insider, **case.extra_headers))
+    insider = send(case.insider)
     assert insider.status_code not in (403, 404), (case.insider, insider.text)
 
 
@@ -143,7 +243,7 @@ def test_other_units_and_suppliers_get_404(client, world, db, objects, method: s
 def test_public_reads_are_open_to_every_unit_and_supplier(client, world, objects,
                                                           path: str) -> None:
     ids = {"category_id": world.category_ids["coal"], "sku_id": world.sku_ids["COAL-6000"],
-           "offer_id": objects["offer"]["offer_id"]}
+           "offer_id": objects("offer")["offer_id"]}
     for user in ("buyer_power", "supplier_2", "finance_power"):
         assert client.get(path.format(**ids), headers=world.headers(user)).status_code == 200
 

@@ -22,7 +22,15 @@ from transactional.domain.errors import (
 from transactional.domain.money import Money, to_decimal
 from transactional.domain.pricing import OfferTerms, PriceTier, price_line, validate_terms
 from transactional.domain.principal import Role
-from transactional.domain.status import TRANSITIONS, OrderStatus, StockEffect, transition_for
+from transactional.domain.status import (
+    APPROVAL_STATUS,
+    INITIAL_STATUS,
+    RESERVING,
+    TRANSITIONS,
+    OrderStatus,
+    StockEffect,
+    transition_for,
+)
 
 TERMS = OfferTerms(7, "S", 1, "CNY", moq=10, order_multiple=5,
                    tiers=(PriceTier(10, Decimal(8)), PriceTier(100, Decimal("7.5")),
@@ -138,5 +146,15 @@ def test_status_machine_is_data() -> None:
         transition_for("cancel", "shipped", Role.BUYER)
     with pytest.raises(ForbiddenError):
         transition_for("pay", "placed", Role.BUYER)
-    reachable = {OrderStatus.PLACED} | {t.target for t in TRANSITIONS.values()}
+    reachable = {INITIAL_STATUS, APPROVAL_STATUS} | {t.target for t in TRANSITIONS.values()}
     assert reachable == set(OrderStatus)
+    # every status that holds reserved stock leaves it only through a release or consume
+    for t in TRANSITIONS.values():
+        if t.target not in RESERVING:
+            assert all(s not in RESERVING for s in t.sources) or t.stock is not StockEffect.NONE
+    assert transition_for("approve", "pending_approval", Role.PROCUREMENT).target is (
+        OrderStatus.APPROVED)
+    assert transition_for("pay", "approved", Role.FINANCE).target is OrderStatus.PAID
+    with pytest.raises(IllegalTransitionError):
+        transition_for("pay", "pending_approval", Role.FINANCE)
+    assert not TRANSITIONS["settle"].route and not TRANSITIONS["expire"].route

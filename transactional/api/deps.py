@@ -23,6 +23,7 @@ from transactional.domain.errors import UnauthenticatedError
 from transactional.domain.principal import Principal, Role
 from transactional.services.identity import resolve_api_key
 from transactional.services.paging import PageRequest
+from transactional.services.policy import CommercePolicy
 
 TOKEN_URL = "/api/v1/auth/token"
 
@@ -35,6 +36,7 @@ class AppContext:
     db: Database
     login_limiter: GcraLimiter
     order_limiter: GcraLimiter
+    policy: CommercePolicy
 
 
 async def get_context(request: Request) -> AppContext:

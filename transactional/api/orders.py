@@ -74,7 +74,7 @@ def create_order(
     )
     result = context.db.run_write(lambda s: place_order(
         s, user, request, idempotency_key=idempotency_key, request_hash=request_hash,
-        idempotency_ttl=_ttl(context)))
+        idempotency_ttl=_ttl(context), policy=context.policy))
     headers = {"Location": f"{PATH}/{result.order['id']}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -130,6 +130,8 @@ def _transition_route(action: str) -> Callable[..., JSONResponse]:
 
 
 for _action, _spec in TRANSITIONS.items():
+    if not _spec.route:
+        continue
     router.add_api_route(
         f"/{{order_id}}/{_action}", _transition_route(_action), methods=["POST"],
         response_model=OrderPublic, responses={409: CONFLICT},
@@ -138,6 +140,7 @@ for _action, _spec in TRANSITIONS.items():
             f"Allowed from: {', '.join(sorted(s.value for s in _spec.sources))}; roles: "
             f"{', '.join(sorted(r.value for r in _spec.roles))}. Emits `{_spec.event_type}`"
             + (f"; stock: {_spec.stock.value}." if _spec.stock.value != "none" else ".")
+            + (" A `reason` is required." if _spec.reason_required else "")
             + " Any other current status: 409 `illegal_transition`."
         ),
     )

@@ -4,7 +4,9 @@ Alembic migrations under ``db/migrations`` create exactly this (a test compares 
 Invariants the database itself enforces, whatever the code does: stock is never negative
 (``CHECK available >= 0``), an order line has a positive quantity, a supplier user has a
 supplier and nobody else does, the audit log cannot be updated or deleted (triggers, see the
-initial migration).
+initial migration). The commerce tables (promotions, FX, approvals, payments, ledger,
+settlement, onboarding) are in :mod:`transactional.db.commerce_tables`, on the same
+metadata; journal entries, statements and provider events are append-only likewise.
 """
 
 from __future__ import annotations
@@ -53,8 +55,16 @@ suppliers = Table(
     Column("id", String(64), primary_key=True),
     Column("name", String(300), nullable=False),
     Column("credit_code", String(18)),  # unified social credit code, when known
-    Column("status", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | rejected
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("business_unit", String(32)),  # the unit that onboarded it, if any
+    Column("city", String(100)),
+    Column("province", String(100)),
+    Column("address", String(300)),
+    Column("phone", String(40)),
+    Column("bank_name", String(120)),
+    Column("bank_account", String(60)),
+    Column("settlement_currency", String(3)),  # None: oltp.settlement_currency_default
 )
 
 users = Table(
@@ -194,7 +204,9 @@ orders = Table(
     Column("supplier_id", String(64), ForeignKey("suppliers.id"), nullable=False, index=True),
     Column("status", String(24), nullable=False, index=True),
     Column("currency", String(3), nullable=False),
-    Column("total_amount", MoneyType(), nullable=False),
+    Column("total_amount", MoneyType(), nullable=False),  # payable: gross - discount
+    Column("gross_amount", MoneyType(), nullable=False, server_default="0.0000"),
+    Column("discount_amount", MoneyType(), nullable=False, server_default="0.0000"),
     Column("ship_to_address", String(500)),
     Column("ship_to_latitude", Float()),
     Column("ship_to_longitude", Float()),
@@ -205,7 +217,13 @@ orders = Table(
     Column("shipped_at", UtcDateTime()),
     Column("delivered_at", UtcDateTime()),
     Column("cancelled_at", UtcDateTime()),
+    Column("approved_at", UtcDateTime()),
+    Column("rejected_at", UtcDateTime()),
+    Column("expired_at", UtcDateTime()),
+    Column("settled_at", UtcDateTime()),
+    Column("statement_id", Id),  # the supplier statement that settled it
     Index("ix_orders_bu_placed", "business_unit", "placed_at"),
+    Index("ix_orders_supplier_status", "supplier_id", "status"),
 )
 
 order_lines = Table(
@@ -217,8 +235,10 @@ order_lines = Table(
     Column("sku_id", Id, ForeignKey("skus.id"), nullable=False, index=True),
     Column("quantity", Integer(), nullable=False),
     Column("unit_price", MoneyType(), nullable=False),
-    Column("line_amount", MoneyType(), nullable=False),
+    Column("line_amount", MoneyType(), nullable=False),  # gross: quantity x unit price
     Column("currency", String(3), nullable=False),
+    Column("discount_amount", MoneyType(), nullable=False, server_default="0.0000"),
+    Column("net_amount", MoneyType(), nullable=False, server_default="0.0000"),
     CheckConstraint("quantity > 0", name="quantity_positive"),
 )
 
@@ -283,3 +303,7 @@ audit_log = Table(
     Index("ix_audit_log_object", "object_type", "object_id"),
     sqlite_autoincrement=True,
 )
+
+
+# The commerce tables register themselves on ``metadata`` (imported last: they use ``Id``).
+from transactional.db import commerce_tables as _commerce_tables  # noqa: F401

@@ -3,6 +3,7 @@
 * :class:`MoneyType` — ``numeric(18,4)`` on PostgreSQL; on SQLite, whose NUMERIC affinity
   would silently turn amounts into binary floats, the exact decimal string. Python sees a
   ``Decimal`` quantized to 4 places either way.
+* :class:`RateType` — an FX rate, ``numeric(18,8)``, handled like ``MoneyType``.
 * :class:`UtcDateTime` — ``timestamptz`` on PostgreSQL; naive-UTC text on SQLite. Python
   always gets an aware UTC datetime, and naive datetimes are refused on the way in.
 * :data:`JSONDocument` — ``jsonb`` on PostgreSQL, JSON text on SQLite.
@@ -19,6 +20,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from transactional.domain.fx import to_rate
 from transactional.domain.money import to_decimal
 
 
@@ -43,6 +45,27 @@ class MoneyType(TypeDecorator[Decimal]):
         if value is None:
             return None
         return to_decimal(str(value))
+
+
+class RateType(TypeDecorator[Decimal]):
+    """An exact FX rate, ``decimal(18,8)`` (text on SQLite)."""
+
+    impl = Numeric(18, 8)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(24))
+        return dialect.type_descriptor(Numeric(18, 8, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        rate = to_rate(value)
+        return str(rate) if dialect.name == "sqlite" else rate
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else to_rate(str(value))
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):

@@ -1,9 +1,14 @@
 """The order lifecycle as data: states, actions, who may act, and which event each emits.
 
-``placed → paid → shipped → delivered``, or ``cancelled`` (stock released) from ``placed``
-or ``paid``. The follow-up commerce work (approval, settlement) extends
-:data:`TRANSITIONS` with rows such as ``("approve", PENDING_APPROVAL → APPROVED)`` instead of
-editing code paths: services look transitions up here, never hard-code them.
+``placed → paid → shipped → delivered → settled``. An order above its business unit's
+approval limit starts as ``pending_approval`` instead of ``placed`` and goes
+``→ approved → paid …``, or ``→ rejected`` / ``→ expired`` (stock released). ``cancelled``
+(stock released, a paid order refunded in full) from ``placed``, ``pending_approval``,
+``approved`` or ``paid``. Services look transitions up here, never hard-code them; what a
+transition does besides the status and the stock (ledger postings, rebate accruals,
+refunds) is named in its ``hooks`` and run by ``services/lifecycle_hooks.py``.
+Transitions with ``route=False`` are run by the platform itself (expiry job, settlement
+run), never through ``/orders/{id}/<action>``.
 """
 
 from __future__ import annotations
@@ -18,11 +23,16 @@ from transactional.domain.principal import Role
 class OrderStatus(StrEnum):
     """Every state an order can be in."""
 
+    PENDING_APPROVAL = "pending_approval"
     PLACED = "placed"
+    APPROVED = "approved"
     PAID = "paid"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
+    SETTLED = "settled"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
 
 
 class StockEffect(StrEnum):
@@ -44,36 +54,66 @@ class Transition:
     event_type: str
     stock: StockEffect = StockEffect.NONE
     timestamp_column: str | None = None
+    hooks: tuple[str, ...] = ()  # side effects, by name (services/lifecycle_hooks.py)
+    route: bool = True  # exposed as POST /orders/{id}/<action>
+    reason_required: bool = False
 
 
+_S = OrderStatus
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
         Transition(
-            "pay", frozenset({OrderStatus.PLACED}), OrderStatus.PAID,
-            frozenset({Role.FINANCE, Role.ADMIN}), "order.paid", timestamp_column="paid_at",
+            "approve", frozenset({_S.PENDING_APPROVAL}), _S.APPROVED,
+            frozenset({Role.PROCUREMENT, Role.ADMIN}), "order.approved",
+            timestamp_column="approved_at", hooks=("approval.decide",),
         ),
         Transition(
-            "ship", frozenset({OrderStatus.PAID}), OrderStatus.SHIPPED,
+            "reject", frozenset({_S.PENDING_APPROVAL}), _S.REJECTED,
+            frozenset({Role.PROCUREMENT, Role.ADMIN}), "order.rejected", StockEffect.RELEASE,
+            "rejected_at", hooks=("approval.decide",), reason_required=True,
+        ),
+        Transition(
+            "expire", frozenset({_S.PENDING_APPROVAL}), _S.EXPIRED,
+            frozenset({Role.ADMIN}), "order.approval_expired", StockEffect.RELEASE,
+            "expired_at", hooks=("approval.decide",), route=False,
+        ),
+        Transition(
+            "pay", frozenset({_S.PLACED, _S.APPROVED}), _S.PAID,
+            frozenset({Role.FINANCE, Role.ADMIN}), "order.paid", timestamp_column="paid_at",
+            hooks=("payment.capture",),
+        ),
+        Transition(
+            "ship", frozenset({_S.PAID}), _S.SHIPPED,
             frozenset({Role.SUPPLIER, Role.ADMIN}), "order.shipped", StockEffect.CONSUME,
             "shipped_at",
         ),
         Transition(
-            "deliver", frozenset({OrderStatus.SHIPPED}), OrderStatus.DELIVERED,
+            "deliver", frozenset({_S.SHIPPED}), _S.DELIVERED,
             frozenset({Role.BUYER, Role.PROCUREMENT, Role.ADMIN}), "order.delivered",
-            timestamp_column="delivered_at",
+            timestamp_column="delivered_at", hooks=("ledger.delivery", "rebates.accrue"),
         ),
         Transition(
-            "cancel", frozenset({OrderStatus.PLACED, OrderStatus.PAID}), OrderStatus.CANCELLED,
-            frozenset({Role.BUYER, Role.PROCUREMENT, Role.ADMIN}), "order.cancelled",
-            StockEffect.RELEASE, "cancelled_at",
+            "settle", frozenset({_S.DELIVERED}), _S.SETTLED,
+            frozenset({Role.FINANCE, Role.ADMIN}), "order.settled",
+            timestamp_column="settled_at", route=False,
+        ),
+        Transition(
+            "cancel", frozenset({_S.PLACED, _S.PENDING_APPROVAL, _S.APPROVED, _S.PAID}),
+            _S.CANCELLED, frozenset({Role.BUYER, Role.PROCUREMENT, Role.ADMIN}),
+            "order.cancelled", StockEffect.RELEASE, "cancelled_at",
+            hooks=("approval.decide", "payment.refund_on_cancel"),
         ),
     )
 }
 
 #: Status of a freshly placed order and the event it emits.
 INITIAL_STATUS = OrderStatus.PLACED
+#: Status of a freshly placed order above its unit's approval limit.
+APPROVAL_STATUS = OrderStatus.PENDING_APPROVAL
 PLACED_EVENT = "order.placed"
+#: Statuses in which an order holds reserved stock.
+RESERVING = frozenset({_S.PLACED, _S.PENDING_APPROVAL, _S.APPROVED, _S.PAID})
 
 
 def transition_for(action: str, current: OrderStatus | str, role: Role) -> Transition:

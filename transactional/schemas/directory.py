@@ -41,5 +41,7 @@ class SupplierPublic(BaseModel):
     id: str
     name: str
     credit_code: str | None
-    status: str
+    status: str  # pending | approved | rejected
     created_at: dt.datetime
+    city: str | None = None
+    settlement_currency: str | None = None

@@ -56,6 +56,33 @@ class AllocationPublic(BaseModel):
     shipping_currency: str
 
 
+class AppliedPromotionPublic(BaseModel):
+    """A price promotion's share of a line's discount."""
+
+    promotion_id: int
+    promotion_version: int
+    kind: str
+    sequence: int  # application order within the order
+    amount: Decimal
+
+
+class LineRebatePublic(BaseModel):
+    """A tiered dealer rebate the line earned at delivery (negative: reversed by a refund)."""
+
+    promotion_id: int
+    promotion_version: int
+    kind: str  # accrual | reversal
+    dealer_account_id: int
+    period_start: dt.date
+    volume: Decimal
+    amount: Decimal
+    currency: str
+    tiers: list[dict]
+    fx_rate: Decimal | None
+    fx_rate_date: dt.date | None
+    fx_source: str | None
+
+
 class OrderLinePublic(BaseModel):
     line_no: int
     offer_id: int
@@ -63,9 +90,32 @@ class OrderLinePublic(BaseModel):
     sku_id: int
     quantity: int
     unit_price: Decimal
-    line_amount: Decimal
+    line_amount: Decimal  # gross: quantity x unit price
+    discount_amount: Decimal
+    net_amount: Decimal
     currency: str
+    promotions: list[AppliedPromotionPublic]
+    rebates: list[LineRebatePublic]
     allocations: list[AllocationPublic]
+
+
+class ApprovalPublic(BaseModel):
+    """Why and until when an order waits for approval, and the decision."""
+
+    status: str  # pending | approved | rejected | expired | cancelled
+    order_amount: Decimal
+    order_currency: str
+    limit_amount: Decimal
+    limit_currency: str
+    converted_amount: Decimal | None
+    fx_rate: Decimal | None
+    fx_rate_date: dt.date | None
+    fx_source: str | None
+    requested_at: dt.datetime
+    expires_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by: int | None
+    reason: str | None
 
 
 class ShipToPublic(BaseModel):
@@ -75,7 +125,8 @@ class ShipToPublic(BaseModel):
 
 
 class OrderPublic(BaseModel):
-    """An order with its priced lines and where each line ships from."""
+    """An order with its priced lines (promotions applied, rebates earned), its approval
+    and where each line ships from."""
 
     id: int
     business_unit: str
@@ -83,7 +134,9 @@ class OrderPublic(BaseModel):
     supplier_id: str
     status: str
     currency: str
-    total_amount: Decimal
+    gross_amount: Decimal
+    discount_amount: Decimal
+    total_amount: Decimal  # payable: gross - discount
     ship_to: ShipToPublic
     note: str | None
     placed_at: dt.datetime
@@ -92,4 +145,10 @@ class OrderPublic(BaseModel):
     shipped_at: dt.datetime | None
     delivered_at: dt.datetime | None
     cancelled_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    rejected_at: dt.datetime | None
+    expired_at: dt.datetime | None
+    settled_at: dt.datetime | None
+    statement_id: int | None
+    approval: ApprovalPublic | None
     lines: list[OrderLinePublic]

@@ -45,6 +45,7 @@ class SupplierSpec:
     id: str
     name: str
     credit_code: str | None = None
+    company: Mapping[str, str | None] = field(default_factory=dict)  # COMPANY_FIELDS
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,8 @@ def bulk_load(session: Session, actor: Principal, load: BulkLoad) -> LoadReport:
     for sup in load.suppliers:
         new = sup.id not in existing_sup
         if new:
-            directory.create_supplier(session, actor, sup.id, sup.name, sup.credit_code)
+            directory.create_supplier(session, actor, sup.id, sup.name, sup.credit_code,
+                                      **sup.company)
             existing_sup.add(sup.id)
         report.count("suppliers", new)
     report.category_ids = _ids(session, categories, "code")

@@ -1,9 +1,10 @@
 """Business units and suppliers: the parties every other record is scoped to.
 
-Business units are created by group admins. Suppliers are created by admins or procurement
-and are approved on creation for now (the follow-up onboarding work adds documents and a
-pending → approved review); creation emits ``supplier.approved``, which the lake uses to link
-the platform supplier to its golden record through the dedup crosswalk.
+Business units are created by group admins. Suppliers come in two ways: registered directly
+by admins or procurement (approved on creation: bulk loads of known vendors, the CLI), or
+through onboarding (``services/onboarding.py``: application, documents, review). Either
+way approval emits ``supplier.approved`` with the company data, which the lake uses to
+link the platform supplier to its golden record through the dedup crosswalk.
 """
 
 from __future__ import annotations
@@ -51,15 +52,30 @@ def list_business_units(session: Session) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
+PUBLIC = ("id", "name", "credit_code", "status", "created_at", "city", "settlement_currency")
+
+
+def _supplier_public_dict(m: Any) -> dict[str, Any]:
+    return {k: m.get(k) for k in PUBLIC}
+
+
 def _supplier_public(row: Any) -> dict[str, Any]:
-    return dict(row._mapping)
+    return _supplier_public_dict(dict(row._mapping))
+
+
+COMPANY_FIELDS = ("city", "province", "address", "phone", "bank_name", "bank_account",
+                  "settlement_currency")
 
 
 def create_supplier(
     session: Session, actor: Principal, supplier_id: str, name: str,
-    credit_code: str | None = None,
+    credit_code: str | None = None, **company: str | None,
 ) -> dict[str, Any]:
     """Register an approved supplier (admins and procurement).
+
+    Args:
+        company: optional company data (:data:`COMPANY_FIELDS`), carried by the
+            ``supplier.approved`` event.
 
     Raises:
         ForbiddenError, ValidationFailedError, ConflictError (id exists).
@@ -72,19 +88,24 @@ def create_supplier(
         problems.append("name: not empty")
     if credit_code is not None and not CREDIT_CODE.match(credit_code):
         problems.append("credit_code: 18 characters of the GB 32100-2015 alphabet")
+    unknown = set(company) - set(COMPANY_FIELDS)
+    if unknown:
+        problems.append(f"unknown company fields: {', '.join(sorted(unknown))}")
     if problems:
         raise ValidationFailedError("invalid supplier", details={"problems": problems})
     if session.execute(select(suppliers.c.id).where(suppliers.c.id == supplier_id)).first():
         raise ConflictError(f"supplier {supplier_id!r} exists", code="duplicate")
     row = {"id": supplier_id, "name": name.strip(), "credit_code": credit_code,
-           "status": "approved", "created_at": utcnow()}
+           "status": "approved", "created_at": utcnow(),
+           **{k: company.get(k) for k in COMPANY_FIELDS}}
     session.execute(insert(suppliers).values(**row))
     audit.record(session, actor, "supplier.create", "supplier", supplier_id,
                  business_unit=actor.business_unit, details={"name": row["name"]})
+    from transactional.services.onboarding import supplier_approved_payload
+
     outbox.emit(session, "supplier.approved", "supplier", supplier_id,
-                {"supplier_id": supplier_id, "name": row["name"], "credit_code": credit_code,
-                 "approved_at": row["created_at"]}, supplier_id=supplier_id)
-    return row
+                supplier_approved_payload(row, source="registration"), supplier_id=supplier_id)
+    return _supplier_public_dict(row)
 
 
 def get_supplier(session: Session, actor: Principal, supplier_id: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@ for one SKU.
 
 Offers are readable by every authenticated user (it is the group's marketplace); only the
 owning supplier (its ``supplier_id`` comes from the token, never from a body) or an admin
-creates or changes one. Every change bumps ``version`` and emits ``offer.changed``; order
+creates or changes one, and only once the supplier is approved (onboarding). Every change bumps ``version`` and emits ``offer.changed``; order
 lines record the version they were priced at.
 """
 
@@ -28,7 +28,8 @@ from transactional.services.paging import Page, PageRequest, fetch_page
 MUTABLE = ("currency", "moq", "order_multiple", "lead_time_days", "is_active", "tiers")
 
 _SKU_EXISTS = select(skus.c.id).where(skus.c.id == bindparam("sku_id"))
-_SUPPLIER_EXISTS = select(suppliers.c.id).where(suppliers.c.id == bindparam("supplier_id"))
+_SUPPLIER_EXISTS = select(suppliers.c.id, suppliers.c.status).where(
+    suppliers.c.id == bindparam("supplier_id"))
 _EXISTING = select(offers.c.id).where(offers.c.supplier_id == bindparam("supplier_id"),
                                       offers.c.sku_id == bindparam("sku_id"))
 _INSERT = insert(offers).returning(offers.c.id)
@@ -63,8 +64,12 @@ def create_offer(
     connection = session.connection()
     if connection.execute(_SKU_EXISTS, {"sku_id": sku_id}).first() is None:
         raise ValidationFailedError(f"unknown SKU {sku_id}")
-    if connection.execute(_SUPPLIER_EXISTS, {"supplier_id": owner}).first() is None:
+    supplier = connection.execute(_SUPPLIER_EXISTS, {"supplier_id": owner}).first()
+    if supplier is None:
         raise ValidationFailedError(f"unknown supplier {owner!r}")
+    if supplier.status != "approved":
+        raise ConflictError(f"supplier {owner} is {supplier.status}: only approved suppliers "
+                            "publish offers", code="supplier_not_approved")
     existing = connection.execute(_EXISTING, {"supplier_id": owner, "sku_id": sku_id}).first()
     if existing is not None:
         raise ConflictError(f"supplier {owner} already offers SKU {sku_id} (offer "

@@ -14,12 +14,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
+from transactional.db.commerce_tables import order_approvals, order_line_promotions, rebate_accruals
 from transactional.db.tables import order_allocations, order_lines, orders
 from transactional.domain.principal import Principal, Role, not_found
 from transactional.services.outbox import jsonable
 from transactional.services.paging import Page, PageRequest, fetch_page
 
-TIMESTAMPS = ("placed_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at")
+TIMESTAMPS = ("placed_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at",
+              "approved_at", "rejected_at", "expired_at", "settled_at")
+APPROVAL_KEYS = ("status", "order_amount", "order_currency", "limit_amount", "limit_currency",
+                 "converted_amount", "fx_rate", "fx_rate_date", "fx_source", "requested_at",
+                 "expires_at", "decided_at", "decided_by", "reason")
 
 
 def scope_condition(actor: Principal) -> ColumnElement[bool]:
@@ -51,6 +56,9 @@ def snapshots(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
     ids = [r.id for r in rows]
     lines: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     allocs: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    promos: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    rebates: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    approvals: dict[int, dict[str, Any]] = {}
     if ids:
         for a in session.execute(
             select(order_allocations).where(order_allocations.c.order_id.in_(ids))
@@ -58,14 +66,29 @@ def snapshots(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                       order_allocations.c.warehouse_id)
         ):
             allocs.setdefault((a.order_id, a.line_no), []).append(allocation_json(a._mapping))
+        for p in session.execute(
+            select(order_line_promotions).where(order_line_promotions.c.order_id.in_(ids))
+            .order_by(order_line_promotions.c.order_id, order_line_promotions.c.line_no,
+                      order_line_promotions.c.sequence)
+        ):
+            promos.setdefault((p.order_id, p.line_no), []).append(applied_json(p._mapping))
+        for r in session.execute(
+            select(rebate_accruals).where(rebate_accruals.c.order_id.in_(ids))
+            .order_by(rebate_accruals.c.id)
+        ):
+            rebates.setdefault((r.order_id, r.line_no), []).append(rebate_json(r._mapping))
+        for ap in session.execute(
+            select(order_approvals).where(order_approvals.c.order_id.in_(ids))
+        ):
+            approvals[ap.order_id] = jsonable({k: ap._mapping[k] for k in APPROVAL_KEYS})
         for line in session.execute(
             select(order_lines).where(order_lines.c.order_id.in_(ids))
             .order_by(order_lines.c.order_id, order_lines.c.line_no)
         ):
-            lines[line.order_id].append(
-                line_json(line._mapping, allocs.get((line.order_id, line.line_no), []))
-            )
-    return [snapshot_of(r._mapping, lines[r.id]) for r in rows]
+            key = (line.order_id, line.line_no)
+            lines[line.order_id].append(line_json(
+                line._mapping, allocs.get(key, []), promos.get(key, []), rebates.get(key, [])))
+    return [snapshot_of(r._mapping, lines[r.id], approvals.get(r.id)) for r in rows]
 
 
 def allocation_json(a: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,28 +98,55 @@ def allocation_json(a: Mapping[str, Any]) -> dict[str, Any]:
             "shipping_currency": a["shipping_currency"]}
 
 
-def line_json(line: Mapping[str, Any], allocations: list[dict[str, Any]]) -> dict[str, Any]:
-    """JSON-ready form of an ``order_lines`` row with its allocations."""
+def applied_json(p: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-ready form of an ``order_line_promotions`` row (a price promotion's share)."""
+    return {"promotion_id": p["promotion_id"], "promotion_version": p["promotion_version"],
+            "kind": p["kind"], "sequence": p["sequence"], "amount": str(p["amount"])}
+
+
+def rebate_json(r: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-ready form of a ``rebate_accruals`` row (a tiered rebate on a line)."""
+    return jsonable({"promotion_id": r["promotion_id"], "promotion_version":
+                     r["promotion_version"], "kind": r["kind"],
+                     "dealer_account_id": r["dealer_account_id"],
+                     "period_start": r["period_start"], "volume": r["volume"],
+                     "amount": r["amount"], "currency": r["currency"], "tiers": r["tiers"],
+                     "fx_rate": r["fx_rate"], "fx_rate_date": r["fx_rate_date"],
+                     "fx_source": r["fx_source"]})
+
+
+def line_json(line: Mapping[str, Any], allocations: list[dict[str, Any]],
+              promotions: list[dict[str, Any]] | None = None,
+              rebates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """JSON-ready form of an ``order_lines`` row with its allocations, the price promotions
+    applied to it and the dealer rebates it earned."""
     return {"line_no": line["line_no"], "offer_id": line["offer_id"],
             "offer_version": line["offer_version"], "sku_id": line["sku_id"],
             "quantity": line["quantity"], "unit_price": str(line["unit_price"]),
-            "line_amount": str(line["line_amount"]), "currency": line["currency"],
+            "line_amount": str(line["line_amount"]),
+            "discount_amount": str(line["discount_amount"]),
+            "net_amount": str(line["net_amount"]), "currency": line["currency"],
+            "promotions": promotions or [], "rebates": rebates or [],
             "allocations": allocations}
 
 
-def snapshot_of(m: Mapping[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+def snapshot_of(m: Mapping[str, Any], lines: list[dict[str, Any]],
+                approval: dict[str, Any] | None = None) -> dict[str, Any]:
     """The public, JSON-ready form of an ``orders`` row (also the outbox payload).
 
-    ``lines`` must already be JSON-ready (:func:`line_json`).
+    ``lines`` and ``approval`` must already be JSON-ready (:func:`line_json`).
+    ``total_amount`` is what the buyer pays: ``gross_amount - discount_amount``.
     """
     return {
         "id": m["id"], "business_unit": m["business_unit"],
         "buyer_user_id": m["buyer_user_id"], "supplier_id": m["supplier_id"],
         "status": m["status"], "currency": m["currency"],
+        "gross_amount": str(m["gross_amount"]), "discount_amount": str(m["discount_amount"]),
         "total_amount": str(m["total_amount"]),
         "ship_to": {"address": m["ship_to_address"], "latitude": m["ship_to_latitude"],
                     "longitude": m["ship_to_longitude"]},
-        "note": m["note"], **{k: jsonable(m[k]) for k in TIMESTAMPS}, "lines": lines,
+        "note": m["note"], **{k: jsonable(m[k]) for k in TIMESTAMPS},
+        "statement_id": m["statement_id"], "approval": approval, "lines": lines,
     }
 
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from transactional.db.commerce_tables import order_line_promotions
 from transactional.db.fastpath import HotStatement
 from transactional.db.tables import (
     offer_price_tiers,
@@ -27,6 +29,7 @@ from transactional.db.tables import (
     order_allocations,
     order_lines,
     orders,
+    skus,
 )
 from transactional.db.types import utcnow
 from transactional.domain.allocation import LineRequest
@@ -34,20 +37,32 @@ from transactional.domain.errors import ForbiddenError, ValidationFailedError
 from transactional.domain.money import Money
 from transactional.domain.pricing import OfferTerms, PriceTier, price_line
 from transactional.domain.principal import Principal, Role
+from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_promotions
 from transactional.domain.status import (
+    APPROVAL_STATUS,
     INITIAL_STATUS,
     PLACED_EVENT,
     TRANSITIONS,
     transition_for,
 )
-from transactional.services import audit, idempotency, outbox, reservation
+from transactional.services import (
+    approvals,
+    audit,
+    idempotency,
+    lifecycle_hooks,
+    outbox,
+    promotions,
+    reservation,
+)
 from transactional.services.order_queries import (
     allocation_json,
+    applied_json,
     line_json,
     load_order_row,
     snapshot_of,
     snapshots,
 )
+from transactional.services.policy import CommercePolicy, current_policy
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -56,14 +71,17 @@ MAX_LINES = 100
 _LOAD_TERMS = HotStatement(
     select(offers.c.id, offers.c.supplier_id, offers.c.sku_id, offers.c.currency,
            offers.c.moq, offers.c.order_multiple, offers.c.version,
-           offer_price_tiers.c.min_quantity, offer_price_tiers.c.unit_price)
+           offer_price_tiers.c.min_quantity, offer_price_tiers.c.unit_price,
+           skus.c.category_id)
     .join(offer_price_tiers, offer_price_tiers.c.offer_id == offers.c.id)
+    .join(skus, skus.c.id == offers.c.sku_id)
     .where(offers.c.id.in_(bindparam("ids", expanding=True)), offers.c.is_active.is_(True))
     .order_by(offers.c.id, offer_price_tiers.c.min_quantity)
 )
 _INSERT_ORDER = HotStatement(insert(orders).returning(orders.c.id))
 _INSERT_LINES = HotStatement(insert(order_lines))
 _INSERT_ALLOCATIONS = HotStatement(insert(order_allocations))
+_INSERT_PROMOTIONS = HotStatement(insert(order_line_promotions))
 
 
 @dataclass(frozen=True)
@@ -94,18 +112,21 @@ class PlacementResult:
     replayed: bool
 
 
-def _load_terms(session: Session, offer_ids: Sequence[int]) -> dict[int, OfferTerms]:
+def _load_terms(session: Session, offer_ids: Sequence[int]
+                ) -> tuple[dict[int, OfferTerms], dict[int, int]]:
+    """Terms per offer id, and the category of each offer's SKU."""
     rows = _LOAD_TERMS.execute(session, {"ids": sorted(set(offer_ids))}).all()
     tiers: dict[int, list[PriceTier]] = {}
     first: dict[int, object] = {}
     for r in rows:
         tiers.setdefault(r.id, []).append(PriceTier(r.min_quantity, r.unit_price))
         first.setdefault(r.id, r)
-    return {
+    terms = {
         i: OfferTerms(i, r.supplier_id, r.sku_id, r.currency, r.moq, r.order_multiple,
                       tuple(tiers[i]), r.version)
         for i, r in first.items()
     }
+    return terms, {i: r.category_id for i, r in first.items()}
 
 
 def place_order(
@@ -116,8 +137,12 @@ def place_order(
     idempotency_key: str,
     request_hash: str,
     idempotency_ttl: dt.timedelta = dt.timedelta(hours=24),
+    policy: CommercePolicy | None = None,
 ) -> PlacementResult:
     """Place an order for the caller's business unit, reserving its stock.
+
+    Args:
+        policy: approval limits and FX age (default: :func:`current_policy`).
 
     Raises:
         ForbiddenError: the role may not place orders.
@@ -137,7 +162,7 @@ def place_order(
         raise ValidationFailedError(f"an order has 1 to {MAX_LINES} lines")
     if (request.ship_to_latitude is None) != (request.ship_to_longitude is None):
         raise ValidationFailedError("ship_to latitude and longitude go together")
-    terms = _load_terms(session, [line.offer_id for line in request.lines])
+    terms, category_of = _load_terms(session, [line.offer_id for line in request.lines])
     missing = sorted({line.offer_id for line in request.lines} - set(terms))
     if missing:
         raise ValidationFailedError(
@@ -153,25 +178,38 @@ def place_order(
             details={"suppliers": sorted(suppliers), "currencies": sorted(currencies)},
         )
     supplier_id, currency = suppliers.pop(), currencies.pop()
+    policy = policy or current_policy()
     priced = []
-    total = Money.zero(currency)
+    gross = Money.zero(currency)
     for line_no, line in enumerate(request.lines, start=1):
         unit, amount = price_line(terms[line.offer_id], line.quantity)
         priced.append((line_no, line, terms[line.offer_id], unit, amount))
-        total = total + amount
+        gross = gross + amount
+    now = utcnow()
+    discounts, applied = apply_promotions(
+        [LineAmount(n, category_of[line.offer_id], amount.amount)
+         for n, line, _, _, amount in priced],
+        promotions.price_rules(session, actor.business_unit, supplier_id, now), currency)
+    discount = sum(discounts.values(), Decimal(0))
+    total = Money.of(gross.amount - discount, currency)
+    need = approvals.requirement(session, actor.business_unit, total.amount, currency, now,
+                                 policy)
     ship_to = (
         (request.ship_to_latitude, request.ship_to_longitude)
         if request.ship_to_latitude is not None else None
     )
-    now = utcnow()
     order_row = {
         "business_unit": actor.business_unit, "buyer_user_id": actor.user_id,
-        "supplier_id": supplier_id, "status": INITIAL_STATUS.value, "currency": currency,
-        "total_amount": total.amount, "ship_to_address": request.ship_to_address,
+        "supplier_id": supplier_id,
+        "status": (APPROVAL_STATUS if need else INITIAL_STATUS).value, "currency": currency,
+        "total_amount": total.amount, "gross_amount": gross.amount,
+        "discount_amount": Money.of(discount, currency).amount,
+        "ship_to_address": request.ship_to_address,
         "ship_to_latitude": request.ship_to_latitude,
         "ship_to_longitude": request.ship_to_longitude, "note": request.note,
         "placed_at": now, "updated_at": now, "paid_at": None, "shipped_at": None,
-        "delivered_at": None, "cancelled_at": None,
+        "delivered_at": None, "cancelled_at": None, "approved_at": None, "rejected_at": None,
+        "expired_at": None, "settled_at": None, "statement_id": None,
     }
     # Everything that does not depend on the stock goes first: the stock rows stay locked
     # only from the reservation to the commit (on a hot SKU, that span is the throughput).
@@ -179,10 +217,17 @@ def place_order(
     line_rows = [
         {"order_id": order_id, "line_no": n, "offer_id": t.offer_id,
          "offer_version": t.version, "sku_id": t.sku_id, "quantity": line.quantity,
-         "unit_price": unit.amount, "line_amount": amount.amount, "currency": currency}
+         "unit_price": unit.amount, "line_amount": amount.amount, "currency": currency,
+         "discount_amount": Money.of(discounts[n], currency).amount,
+         "net_amount": Money.of(amount.amount - discounts[n], currency).amount}
         for n, line, t, unit, amount in priced
     ]
     _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
+    promotion_rows = [_promotion_row(order_id, a, currency) for a in applied]
+    if promotion_rows:
+        _INSERT_PROMOTIONS.execute(session, promotion_rows)
+    approval = (approvals.record_request(session, order_id, total.amount, currency, need, now,
+                                         policy) if need else None)
     allocations, shipping_currency = reservation.reserve(
         session, supplier_id,
         [LineRequest(n, t.sku_id, line.quantity) for n, line, t, _, _ in priced], ship_to,
@@ -195,14 +240,25 @@ def place_order(
         for a in allocations
     ]
     _INSERT_ALLOCATIONS.execute(session, alloc_rows[0] if len(alloc_rows) == 1 else alloc_rows)
-    snapshot = _snapshot_from_rows(order_id, order_row, line_rows, alloc_rows)
+    snapshot = _snapshot_from_rows(order_id, order_row, line_rows, alloc_rows, promotion_rows,
+                                   approval)
     idempotency.remember(
         session, actor.user_id, idempotency_key, request_hash,
         idempotency.StoredResponse(201, snapshot, "order", str(order_id)),
     )
     outbox.emit(session, PLACED_EVENT, "order", order_id, snapshot,
                 business_unit=actor.business_unit, supplier_id=supplier_id, json_ready=True)
+    if approval is not None:
+        outbox.emit(session, "order.approval_requested", "order", order_id,
+                    {"order_id": order_id, **approval}, business_unit=actor.business_unit,
+                    supplier_id=supplier_id, json_ready=True)
     return PlacementResult(snapshot, 201, replayed=False)
+
+
+def _promotion_row(order_id: int, a: AppliedPromotion, currency: str) -> dict:
+    return {"order_id": order_id, "line_no": a.line_no, "sequence": a.sequence,
+            "promotion_id": a.promotion_id, "promotion_version": a.version, "kind": a.kind,
+            "amount": a.amount, "currency": currency}
 
 
 def _by_warehouse(allocation: dict) -> int:
@@ -210,23 +266,30 @@ def _by_warehouse(allocation: dict) -> int:
 
 
 def _snapshot_from_rows(order_id: int, order_row: dict, line_rows: list[dict],
-                        alloc_rows: list[dict]) -> dict:
+                        alloc_rows: list[dict], promotion_rows: list[dict],
+                        approval: dict | None) -> dict:
     lines = [
         line_json(line, [allocation_json(a) for a in sorted(alloc_rows, key=_by_warehouse)
-                         if a["line_no"] == line["line_no"]])
+                         if a["line_no"] == line["line_no"]],
+                  [applied_json(p) for p in promotion_rows if p["line_no"] == line["line_no"]])
         for line in line_rows
     ]
-    return snapshot_of({"id": order_id, **order_row}, lines)
+    return snapshot_of({"id": order_id, **order_row}, lines, approval)
 
 
 def transition_order(
-    session: Session, actor: Principal, order_id: int, action: str, *, reason: str | None = None
+    session: Session, actor: Principal, order_id: int, action: str, *, reason: str | None = None,
+    extra: dict | None = None,
 ) -> dict:
-    """Apply ``action`` (pay, ship, deliver, cancel …) to an order.
+    """Apply ``action`` (approve, reject, pay, ship, deliver, cancel …) to an order.
+
+    Args:
+        extra: further column values to set with the status (e.g. ``statement_id``).
 
     Raises:
         ForbiddenError: the role may never do ``action`` (403).
         NotFoundError: the order is absent or outside the caller's scope (404).
+        ValidationFailedError ``reason_required``: a rejection without a reason (422).
         IllegalTransitionError: not allowed from the current status (409).
     """
     spec = TRANSITIONS.get(action)
@@ -234,12 +297,15 @@ def transition_order(
         transition_for(action, "placed", actor.role)  # raises the ForbiddenError
     row = load_order_row(session, actor, order_id, lock=True)
     spec = transition_for(action, row.status, actor.role)
+    if spec.reason_required:
+        approvals.require_reason(action, reason)
     released = reservation.apply_effect(session, order_id, spec.stock)
     now = utcnow()
-    values = {"status": spec.target.value, "updated_at": now}
+    values = {"status": spec.target.value, "updated_at": now, **(extra or {})}
     if spec.timestamp_column:
         values[spec.timestamp_column] = now
     session.execute(update(orders).where(orders.c.id == order_id).values(**values))
+    effects = lifecycle_hooks.run(session, actor, spec, row, reason, now)
     fresh = session.execute(select(orders).where(orders.c.id == order_id)).one()
     snapshot = snapshots(session, [fresh])[0]
     details = {"from": row.status, "to": spec.target.value, "reason": reason,
@@ -247,6 +313,7 @@ def transition_order(
     audit.record(session, actor, f"order.{action}", "order", order_id,
                  business_unit=row.business_unit, details=details)
     outbox.emit(session, spec.event_type, "order", order_id,
-                {**snapshot, "transition": {**details, "stock_rows": released}},
+                {**snapshot, "transition": {**details, "stock_rows": released,
+                                            "effects": effects}},
                 business_unit=row.business_unit, supplier_id=row.supplier_id)
     return snapshot

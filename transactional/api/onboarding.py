@@ -1,0 +1,94 @@
+"""``/supplier-applications``: onboarding with documents and a four-eyes review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi.responses import FileResponse
+
+from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.schemas.common import CONFLICT, ERRORS, Page
+from transactional.schemas.onboarding import (
+    DocumentPublic,
+    ReviewCreate,
+    SupplierApplicationCreate,
+    SupplierApplicationPublic,
+)
+from transactional.services import documents, onboarding
+
+router = APIRouter(prefix="/supplier-applications", tags=["onboarding"], responses=ERRORS)
+DocType = Literal["business_license", "qualification_certificate", "bank_account_letter",
+                  "tax_registration", "other"]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses={409: CONFLICT})
+def submit_application(body: SupplierApplicationCreate, context: ContextDep,
+                       user: CurrentUser) -> SupplierApplicationPublic:
+    """Apply for a new supplier (procurement, admins). The USCC must pass GB 32100-2015
+    (check characters included). The supplier is registered ``pending`` and cannot publish
+    offers until approved."""
+    values = body.model_dump(exclude={"business_unit"})
+    settings = context.settings
+    return SupplierApplicationPublic(**context.db.run_write(lambda s: onboarding.submit_application(
+        s, user, values, business_unit=body.business_unit, group_code=settings.group_code,
+        default_currency=context.policy.settlement_currency_default)))
+
+
+@router.get("")
+def list_applications(
+    context: ContextDep, user: CurrentUser, page: PageDep,
+    status_: Annotated[Literal["submitted", "approved", "rejected"] | None,
+                       Query(alias="status")] = None,
+) -> Page[SupplierApplicationPublic]:
+    with context.db.read() as session:
+        result = onboarding.list_applications(session, user, page, status=status_)
+    return Page[SupplierApplicationPublic](**result.__dict__)
+
+
+@router.get("/{application_id}")
+def get_application(application_id: int, context: ContextDep,
+                    user: CurrentUser) -> SupplierApplicationPublic:
+    with context.db.read() as session:
+        return SupplierApplicationPublic(**onboarding.get_application(session, user,
+                                                                      application_id))
+
+
+@router.post("/{application_id}/documents", status_code=status.HTTP_201_CREATED)
+def upload_document(application_id: int, context: ContextDep, user: CurrentUser,
+                    file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
+                    doc_type: Annotated[DocType, Form()]) -> DocumentPublic:
+    """Attach a qualification document (multipart). The type is judged by content (magic
+    bytes), the size is limited; stored by content hash. No OCR: people read it."""
+    with context.db.read() as session:  # scope first: never store files for outsiders
+        onboarding.load_application(session, user, application_id)
+    stored = documents.store_file(file.file, file.filename, context.policy)
+    return DocumentPublic(**context.db.run_write(lambda s: documents.add_document(
+        s, user, application_id, doc_type, file.filename, stored)))
+
+
+@router.get("/{application_id}/documents/{document_id}", response_class=FileResponse)
+def download_document(application_id: int, document_id: int, context: ContextDep,
+                      user: CurrentUser) -> FileResponse:
+    with context.db.read() as session:
+        meta, path = documents.open_document(session, user, application_id, document_id,
+                                             context.policy)
+    return FileResponse(path, media_type=meta["content_type"], filename=meta["filename"])
+
+
+@router.post("/{application_id}/approve", responses={409: CONFLICT})
+def approve(application_id: int, context: ContextDep, user: CurrentUser,
+            body: ReviewCreate | None = None) -> SupplierApplicationPublic:
+    """Approve (procurement, admins of the unit; not the applicant): the supplier becomes
+    ``approved`` and ``supplier.approved`` carries its company data to the lake."""
+    reason = body.reason if body else None
+    return SupplierApplicationPublic(**context.db.run_write(
+        lambda s: onboarding.review(s, user, application_id, "approve", reason)))
+
+
+@router.post("/{application_id}/reject", responses={409: CONFLICT})
+def reject(application_id: int, body: ReviewCreate, context: ContextDep,
+           user: CurrentUser) -> SupplierApplicationPublic:
+    """Reject with a reason (procurement, admins of the unit; not the applicant)."""
+    return SupplierApplicationPublic(**context.db.run_write(
+        lambda s: onboarding.review(s, user, application_id, "reject", body.reason)))
