@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -230,12 +231,9 @@ def validate_batch(
             reasons.setdefault(pos, []).append(
                 f"column {fld.name!r}: cannot cast {shown!r} to {fld.type}"
             )
-        mask = pa.array([True] * n)
-        if bad_positions:
-            mask_list = [True] * n
-            for pos in bad_positions:
-                mask_list[pos] = False
-            mask = pa.array(mask_list)
+        mask = np.ones(n, dtype=bool)
+        mask[bad_positions] = False
+        mask = pa.array(mask)
         # cast the castable values, null out the rest (those rows are quarantined anyway)
         cleaned = pc.if_else(mask, arr, pa.scalar(None, arr.type))
         columns[fld.name] = cast_array(cleaned, fld.type)
@@ -253,9 +251,8 @@ def validate_batch(
         return ValidationResult(good=typed)
 
     bad_positions = sorted(reasons)
-    keep = [True] * n
-    for pos in bad_positions:
-        keep[pos] = False
+    keep = np.ones(n, dtype=bool)
+    keep[bad_positions] = False
     good = typed.filter(pa.array(keep))
     raw_bad = table.take(pa.array(bad_positions)).to_pylist()
     bad_keys: list[str | None] = []

@@ -18,6 +18,10 @@ at demo scales 1 and 10 (``BENCH_INGEST_SCALES``), in a fresh process per (sourc
 4. **raw, pre-typed**: the same, from the batches already cast to the table schema (so the
    raw side skips the casts the lake path does) — a stricter reference, reported next to it.
 
+Both paths are warmed up on the first batch (untimed), then run ``BENCH_INGEST_ROUNDS``
+times (default 2) into fresh tables, keeping each side's best round: the machine is shared,
+and the load average is recorded.
+
 Reported per case: rows, batches, extraction seconds and rows/s, lake and raw seconds,
 rows/s and CPU seconds, ``ratio = lake rows/s ÷ raw rows/s`` (target ≥ 0.5),
 ``cpu_ratio`` (raw CPU ÷ lake CPU, less disturbed by other work on a shared machine),
@@ -50,6 +54,7 @@ SCALES = tuple(float(s) for s in os.environ.get("BENCH_INGEST_SCALES", "1,10").s
 SOURCES = tuple(os.environ.get("BENCH_INGEST_SOURCES", "erp,crm,wms,iot").split(","))
 SEED = 42
 TARGET_RATIO = 0.5
+ROUNDS = int(os.environ.get("BENCH_INGEST_ROUNDS", "2"))
 
 
 def demo_settings(scale: float) -> Any:
@@ -237,6 +242,26 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def _best_rounds(spec: Any, units: list[Unit], raws: list[Any], typed: list[Any], work: Path,
+                 raw_write: Callable[..., int], lake_write: Callable[..., list[Any]]) -> tuple[dict, list, int]:
+    """Each side's best (wall, cpu) over ``ROUNDS`` rounds into fresh tables, the first round's
+    lake reports, and the rows the raw side wrote."""
+    from pipelines.lake.storage import LakeStorage
+
+    best: dict[str, tuple[float, float]] = {}
+    reports: list[Any] = []
+    raw_rows = 0
+    for round_ in range(ROUNDS):
+        raw_rows, *raw_t = _timed(lambda: raw_write(spec, raws, work / f"raw-{round_}"))  # noqa: B023
+        _, *typed_t = _timed(lambda: raw_write(spec, typed, work / f"typed-{round_}"))  # noqa: B023
+        lake = LakeStorage(str(work / f"lake-{round_}"))
+        round_reports, *lake_t = _timed(lambda: lake_write(units, lake))  # noqa: B023
+        reports = reports or round_reports
+        for name, t in (("raw", raw_t), ("typed_raw", typed_t), ("lake", lake_t)):
+            best[name] = min(best.get(name, (float("inf"), 0.0)), (t[0], t[1]))
+    return best, reports, raw_rows
+
+
 def measure(source: str, scale: float) -> dict[str, Any]:
     """Extraction, lake path and raw write of one source at one scale (call in a fresh process)."""
     import pyarrow as pa
@@ -246,12 +271,21 @@ def measure(source: str, scale: float) -> dict[str, Any]:
 
     settings = demo_settings(scale)
     work = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{source}-", dir=DATA))
-    lake = LakeStorage(str(work / "lake"))
-    raw_root = work / "raw"
     totals = {k: 0.0 for k in ("extract_s", "extract_cpu_s", "lake_s", "lake_cpu_s", "raw_s", "raw_cpu_s",
                                "typed_raw_s", "typed_raw_cpu_s")}
     counts = {"rows": 0, "batches": 0, "rows_landed": 0, "rows_quarantined": 0, "rows_raw": 0}
     entities = {}
+
+    def raw_write(spec: Any, tables: list[Any], root: Path) -> int:
+        uri = str(root / spec.entity)
+        partition_by = [c for c in spec.partition_by if c in tables[0].column_names] if tables else []
+        for table in tables:
+            write_deltalake(uri, table, mode="append", partition_by=partition_by or None, schema_mode="merge")
+        return sum(t.num_rows for t in tables)
+
+    def lake_write(units: list[Unit], lake: Any) -> list[Any]:
+        return [u.land(lake) for u in units]
+
     try:
         with _source(source, settings) as (specs, extract):
             for spec in specs:
@@ -260,36 +294,23 @@ def measure(source: str, scale: float) -> dict[str, Any]:
                 totals["extract_cpu_s"] += cpu
                 raws = delta_compatible([u.raw() for u in units])  # raw sides' inputs, prepared untimed
                 typed = [u.typed() for u in units]
-
-                def raw_write(spec: Any = spec, tables: list[Any] = raws, name: str = "raw") -> int:
-                    uri = str(raw_root / name / spec.entity)
-                    partition_by = [c for c in spec.partition_by if c in tables[0].column_names] if tables else []
-                    for table in tables:
-                        write_deltalake(uri, table, mode="append", partition_by=partition_by or None,
-                                        schema_mode="merge")
-                    return sum(t.num_rows for t in tables)
-
-                def lake_write(units: list[Unit] = units) -> list[Any]:
-                    return [u.land(lake) for u in units]
-
-                raw_rows, raw_s, raw_cpu = _timed(raw_write)
-                _, typed_s, typed_cpu = _timed(lambda spec=spec, typed=typed: raw_write(spec, typed, "typed"))
-                reports, lake_s, lake_cpu = _timed(lake_write)
+                if units:  # warm both paths up (library initialisation, page cache), untimed
+                    raw_write(spec, raws[:1], work / "warm-raw")
+                    units[0].land(LakeStorage(str(work / "warm-lake")))
+                best, reports, raw_rows = _best_rounds(spec, units, raws, typed, work, raw_write, lake_write)
                 del typed, raws
-                totals["raw_s"] += raw_s
-                totals["raw_cpu_s"] += raw_cpu
-                totals["typed_raw_s"] += typed_s
-                totals["typed_raw_cpu_s"] += typed_cpu
-                totals["lake_s"] += lake_s
-                totals["lake_cpu_s"] += lake_cpu
+                for name, (wall, cpu) in best.items():
+                    totals[f"{name}_s"] += wall
+                    totals[f"{name}_cpu_s"] += cpu
                 rows = sum(u.raw_rows for u in units)
                 counts["rows"] += rows
                 counts["batches"] += len(units)
                 counts["rows_landed"] += sum(r.inserted + r.updated for r in reports)
                 counts["rows_quarantined"] += sum(r.quarantined for r in reports)
                 counts["rows_raw"] += raw_rows
-                entities[spec.entity] = {"rows": rows, "batches": len(units), "lake_s": round(lake_s, 3),
-                                         "raw_s": round(raw_s, 3), "typed_raw_s": round(typed_s, 3)}
+                entities[spec.entity] = {"rows": rows, "batches": len(units), "lake_s": round(best["lake"][0], 3),
+                                         "raw_s": round(best["raw"][0], 3),
+                                         "typed_raw_s": round(best["typed_raw"][0], 3)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = counts["rows"]
@@ -343,6 +364,7 @@ def run() -> dict[str, Any]:
         "seed": SEED,
         "data_dir": str(DATA),
         "demo_setup_seconds": generated,
+        "rounds": ROUNDS,
         "method": ("lake = validate + quarantine + merge (Delta txn id, only-if-newer) + commit + "
                    "watermark/ledger per batch from the extracted batches; raw = write_deltalake(append) "
                    "of the same extracted batches, same partitioning, one commit per batch; typed raw = the "
