@@ -55,9 +55,14 @@ def _cast_timestamp_utc(arr: pa.Array, target: pa.DataType) -> pa.Array:
             return pc.assume_timezone(pc.cast(arr, pa.timestamp(target.unit)), "UTC")
         return pc.cast(arr, target)
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        if target.tz is not None and pc.all(pc.ends_with(arr, "Z")).as_py() is not False:
-            try:  # the common case, ISO text in UTC ("…Z") without padding: one cast
-                return pc.cast(arr, target)
+        if target.tz is not None:
+            try:
+                if pc.all(pc.ends_with(arr, "Z")).as_py() is not False:
+                    # the common case, ISO text in UTC ("…Z") without padding: one cast
+                    return pc.cast(arr, target)
+                # clean naive text (databases): Arrow refuses zones and padding here, so
+                # success means every value is naive, which the general path takes as UTC
+                return pc.cast(pc.assume_timezone(pc.cast(arr, pa.timestamp(target.unit)), "UTC"), target)
             except pa.ArrowInvalid:
                 pass
         text = pc.utf8_trim_whitespace(arr)
