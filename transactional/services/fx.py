@@ -153,16 +153,18 @@ def load_rates(session: Session, actor: Principal, rows: Iterable[Mapping[str, A
     have been edited by finance). Audited once.
 
     Returns:
-        ``{"created": n, "kept": m}``.
+        ``{"created": n, "kept": m}`` (``kept``: given rows already present).
     """
     actor.require(*EDIT_ROLES)
     present = {(r.from_currency, r.to_currency, r.rate_date) for r in session.execute(
         select(fx_rates.c.from_currency, fx_rates.c.to_currency, fx_rates.c.rate_date))}
     now = utcnow()
     new = []
+    kept = 0
     for r in rows:
         key = (r["from_currency"], r["to_currency"], r["rate_date"])
         if key in present:
+            kept += 1
             continue
         present.add(key)
         new.append({"from_currency": key[0], "to_currency": key[1], "rate_date": key[2],
@@ -172,7 +174,7 @@ def load_rates(session: Session, actor: Principal, rows: Iterable[Mapping[str, A
         session.execute(insert(fx_rates), new)
         audit.record(session, actor, "fx_rate.load", "fx_rate", "bulk",
                      details={"source": source, "created": len(new)})
-    return {"created": len(new), "kept": len(present) - len(new)}
+    return {"created": len(new), "kept": kept}
 
 
 def list_rates(session: Session, page: PageRequest, *, from_currency: str | None = None,

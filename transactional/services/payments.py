@@ -211,8 +211,9 @@ def handle_callback(session: Session, event: ProviderEvent, body_sha256: str,
     inserted = session.execute(_INSERT_EVENT[session.connection().dialect.name].values(
         provider_event_id=event.event_id, payment_intent_id=intent.id,
         event_type=event.event_type, amount=event.amount, currency=event.currency,
-        outcome=outcome, body_sha256=body_sha256, received_at=now))
-    if inserted.rowcount != 1:  # a concurrent delivery of the same event won
+        outcome=outcome, body_sha256=body_sha256, received_at=now,
+    ).returning(payment_events.c.provider_event_id)).first()
+    if inserted is None:  # a concurrent delivery of the same event won
         stored = session.execute(select(payment_events).where(
             payment_events.c.provider_event_id == event.event_id)).one()
         return {"event_id": event.event_id, "outcome": stored.outcome, "duplicate": True,

@@ -1,0 +1,150 @@
+"""Procurement approval of orders above the unit's limit: pending holds stock, approve,
+reject with a reason, expiry releases stock; limits per unit, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from tests.transactional.commerce import act, place
+from transactional.db.commerce_tables import order_approvals
+from transactional.db.tables import audit_log, outbox_events, stock
+from transactional.services.approvals import expire_pending
+
+
+def _stock(db, world, sku: str, warehouse: str = "W-TAIYUAN") -> tuple[int, int]:
+    with db.read() as session:
+        row = session.execute(select(stock.c.available, stock.c.reserved).where(
+            stock.c.warehouse_id == world.warehouse_ids[warehouse],
+            stock.c.sku_id == world.sku_ids[sku])).one()
+    return row.available, row.reserved
+
+
+def _big(client, world, key: str) -> dict:
+    """700 t x 900 = 630,000 CNY: above COAL's default limit of 500,000."""
+    return place(client, world, world.offer_ids[("SUP-1", "COAL-6000")], 700, key)
+
+
+def test_an_order_above_the_limit_waits_with_its_stock_reserved(client, world, db) -> None:
+    order = _big(client, world, "a-1")
+    assert order["status"] == "pending_approval"
+    approval = order["approval"]
+    assert (approval["status"], approval["limit_amount"], approval["converted_amount"]) == (
+        "pending", "500000.0000", "630000.0000")
+    assert _stock(db, world, "COAL-6000") == (300, 700)
+    assert act(client, world, order["id"], "pay", "finance_coal").status_code == 409
+    assert client.post(f"/api/v1/orders/{order['id']}/payment-intent",
+                       headers=world.headers("buyer_coal")).status_code == 409
+    assert act(client, world, order["id"], "approve", "buyer_coal").status_code == 403
+    approved = act(client, world, order["id"], "approve", "procurement_coal")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert approved.json()["approval"]["status"] == "approved"
+    assert act(client, world, order["id"], "pay", "finance_coal").json()["status"] == "paid"
+    small = place(client, world, world.offer_ids[("SUP-1", "COAL-6000")], 10, "a-2")
+    assert small["status"] == "placed" and small["approval"] is None
+    with db.read() as session:
+        types = session.execute(select(outbox_events.c.event_type).where(
+            outbox_events.c.aggregate_id == str(order["id"]),
+            outbox_events.c.aggregate_type == "order").order_by(outbox_events.c.sequence_id))
+        assert list(types.scalars()) == ["order.placed", "order.approval_requested",
+                                         "order.approved", "order.paid"]
+
+
+def test_rejection_needs_a_reason_releases_stock_and_is_audited(client, world, db) -> None:
+    order = _big(client, world, "r-1")
+    missing = act(client, world, order["id"], "reject", "procurement_coal")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (422, "reason_required")
+    rejected = act(client, world, order["id"], "reject", "procurement_coal",
+                   reason="over budget for Q4")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    assert rejected.json()["approval"]["reason"] == "over budget for Q4"
+    assert _stock(db, world, "COAL-6000") == (1000, 0)
+    assert act(client, world, order["id"], "approve", "procurement_coal").status_code == 409
+    with db.read() as session:
+        audited = session.execute(select(audit_log.c.details).where(
+            audit_log.c.action == "order.reject")).scalar_one()
+        event = session.execute(select(outbox_events.c.payload).where(
+            outbox_events.c.event_type == "order.rejected")).scalar_one()
+    assert audited["reason"] == "over budget for Q4" and audited["stock"] == "release"
+    assert event["transition"]["effects"]["approval.decide"] == {
+        "approval": "rejected", "reason": "over budget for Q4"}
+
+
+def test_expiry_releases_stock_once(client, world, db) -> None:
+    pending = _big(client, world, "e-1")
+    decided = place(client, world, world.offer_ids[("SUP-1", "COAL-4500")], 900, "e-2")
+    assert decided["status"] == "pending_approval"  # 900 x 600 = 540,000
+    act(client, world, decided["id"], "approve", "procurement_coal")
+    assert expire_pending(db) == []  # not due yet
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=73)
+    assert expire_pending(db, later) == [pending["id"]]
+    assert expire_pending(db, later) == []
+    order = client.get(f"/api/v1/orders/{pending['id']}", headers=world.headers("buyer_coal"))
+    assert order.json()["status"] == "expired" and order.json()["expired_at"]
+    assert order.json()["approval"]["status"] == "expired"
+    assert _stock(db, world, "COAL-6000") == (1000, 0)
+    assert _stock(db, world, "COAL-4500", "W-DATONG") == (100, 900)  # approved: still held
+    with db.read() as session:
+        statuses = dict(session.execute(select(order_approvals.c.order_id,
+                                               order_approvals.c.status)).all())
+    assert statuses == {pending["id"]: "expired", decided["id"]: "approved"}
+
+
+def test_expiry_from_the_command_line(client, world, db) -> None:
+    from transactional.cli import tx_app
+    from transactional.db.tables import orders
+
+    order = _big(client, world, "c-1")
+    result = CliRunner().invoke(tx_app, ["expire-approvals"])
+    assert result.exit_code == 0 and "expired 0 pending approval(s)" in result.output
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)  # as if 72 h had gone by
+    db.run_write(lambda s: s.execute(order_approvals.update().values(expires_at=past)))
+    result = CliRunner().invoke(tx_app, ["expire-approvals"])
+    assert f"expired 1 pending approval(s): orders {order['id']}" in result.output
+    with db.read() as session:
+        assert session.execute(select(orders.c.status).where(
+            orders.c.id == order["id"])).scalar_one() == "expired"
+
+
+def test_limits_per_unit_are_set_by_its_staff_and_audited(client, world, db) -> None:
+    low = client.put("/api/v1/approval-limits/COAL", json={"amount": "5000", "currency": "CNY"},
+                     headers=world.headers("procurement_coal"))
+    assert low.status_code == 200
+    assert client.put("/api/v1/approval-limits/COAL", json={"amount": "1", "currency": "CNY"},
+                      headers=world.headers("buyer_coal")).status_code == 403
+    offer = world.offer_ids[("SUP-1", "COAL-6000")]
+    assert place(client, world, offer, 10, "l-1")["status"] == "pending_approval"  # 9,000
+    assert place(client, world, offer, 5, "l-2")["status"] == "placed"  # 4,500
+    assert place(client, world, offer, 10, "l-3", buyer="buyer_power")["status"] == "placed"
+    limits = client.get("/api/v1/approval-limits", headers=world.headers("admin")).json()
+    assert limits == [{"business_unit": "COAL", "amount": "5000.0000", "currency": "CNY"},
+                      {"business_unit": "POWER", "amount": "500000.0000", "currency": "CNY"}]
+    with db.read() as session:
+        details = session.execute(select(audit_log.c.details).where(
+            audit_log.c.action == "approval_limit.set")).scalar_one()
+    assert details["amount"] == "5000.0000" and details["previous"] is None
+
+
+def test_an_order_in_another_currency_is_converted_with_a_recorded_rate(
+        client, world, db) -> None:
+    from transactional.domain.principal import SYSTEM
+    from transactional.services import fx, offers
+
+    today = dt.datetime.now(dt.UTC).date()
+    db.run_write(lambda s: fx.set_rate(s, SYSTEM, today, "USD", "CNY", "7.1", "erp"))
+    usd = db.run_write(lambda s: offers.create_offer(
+        s, SYSTEM, sku_id=world.sku_ids["COAL-4500"], currency="USD", moq=1, order_multiple=1,
+        lead_time_days=1, tiers=[{"min_quantity": 1, "unit_price": "80"}], supplier_id="SUP-2"))
+    from transactional.services.stock import adjust_stock
+
+    db.run_write(lambda s: adjust_stock(s, SYSTEM, world.warehouse_ids["W-FOSHAN"],
+                                        sku_id=world.sku_ids["COAL-4500"], delta=1000,
+                                        reason="receipt"))
+    order = place(client, world, usd["id"], 900, "fx-1")  # 72,000 USD = 511,200 CNY
+    assert order["status"] == "pending_approval"
+    approval = order["approval"]
+    assert (approval["converted_amount"], approval["fx_rate"], approval["fx_rate_date"]) == (
+        "511200.0000", "7.10000000", today.isoformat())
+    assert place(client, world, usd["id"], 10, "fx-2")["status"] == "placed"
