@@ -134,6 +134,19 @@ def _stock_level(seed: int, supplier_id: str, sku: str, moq: int, multiple: int)
     return quantity + (-quantity) % multiple
 
 
+def company_data(vendor: Mapping[str, Any]) -> dict[str, str | None]:
+    """An ERP vendor's company data as the platform keeps it (carried by ``supplier.approved``
+    so the lake's supplier dedup can link the platform supplier to its golden record)."""
+    def clean(key: str, limit: int) -> str | None:
+        value = vendor.get(key)
+        return None if value is None or _garbled(value) else str(value)[:limit]
+
+    return {"city": clean("city", 100), "province": clean("province", 100),
+            "address": clean("address", 300), "phone": clean("phone", 40),
+            "bank_name": clean("bank_name", 120), "bank_account": clean("bank_account", 60),
+            "settlement_currency": clean("currency", 3)}
+
+
 def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:
     """Read the demo ERP and map it to a ``BulkLoad`` (plus counts of rejected records)."""
     from pipelines.sources.erp import tables as erp
@@ -208,7 +221,8 @@ def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:
                                          _stock_level(seed, vendor["vendor_id"], sku, moq, multiple)))
     for vendor_id, v in sorted(suppliers.items()):
         uscc = v["uscc"] if v["uscc"] and CREDIT_CODE.match(v["uscc"]) else None
-        load.suppliers.append(bulk.SupplierSpec(vendor_id, v["name"], uscc))
+        load.suppliers.append(bulk.SupplierSpec(vendor_id, v["name"], uscc,
+                                                company=company_data(v)))
         lat, lon = places.get((v["city"], v["province"]), (None, None))
         load.warehouses.append(bulk.WarehouseSpec(
             f"WH-{vendor_id}", f"{v['name']} dispatch yard", vendor_id, v["city"], lat, lon,

@@ -1,9 +1,11 @@
 """Transactional platform assets.
 
 - ``platform/demo_seed``: on the demo group, loads its catalogue, suppliers, offers, stock
-  and demo users into the transactional database (idempotent) and leaves a working
-  example for ``grouplake up`` to print. With real sources configured it does nothing and
-  says so — a real platform's catalogue is its own system of record.
+  and demo users into the transactional database (idempotent), then runs the demo commerce
+  flow (``orchestration/tx_commerce_demo.py``: FX, promotions, dealers trading and earning
+  tiered rebates, supplier statements and exported payables, one onboarded supplier) and
+  leaves working examples for ``grouplake up`` to print. With real sources configured it
+  does nothing and says so — a real platform's catalogue is its own system of record.
 - ``bronze/tx/outbox_events``: the service's business events, read after the last
   committed ``sequence_id``.
 """
@@ -59,10 +61,13 @@ def platform_demo_seed(context) -> dg.MaterializeResult:  # noqa: ANN001 - dagst
         context.log.info("real sources configured: the platform keeps its own catalogue; nothing to seed")
         return dg.MaterializeResult(metadata={"seeded": False})
     from orchestration.demo_sources import ensure_demo_sources
+    from orchestration.tx_commerce_demo import commerce_commands, render, run_commerce_demo
     from orchestration.tx_seed import seed_transactional_from_demo
 
     ensure_demo_sources(settings, say=context.log.info)
     report = seed_transactional_from_demo(settings, echo=False)
+    commerce = run_commerce_demo(settings)
+    context.log.info(render(commerce))
     path = examples_path(settings)
     if report.example_order:
         buyer = next(u["username"] for u in report.users if u["role"] == "buyer")
@@ -72,7 +77,8 @@ def platform_demo_seed(context) -> dg.MaterializeResult:  # noqa: ANN001 - dagst
                 {
                     "users": report.users,
                     "password": report.password,
-                    "commands": example_commands(settings, buyer, report.password, report.example_order),
+                    "commands": example_commands(settings, buyer, report.password, report.example_order)
+                    + commerce_commands(settings, commerce, report.password),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -84,6 +90,10 @@ def platform_demo_seed(context) -> dg.MaterializeResult:  # noqa: ANN001 - dagst
             "created": json.dumps(report.created),
             "rejected_erp_records": json.dumps(report.rejected),
             "database_url": report.database_url,
+            "commerce_orders": json.dumps(commerce.orders),
+            "dealers_with_rebates": len([d for d in commerce.dealers if d["rebates_settled"]]),
+            "supplier_statements": len(commerce.statements),
+            "onboarded_supplier": commerce.onboarded or "",
         }
     )
 

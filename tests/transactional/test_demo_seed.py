@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipelines.sources.erp import tables as erp
+from tests.transactional.commerce import make_uscc
 
 NOW = dt.datetime(2026, 10, 31, tzinfo=dt.UTC)
 COAL_TEMPLATE = {"attributes": [
@@ -47,7 +48,7 @@ def demo_erp(settings) -> str:
     rows = {
         erp.business_units: [
             {"business_unit_id": "BU1", "business_unit_code": "COAL", "name": "煤炭事业部",
-             "name_en": "Coal", "currency": "CNY"},
+             "name_en": "Coal", "currency": "CNY", "approval_limit": 1_000_000},
             {"business_unit_id": "BU2", "business_unit_code": "CHEM", "name": "化工事业部",
              "name_en": "Chemicals", "currency": "CNY"}],
         erp.material_categories: [
@@ -70,7 +71,16 @@ def demo_erp(settings) -> str:
              "name": "大同煤业股份有限公司", "uscc": "91140200MA0GRLAK1X", "country": "CN",
              "province": "山西", "city": "大同", "currency": "CNY", "status": "active"},
             {"vendor_id": "V-CHEM-002", "business_unit_code": "CHEM", "vendor_code": "200002",
-             "name": None, "country": "CN", "currency": "CNY", "status": "active"}],
+             "name": None, "country": "CN", "currency": "CNY", "status": "active"},
+            {"vendor_id": "V-COAL-003", "business_unit_code": "COAL", "vendor_code": "100003",
+             "name": "朔州平鲁煤炭有限公司", "uscc": make_uscc("91140600", "MA0NEW01"),
+             "country": "CN", "province": "山西", "city": "朔州", "address": "平鲁区工业园8号",
+             "phone": "0349-6012345", "bank_name": "中国银行朔州分行",
+             "bank_account": "6216600000001234", "currency": "CNY", "status": "active"}],
+        erp.fx_rates: [
+            {"fx_rate_id": f"FX-{d}", "rate_date": dt.date(2026, 10, d), "from_currency": "USD",
+             "to_currency": "CNY", "rate": 7.1 + d / 1000, "source": "PBOC parity (simulated)"}
+            for d in (29, 30)],
         erp.supplier_offers: [
             {"supplier_offer_id": "OF-1", "vendor_id": "V-COAL-001", "material_id": "MAT-1",
              "currency": "CNY", "valid_from": dt.date(2026, 7, 1), "valid_to": dt.date(2026, 9, 30),
@@ -138,3 +148,64 @@ def test_seed_refuses_production_and_a_missing_erp(settings, monkeypatch) -> Non
     reset_settings_cache()
     with pytest.raises(RuntimeError, match="local/CI"):
         seed_transactional_from_demo(get_settings())
+
+
+@pytest.fixture
+def demo_crm(settings) -> None:
+    """The demo CRM's dealers: two active COAL dealers, an inactive one, a key account."""
+    from pipelines.demo.crm_data import crm_metadata, customers_t
+
+    path = pathlib.Path(settings.demo.dir) / "crm.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    crm_metadata.create_all(engine)
+    rows = [("CUST-000005", "保定宝乾能源贸易有限公司", "dealer", "COAL", "active"),
+            ("CUST-000009", "淮北腾和建材经销部", "dealer", "COAL", "active"),
+            ("CUST-000010", "吉林昌凯供应链管理有限公司", "dealer", "COAL", "inactive"),
+            ("CUST-000011", "大同电力有限公司", "key_account", "COAL", "active")]
+    with engine.begin() as connection:
+        connection.execute(customers_t.insert(), [
+            {"customer_id": i, "name": n, "customer_type": t, "business_unit_code": b,
+             "status": st, "created_at": "2026-01-01T00:00:00Z",
+             "updated_at": "2026-01-01T00:00:00Z"} for i, n, t, b, st in rows])
+    engine.dispose()
+
+
+def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
+        settings, demo_erp, demo_crm) -> None:
+    from orchestration.tx_commerce_demo import commerce_commands, run_commerce_demo
+    from orchestration.tx_seed import seed_transactional_from_demo
+    from tests.transactional.commerce import statement_problems, unbalanced_entries
+    from transactional.db.database import Database
+    from transactional.db.tables import outbox_events
+
+    seed_transactional_from_demo(settings, echo=False)
+    report = run_commerce_demo(settings)
+    assert report.fx_rates == {"created": 2, "kept": 0} and report.promotions == 3
+    assert report.orders == {"settled": 8} and report.approvals == 4
+    # four orders of 900 or 1,800 t at 690.5 CNY each take both dealers past the first tier
+    assert [(d["code"], d["tier"], d["rebates_settled"]) for d in report.dealers] == [
+        ("CUST-000005", 1, {"CNY": "27014.1290"}), ("CUST-000009", 1, {"CNY": "27014.1290"})]
+    # 8 x (goods, 满减, 2 % category discount), 2 refunds, 8 rebates and 2 reversals
+    assert [(s["supplier_id"], s["kind"], s["currency"], s["lines"], s["net_amount"])
+            for s in report.statements] == [
+        ("V-COAL-001", "regular", "CNY", 36, "7063035.5420")]
+    assert report.onboarded == "GL-COAL-000001"
+    again = run_commerce_demo(settings)
+    assert (again.orders, again.statements, again.rebate_settlements) == (
+        report.orders, report.statements, 0)
+    db = Database.from_settings(settings)
+    with db.read() as session:
+        assert unbalanced_entries(session) == [] and statement_problems(session) == []
+        kinds = sa.select(outbox_events.c.event_type, sa.func.count()).group_by(
+            outbox_events.c.event_type)
+        events = dict(session.execute(kinds).all())
+        approved = session.execute(sa.select(outbox_events.c.payload).where(
+            outbox_events.c.event_type == "supplier.approved",
+            outbox_events.c.aggregate_id == "GL-COAL-000001")).scalar_one()
+    db.dispose()
+    assert events["payable.exported"] == 1 and events["rebate.settled"] == 2
+    assert events["rebate.accrued"] == 8 and events["order.settled"] == 8
+    assert (approved["name"], approved["city"], approved["bank_account"]) == (
+        "朔州平鲁煤炭有限公司", "朔州", "6216600000001234")
+    assert "dealer-accounts" in commerce_commands(settings, report, "pw")[1]

@@ -131,7 +131,7 @@ def get_dealer_account(session: Session, actor: Principal, dealer_id: int) -> di
 
 
 def list_dealer_accounts(session: Session, actor: Principal, page: PageRequest) -> Page[dict]:
-    """Dealer accounts visible to ``actor``."""
+    """Dealer accounts visible to ``actor``, with their balances and periods."""
     query = select(dealer_accounts).order_by(dealer_accounts.c.id)
     if actor.role is Role.BUYER:
         query = query.where(dealer_accounts.c.buyer_user_id == actor.user_id)
@@ -141,7 +141,8 @@ def list_dealer_accounts(session: Session, actor: Principal, page: PageRequest) 
     else:
         actor.require(*STAFF, Role.BUYER)
     rows, total = fetch_page(session, query, page)
-    return Page([_public(r) for r in rows], total, page.limit, page.offset)
+    return Page([get_dealer_account(session, actor, r.id) for r in rows], total, page.limit,
+                page.offset)
 
 
 def settle_rebates(session: Session, actor: Principal, dealer_id: int,
