@@ -1,0 +1,194 @@
+"""The end-to-end steps the Dagster assets, the CLI and the benchmark share.
+
+``train_*`` computes features over the lake, trains and evaluates, logs and registers a new
+MLflow version and applies the champion rule (shipping the fraud bundle for online scoring
+when the champion moves). ``score_*`` loads the current champion and produces the rows of
+``gold.ml_fraud_risk`` / ``gold.ml_recommendations``. Nothing here knows about Dagster.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from models.ml import mlflow_models
+from models.ml.bundle import load_bundle, save_bundle
+from models.ml.registry import (
+    FRAUD_MODEL_NAME,
+    RECOMMENDER_MODEL_NAME,
+    PromotionDecision,
+    RegisteredVersion,
+    client,
+    download_champion_bundle,
+    log_training,
+    promote_if_not_worse,
+    reject,
+)
+
+
+@dataclass
+class TrainOutcome:
+    """A training that was logged, registered and judged by the champion rule."""
+
+    model_name: str
+    registered: RegisteredVersion
+    decision: PromotionDecision
+    metrics: dict[str, float]
+    evaluation: dict[str, Any]
+    params: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+    shipped: Path | None = None
+
+
+def _connect(settings: Any, con: Any | None) -> Any:
+    if con is not None:
+        return con
+    from models.ml.features.sources import open_lake
+
+    return open_lake(settings)
+
+
+def train_fraud_model(
+    settings: Any, *, con: Any | None = None, holdout_months: int | None = None,
+    params: Any | None = None, cases_path: Path | None = None, tolerance: float = 0.0,
+) -> TrainOutcome:
+    """Train, evaluate, register ``grouplake_fraud_risk``; promote and ship if not worse.
+
+    Args:
+        settings: platform settings.
+        con: DuckDB connection over the lake (default: a new one).
+        holdout_months: held-out months (default :data:`models.ml.fraud.train.DEFAULT_HOLDOUT_MONTHS`).
+        params: :class:`~models.ml.fraud.model.FraudModelParams`.
+        cases_path: confirmed cases CSV (default: the demo's ground truth when the demo runs).
+        tolerance: champion rule tolerance on the held-out PR-AUC.
+    """
+    from models.ml.features.catalog import catalog_markdown
+    from models.ml.fraud.labels import demo_cases_path, load_labels
+    from models.ml.fraud.snapshot import build_order_snapshot
+    from models.ml.fraud.train import (
+        DEFAULT_HOLDOUT_MONTHS,
+        PRIMARY_METRIC,
+        compute_frames,
+        meets_floor,
+        train_fraud,
+    )
+    from models.ml.risk import shipped_bundle_path
+
+    con = _connect(settings, con)
+    cases_path = cases_path or demo_cases_path(settings)
+    labels = load_labels(cases_path, con)
+    frames = compute_frames(con)
+    training = train_fraud(frames, labels, holdout_months=holdout_months or DEFAULT_HOLDOUT_MONTHS,
+                           params=params, label_source=str(cases_path) if cases_path else "none")
+    training.model.snapshot = build_order_snapshot(con)
+    manifest = {"model_name": FRAUD_MODEL_NAME, "primary_metric": PRIMARY_METRIC,
+                "metrics": training.metrics, "trained_until": training.model.trained_until,
+                "supervised_types": training.params["supervised_types"]}
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = save_bundle(Path(tmp) / "bundle.pkl", training.model, manifest)
+        registered = log_training(
+            settings, model_name=FRAUD_MODEL_NAME, python_model=mlflow_models.FRAUD_RISK, bundle_path=bundle,
+            params=training.params, metrics=training.metrics,
+            documents={"evaluation.json": training.evaluation, "features.md": catalog_markdown()},
+            tags={"grouplake.split_date": training.split},
+        )
+        decision = _decide(settings, FRAUD_MODEL_NAME, registered.version, PRIMARY_METRIC,
+                           meets_floor(training.metrics), tolerance)
+        shipped = None
+        if decision.promoted:
+            shipped = save_bundle(shipped_bundle_path(settings), training.model,
+                                  {**manifest, "model_version": registered.version})
+    return TrainOutcome(FRAUD_MODEL_NAME, registered, decision, training.metrics, training.evaluation,
+                        training.params, training.seconds, shipped)
+
+
+def train_recommender_model(
+    settings: Any, *, con: Any | None = None, holdout_months: int | None = None,
+    params: Any | None = None, tolerance: float = 0.0,
+) -> TrainOutcome:
+    """Train, evaluate, register ``grouplake_recommender``; promote if not worse."""
+    from models.ml.recommend.evaluate import demo_bad_vendors
+    from models.ml.recommend.train import (
+        DEFAULT_HOLDOUT_MONTHS,
+        PRIMARY_METRIC,
+        meets_floor,
+        train_recommender,
+    )
+
+    con = _connect(settings, con)
+    training = train_recommender(con, holdout_months=holdout_months or DEFAULT_HOLDOUT_MONTHS, params=params,
+                                 bad_vendors=demo_bad_vendors(settings))
+    manifest = {"model_name": RECOMMENDER_MODEL_NAME, "primary_metric": PRIMARY_METRIC,
+                "metrics": training.metrics, "trained_until": training.model.trained_until}
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = save_bundle(Path(tmp) / "bundle.pkl", training.model, manifest)
+        registered = log_training(
+            settings, model_name=RECOMMENDER_MODEL_NAME, python_model=mlflow_models.RECOMMENDER, bundle_path=bundle,
+            params=training.params, metrics=training.metrics, documents={"evaluation.json": training.evaluation},
+            tags={"grouplake.split_date": training.split},
+        )
+    decision = _decide(settings, RECOMMENDER_MODEL_NAME, registered.version, PRIMARY_METRIC,
+                       meets_floor(training.metrics), tolerance)
+    return TrainOutcome(RECOMMENDER_MODEL_NAME, registered, decision, training.metrics, training.evaluation,
+                        training.params, training.seconds)
+
+
+def _decide(settings: Any, name: str, version: str, metric: str, floor: tuple[bool, str],
+            tolerance: float) -> PromotionDecision:
+    """The floor first (a model below it is never champion), then the champion rule."""
+    mlflow_client = client(settings)
+    passed, reason = floor
+    if not passed:
+        return reject(mlflow_client, name, version, metric, reason)
+    return promote_if_not_worse(mlflow_client, name, version, metric, tolerance=tolerance)
+
+
+def load_champion(settings: Any, model_name: str) -> tuple[Any, dict[str, Any], str]:
+    """``(model, manifest, version)`` of the current champion (via the MLflow registry).
+
+    Raises:
+        LookupError: no champion yet.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path, version = download_champion_bundle(settings, model_name, Path(tmp) / "bundle.pkl")
+        model, manifest = load_bundle(path)
+    return model, manifest, version
+
+
+FRAUD_GOLD_ORDER = ["document_type", "document_id"]
+RECOMMENDATION_GOLD_ORDER = ["business_unit_code", "buyer_id", "rank"]
+
+
+def score_fraud(settings: Any, *, con: Any | None = None) -> tuple[pd.DataFrame, str]:
+    """Rows of ``gold.ml_fraud_risk`` scored by the champion, and its version."""
+    from models.ml.fraud.train import compute_frames
+
+    model, _manifest, version = load_champion(settings, FRAUD_MODEL_NAME)
+    frames = compute_frames(_connect(settings, con))
+    scored = model.score(frames)
+    keys = pd.concat([f[["document_type", "document_id", "business_unit_code", "vendor_id", "buyer_id",
+                         "document_date", "amount", "currency", "amount_cny"]] for f in frames.values()],
+                     ignore_index=True)
+    rows = keys.merge(scored, on=["document_type", "document_id"], how="inner")
+    rows["risk_rank"] = rows["risk_score"].rank(ascending=False, method="min").astype("int64")
+    rows = rows.rename(columns={"anomaly": "anomaly_score"})
+    rows["model_name"], rows["model_version"] = FRAUD_MODEL_NAME, version
+    rows["scored_through"] = pd.to_datetime(rows["document_date"]).max()
+    return rows.sort_values(FRAUD_GOLD_ORDER).reset_index(drop=True), version
+
+
+def score_recommendations(settings: Any, *, con: Any | None = None) -> tuple[pd.DataFrame, str]:
+    """Rows of ``gold.ml_recommendations`` from the champion on the current history, and its version."""
+    from models.ml.features.interactions import purchase_events, vendor_catalogue
+
+    con = _connect(settings, con)
+    model, _manifest, version = load_champion(settings, RECOMMENDER_MODEL_NAME)
+    events, catalogue = purchase_events(con), vendor_catalogue(con)
+    rows = model.recommend(events, catalogue)
+    rows["model_name"], rows["model_version"] = RECOMMENDER_MODEL_NAME, version
+    rows["history_through"] = pd.to_datetime(events["order_date"]).max() if len(events) else pd.NaT
+    return rows.sort_values(RECOMMENDATION_GOLD_ORDER).reset_index(drop=True), version
