@@ -7,8 +7,9 @@ Same run, same fresh database, same reservation transaction:
   each request carries a bearer token and an Idempotency-Key, as a real client's would.
 * ``raw``: one psycopg connection per concurrent buyer running exactly the statements the
   service runs for a one-line order, in the same order (idempotency advisory lock and lookup,
-  offer and tiers, order, line, ``SELECT … FOR UPDATE`` of the stock rows, conditional stock
-  update, allocation, idempotency record, outbox lock and event, commit).
+  offer, tiers and SKU category, active price promotions, the unit's approval limit, order,
+  line, ``SELECT … FOR UPDATE`` of the stock rows, conditional stock update, allocation,
+  idempotency record, outbox lock and event, commit).
 
 Two load shapes at 16 and 64 concurrent clients: ``spread`` (each order picks one of
 ``SKUS`` SKUs, round-robin, so row locks rarely collide) and ``hot`` (every order reserves
@@ -99,9 +100,16 @@ RAW_STATEMENTS = {
     "idem": "SELECT request_hash FROM idempotency_keys WHERE user_id = %s AND key = %s",
     "offer": (
         "SELECT o.id, o.supplier_id, o.sku_id, o.currency, o.moq, o.order_multiple, o.version,"
-        " t.min_quantity, t.unit_price FROM offers o JOIN offer_price_tiers t"
-        " ON t.offer_id = o.id WHERE o.id = ANY(%s) AND o.is_active IS true"
-        " ORDER BY o.id, t.min_quantity"),
+        " t.min_quantity, t.unit_price, k.category_id FROM offers o JOIN offer_price_tiers t"
+        " ON t.offer_id = o.id JOIN skus k ON k.id = o.sku_id WHERE o.id = ANY(%s)"
+        " AND o.is_active IS true ORDER BY o.id, t.min_quantity"),
+    "promotions": (
+        "SELECT id, version, code, kind, priority, stacking, stacks_with, category_id, currency,"
+        " rules FROM promotions WHERE kind IN ('full_reduction', 'percentage')"
+        " AND is_active IS true AND (business_unit IS NULL OR business_unit = %s)"
+        " AND (supplier_id IS NULL OR supplier_id = %s) AND valid_from <= %s"
+        " AND (valid_to IS NULL OR valid_to > %s) ORDER BY priority, id"),
+    "approval_limit": "SELECT amount, currency FROM approval_limits WHERE business_unit = %s",
     "lock": (
         "SELECT s.warehouse_id, s.sku_id, s.available, w.handling_cost, w.cost_per_km,"
         " w.latitude, w.longitude, w.currency FROM stock s JOIN warehouses w"
@@ -112,12 +120,12 @@ RAW_STATEMENTS = {
         " updated_at = %s WHERE warehouse_id = %s AND sku_id = %s AND available >= %s"),
     "order": (
         "INSERT INTO orders (business_unit, buyer_user_id, supplier_id, status, currency,"
-        " total_amount, placed_at, updated_at) VALUES (%s, %s, %s, 'placed', %s, %s, %s, %s)"
-        " RETURNING id"),
+        " total_amount, gross_amount, discount_amount, placed_at, updated_at) VALUES"
+        " (%s, %s, %s, 'placed', %s, %s, %s, 0, %s, %s) RETURNING id"),
     "line": (
         "INSERT INTO order_lines (order_id, line_no, offer_id, offer_version, sku_id,"
-        " quantity, unit_price, line_amount, currency) VALUES (%s, 1, %s, %s, %s, %s, %s, %s,"
-        " %s)"),
+        " quantity, unit_price, line_amount, currency, discount_amount, net_amount) VALUES"
+        " (%s, 1, %s, %s, %s, %s, %s, %s, %s, 0, %s)"),
     "alloc": (
         "INSERT INTO order_allocations (order_id, line_no, warehouse_id, sku_id, quantity,"
         " distance_km, unit_shipping_cost, shipping_currency) VALUES (%s, 1, %s, %s, %s, 0,"
@@ -155,9 +163,15 @@ def _raw_order(conn: Any, user_id: int, offer_id: int, key: str) -> None:
         tiers = cur.fetchall()
         offer = tiers[0]
         price = max((t for t in tiers if t[7] <= 1), key=lambda t: t[7])[8]
-        cur.execute(s["order"], ("BENCH", user_id, offer[1], offer[3], price, now, now))
+        cur.execute(s["promotions"], ("BENCH", offer[1], now, now))
+        if cur.fetchall():
+            raise RuntimeError("the bench world has no promotions")
+        cur.execute(s["approval_limit"], ("BENCH",))
+        cur.fetchone()  # none set: the default limit applies, far above 10.5
+        cur.execute(s["order"], ("BENCH", user_id, offer[1], offer[3], price, price, now, now))
         order_id = cur.fetchone()[0]
-        cur.execute(s["line"], (order_id, offer_id, offer[6], offer[2], 1, price, price, offer[3]))
+        cur.execute(s["line"], (order_id, offer_id, offer[6], offer[2], 1, price, price, offer[3],
+                                price))
         cur.execute(s["lock"], ([offer[2]], offer[1]))
         rows = cur.fetchall()
         chosen = next(r for r in rows if r[2] >= 1)
@@ -169,10 +183,14 @@ def _raw_order(conn: Any, user_id: int, offer_id: int, key: str) -> None:
         snapshot = json.dumps({
             "id": order_id, "business_unit": "BENCH", "buyer_user_id": user_id,
             "supplier_id": offer[1], "status": "placed", "currency": offer[3],
-            "total_amount": str(price), "placed_at": now.isoformat(), "lines": [{
+            "gross_amount": str(price), "discount_amount": "0.0000",
+            "total_amount": str(price), "placed_at": now.isoformat(), "approval": None,
+            "lines": [{
                 "line_no": 1, "offer_id": offer_id, "offer_version": offer[6],
                 "sku_id": offer[2], "quantity": 1, "unit_price": str(price),
-                "line_amount": str(price), "currency": offer[3], "allocations": [{
+                "line_amount": str(price), "discount_amount": "0.0000",
+                "net_amount": str(price), "currency": offer[3], "promotions": [],
+                "rebates": [], "allocations": [{
                     "warehouse_id": chosen[0], "quantity": 1, "distance_km": 0.0,
                     "unit_shipping_cost": str(cost), "shipping_currency": chosen[7]}]}]})
         request_hash = hashlib.sha256(key.encode()).hexdigest()

@@ -165,3 +165,29 @@ def test_runs_are_scoped_and_need_rates_and_a_closed_period(client, world, db) -
     assert future.status_code == 422
     with db.read() as session:
         assert session.execute(select(orders.c.status)).scalar_one() == "delivered"
+
+
+def test_settlement_and_rebate_settlement_from_the_command_line(client, world, db) -> None:
+    from typer.testing import CliRunner
+
+    from transactional.cli import tx_app
+
+    client.post("/api/v1/promotions", json={
+        "code": "R", "name": "r", "kind": "tiered_rebate", "business_unit": "COAL",
+        "currency": "CNY", "rules": {"tiers": [{"from": "0", "rate_percent": "2"}]}},
+        headers=world.headers("procurement_coal"))
+    client.post("/api/v1/dealer-accounts", json={
+        "code": "D", "name": "d", "business_unit": "COAL",
+        "buyer_user_id": world.users["buyer_coal"].user_id}, headers=world.headers("admin_coal"))
+    advance_to_delivered(client, world, world.offer_ids[("SUP-1", "COAL-6000")], 2, "cli-a")
+    start, end = today_period()
+    runner = CliRunner()
+    last_month = runner.invoke(tx_app, ["settle"])  # default: last month, nothing then
+    assert last_month.exit_code == 0 and "issued 0 statement(s)" in last_month.output
+    issued = runner.invoke(tx_app, ["settle", "--from", start, "--to", end])
+    assert issued.exit_code == 0, issued.output
+    assert "COAL SUP-1 regular: net 1764.0000 CNY (2 lines)" in issued.output  # 1,800 - 2 %
+    rebates = runner.invoke(tx_app, ["settle-rebates"])
+    assert "36.0000 CNY (1 accruals)" in rebates.output and "1 rebate settlement(s)" in (
+        rebates.output)
+    assert "0 rebate settlement(s)" in runner.invoke(tx_app, ["settle-rebates"]).output
