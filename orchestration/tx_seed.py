@@ -144,7 +144,8 @@ def company_data(vendor: Mapping[str, Any]) -> dict[str, str | None]:
     return {"city": clean("city", 100), "province": clean("province", 100),
             "address": clean("address", 300), "phone": clean("phone", 40),
             "bank_name": clean("bank_name", 120), "bank_account": clean("bank_account", 60),
-            "settlement_currency": clean("currency", 3)}
+            "settlement_currency": clean("currency", 3),
+            "business_unit": clean("business_unit_code", 32)}
 
 
 def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:

@@ -203,7 +203,13 @@ def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
         approved = session.execute(sa.select(outbox_events.c.payload).where(
             outbox_events.c.event_type == "supplier.approved",
             outbox_events.c.aggregate_id == "GL-COAL-000001")).scalar_one()
+        seeded = session.execute(sa.select(outbox_events.c.payload).where(
+            outbox_events.c.event_type == "supplier.approved",
+            outbox_events.c.aggregate_id == "V-COAL-001")).scalar_one()
     db.dispose()
+    assert {k: seeded[k] for k in ("uscc", "city", "business_unit", "source")} == {
+        "uscc": "91140200MA0GRLAK1X", "city": "大同", "business_unit": "COAL",
+        "source": "registration"}
     assert events["payable.exported"] == 1 and events["rebate.settled"] == 2
     assert events["rebate.accrued"] == 8 and events["order.settled"] == 8
     assert (approved["name"], approved["city"], approved["bank_account"]) == (

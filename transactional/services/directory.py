@@ -64,7 +64,7 @@ def _supplier_public(row: Any) -> dict[str, Any]:
 
 
 COMPANY_FIELDS = ("city", "province", "address", "phone", "bank_name", "bank_account",
-                  "settlement_currency")
+                  "settlement_currency", "business_unit")
 
 
 def create_supplier(
@@ -104,7 +104,8 @@ def create_supplier(
     from transactional.services.onboarding import supplier_approved_payload
 
     outbox.emit(session, "supplier.approved", "supplier", supplier_id,
-                supplier_approved_payload(row, source="registration"), supplier_id=supplier_id)
+                supplier_approved_payload(row, source="registration"), supplier_id=supplier_id,
+                business_unit=row["business_unit"])
     return _supplier_public_dict(row)
 
 
