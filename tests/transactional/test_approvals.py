@@ -4,6 +4,7 @@ reject with a reason, expiry releases stock; limits per unit, audited."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal as D
 
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -148,3 +149,20 @@ def test_an_order_in_another_currency_is_converted_with_a_recorded_rate(
     assert (approval["converted_amount"], approval["fx_rate"], approval["fx_rate_date"]) == (
         "511200.0000", "7.10000000", today.isoformat())
     assert place(client, world, usd["id"], 10, "fx-2")["status"] == "placed"
+
+
+def test_limits_from_settings_and_their_precedence(db, monkeypatch) -> None:
+    from infra.settings import get_settings, reset_settings_cache
+    from transactional.domain.principal import SYSTEM
+    from transactional.services.approvals import limit_for, set_limit
+    from transactional.services.policy import CommercePolicy
+
+    monkeypatch.setenv("OLTP__APPROVAL_LIMITS", '{"POWER": "123456.78"}')
+    monkeypatch.setenv("OLTP__APPROVAL_LIMIT_DEFAULT", "1000")
+    reset_settings_cache()
+    policy = CommercePolicy.from_settings(get_settings())
+    db.run_write(lambda s: set_limit(s, SYSTEM, "COAL", "5", "USD"))
+    with db.read() as session:
+        assert limit_for(session, "POWER", policy) == (D("123456.7800"), "CNY")
+        assert limit_for(session, "COAL", policy) == (D("5.0000"), "USD")  # the table wins
+        assert limit_for(session, "OTHER", policy) == (D("1000.0000"), "CNY")

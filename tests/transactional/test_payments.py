@@ -183,3 +183,20 @@ def test_concurrent_deliveries_of_events_capture_once(client, world, db) -> None
         assert ledger.entry_count(session, "payment", "order", order["id"]) == 1
         assert session.execute(select(func.count()).select_from(payment_events)
                                ).scalar_one() == 3
+
+
+def test_production_refuses_to_start_without_a_provider_secret(tx_settings, monkeypatch) -> None:
+    import pytest
+
+    from infra.settings import get_settings, reset_settings_cache
+    from transactional.main import create_app
+
+    monkeypatch.setenv("ENV", "production")
+    monkeypatch.setenv("AUTH__JWT_SECRET", "j" * 40)
+    reset_settings_cache()
+    with pytest.raises(RuntimeError, match="OLTP__PAYMENT_PROVIDER_SECRET"):
+        create_app(get_settings())
+    get_settings().require_secrets()  # the serving API, which takes no payments, still starts
+    monkeypatch.setenv("OLTP__PAYMENT_PROVIDER_SECRET", "p" * 40)
+    reset_settings_cache()
+    assert create_app(get_settings()).state.context.policy.provider_secret == "p" * 40
