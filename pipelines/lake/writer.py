@@ -86,20 +86,25 @@ def _distinct_keys(table: pa.Table, keys: list[str]) -> int:
 def _stored_mask(incoming: pa.Table, stored: pa.Table, keys: list[str]) -> pa.Array:
     """For each incoming row, whether its key is stored.
 
-    The hash table is built on the batch (usually much smaller than what is stored) and the
-    stored keys probe it; the few stored keys that match are then looked up per batch row.
+    The hash table is built on the smaller side: usually the batch, probed by the stored
+    keys (only the few that match are then looked up per batch row); the stored keys when
+    fewer of them fall in the batch's key range than the batch has rows.
     """
     none = pa.array(np.zeros(incoming.num_rows, dtype=bool))
+    stored_smaller = stored.num_rows < incoming.num_rows
     if len(keys) == 1:
         batch_keys = incoming.column(keys[0]).combine_chunks()
         stored_keys = stored.column(keys[0]).combine_chunks()
-        matched = pc.filter(stored_keys, pc.fill_null(pc.is_in(stored_keys, value_set=batch_keys), False))
-        if len(matched) == 0:
+        if not stored_smaller:
+            stored_keys = pc.filter(stored_keys, pc.fill_null(pc.is_in(stored_keys, value_set=batch_keys), False))
+            if len(stored_keys) == 0:
+                return none
+        return pc.fill_null(pc.is_in(batch_keys, value_set=stored_keys), False)
+    matched = stored.select(keys)
+    if not stored_smaller:
+        matched = matched.join(incoming.select(keys), keys=keys, join_type="left semi", use_threads=True)
+        if matched.num_rows == 0:
             return none
-        return pc.fill_null(pc.is_in(batch_keys, value_set=matched), False)
-    matched = stored.select(keys).join(incoming.select(keys), keys=keys, join_type="left semi", use_threads=True)
-    if matched.num_rows == 0:
-        return none
     positions = incoming.select(keys).append_column("__pos", pa.array(np.arange(incoming.num_rows)))
     found = positions.join(matched, keys=keys, join_type="left semi", use_threads=True)
     mask = np.zeros(incoming.num_rows, dtype=bool)
