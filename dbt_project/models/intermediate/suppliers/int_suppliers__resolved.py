@@ -68,14 +68,18 @@ def read_previous(lake_root, storage_options=None):
     return previous.astype(str)
 
 
-def resolve(records, previous=None, group_code="GL"):
+def resolve(records, previous=None, group_code="GL", match_model=None):
     """One row per record of ``records`` (``int_suppliers__source_records``): its match and
-    its golden supplier (``OUTPUT_COLUMNS``), sorted by ``record_id``."""
+    its golden supplier (``OUTPUT_COLUMNS``), sorted by ``record_id``.
+
+    ``match_model``: a fitted match model (tests); by default the library fits one on this input.
+    """
     from models.entity_resolution import resolve_suppliers
 
     if records.empty:
         return pd.DataFrame({column: pd.Series(dtype="object") for column in OUTPUT_COLUMNS})
-    result = resolve_suppliers(matcher_input(records), previous=previous, group_code=group_code)
+    result = resolve_suppliers(matcher_input(records), previous=previous, group_code=group_code,
+                               model=match_model)
     golden = result.golden[["supplier_key", *GOLDEN_COLUMNS]].rename(columns=GOLDEN_COLUMNS)
     out = result.source_records[RECORD_COLUMNS].merge(
         golden, on="supplier_key", how="left", validate="many_to_one")
