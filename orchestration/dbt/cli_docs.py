@@ -1,8 +1,9 @@
 """``grouplake docs``: generate the dbt docs of the governed models and serve them.
 
-``dbt docs generate`` compiles the project against this home's lake and dbt DuckDB file
-(so the catalog shows real columns and row counts), into ``<home>/dbt/docs`` (models whose
-bronze table is not ingested yet are left out, as in the build); ``dbt docs
+``dbt docs generate`` documents the models as this home's last build left them in dbt's
+DuckDB file (catalog with real columns and row counts, no recompilation), into
+``<home>/dbt/docs``; before any build it compiles the project (models whose bronze table is
+not ingested yet are left out, as in the build). ``dbt docs
 serve`` then serves it on the given port, or the first free one from 8080, until Ctrl-C.
 Run it when no ``grouplake run`` is writing dbt's file (DuckDB allows one writer).
 """
@@ -44,6 +45,7 @@ def generate_docs(settings) -> Path:
     """
     import json
     import os
+    import shutil
 
     from orchestration.dbt.assets import build_args, missing_sources
     from orchestration.dbt.project import (
@@ -51,18 +53,29 @@ def generate_docs(settings) -> Path:
         export_dbt_env,
         parse_manifest,
         project_dir,
+        target_path,
     )
     from pipelines.lake.storage import LakeStorage
 
     export_dbt_env(settings)
     target = docs_target(settings.home)
+    target.mkdir(parents=True, exist_ok=True)
     root = project_dir(settings)
-    manifest = json.loads(parse_manifest(settings).read_text())
-    exclude = build_args(missing_sources(manifest, LakeStorage.from_settings(settings)))[1:]
+    built = Path(settings.dbt.duckdb_path).exists()
+    if built:
+        # the models are built: document them as they are, without recompiling (no bronze
+        # table is reloaded); reuse the build's parse state
+        state = target_path(settings) / "partial_parse.msgpack"
+        if state.exists():
+            shutil.copy(state, target / "partial_parse.msgpack")
+        extra = ["--no-compile"]
+    else:
+        manifest = json.loads(parse_manifest(settings).read_text())
+        extra = build_args(missing_sources(manifest, LakeStorage.from_settings(settings)))[1:]
     env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
     done = subprocess.run(
         [dbt_executable(), "docs", "generate", "--project-dir", str(root), "--profiles-dir", str(root),
-         *exclude],
+         *extra],
         cwd=root, env=env, capture_output=True, text=True, check=False,
     )
     if done.returncode != 0:
