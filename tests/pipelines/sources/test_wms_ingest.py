@@ -241,3 +241,27 @@ def test_crash_between_ledger_and_archive_only_archives(wms, monkeypatch):
     report = ingest_wms_entity(lake, MOVEMENTS, settings.wms)
     assert report.batches == [] and report.files_already_landed == ["movements_A.csv"]
     assert not (landing / "movements_A.csv").exists()
+
+
+def test_arrow_csv_reader_gives_the_same_batches_as_the_line_by_line_reader(tmp_path_factory, tmp_path):
+    from pipelines.sources.shared.folder import DropFolder
+    from pipelines.sources.wms.parse import parse_export, read_clean_csv
+    from pipelines.sources.wms.specs import entity_of
+
+    home = demo.demo_home(tmp_path_factory)
+    folder = DropFolder(demo.make_settings(home).wms.landing_dir)
+    extra = tmp_path / "extra"
+    drops.write(extra / "movements_Q.csv", drops.csv_bytes(drops.MOVEMENT_HEADER, [
+        drops.movement_line(1), drops.movement_line(2, quantity=""), drops.movement_line(3, operator=" 空格 ")]))
+    drops.write(extra / "movements_R.csv", drops.csv_bytes(drops.MOVEMENT_HEADER.replace("bin", "slot"),
+                                                           [drops.movement_line(4)]))
+    plain = 0
+    for source in (folder, DropFolder(str(extra))):
+        for f in source.list():
+            spec = MOVEMENTS if entity_of(f) == "movements" else STOCK_SNAPSHOTS
+            data = source.read(f)
+            fast, slow = parse_export(f, data, spec), parse_export(f, data, spec, fast=False)
+            assert fast.table.equals(slow.table), f.relative
+            assert dict(fast.row_errors) == dict(slow.row_errors), f.relative
+            plain += read_clean_csv(data) is not None
+    assert plain > 40
