@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,20 +72,61 @@ def is_not_worse(new: float | None, current: float | None, *, tolerance: float =
     return float(new) >= float(current) - tolerance
 
 
+_held: dict[str, int] = {}
+_held_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def registry_lock(settings: Any) -> Iterator[None]:
+    """Serialise writers of a local sqlite tracking store across processes.
+
+    Two processes creating the sqlite store at once race in its schema migrations, and
+    concurrent writers can see "database is locked"; the two model assets may run in
+    parallel, so registry writes take this file lock. A server-backed store needs none.
+    """
+    uri = settings.mlflow.tracking_uri
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    import fcntl
+
+    lock_path = Path(uri.removeprefix("sqlite:///")).with_suffix(".lock")
+    key = f"{lock_path}:{threading.get_ident()}"  # re-entrant per thread; other threads wait
+    with _held_guard:
+        depth = _held.get(key, 0)
+        _held[key] = depth + 1
+    try:
+        if depth:  # re-entered by this thread: it already holds the lock
+            yield
+            return
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        with _held_guard:
+            _held[key] -= 1
+
+
 def client(settings: Any):
-    """An :class:`mlflow.MlflowClient` on the configured tracking URI (sqlite folder created)."""
+    """An :class:`mlflow.MlflowClient` on the configured tracking URI (a new sqlite store is
+    created and migrated under :func:`registry_lock`)."""
     import mlflow
 
     uri = settings.mlflow.tracking_uri
     # progress bars of artifact downloads would flood Dagster's captured logs
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    if uri.startswith("sqlite:///"):
-        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    return mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    with registry_lock(settings):
+        mlflow_client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+        mlflow_client.search_experiments(max_results=1)  # creates / migrates the store now
+    return mlflow_client
 
 
 def artifact_location(settings: Any, experiment: str) -> str:

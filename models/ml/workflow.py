@@ -26,6 +26,7 @@ from models.ml.registry import (
     download_champion_bundle,
     log_training,
     promote_if_not_worse,
+    registry_lock,
     reject,
 )
 
@@ -90,18 +91,19 @@ def train_fraud_model(
                 "supervised_types": training.params["supervised_types"]}
     with tempfile.TemporaryDirectory() as tmp:
         bundle = save_bundle(Path(tmp) / "bundle.pkl", training.model, manifest)
-        registered = log_training(
-            settings, model_name=FRAUD_MODEL_NAME, python_model=mlflow_models.FRAUD_RISK, bundle_path=bundle,
-            params=training.params, metrics=training.metrics,
-            documents={"evaluation.json": training.evaluation, "features.md": catalog_markdown()},
-            tags={"grouplake.split_date": training.split},
-        )
-        decision = _decide(settings, FRAUD_MODEL_NAME, registered.version, PRIMARY_METRIC,
-                           meets_floor(training.metrics), tolerance)
-        shipped = None
-        if decision.promoted:
-            shipped = save_bundle(shipped_bundle_path(settings), training.model,
-                                  {**manifest, "model_version": registered.version})
+        with registry_lock(settings):
+            registered = log_training(
+                settings, model_name=FRAUD_MODEL_NAME, python_model=mlflow_models.FRAUD_RISK, bundle_path=bundle,
+                params=training.params, metrics=training.metrics,
+                documents={"evaluation.json": training.evaluation, "features.md": catalog_markdown()},
+                tags={"grouplake.split_date": training.split},
+            )
+            decision = _decide(settings, FRAUD_MODEL_NAME, registered.version, PRIMARY_METRIC,
+                               meets_floor(training.metrics), tolerance)
+            shipped = None
+            if decision.promoted:
+                shipped = save_bundle(shipped_bundle_path(settings), training.model,
+                                      {**manifest, "model_version": registered.version})
     return TrainOutcome(FRAUD_MODEL_NAME, registered, decision, training.metrics, training.evaluation,
                         training.params, training.seconds, shipped)
 
@@ -126,13 +128,14 @@ def train_recommender_model(
                 "metrics": training.metrics, "trained_until": training.model.trained_until}
     with tempfile.TemporaryDirectory() as tmp:
         bundle = save_bundle(Path(tmp) / "bundle.pkl", training.model, manifest)
-        registered = log_training(
-            settings, model_name=RECOMMENDER_MODEL_NAME, python_model=mlflow_models.RECOMMENDER, bundle_path=bundle,
-            params=training.params, metrics=training.metrics, documents={"evaluation.json": training.evaluation},
-            tags={"grouplake.split_date": training.split},
-        )
-    decision = _decide(settings, RECOMMENDER_MODEL_NAME, registered.version, PRIMARY_METRIC,
-                       meets_floor(training.metrics), tolerance)
+        with registry_lock(settings):
+            registered = log_training(
+                settings, model_name=RECOMMENDER_MODEL_NAME, python_model=mlflow_models.RECOMMENDER,
+                bundle_path=bundle, params=training.params, metrics=training.metrics,
+                documents={"evaluation.json": training.evaluation}, tags={"grouplake.split_date": training.split},
+            )
+            decision = _decide(settings, RECOMMENDER_MODEL_NAME, registered.version, PRIMARY_METRIC,
+                               meets_floor(training.metrics), tolerance)
     return TrainOutcome(RECOMMENDER_MODEL_NAME, registered, decision, training.metrics, training.evaluation,
                         training.params, training.seconds)
 

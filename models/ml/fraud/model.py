@@ -10,8 +10,10 @@ For each document type (purchase order, AP invoice, payment) the red-flag featur
    rules fired: what lets a pattern with few or no confirmed cases still score): the risk
    score is its probability, and the reasons are the features with the largest positive
    contributions (coefficient x standardised value; ``red_flags`` shared among its flags);
-3. without cases, the unsupervised fallback: risk = (red flags fired + anomaly) / (flags + 1),
-   reasons = the flags fired.
+3. without (enough) cases, the unsupervised fallback: each red flag fired adds its surprisal
+   ``-ln(share of training documents where it fires)`` (a flag that almost never fires, such
+   as a self-approval, weighs more than one that often does) plus the anomaly percentile;
+   risk = ``1 - exp(-evidence / ln n)`` (one never-seen flag gives 0.63), reasons = the flags.
 
 Scores are in [0, 1]; :data:`LEVELS` turns them into low / medium / high.
 """
@@ -75,6 +77,7 @@ class DocumentModel:
     scaler: object | None = None
     classifier: object | None = None
     positives: int = 0
+    flag_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))  # surprisal of each red flag
 
     @property
     def supervised(self) -> bool:
@@ -106,7 +109,7 @@ class DocumentModel:
         """
         if self.supervised:
             return self.scaler.transform(self.inputs(x, anomaly)) * self.classifier.coef_[0]
-        return np.column_stack([self.flags_fired(x), anomaly, np.zeros(len(x))])
+        return np.column_stack([self.flags_fired(x) * self.flag_weights, anomaly, np.zeros(len(x))])
 
     def reason_weights(self, x: np.ndarray, anomaly: np.ndarray) -> np.ndarray:
         """Contributions that may be named as reasons: a risk-raising feature above its usual value.
@@ -128,8 +131,8 @@ class DocumentModel:
         """Risk scores in [0, 1]."""
         if self.supervised:
             return self.classifier.predict_proba(self.scaler.transform(self.inputs(x, anomaly)))[:, 1]
-        contrib = self.contributions(x, anomaly)
-        return contrib.sum(axis=1) / (len(self.features) + 1)
+        evidence = self.contributions(x, anomaly).sum(axis=1)
+        return 1.0 - np.exp(-evidence / max(float(self.flag_weights.max(initial=0.0)), 1.0))
 
 
 def _flag(value: float | None) -> float:
@@ -213,6 +216,8 @@ def fit_document_model(
     x = model.design(frame)
     model.forest = IsolationForest(n_estimators=params.n_estimators, random_state=params.seed).fit(x)
     model.reference = np.sort(-model.forest.score_samples(x))
+    share = model.flags_fired(x).mean(axis=0) if len(x) else np.zeros(len(features))
+    model.flag_weights = -np.log(np.maximum(share, 1.0 / max(len(x), 2)))
     positives = int(labels.sum()) if labels is not None else 0
     model.positives = positives
     if labels is None or positives < params.min_positives or positives == len(labels):

@@ -73,3 +73,14 @@ def test_versions_are_registered_and_the_alias_moves_only_when_not_worse(setting
     loaded = mlflow.pyfunc.load_model(f"models:/{FRAUD_MODEL_NAME}@champion")
     scored = loaded.predict(orders.head(3))
     assert list(scored["document_id"]) == list(orders["document_id"].head(3))
+
+
+def test_registry_lock_is_reentrant_and_only_for_sqlite(settings):
+    from models.ml.registry import registry_lock
+
+    with registry_lock(settings), registry_lock(settings):  # nested in one thread: no deadlock
+        lock = Path(settings.mlflow.tracking_uri.removeprefix("sqlite:///")).with_suffix(".lock")
+        assert lock.exists()
+    settings.mlflow.tracking_uri = "http://mlflow.example:5000"
+    with registry_lock(settings):
+        pass

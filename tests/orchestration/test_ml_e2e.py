@@ -1,0 +1,106 @@
+"""End to end on a small demo lake (scale 0.1): bronze ERP -> models registered in MLflow ->
+gold.ml_fraud_risk / gold.ml_recommendations -> online scoring from the shipped bundle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+
+def _run(selection: str) -> bool:
+    """Materialize ``selection`` of the ERP + ML components in-process (a real Dagster run).
+
+    Composed here rather than through ``orchestration.definitions`` so this test depends only on
+    the components it exercises.
+    """
+    import dagster as dg
+
+    from infra.settings import get_settings
+    from orchestration import erp, ml
+    from orchestration.dagster_home import prepare_dagster_home
+    from orchestration.resources import LakeResource
+
+    prepare_dagster_home(get_settings())
+    defs = dg.Definitions.merge(erp.defs, ml.defs, dg.Definitions(resources={"lake": LakeResource()}))
+    graph = defs.resolve_asset_graph()
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=dg.DagsterInstance.get(), raise_on_error=False,
+        asset_selection=list(dg.AssetSelection.from_string(selection).resolve(graph)),
+    )
+    failed_checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                     and not e.event_specific_data.passed and e.event_specific_data.severity.value == "ERROR"]
+    return result.success and not failed_checks
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_demo_lake_to_gold_scores_and_online_scoring(settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from infra.settings import get_settings, reset_settings_cache
+    from models.ml.cli import ml_app
+    from models.ml.gold import FRAUD_RISK_SCHEMA, RECOMMENDATIONS_SCHEMA
+    from models.ml.registry import FRAUD_MODEL_NAME, RECOMMENDER_MODEL_NAME, champion, client
+    from models.ml.risk import load_order_scorer, shipped_bundle_path
+    from pipelines.lake.storage import LakeStorage
+    from pipelines.lake.tables import open_table
+    from pipelines.lakesql import connect
+
+    monkeypatch.setenv("DEMO__SCALE", "0.1")
+    reset_settings_cache()
+    settings = get_settings()
+    assert _run("key:bronze/erp/* or key:ml/* or key:gold/ml_*")
+
+    storage = LakeStorage.from_settings(settings)
+    con = connect(storage)
+    risk = con.execute("select * from gold.ml_fraud_risk").df()
+    documents = con.execute(
+        "select (select count(*) from bronze.erp__purchase_orders) + (select count(*) from bronze.erp__ap_invoices)"
+        " + (select count(*) from bronze.erp__payments)").fetchall()[0][0]
+    assert len(risk) == documents and not risk.duplicated(["document_type", "document_id"]).any()
+    assert list(risk.columns) == FRAUD_RISK_SCHEMA.names
+    assert risk["risk_score"].between(0, 1).all() and (risk["model_version"] == "1").all()
+    assert risk["risk_rank"].min() == 1
+
+    # every injected case is in the top 2% of its document type (labels used for this check only)
+    cases = pd.read_csv(Path(settings.demo.dir) / "ground_truth" / "fraud_cases.csv", dtype=str)
+    lines = con.execute("select purchase_order_line_id, purchase_order_id from bronze.erp__purchase_order_lines").df()
+    line_order = dict(zip(lines["purchase_order_line_id"], lines["purchase_order_id"], strict=True))
+    keys = {line_order.get(k, k) for k in cases["key"]}
+    risk["type_percentile"] = risk.groupby("document_type")["risk_score"].rank(ascending=False, pct=True)
+    hits = risk[risk["document_id"].isin(keys)]
+    assert len(hits) == len(keys)
+    assert (hits["type_percentile"] <= 0.02).all(), hits[["document_id", "risk_score", "type_percentile"]]
+    assert all(len(r) > 0 for r in hits["reasons"])
+
+    recs = con.execute("select * from gold.ml_recommendations").df()
+    assert list(recs.columns) == RECOMMENDATIONS_SCHEMA.names and len(recs) > 0
+    used = con.execute("select distinct buyer_id, vendor_id from bronze.erp__purchase_orders "
+                       "where status <> 'cancelled'").df()
+    assert recs.merge(used, on=["buyer_id", "vendor_id"]).empty
+
+    mlflow_client = client(settings)
+    assert str(champion(mlflow_client, FRAUD_MODEL_NAME).version) == "1"
+    assert str(champion(mlflow_client, RECOMMENDER_MODEL_NAME).version) == "1"
+    location = mlflow_client.get_experiment_by_name(FRAUD_MODEL_NAME).artifact_location
+    assert location.startswith(Path(settings.mlflow.artifact_root).as_uri())
+
+    assert shipped_bundle_path(settings).exists()
+    scorer = load_order_scorer(settings)
+    split = scorer.score({"business_unit_code": "BMAT", "vendor_id": "V-BMAT-000001", "buyer_id": "U-x",
+                          "total_amount": 1_470_000, "same_vendor_recent_amounts": [1_450_000, 1_430_000]})
+    plain = scorer.score({"business_unit_code": "BMAT", "vendor_id": "V-BMAT-000001", "buyer_id": "U-x",
+                          "total_amount": 20_000, "ordered_at": "2026-10-20T02:00:00Z"})
+    assert split.score > plain.score and split.model_version == "1"
+
+    cli = CliRunner().invoke(ml_app, ["score", "--order", json.dumps({"business_unit_code": "BMAT",
+                                                                       "total_amount": 1000})])
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.stdout)["model_version"] == "1"
+
+    version = open_table(storage, "gold/ml_fraud_risk").version()
+    assert _run("key:gold/ml_fraud_risk")
+    assert open_table(storage, "gold/ml_fraud_risk").version() == version  # same scores: no new commit
