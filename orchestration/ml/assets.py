@@ -165,7 +165,7 @@ def ml_fraud_risk(context) -> dg.MaterializeResult:
 
     con = _lake(context)
     rows, version = score_fraud(get_settings(), con=con)
-    documents = sum(con.execute(f"select count(*) from bronze.erp__{t}").fetchone()[0]
+    documents = sum(con.execute(f"select count(*) from bronze.erp__{t}").fetchall()[0][0]
                     for t in ("purchase_orders", "ap_invoices", "payments"))
     return _publish(context, rows, FRAUD_RISK_SCHEMA, "gold/ml_fraud_risk", "gold.ml_fraud_risk",
                     "Fraud risk per document (grouplake_fraud_risk champion)", version,

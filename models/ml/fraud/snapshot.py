@@ -48,7 +48,7 @@ def build_order_snapshot(
                       "where created_at is not null").fetchall()
     medians = con.sql(f"select material_id, currency, median(cast(unit_price as double)) from {s.purchase_order_lines} "
                       "where unit_price > 0 and material_id is not null group by material_id, currency").fetchall()
-    as_of = con.execute(f"select cast(max(cast(order_date as date)) as varchar) from {s.purchase_orders}").fetchone()[0]
+    as_of = con.execute(f"select cast(max(cast(order_date as date)) as varchar) from {s.purchase_orders}").fetchall()[0][0]
     return OrderSnapshot(
         config=c,
         approval_limits={u: float(v) for u, v in limits},

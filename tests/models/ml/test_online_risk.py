@@ -67,7 +67,9 @@ def test_online_features_equal_the_batch_sql(erp):
 
 
 def test_snapshot_holds_the_lookups(erp):
-    snapshot = build_order_snapshot(erp.connect())
+    con = erp.connect()
+    snapshot = build_order_snapshot(con)
+    assert len(order_features(con)) == 4  # the connection is left usable (no unfinished result)
     assert snapshot.approval_limits == {"BMAT": 1_500_000.0}
     assert snapshot.fx_to_group == {"USD": 7.2}  # the latest rate
     assert snapshot.vendor_onboarded == {"V1": "2025-01-01", "V2": "2026-02-20"}
