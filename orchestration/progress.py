@@ -43,6 +43,15 @@ def _metadata_value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
+def _error_text(error: Any) -> str:
+    """The innermost cause of a step error (Dagster wraps user errors in its own)."""
+    if error is None:
+        return "failed"
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:  # noqa: C901 - one branch per event type
         ledger = _ledger
@@ -65,7 +74,7 @@ class _ProgressHandler(logging.Handler):
             seconds = time.perf_counter() - ledger.step_started.get(step, time.perf_counter())
             ledger.step_seconds[step] = seconds
             error = event.event_specific_data.error
-            message = error.message.strip() if error is not None else "failed"
+            message = _error_text(error)
             ledger.step_failures[step] = message
             _console.print(f"[red]✗ {step}[/red]: {message[:500]}")
         elif kind == "STEP_SKIPPED":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -64,6 +65,9 @@ class OutboxExtractor:
 
     def extract(self, spec: EntitySpec, since: Any | None) -> Iterator[RawBatch]:
         """Yield batches of events with ``sequence_id > since``, in sequence order."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+            return  # the platform has not been started here yet: no events
         names = spec.schema.names
         columns = [sa.type_coerce(_outbox.c[n], NullType()).label(n) for n in names]
         low: int | None = int(since) if since is not None else None
