@@ -56,12 +56,13 @@ def train(
     holdout_months: Annotated[int | None, typer.Option(help="held-out months (default per model)")] = None,
 ) -> None:
     """Train, evaluate, register; move the champion alias when not worse."""
+    names = _models(model)
     from infra.settings import get_settings
     from models.ml.workflow import train_fraud_model, train_recommender_model
 
     settings = get_settings()
     promoted = True
-    for name in _models(model):
+    for name in names:
         run = train_fraud_model if name == "fraud" else train_recommender_model
         outcome = run(settings, holdout_months=holdout_months)
         promoted = promoted and outcome.decision.promoted
@@ -84,13 +85,14 @@ def evaluate(
     holdout_months: Annotated[int | None, typer.Option(help="held-out months (default per model)")] = None,
 ) -> None:
     """Held-out evaluation on the current lake (nothing logged or registered)."""
+    names = _models(model)
     from infra.settings import get_settings
     from models.ml.features.sources import open_lake
 
     settings = get_settings()
     con = open_lake(settings)
     report = {}
-    for name in _models(model):
+    for name in names:
         if name == "fraud":
             from models.ml.fraud.labels import demo_cases_path, load_labels
             from models.ml.fraud.train import DEFAULT_HOLDOUT_MONTHS, compute_frames, train_fraud
@@ -127,13 +129,14 @@ def score(
     order: Annotated[str | None, typer.Option(help="score one order online: JSON or @file.json")] = None,
 ) -> None:
     """Preview the champion's scores (nothing is published), or score one order online."""
+    names = _models(model)
+    payload = _read_order(order) if order is not None else None
     from infra.settings import get_settings
 
     settings = get_settings()
-    if order is not None:
+    if payload is not None:
         from models.ml.risk import ModelUnavailableError, load_order_scorer
 
-        payload = _read_order(order)
         try:
             result = load_order_scorer(settings).score(payload)
         except ModelUnavailableError as exc:
@@ -146,7 +149,7 @@ def score(
         return
     from models.ml.workflow import score_fraud, score_recommendations
 
-    for name in _models(model):
+    for name in names:
         try:
             if name == "fraud":
                 rows, version = score_fraud(settings)
