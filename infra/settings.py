@@ -159,6 +159,15 @@ class ServingSettings(BaseModel):
     """The serving API's snapshot store."""
 
     snapshot_dir: str = ""  # default <home>/serving
+    snapshot_grace_s: int = 600  # a replaced snapshot file is deleted only after this long
+    snapshot_keep: int = 2  # replaced snapshots always kept (besides the current one)
+    poll_interval_s: float = 1.0  # how often the API looks for a new snapshot pointer
+    default_page_size: int = 50
+    max_page_size: int = 500  # list endpoints cap `limit` here
+    scorecard_max_age_s: int = 300  # Cache-Control max-age of scorecards (ETag revalidates)
+    document_cache_size: int = 4096  # scorecard documents kept decoded per snapshot (LRU)
+    token_cache_size: int = 4096  # verified tokens remembered (expiry rechecked on every hit)
+    workers: int = 1  # uvicorn worker processes of `grouplake serving serve`
 
 
 class ServiceSettings(BaseModel):

@@ -1,0 +1,1 @@
+"""HTTP adapters of the serving API: one router per resource, thin over the repository."""

@@ -1,0 +1,84 @@
+"""Pages of query results: ``limit`` rows from ``offset``, with the total count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """``limit`` rows starting at ``offset`` (``limit`` already capped by the caller)."""
+
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows (dicts) and the number of rows matching the query."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+def rows(cursor: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Run ``sql`` and return its rows as dicts (column name → value)."""
+    result = cursor.execute(sql, list(params))
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def one(cursor: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    """The first row of ``sql`` as a dict, or ``None``."""
+    found = rows(cursor, sql + " LIMIT 1", params)
+    return found[0] if found else None
+
+
+def fetch_page(cursor: Any, sql: str, params: Sequence[Any], order_by: str,
+               page: PageRequest) -> Page:
+    """One page of ``sql`` (a SELECT without ORDER BY / LIMIT) and its total.
+
+    Args:
+        cursor: a snapshot cursor.
+        sql: the query, filters applied.
+        params: its parameters.
+        order_by: the ORDER BY clause (must make the order total, e.g. end with the key).
+        page: which rows.
+    """
+    total = cursor.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchall()[0][0]
+    items = rows(cursor, f"{sql} ORDER BY {order_by} LIMIT ? OFFSET ?",
+                 [*params, page.limit, page.offset]) if total else []
+    return Page(items, int(total), page.limit, page.offset)
+
+
+class Where:
+    """A conjunction of SQL conditions with their parameters, built up filter by filter.
+
+    Example:
+        >>> where = Where().add("scope = ?", "COAL").add_if(None, "segment = ?")
+        >>> where.sql, where.params
+        (' WHERE scope = ?', ['COAL'])
+    """
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, condition: str, *params: Any) -> Where:
+        self.conditions.append(condition)
+        self.params.extend(params)
+        return self
+
+    def add_if(self, value: Any, condition: str, *extra: Any) -> Where:
+        """Add ``condition`` with ``value`` (and ``extra``) unless ``value`` is ``None``."""
+        if value is not None:
+            self.add(condition, value, *extra)
+        return self
+
+    @property
+    def sql(self) -> str:
+        return f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""

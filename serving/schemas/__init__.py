@@ -1,0 +1,1 @@
+"""Response shapes of the serving API, one module per resource (OpenAPI at ``/docs``)."""
