@@ -104,8 +104,8 @@ class DocumentModel:
     def contributions(self, x: np.ndarray, anomaly: np.ndarray) -> np.ndarray:
         """Per-row, per-input log-odds contributions (features, ``anomaly``, ``red_flags``).
 
-        Supervised: coefficient x standardised value. Unsupervised: 1 per red flag fired,
-        plus the anomaly percentile (``red_flags`` itself adds nothing).
+        Supervised: coefficient x standardised value. Unsupervised: each fired red flag's
+        surprisal (``flag_weights``), plus the anomaly percentile (``red_flags`` adds nothing).
         """
         if self.supervised:
             return self.scaler.transform(self.inputs(x, anomaly)) * self.classifier.coef_[0]
