@@ -91,19 +91,14 @@ class OrderRiskScorer:
 
     def score(self, order: Mapping[str, Any]) -> RiskScore:
         """Score one order."""
-        import pandas as pd
+        from models.ml.fraud.model import risk_level
 
         vector = self.features(order)
-        row = {"document_id": str(order.get("purchase_order_id") or "online"), **vector,
+        row = {"document_id": str(order.get("purchase_order_id") or "online"),
                "amount_cny": _amount_cny(vector), "buyer_id": order.get("buyer_id")}
-        scored = self.model.score({"purchase_order": pd.DataFrame([row])}).iloc[0]
-        return RiskScore(
-            score=float(scored["risk_score"]),
-            level=str(scored["risk_level"]),
-            reasons=tuple(scored["reasons"]),
-            model_version=self.version,
-            features=vector,
-        )
+        score, reasons = self.model.score_one("purchase_order", vector, row)
+        return RiskScore(score=score, level=risk_level(score), reasons=tuple(reasons),
+                         model_version=self.version, features=vector)
 
 
 def _amount_cny(vector: Mapping[str, float]) -> float:

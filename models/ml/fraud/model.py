@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from models.ml.features.catalog import CATALOGS, FEATURES
+from models.ml.fraud.forest import FlatForest
 
 #: bumped whenever a fitted model from older code cannot be scored by this code (retrain).
 RECIPE_VERSION = 1
@@ -34,6 +35,8 @@ RECIPE_VERSION = 1
 LEVELS: tuple[tuple[float, str], ...] = ((0.5, "high"), (0.1, "medium"), (0.0, "low"))
 #: a feature is named as a reason only if it adds at least this much to the log-odds.
 MIN_REASON_LOGIT = 0.5
+#: up to this many rows, anomaly scores come from the plain-Python copy of the forest.
+FLAT_ROWS = 16
 ANOMALY_REASON = "unusual combination of values (anomaly percentile {anomaly:.1%})"
 
 
@@ -78,6 +81,7 @@ class DocumentModel:
     classifier: object | None = None
     positives: int = 0
     flag_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))  # surprisal of each red flag
+    flat: FlatForest | None = None  # the forest for a few rows at a time (online scoring)
 
     @property
     def supervised(self) -> bool:
@@ -89,7 +93,8 @@ class DocumentModel:
 
     def anomaly(self, x: np.ndarray) -> np.ndarray:
         """Percentile of each row's anomaly score among the training documents (0..1)."""
-        raw = -self.forest.score_samples(x)
+        flat = getattr(self, "flat", None)
+        raw = -(flat.score_samples(x) if flat is not None and len(x) <= FLAT_ROWS else self.forest.score_samples(x))
         return np.searchsorted(self.reference, raw, side="right") / max(len(self.reference), 1)
 
     def flags_fired(self, x: np.ndarray) -> np.ndarray:
@@ -156,35 +161,55 @@ class FraudRiskModel:
             ``document_type, document_id, risk_score, risk_level, anomaly, reasons,
             reason_features`` (reasons: list of sentences, most important first).
         """
-        if getattr(self, "recipe_version", 0) != RECIPE_VERSION:
-            raise ValueError(f"model recipe v{getattr(self, 'recipe_version', 0)} cannot be scored by this code "
-                             f"(v{RECIPE_VERSION}): retrain it (grouplake ml train --model fraud)")
+        self._check_recipe()
         parts = [self._score_one(t, frame) for t, frame in frames.items() if t in self.models and len(frame)]
         columns = ["document_type", "document_id", "risk_score", "risk_level", "anomaly", "reasons", "reason_features"]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+    def score_one(self, document_type: str, vector: dict[str, float], row: dict) -> tuple[float, list[str]]:
+        """Risk and reasons of one document from its feature vector (no pandas: online scoring).
+
+        Args:
+            document_type: the document model to use.
+            vector: feature name -> value (missing features count as 0).
+            row: the values the reason sentences may mention (amounts, ids).
+        """
+        self._check_recipe()
+        model = self.models[document_type]
+        x = np.array([[float(vector.get(f, 0.0) or 0.0) for f in model.features]])
+        anomaly = model.anomaly(x)
+        risk = float(np.clip(model.risk(x, anomaly), 0.0, 1.0)[0])
+        weights = _shown_weights(model, model.reason_weights(x, anomaly))
+        _, sentences = self._reasons(model, weights[0], {**row, **vector}, float(anomaly[0]))
+        return risk, sentences
+
+    def _check_recipe(self) -> None:
+        if getattr(self, "recipe_version", 0) != RECIPE_VERSION:
+            raise ValueError(f"model recipe v{getattr(self, 'recipe_version', 0)} cannot be scored by this code "
+                             f"(v{RECIPE_VERSION}): retrain it (grouplake ml train --model fraud)")
+
+    def _reasons(self, model: DocumentModel, weights: np.ndarray, row: dict, anomaly: float
+                 ) -> tuple[list[str], list[str]]:
+        names = [*model.features, "anomaly", "red_flags"]
+        catalog = CATALOGS[model.document_type]
+        order = np.argsort(-weights, kind="stable")[: self.params.max_reasons]
+        picked = [names[j] for j in order if weights[j] > 0]
+        row = {**row, "anomaly": anomaly}
+        return picked, [ANOMALY_REASON.format(anomaly=anomaly) if n == "anomaly" else catalog[n].explain(row)
+                        for n in picked]
 
     def _score_one(self, document_type: str, frame: pd.DataFrame) -> pd.DataFrame:
         model = self.models[document_type]
         x = model.design(frame)
         anomaly = model.anomaly(x)
         risk = np.clip(model.risk(x, anomaly), 0.0, 1.0)
-        weights = model.reason_weights(x, anomaly)
-        names = [*model.features, "anomaly", "red_flags"]
-        catalog = CATALOGS[document_type]
-        shown = np.array([n == "anomaly" or (n in catalog and bool(catalog[n].reason)) for n in names])
-        threshold = MIN_REASON_LOGIT if model.supervised else 0.999
-        weights = np.where(shown & (weights >= threshold), weights, 0.0)
+        weights = _shown_weights(model, model.reason_weights(x, anomaly))
         reasons: list[list[str]] = [[] for _ in range(len(frame))]
         reason_features: list[list[str]] = [[] for _ in range(len(frame))]
         rows_with_reasons = np.flatnonzero(weights.max(axis=1, initial=0.0) > 0)
         records = frame.iloc[rows_with_reasons].to_dict("records")
         for i, row in zip(rows_with_reasons, records, strict=True):
-            order = np.argsort(-weights[i], kind="stable")[: self.params.max_reasons]
-            picked = [names[j] for j in order if weights[i, j] > 0]
-            row["anomaly"] = anomaly[i]
-            reason_features[i] = picked
-            reasons[i] = [ANOMALY_REASON.format(anomaly=anomaly[i]) if n == "anomaly"
-                          else catalog[n].explain(row) for n in picked]
+            reason_features[i], reasons[i] = self._reasons(model, weights[i], row, float(anomaly[i]))
         return pd.DataFrame({
             "document_type": document_type,
             "document_id": frame["document_id"].astype(str).to_numpy(),
@@ -194,6 +219,15 @@ class FraudRiskModel:
             "reasons": reasons,
             "reason_features": reason_features,
         })
+
+
+def _shown_weights(model: DocumentModel, weights: np.ndarray) -> np.ndarray:
+    """Weights of the inputs that may be named (above the threshold, with a reason sentence)."""
+    catalog = CATALOGS[model.document_type]
+    names = [*model.features, "anomaly", "red_flags"]
+    shown = np.array([n == "anomaly" or (n in catalog and bool(catalog[n].reason)) for n in names])
+    threshold = MIN_REASON_LOGIT if model.supervised else 0.999
+    return np.where(shown & (weights >= threshold), weights, 0.0)
 
 
 def fit_document_model(
@@ -216,6 +250,7 @@ def fit_document_model(
     x = model.design(frame)
     model.forest = IsolationForest(n_estimators=params.n_estimators, random_state=params.seed).fit(x)
     model.reference = np.sort(-model.forest.score_samples(x))
+    model.flat = FlatForest.from_forest(model.forest)
     share = model.flags_fired(x).mean(axis=0) if len(x) else np.zeros(len(features))
     model.flag_weights = -np.log(np.maximum(share, 1.0 / max(len(x), 2)))
     positives = int(labels.sum()) if labels is not None else 0

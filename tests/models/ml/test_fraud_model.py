@@ -139,3 +139,17 @@ def test_line_cases_label_their_order():
     labelled = attach_labels(frame, labels)
     assert labelled["kinds"].tolist() == ["off_hours_price_override;self_approval", ""]
     assert labelled["label"].tolist() == [1, 0]
+
+
+def test_flat_forest_gives_scikit_learns_scores():
+    from sklearn.ensemble import IsolationForest
+
+    from models.ml.fraud.forest import FlatForest
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 6))
+    x[:, 2] = (rng.random(400) < 0.05).astype(float)  # a rare binary flag, like the red flags
+    forest = IsolationForest(n_estimators=50, random_state=1).fit(x)
+    flat = FlatForest.from_forest(forest)
+    probe = np.vstack([x[:20], rng.normal(size=(5, 6)) * 4])
+    assert flat.score_samples(probe) == pytest.approx(forest.score_samples(probe), rel=1e-12, abs=1e-12)
