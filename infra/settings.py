@@ -165,7 +165,6 @@ class ServingSettings(BaseModel):
     default_page_size: int = 50
     max_page_size: int = 500  # list endpoints cap `limit` here
     scorecard_max_age_s: int = 300  # Cache-Control max-age of scorecards (ETag revalidates)
-    document_cache_size: int = 4096  # scorecard documents kept decoded per snapshot (LRU)
     token_cache_size: int = 4096  # verified tokens remembered (expiry rechecked on every hit)
     workers: int = 1  # uvicorn worker processes of `grouplake serving serve`
 

@@ -80,8 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.require_secrets()
     serving = settings.serving
-    store = SnapshotStore(serving.snapshot_dir, poll_interval_s=serving.poll_interval_s,
-                          cache_size=serving.document_cache_size)
+    store = SnapshotStore(serving.snapshot_dir, poll_interval_s=serving.poll_interval_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

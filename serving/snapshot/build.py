@@ -1,10 +1,10 @@
 """Build a serving snapshot: gold Delta tables → one new DuckDB file → the pointer swapped.
 
-The build never touches the file being served. It reads each served gold table's current
-Delta version (one consistent version per table), writes ``snapshot-<id>.duckdb.tmp``,
+The build never touches the files being served. It reads each served gold table's current
+Delta version (one consistent version per table), writes ``snapshot-<id>.duckdb.<pid>.tmp``,
 adds the derived tables the API reads (:mod:`serving.snapshot.derived`: scorecard documents
-with their ETags, supplier scopes, column definitions), checkpoints, renames the file to
-its final name and replaces the pointer. Builds are serialised by a file lock. When every
+with their ETags — bodies in ``snapshot-<id>.documents`` — supplier scopes, column
+definitions), checkpoints, renames the files to their final names and replaces the pointer. Builds are serialised by a file lock. When every
 gold version equals the served snapshot's, nothing is built (unless ``force``).
 """
 
@@ -26,6 +26,7 @@ from pipelines.lake.tables import dataset, open_table
 from serving.snapshot.catalog import SERVED_TABLES, ServedTable
 from serving.snapshot.derived import build_derived
 from serving.snapshot.pointer import (
+    DOCUMENTS_SUFFIX,
     FILE_PREFIX,
     FILE_SUFFIX,
     SnapshotInfo,
@@ -153,6 +154,8 @@ def build_snapshot(
         ident = snapshot_id(built_at, source_fingerprint)
         final = directory / f"{FILE_PREFIX}{ident}{FILE_SUFFIX}"
         tmp = directory / f"{final.name}.{os.getpid()}.tmp"
+        documents = directory / f"{FILE_PREFIX}{ident}{DOCUMENTS_SUFFIX}"
+        documents_tmp = directory / f"{documents.name}.{os.getpid()}.tmp"
         sources: dict[str, dict] = {}
         con = duckdb.connect(str(tmp))
         try:
@@ -164,15 +167,18 @@ def build_snapshot(
                     rows = _copy_table(con, table, deltas[table.mart])
                     sources[table.mart] = {"version": versions[table.mart], "rows": rows}
             _write_docs(con, column_docs or {}, set(sources))
-            build_derived(con, set(sources), column_docs or {})
+            has_documents = build_derived(con, set(sources), column_docs or {}, documents_tmp)
             seconds = round(time.perf_counter() - started, 3)
             info = SnapshotInfo(ident, final.name, built_at.isoformat(timespec="seconds"),
-                                sources, seconds, source_fingerprint)
+                                sources, seconds, source_fingerprint,
+                                documents.name if has_documents else "")
             con.execute("CREATE TABLE serving.meta (key VARCHAR, value VARCHAR)")
             con.execute("INSERT INTO serving.meta VALUES ('snapshot', ?)", [json.dumps(info.to_json())])
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        if has_documents:
+            os.replace(documents_tmp, documents)
         os.replace(tmp, final)
         previous = write_pointer(directory, info)
         deleted = collect_garbage(directory, grace_s=grace_s, keep=keep)

@@ -10,12 +10,17 @@
   (``supplier_scorecards_current`` first), carried in from the manifest at build time; the
   snapshot holds them, so the API never reads dbt files.
 * ``serving.scorecard_documents`` — each supplier's current scorecard pre-rendered as JSON
-  with its ETag (content hash: unchanged scorecards keep their ETag across snapshots).
+  with its ETag (content hash: unchanged scorecards keep their ETag across snapshots). The
+  JSON bodies go to the snapshot's ``.documents`` file, one after the other; the table holds
+  each body's offset and length. The API maps that file (``mmap``, shared by every worker
+  through the page cache) and serves a scorecard without running a query.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from serving.scorecards import (
@@ -87,7 +92,8 @@ def _metric_definitions(con: Any, columns: list[str], docs: Mapping[str, str]) -
     return definitions
 
 
-def _scorecard_documents(con: Any, source: str, definitions: Mapping[str, str]) -> None:
+def _scorecard_documents(con: Any, source: str, definitions: Mapping[str, str],
+                         documents_path: Path) -> None:
     import pyarrow as pa
 
     units: dict[str, list[str]] = {}
@@ -96,33 +102,45 @@ def _scorecard_documents(con: Any, source: str, definitions: Mapping[str, str]) 
         units.setdefault(key, []).append(unit)
     result = con.execute(f"SELECT * FROM {source} ORDER BY supplier_key")
     names = [d[0] for d in result.description]
-    keys, etags, bodies, unit_lists = [], [], [], []
-    for values in result.fetchall():
-        row = dict(zip(names, values, strict=True))
-        key = row["supplier_key"]
-        payload = encode(scorecard_body(row, definitions, units.get(key, [])))
-        keys.append(key)
-        etags.append(etag_of(payload))
-        bodies.append(payload.decode("utf-8"))
-        unit_lists.append(units.get(key, []))
+    keys, etags, offsets, lengths, unit_lists = [], [], [], [], []
+    offset = 0
+    with open(documents_path, "wb") as out:
+        for values in result.fetchall():
+            row = dict(zip(names, values, strict=True))
+            key = row["supplier_key"]
+            payload = encode(scorecard_body(row, definitions, units.get(key, [])))
+            out.write(payload)
+            keys.append(key)
+            etags.append(etag_of(payload))
+            offsets.append(offset)
+            lengths.append(len(payload))
+            unit_lists.append(units.get(key, []))
+            offset += len(payload)
+        out.flush()
+        os.fsync(out.fileno())
     documents = pa.table({"supplier_key": pa.array(keys, pa.string()),
                           "etag": pa.array(etags, pa.string()),
-                          "body": pa.array(bodies, pa.string()),
-                          "units": pa.array(unit_lists, pa.list_(pa.string()))})
+                          "units": pa.array(unit_lists, pa.list_(pa.string())),
+                          "body_offset": pa.array(offsets, pa.int64()),
+                          "body_length": pa.array(lengths, pa.int64())})
     con.register("__documents", documents)
     con.execute("CREATE TABLE serving.scorecard_documents AS SELECT * FROM __documents")
     con.unregister("__documents")
     con.execute("CREATE INDEX ix_scorecard_documents ON serving.scorecard_documents (supplier_key)")
 
 
-def build_derived(con: Any, present: set[str],
-                  column_docs: Mapping[str, Mapping[str, str]]) -> None:
+def build_derived(con: Any, present: set[str], column_docs: Mapping[str, Mapping[str, str]],
+                  documents_path: Path) -> bool:
     """Create the ``serving.*`` tables from the gold tables present in the snapshot.
 
     Args:
         con: the snapshot being built (writable DuckDB connection).
         present: gold tables copied into it.
         column_docs: column descriptions per mart (dbt manifest).
+        documents_path: where the scorecard bodies are written.
+
+    Returns:
+        Whether scorecard documents were written (a scorecard mart is present).
     """
     _supplier_units(con, present)
     _crosswalks(con, present)
@@ -133,11 +151,12 @@ def build_derived(con: Any, present: set[str],
     elif "supplier_scorecards" in present:
         source = "gold.supplier_scorecards"
     if source is None:
-        return
+        return False
     definitions = _metric_definitions(con, _columns(con, source), docs)
     if source == "gold.supplier_scorecards":  # no current mart: each supplier's latest month
         con.execute("""CREATE TEMP VIEW __latest AS SELECT * FROM gold.supplier_scorecards
                        QUALIFY row_number() OVER (PARTITION BY supplier_key
                                                   ORDER BY scorecard_month DESC) = 1""")
         source = "__latest"
-    _scorecard_documents(con, source, definitions)
+    _scorecard_documents(con, source, definitions, documents_path)
+    return True

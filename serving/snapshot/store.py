@@ -5,17 +5,19 @@ one response reads the same file. Between requests the store looks at the pointe
 every ``poll_interval_s``); when it names a new snapshot, the store opens it and new
 requests lease it, while the old one is closed as soon as its last lease ends. Queries run
 on a DuckDB cursor per thread (``connection.cursor()``: DuckDB connections are not safe to
-share between threads). Scorecard documents are kept decoded in a small LRU per snapshot.
+share between threads). Scorecard documents are read from the snapshot's ``.documents``
+file through ``mmap`` (offsets from ``serving.scorecard_documents``, loaded once per
+snapshot): the hot path runs no query at all.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import mmap
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,26 +58,32 @@ class ScorecardDocument:
 class Snapshot:
     """One open snapshot file (read-only) with per-thread cursors."""
 
-    def __init__(self, directory: Path, info: SnapshotInfo, *, cache_size: int = 4096) -> None:
+    def __init__(self, directory: Path, info: SnapshotInfo) -> None:
         self.info = info
         self.path = directory / info.file
+        self._documents_path = directory / info.documents if info.documents else None
         self._connection = open_read_only(self.path)
         self._local = threading.local()
         self._cursors: list[Any] = []
         self._lock = threading.Lock()
-        self._documents: OrderedDict[str, ScorecardDocument | None] = OrderedDict()
-        self._cache_size = cache_size
+        self._index: dict[str, tuple[str, int, int, frozenset[str]]] | None = None
+        self._bodies: mmap.mmap | None = None
         self.leases = 0
         self.retired = False
         self.closed = False
-        rows = self._connection.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()
-        self.tables = frozenset(r[0] for r in rows)
-        self.platform_keys: dict[str, str] = {}
-        if "serving.platform_suppliers" in self.tables:
-            self.platform_keys = dict(self._connection.execute(
-                "SELECT platform_supplier_id, supplier_key FROM serving.platform_suppliers").fetchall())
         self._definitions: dict[str, str | None] | None = None
+        self.platform_keys: dict[str, str] = {}
+        try:
+            rows = self._connection.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()
+            self.tables = frozenset(r[0] for r in rows)
+            self._load_documents()  # now: the mapping keeps the file readable once it is retired
+            if "serving.platform_suppliers" in self.tables:
+                self.platform_keys = dict(self._connection.execute(
+                    "SELECT platform_supplier_id, supplier_key FROM serving.platform_suppliers").fetchall())
+        except Exception:
+            self.close()
+            raise
 
     @property
     def snapshot_id(self) -> str:
@@ -96,25 +104,27 @@ class Snapshot:
                 self._cursors.append(cursor)
         return cursor
 
+    def _load_documents(self) -> None:
+        with self._lock:
+            index: dict[str, tuple[str, int, int, frozenset[str]]] = {}
+            if self._documents_path is not None and self.has("serving.scorecard_documents"):
+                with open(self._documents_path, "rb") as handle:
+                    if os.fstat(handle.fileno()).st_size:
+                        self._bodies = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                rows = self._connection.execute(
+                    "SELECT supplier_key, etag, body_offset, body_length, units "
+                    "FROM serving.scorecard_documents").fetchall()
+                index = {key: (etag, offset, length, frozenset(units or ()))
+                         for key, etag, offset, length, units in rows}
+            self._index = index
+
     def document(self, supplier_key: str) -> ScorecardDocument | None:
         """The current scorecard document of a supplier (``None`` when it has none)."""
-        with self._lock:
-            if supplier_key in self._documents:
-                self._documents.move_to_end(supplier_key)
-                return self._documents[supplier_key]
-        found = self.cursor().execute(
-            "SELECT etag, body, units FROM serving.scorecard_documents WHERE supplier_key = ?",
-            [supplier_key]).fetchall() if self.has("serving.scorecard_documents") else []
-        document = None
-        if found:  # fetchall, never fetchone: a pending result blocks the cursor (DuckDB 2)
-            row = found[0]
-            document = ScorecardDocument(supplier_key, row[0], row[1].encode("utf-8"),
-                                         frozenset(row[2] or ()))
-        with self._lock:
-            self._documents[supplier_key] = document
-            if len(self._documents) > self._cache_size:
-                self._documents.popitem(last=False)
-        return document
+        entry = self._index.get(supplier_key) if self._index is not None else None
+        if entry is None or self._bodies is None:
+            return None
+        etag, offset, length, units = entry
+        return ScorecardDocument(supplier_key, etag, self._bodies[offset:offset + length], units)
 
     def definitions(self) -> dict[str, str | None]:
         """Metric → definition (``serving.metric_definitions``), read once per snapshot."""
@@ -139,6 +149,8 @@ class Snapshot:
                 except Exception:
                     log.debug("closing a cursor of %s failed", self.info.file, exc_info=True)
             self._connection.close()
+            if self._bodies is not None:
+                self._bodies.close()
 
 
 class SnapshotStore:
@@ -147,7 +159,6 @@ class SnapshotStore:
     Args:
         snapshot_dir: ``settings.serving.snapshot_dir``.
         poll_interval_s: how often (at most) the pointer is looked at; 0: every request.
-        cache_size: scorecard documents kept decoded per snapshot.
 
     Example:
         >>> store = SnapshotStore("/tmp/serving")  # doctest: +SKIP
@@ -155,11 +166,9 @@ class SnapshotStore:
         ...     snapshot.cursor().execute("select count(*) from gold.supplier_master").fetchall()
     """
 
-    def __init__(self, snapshot_dir: str | Path, *, poll_interval_s: float = 1.0,
-                 cache_size: int = 4096) -> None:
+    def __init__(self, snapshot_dir: str | Path, *, poll_interval_s: float = 1.0) -> None:
         self.directory = Path(snapshot_dir)
         self.poll_interval_s = poll_interval_s
-        self.cache_size = cache_size
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
         self._pointer_stamp: tuple[int, int] | None = None
@@ -186,7 +195,7 @@ class SnapshotStore:
                 self._pointer_stamp = stamp
                 return self._current
             try:
-                fresh = Snapshot(self.directory, info, cache_size=self.cache_size)
+                fresh = Snapshot(self.directory, info)
             except Exception:
                 log.exception("cannot open serving snapshot %s; still serving %s", info.file,
                               self._current.snapshot_id if self._current else "nothing")

@@ -41,9 +41,12 @@ def test_build_copies_gold_and_derives_the_api_tables(settings, tiny_snapshot):
         ("on_time_delivery_rate", "delivery", "Due lines delivered by the promised date / due lines.", None),
         ("new_metric", "other", None, None),
     ]
-    key, etag, body, units = _query(path, "SELECT supplier_key, etag, body, units FROM "
-                                          "serving.scorecard_documents ORDER BY supplier_key")[1]
-    document = json.loads(body)
+    key, etag, offset, length, units = _query(
+        path, "SELECT supplier_key, etag, body_offset, body_length, units FROM "
+              "serving.scorecard_documents ORDER BY supplier_key")[1]
+    bodies = (path.parent / info.documents).read_bytes()
+    assert info.documents == info.file.replace(".duckdb", ".documents")
+    document = json.loads(bodies[offset:offset + length])
     assert (key, units, document["scorecard_month"], document["overall_score"]) == (
         "SUP-B", ["COAL", "POWER"], "2026-11-01", 55.0)
     assert document["activity"] == {"spend_group": "2001.0000", "currency": "CNY"}
@@ -74,9 +77,10 @@ def test_retired_snapshots_are_deleted_only_after_the_grace_period(settings, tin
     retired_at = (directory / first).stat().st_mtime
     assert collect_garbage(directory, grace_s=3600, keep=0, now=retired_at + 10) == []
     deleted = collect_garbage(directory, grace_s=3600, keep=1, now=retired_at + 3601)
-    assert deleted == [first]  # the second one is kept (keep=1), the current one always
+    # the second one is kept (keep=1), the current one always; both files of a snapshot go
+    assert deleted == sorted([first, tiny_snapshot.info.documents])
     assert sorted(p.name for p in directory.glob("snapshot-*")) == sorted(
-        [second.info.file, third.info.file])
+        [second.info.file, second.info.documents, third.info.file, third.info.documents])
 
 
 def test_a_dead_build_leaves_a_temporary_file_that_is_collected(settings, tiny_snapshot):

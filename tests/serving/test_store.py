@@ -3,6 +3,7 @@ until its last request ends, per-thread cursors."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -47,8 +48,8 @@ def test_the_pointer_is_looked_at_only_when_the_poll_interval_has_passed(setting
     store.close()
 
 
-def test_each_thread_reads_on_its_own_cursor_and_documents_are_cached(settings, tiny_snapshot):
-    store = SnapshotStore(settings.serving.snapshot_dir, poll_interval_s=0, cache_size=2)
+def test_each_thread_reads_on_its_own_cursor_and_documents_are_mapped(settings, tiny_snapshot):
+    store = SnapshotStore(settings.serving.snapshot_dir, poll_interval_s=0)
     snapshot = store.acquire()
     cursors, results = [], []
 
@@ -63,7 +64,8 @@ def test_each_thread_reads_on_its_own_cursor_and_documents_are_cached(settings, 
         thread.join()
     assert len({id(c) for c in cursors}) == 4 and results == [[(3,)]] * 4
     document = snapshot.document("SUP-A")
-    assert document is snapshot.document("SUP-A") and document.units == frozenset({"COAL"})
+    assert document == snapshot.document("SUP-A") and document.units == frozenset({"COAL"})
+    assert json.loads(document.body)["supplier_key"] == "SUP-A"
     assert snapshot.document("SUP-UNKNOWN") is None
     assert snapshot.platform_keys == {"P-1": "SUP-A"}
     store.release(snapshot)
