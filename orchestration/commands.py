@@ -59,3 +59,6 @@ def register(app: typer.Typer) -> None:
     app.command("setup")(setup)
     app.command("run")(run)
     app.command("up")(up)
+    from orchestration.dbt.cli_docs import docs
+
+    app.command("docs")(docs)
