@@ -306,3 +306,25 @@ def get_settings() -> Settings:
 def reset_settings_cache() -> None:
     """Forget the cached settings (tests change the environment, then call this)."""
     get_settings.cache_clear()
+
+
+class _IsolatedSettings(Settings):
+    """Settings read from explicit values only (no environment, no ``.env``)."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,  # noqa: ANN001
+                                   file_secret_settings):  # noqa: ANN001, ANN206
+        return (init_settings,)
+
+
+def isolated_settings(home: str | Path, **overrides: object) -> Settings:
+    """Settings rooted at ``home`` from defaults and ``overrides`` only.
+
+    The process environment and ``.env`` are ignored, so a test or benchmark gets the same
+    paths whatever variables other code has set (``ERP__DATABASE_URL`` …).
+
+    Example:
+        >>> isolated_settings("/tmp/x").erp.database_url
+        'sqlite:////tmp/x/sources/erp.db'
+    """
+    return _IsolatedSettings(GROUPLAKE_HOME=str(home), **overrides)

@@ -16,9 +16,9 @@ SEED = 42
 
 def make_settings(home: Path, **overrides: object) -> object:
     """Settings rooted at ``home`` that ignore the developer's environment and .env file."""
-    from infra.settings import Settings
+    from infra.settings import isolated_settings
 
-    return Settings(_env_file=None, GROUPLAKE_HOME=str(home), **overrides)
+    return isolated_settings(home, **overrides)
 
 
 @pytest.fixture(scope="session")

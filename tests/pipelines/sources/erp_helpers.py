@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from infra.settings import Settings
+from infra.settings import Settings, isolated_settings
 from pipelines.ingest import IngestReport, ingest_entity
 from pipelines.lake.quarantine import QUARANTINE_PATH
 from pipelines.lake.spec import EntitySpec
@@ -24,7 +24,7 @@ INGEST_DIRTY_KINDS = {"bad_number", "broken_encoding", "null_required"}
 
 def make_settings(home: Path, **overrides: object) -> Settings:
     """Settings rooted at ``home`` regardless of the caller's environment."""
-    return Settings(_env_file=None, GROUPLAKE_HOME=str(home), **overrides)
+    return isolated_settings(home, **overrides)
 
 
 def generate(settings: Settings, scale: float = SCALE, seed: int = SEED):  # noqa: ANN201

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.settings import Settings
+from infra.settings import Settings, isolated_settings
 from pipelines.lake.quarantine import QUARANTINE_PATH
 from pipelines.lake.spec import EntitySpec
 from pipelines.lake.storage import LakeStorage
@@ -23,7 +23,7 @@ _generated: dict[str, Path] = {}
 
 def make_settings(home: Path, **overrides: object) -> Settings:
     """Settings rooted at ``home`` regardless of the caller's environment and .env file."""
-    return Settings(_env_file=None, GROUPLAKE_HOME=str(home), **overrides)
+    return isolated_settings(home, **overrides)
 
 
 def demo_home(factory: pytest.TempPathFactory) -> Path:
