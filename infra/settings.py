@@ -221,7 +221,7 @@ class Settings(BaseSettings):
     _uses_demo_sources: bool = PrivateAttr(default=True)
 
     @model_validator(mode="after")
-    def _fill_local_defaults(self) -> "Settings":
+    def _fill_local_defaults(self) -> Settings:
         home = self.home.absolute()
         self.home = home
         self._uses_demo_sources = not self.erp.database_url and self.crm.base_url is None
@@ -312,8 +312,8 @@ class _IsolatedSettings(Settings):
     """Settings read from explicit values only (no environment, no ``.env``)."""
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,  # noqa: ANN001
-                                   file_secret_settings):  # noqa: ANN001, ANN206
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
         return (init_settings,)
 
 

@@ -27,7 +27,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
     return isolated_settings(home, **overrides)
 
 
-def generate(settings: Settings, scale: float = SCALE, seed: int = SEED):  # noqa: ANN201
+def generate(settings: Settings, scale: float = SCALE, seed: int = SEED):
     from pipelines.demo import generate_demo_group
 
     return generate_demo_group(settings, scale=scale, seed=seed, force=True)
