@@ -1,0 +1,243 @@
+"""Supplier scorecards against the simulator's ground truth, and the build time of the marts.
+
+Quality (scale 1, three seeds): the demo group injects chronically late and chronically
+defective companies (``<demo dir>/ground_truth/companies.csv``, never read by the marts).
+Each golden supplier of ``supplier_scorecards_current`` is mapped to the companies of its
+ERP vendor records (ground truth ``supplier_records.csv`` + the crosswalk
+``supplier_source_records``); it is *bad* when one of them is late or defective. The
+elimination list (``is_bottom_decile``) is compared with that: precision, recall among the
+ranked suppliers, recall among every bad supplier with a scorecard (unranked thin histories
+cannot be listed), the share of bad suppliers among the ranked ones (a random list's
+precision), the ROC AUC of ``overall_score`` (threshold-free), and what the false positives
+are (expensive or slow-acknowledging companies: real weaknesses the truth file does not
+flag as late/defective).
+
+Speed (scales 1 and 5, seed 42): after bronze ingest and the upstream models, ``dbt run`` of
+the performance models (intermediate + marts) through the CLI; each model's execution time
+from ``run_results.json`` next to the same compiled SQL run directly in DuckDB on a copy of
+the file (ratio dbt / direct), and the performance unit and data tests' time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+QUALITY_SCALE = 1.0
+QUALITY_SEEDS = (42, 7, 2024)
+SPEED_SCALES = (1.0, 5.0)
+PERFORMANCE = "path:models/intermediate/performance path:models/marts/performance"
+#: A company this much dearer than the market is an expensive supplier (truth price_premium).
+EXPENSIVE_PREMIUM = 0.05
+
+
+def _env(home: Path, scale: float, seed: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if "__" not in k and not k.startswith("GROUPLAKE_")}
+    env.update({"GROUPLAKE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "DEMO__SCALE": str(scale),
+                "DEMO__SEED": str(seed), "ENV": "local"})
+    return env
+
+
+def _ingest(home: Path, scale: float, seed: int) -> float:
+    """Generate the demo group and ingest every bronze table with the real assets (seconds)."""
+    started = time.perf_counter()
+    done = subprocess.run([str(Path(sys.executable).parent / "grouplake"), "run", "--select", "key:bronze/*"],
+                          env=_env(home, scale, seed), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bronze ingest failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return time.perf_counter() - started
+
+
+def _dbt(home: Path, scale: float, seed: int, *args: str) -> tuple[float, dict[str, Any]]:
+    """One dbt command with the project's profile in ``home``; (wall seconds, run_results)."""
+    from infra.settings import isolated_settings
+    from orchestration.dbt.project import dbt_env, dbt_executable
+
+    env = _env(home, scale, seed)
+    settings = isolated_settings(home)
+    target = home / "dbt" / "target"
+    env.update(dbt_env(settings))
+    env.update({"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)})
+    project = settings.dbt.project_dir
+    Path(settings.dbt.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    done = subprocess.run([dbt_executable(), *args, "--project-dir", project, "--profiles-dir", project],
+                          cwd=project, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}")
+    return wall, json.loads((target / "run_results.json").read_text())
+
+
+def _build(home: Path, scale: float, seed: int) -> dict[str, Any]:
+    """Upstream models, then the performance models alone (timed), then their tests (timed)."""
+    _dbt(home, scale, seed, "seed")
+    _dbt(home, scale, seed, "run", "--select", " ".join(f"+{p}" for p in PERFORMANCE.split()),
+         "--exclude", PERFORMANCE)
+    wall, results = _dbt(home, scale, seed, "run", "--select", PERFORMANCE)
+    tests_wall, tests = _dbt(home, scale, seed, "test", "--select", PERFORMANCE)
+    return {"run_wall_s": wall, "run_results": results, "tests_wall_s": tests_wall,
+            "tests": len(tests["results"]), "tests_s": sum(r["execution_time"] for r in tests["results"])}
+
+
+def _direct(duckdb_path: Path, run_results: dict[str, Any], manifest: dict[str, Any]) -> dict[str, float]:
+    """Seconds per model running its compiled SQL directly in DuckDB, on a copy of the file."""
+    import duckdb
+
+    copy = Path(tempfile.mkdtemp(prefix="bench_scorecards_")) / "grouplake.duckdb"
+    shutil.copy(duckdb_path, copy)
+    seconds: dict[str, float] = {}
+    try:
+        with duckdb.connect(str(copy)) as con:
+            con.execute("SET TimeZone = 'UTC'")
+            for result in run_results["results"]:
+                node = manifest["nodes"][result["unique_id"]]
+                relation = f'"{node["schema"]}"."{node["alias"]}"'
+                sql = result["compiled_code"].replace('"grouplake".', f'"{copy.stem}".')
+                started = time.perf_counter()
+                con.execute(f"create or replace table {relation} as {sql}")
+                seconds[node["name"]] = time.perf_counter() - started
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+    return seconds
+
+
+def _quality(home: Path) -> dict[str, Any]:
+    """The current elimination list against the ground truth."""
+    import duckdb
+    import pandas as pd
+    from sklearn.metrics import roc_auc_score
+
+    truth_dir = home / "demo" / "ground_truth"
+    companies = pd.read_csv(truth_dir / "companies.csv")
+    records = pd.read_csv(truth_dir / "supplier_records.csv")
+    with duckdb.connect(str(home / "dbt" / "grouplake.duckdb"), read_only=True) as con:
+        cards = con.execute("select supplier_key, is_ranked, is_bottom_decile, overall_score "
+                            "from marts.supplier_scorecards_current").df()
+        crosswalk = con.execute("select source_record_id as vendor_id, supplier_key from "
+                                "marts.supplier_source_records where source_system = 'erp'").df()
+    flags = ["is_chronically_late", "is_chronically_defective", "slow_acknowledger"]
+    companies["is_expensive"] = (companies["price_premium"] >= EXPENSIVE_PREMIUM).astype(int)
+    per_key = (crosswalk.merge(records[["vendor_id", "company_id"]], on="vendor_id")
+               .merge(companies[["company_id", *flags, "is_expensive"]], on="company_id")
+               .groupby("supplier_key")[[*flags, "is_expensive"]].max().reset_index())
+    cards = cards.merge(per_key, on="supplier_key", how="left").fillna(0)
+    cards["is_bad"] = (cards["is_chronically_late"] + cards["is_chronically_defective"]) > 0
+    ranked = cards[cards["is_ranked"].astype(bool)]
+    listed = ranked[ranked["is_bottom_decile"].astype(bool)]
+    hits = int(listed["is_bad"].sum())
+    false_positives = listed[~listed["is_bad"]]
+    out = {
+        "suppliers_with_scorecard": len(cards),
+        "ranked": len(ranked),
+        "listed": len(listed),
+        "bad_with_scorecard": int(cards["is_bad"].sum()),
+        "bad_ranked": int(ranked["is_bad"].sum()),
+        "true_positives": hits,
+        "precision": round(hits / len(listed), 4) if len(listed) else None,
+        "recall_ranked": round(hits / ranked["is_bad"].sum(), 4) if ranked["is_bad"].sum() else None,
+        "recall_all": round(hits / cards["is_bad"].sum(), 4) if cards["is_bad"].sum() else None,
+        "base_rate_ranked": round(float(ranked["is_bad"].mean()), 4) if len(ranked) else None,
+        "overall_score_auc": (round(float(roc_auc_score(ranked["is_bad"], -ranked["overall_score"])), 4)
+                              if 0 < ranked["is_bad"].sum() < len(ranked) else None),
+        "recall_late_ranked": _recall(ranked, "is_chronically_late"),
+        "recall_defective_ranked": _recall(ranked, "is_chronically_defective"),
+        "false_positives": len(false_positives),
+        "false_positives_expensive": int(false_positives["is_expensive"].sum()),
+        "false_positives_slow_acknowledger": int(false_positives["slow_acknowledger"].sum()),
+    }
+    return out
+
+
+def _recall(ranked, flag: str) -> float | None:
+    bad = ranked[ranked[flag] > 0]
+    return round(float(bad["is_bottom_decile"].astype(bool).mean()), 4) if len(bad) else None
+
+
+def _home(tag: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"bench_scorecards_{tag}_")) / "home"
+
+
+def quality_run(seed: int, scale: float = QUALITY_SCALE, *, keep: bool = False) -> dict[str, Any]:
+    """Ingest, build and measure the list at one seed."""
+    home = _home(f"q{seed}")
+    try:
+        ingest_s = _ingest(home, scale, seed)
+        build = _build(home, scale, seed)
+        result = {"scale": scale, "seed": seed, "bronze_ingest_s": round(ingest_s, 1), **_quality(home)}
+        if keep:
+            result["_home"] = str(home)
+            result["_build"] = build
+        return result
+    finally:
+        if not keep:
+            shutil.rmtree(home.parent, ignore_errors=True)
+
+
+def speed_run(scale: float, seed: int = 42, home: Path | None = None, build: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+    """Performance models' build time at one scale (reusing a built home when given)."""
+    own = home is None
+    home = home or _home(f"s{scale}")
+    try:
+        ingest_s = None
+        if build is None:
+            ingest_s = _ingest(home, scale, seed)
+            build = _build(home, scale, seed)
+        results = build["run_results"]
+        manifest = json.loads((home / "dbt" / "target" / "manifest.json").read_text())
+        direct = _direct(home / "dbt" / "grouplake.duckdb", results, manifest)
+        models = {r["unique_id"].split(".")[-1]: round(r["execution_time"], 3) for r in results["results"]}
+        dbt_s, direct_s = sum(models.values()), sum(direct.values())
+        import duckdb
+
+        with duckdb.connect(str(home / "dbt" / "grouplake.duckdb"), read_only=True) as con:
+            rows = {m: con.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in (
+                "supplier_scorecards", "supplier_price_history", "supplier_spend_by_bu", "shipment_tracking",
+                "stock_reconciliation")}
+            rows["purchase_order_lines"] = con.execute(
+                "select count(*) from bronze_erp.purchase_order_lines").fetchall()[0][0]
+        return {
+            "scale": scale, "seed": seed, "rows": rows,
+            "bronze_ingest_s": None if ingest_s is None else round(ingest_s, 1),
+            "dbt_run_wall_s": round(build["run_wall_s"], 2),
+            "dbt_models_s": round(dbt_s, 2),
+            "direct_sql_s": round(direct_s, 2),
+            "models_ratio_dbt_over_direct": round(dbt_s / direct_s, 2) if direct_s else None,
+            "dbt_test_wall_s": round(build["tests_wall_s"], 2),
+            "dbt_tests": build["tests"],
+            "dbt_tests_s": round(build["tests_s"], 2),
+            "slowest_models": sorted(models.items(), key=lambda kv: -kv[1])[:6],
+            "direct_per_model_s": {k: round(v, 3) for k, v in sorted(direct.items(), key=lambda kv: -kv[1])[:6]},
+        }
+    finally:
+        if own:
+            shutil.rmtree(home.parent, ignore_errors=True)
+
+
+def run() -> dict[str, Any]:
+    """Three seeds at scale 1 (the first one also timed), then scale 5 timed (~10 minutes on 2 cores)."""
+    quality = []
+    speed = {}
+    for seed in QUALITY_SEEDS:
+        result = quality_run(seed, keep=seed == QUALITY_SEEDS[0])
+        if "_home" in result:
+            home, build = Path(result.pop("_home")), result.pop("_build")
+            try:
+                speed[str(QUALITY_SCALE)] = speed_run(QUALITY_SCALE, seed, home, build)
+            finally:
+                shutil.rmtree(home.parent, ignore_errors=True)
+        quality.append(result)
+    for scale in SPEED_SCALES:
+        if str(scale) not in speed:
+            speed[str(scale)] = speed_run(scale)
+    keys = ("precision", "recall_ranked", "recall_all", "overall_score_auc", "base_rate_ranked")
+    mean = {k: round(sum(q[k] for q in quality if q[k] is not None) / len(quality), 4) for k in keys}
+    return {"quality": {"seeds": quality, "mean": mean}, "speed": speed, "load_average_at_end": os.getloadavg()}
