@@ -36,32 +36,18 @@ import io
 import json
 import random
 import zlib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from infra.settings import Settings, get_settings
+from orchestration.tx_commerce_report import CommerceReport
 
 DEALERS_PER_UNIT = 3
 ORDERS_PER_DEALER = 4
 DEMO_PASSWORD = "grouplake-demo"
 LICENCE_PDF = (b"%PDF-1.4\n% GroupLake demo: business licence scan (no OCR: read by people)\n"
                b"1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-
-
-@dataclass
-class CommerceReport:
-    """What the demo commerce run did (cumulative over runs)."""
-
-    fx_rates: dict[str, int] = field(default_factory=dict)
-    promotions: int = 0
-    dealers: list[dict[str, Any]] = field(default_factory=list)
-    orders: dict[str, int] = field(default_factory=dict)
-    approvals: int = 0
-    statements: list[dict[str, Any]] = field(default_factory=list)
-    rebate_settlements: int = 0
-    onboarded: str | None = None
 
 
 def _erp(settings: Settings) -> dict[str, list[dict[str, Any]]]:
@@ -404,38 +390,3 @@ def _summarise(db: Any, report: CommerceReport) -> None:
              "kind": s.kind, "currency": s.currency, "net_amount": str(s.net_amount),
              "lines": s.line_count}
             for s in session.execute(select(statements).order_by(statements.c.id))]
-
-
-def render(report: CommerceReport) -> str:
-    """A human summary of the commerce run."""
-    paid = sum(Decimal(v) for d in report.dealers for v in d["rebates_settled"].values())
-    currencies = sorted({s["currency"] for s in report.statements})
-    return "\n".join([
-        f"demo commerce: FX rates {report.fx_rates}, promotions {report.promotions}",
-        f"  orders by status: {report.orders} ({report.approvals} approved by procurement)",
-        (f"  dealers: {len(report.dealers)}, rebates settled to their accounts: {paid} CNY "
-         f"({report.rebate_settlements} settlements this run)"),
-        f"  supplier statements: {len(report.statements)} in {', '.join(currencies) or '-'}",
-        f"  onboarded supplier: {report.onboarded or '-'}",
-    ])
-
-
-def commerce_commands(settings: Settings, report: CommerceReport, password: str) -> list[str]:
-    """``curl`` commands showing a dealer's rebates and a unit's supplier statements."""
-    if not report.dealers or not report.statements:
-        return []
-    base = f"http://{settings.services.host}:{settings.services.transactional_port}/api/v1"
-    dealer = f"dealer.{report.dealers[0]['code'].lower()}"
-    finance = f"finance.{report.statements[0]['business_unit'].lower()}"
-
-    def login(var: str, user: str) -> str:
-        return (f"{var}=$(curl -s -X POST {base}/auth/token -d 'username={user}&password="
-                f"{password}' | python3 -c 'import json,sys; "
-                "print(json.load(sys.stdin)[\"access_token\"])')")
-
-    return [
-        login("DEALER", dealer),
-        f"curl -s {base}/dealer-accounts -H \"Authorization: Bearer $DEALER\"",
-        login("FINANCE", finance),
-        f"curl -s {base}/statements -H \"Authorization: Bearer $FINANCE\"",
-    ]

@@ -61,7 +61,8 @@ def platform_demo_seed(context) -> dg.MaterializeResult:  # noqa: ANN001 - dagst
         context.log.info("real sources configured: the platform keeps its own catalogue; nothing to seed")
         return dg.MaterializeResult(metadata={"seeded": False})
     from orchestration.demo_sources import ensure_demo_sources
-    from orchestration.tx_commerce_demo import commerce_commands, render, run_commerce_demo
+    from orchestration.tx_commerce_demo import run_commerce_demo
+    from orchestration.tx_commerce_report import commerce_commands, render
     from orchestration.tx_seed import seed_transactional_from_demo
 
     ensure_demo_sources(settings, say=context.log.info)

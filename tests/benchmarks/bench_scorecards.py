@@ -46,9 +46,10 @@ def _env(home: Path, scale: float, seed: int) -> dict[str, str]:
 
 
 def _ingest(home: Path, scale: float, seed: int) -> float:
-    """Generate the demo group and ingest every bronze table with the real assets (seconds)."""
+    """Generate the demo group, seed the platform (its outbox is a bronze source) and ingest
+    every bronze table with the real assets (seconds)."""
     started = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "grouplake"), "run", "--select", "key:bronze/*"],
+    done = subprocess.run([str(Path(sys.executable).parent / "grouplake"), "run", "--select", "key:platform/* or key:bronze/*"],
                           env=_env(home, scale, seed), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"bronze ingest failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")

@@ -173,7 +173,8 @@ def demo_crm(settings) -> None:
 
 def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
         settings, demo_erp, demo_crm) -> None:
-    from orchestration.tx_commerce_demo import commerce_commands, run_commerce_demo
+    from orchestration.tx_commerce_demo import run_commerce_demo
+    from orchestration.tx_commerce_report import commerce_commands
     from orchestration.tx_seed import seed_transactional_from_demo
     from tests.transactional.commerce import statement_problems, unbalanced_entries
     from transactional.db.database import Database
