@@ -24,7 +24,7 @@ RESULTS = HERE / "results"
 def _commit() -> str:
     try:
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE, check=False
         ).stdout.strip()
     except OSError:
         return "unknown"

@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.benchmarks.dbt_direct import direct_seconds
+
 SCALES = (0.25, 1.0)
 #: The bronze tables the governed models read (the transactional outbox needs the service).
 BRONZE = "key:bronze/erp/* or key:bronze/crm/* or key:bronze/wms/* or key:bronze/iot/*"
@@ -54,7 +56,7 @@ def _dbt_build(home: Path, scale: float) -> tuple[float, dict[str, Any]]:
     from pipelines.lake.storage import LakeStorage
 
     env = _env(home, scale)
-    settings = Settings(_env_file=None, **{"GROUPLAKE_HOME": str(home)})  # the alias, not `home=`
+    settings = Settings(_env_file=None, GROUPLAKE_HOME=str(home))  # the alias, not `home=`
     assert Path(settings.dbt.duckdb_path).is_relative_to(home), settings.dbt.duckdb_path
     target = home / "dbt" / "target"
     env.update(dbt_env(settings))
@@ -83,36 +85,7 @@ def _phase(result: dict[str, Any], name: str) -> float:
     return 0.0
 
 
-def _direct(duckdb_path: str, run_results: dict[str, Any], manifest: dict[str, Any]) -> dict[str, float]:
-    """Seconds per model running its compiled SQL directly, on a copy of the built file."""
-    import duckdb
-
-    copy = Path(tempfile.mkdtemp(prefix="bench_dbt_")) / "grouplake.duckdb"
-    shutil.copy(duckdb_path, copy)
-    seconds: dict[str, float] = {}
-    try:
-        with duckdb.connect(str(copy)) as con:
-            con.execute("SET TimeZone = 'UTC'")
-            for result in run_results["results"]:
-                uid = result["unique_id"]
-                if not uid.startswith("model."):
-                    continue
-                node = manifest["nodes"][uid]
-                kind = "view" if node["config"]["materialized"] == "view" else "table"
-                relation = f'"{node["schema"]}"."{node["alias"]}"'
-                if node.get("language") == "python":
-                    seconds[node["name"]] = _direct_python(con)
-                    continue
-                sql = result["compiled_code"].replace('"grouplake".', f'"{copy.stem}".')
-                started = time.perf_counter()
-                con.execute(f"create or replace {kind} {relation} as {sql}")
-                seconds[node["name"]] = time.perf_counter() - started
-    finally:
-        shutil.rmtree(copy.parent, ignore_errors=True)
-    return seconds
-
-
-def _direct_python(con) -> float:
+def _direct_python(con, node: dict[str, Any]) -> float:
     """The LTV Python model's work called directly on the same purchases."""
     import importlib.util
 
@@ -139,7 +112,7 @@ def bench_scale(scale: float) -> dict[str, Any]:
         wall, run_results = _dbt_build(home, scale)
         manifest = json.loads((home / "dbt" / "target" / "manifest.json").read_text())
         duckdb_path = str(home / "dbt" / "grouplake.duckdb")
-        direct = _direct(duckdb_path, run_results, manifest)
+        direct = direct_seconds(duckdb_path, run_results, manifest, _direct_python)
         models: dict[str, Any] = {}
         tests_s = 0.0
         tests = 0

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.benchmarks.dbt_direct import direct_seconds
+
 QUALITY_SCALE = 1.0
 QUALITY_SEEDS = (42, 7, 2024)
 SPEED_SCALES = (1.0, 5.0)
@@ -86,28 +88,6 @@ def _build(home: Path, scale: float, seed: int) -> dict[str, Any]:
     tests_wall, tests = _dbt(home, scale, seed, "test", "--select", PERFORMANCE)
     return {"run_wall_s": wall, "run_results": results, "tests_wall_s": tests_wall,
             "tests": len(tests["results"]), "tests_s": sum(r["execution_time"] for r in tests["results"])}
-
-
-def _direct(duckdb_path: Path, run_results: dict[str, Any], manifest: dict[str, Any]) -> dict[str, float]:
-    """Seconds per model running its compiled SQL directly in DuckDB, on a copy of the file."""
-    import duckdb
-
-    copy = Path(tempfile.mkdtemp(prefix="bench_scorecards_")) / "grouplake.duckdb"
-    shutil.copy(duckdb_path, copy)
-    seconds: dict[str, float] = {}
-    try:
-        with duckdb.connect(str(copy)) as con:
-            con.execute("SET TimeZone = 'UTC'")
-            for result in run_results["results"]:
-                node = manifest["nodes"][result["unique_id"]]
-                relation = f'"{node["schema"]}"."{node["alias"]}"'
-                sql = result["compiled_code"].replace('"grouplake".', f'"{copy.stem}".')
-                started = time.perf_counter()
-                con.execute(f"create or replace table {relation} as {sql}")
-                seconds[node["name"]] = time.perf_counter() - started
-    finally:
-        shutil.rmtree(copy.parent, ignore_errors=True)
-    return seconds
 
 
 def _quality(home: Path) -> dict[str, Any]:
@@ -194,7 +174,7 @@ def speed_run(scale: float, seed: int = 42, home: Path | None = None, build: dic
             build = _build(home, scale, seed)
         results = build["run_results"]
         manifest = json.loads((home / "dbt" / "target" / "manifest.json").read_text())
-        direct = _direct(home / "dbt" / "grouplake.duckdb", results, manifest)
+        direct = direct_seconds(home / "dbt" / "grouplake.duckdb", results, manifest)
         models = {r["unique_id"].split(".")[-1]: round(r["execution_time"], 3) for r in results["results"]}
         dbt_s, direct_s = sum(models.values()), sum(direct.values())
         import duckdb
