@@ -264,7 +264,7 @@ def _onboard(db: Any, erp: dict, settings: Settings, units: list[str]) -> str | 
     from transactional.db.commerce_tables import supplier_applications
     from transactional.db.tables import suppliers, users
     from transactional.domain.principal import SYSTEM
-    from transactional.domain.uscc import uscc_problem
+    from transactional.domain.uscc import normalise_uscc, uscc_problem
     from transactional.services import documents, onboarding
     from transactional.services.identity import principal_of
     from transactional.services.policy import CommercePolicy
@@ -273,12 +273,12 @@ def _onboard(db: Any, erp: dict, settings: Settings, units: list[str]) -> str | 
         done = session.execute(select(supplier_applications.c.supplier_id)).scalar()
         if done:
             return done
-        codes = set(session.execute(select(suppliers.c.credit_code).where(
-            suppliers.c.status != "rejected")).scalars())
+        codes = {normalise_uscc(code) for code in session.execute(select(suppliers.c.credit_code).where(
+            suppliers.c.status != "rejected")).scalars() if code}
     vendor = next((v for v in sorted(erp["vendors"], key=lambda v: (v["status"] != "active",
                                                                    v["vendor_id"]))
                    if v["business_unit_code"] in units
-                   and v["uscc"] and not uscc_problem(v["uscc"]) and v["uscc"] not in codes
+                   and v["uscc"] and not uscc_problem(v["uscc"]) and normalise_uscc(v["uscc"]) not in codes
                    and all(v[k] and "\ufffd" not in str(v[k]) for k in (
                        "name", "address", "phone", "bank_account", "city"))), None)
     if vendor is None:
