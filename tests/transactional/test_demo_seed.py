@@ -216,3 +216,26 @@ def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
     assert (approved["name"], approved["city"], approved["bank_account"]) == (
         "朔州平鲁煤炭有限公司", "朔州", "6216600000001234")
     assert "dealer-accounts" in commerce_commands(settings, report, "pw")[1]
+
+
+def test_onboarding_skips_a_vendor_whose_code_is_on_the_platform_in_another_format(
+        settings, demo_erp, demo_crm) -> None:
+    from orchestration.tx_commerce_demo import run_commerce_demo
+    from orchestration.tx_seed import seed_transactional_from_demo
+
+    code = make_uscc("91140200", "MA0GRLA1")
+    spaced = f"{code[:4]} {code[4:8]} {code[8:].lower()}"
+    engine = sa.create_engine(demo_erp)
+    with engine.begin() as connection:  # V-COAL-001's company again, its code spaced and lower-case
+        connection.execute(erp.vendors.update().where(erp.vendors.c.vendor_id == "V-COAL-001")
+                           .values(uscc=code))
+        connection.execute(erp.vendors.insert(), [_fill(erp.vendors, {
+            "vendor_id": "V-COAL-002", "business_unit_code": "COAL", "vendor_code": "100002",
+            "name": "大同煤业有限公司", "uscc": spaced, "country": "CN",
+            "province": "山西", "city": "大同", "address": "大同市矿区1号", "phone": "0352-7010001",
+            "bank_name": "中国银行大同分行", "bank_account": "6216600000000001", "currency": "CNY",
+            "status": "active"})])
+    engine.dispose()
+    seed_transactional_from_demo(settings, echo=False)
+    report = run_commerce_demo(settings)
+    assert report.onboarded == "GL-COAL-000001"  # V-COAL-003 applied; the alias was not tried
