@@ -1,18 +1,21 @@
 """Who may read what on the serving API (no FastAPI here: the rules are plain functions).
 
-Rules (DESIGN.md "Identity across the two APIs"; tested in ``tests/serving/test_scoping.py``):
+Rules (DESIGN.md "Identity across the two APIs"; tested on a hand-made snapshot in
+``tests/serving/test_api_access.py`` and on the demo's marts in
+``tests/dbt/test_serving_on_demo.py``):
 
 * **admin** — group-wide, whatever unit the token names.
 * **procurement**, **finance** — their token's business unit; a token without a unit is
   group-wide. A supplier is *in* a unit when one of its source records belongs to it (the
   crosswalk ``gold.supplier_source_records``), it has spend there, or the unit is its main
   unit on the scorecard. Lists are filtered to the unit; naming another unit in a filter
-  is refused (403 ``out_of_scope``); a supplier outside the unit answers 404 like an
-  unknown one. Inside a supplier's 360, spend, price and source records of other units are
-  left out.
-* **supplier** — only its own scorecard (current and history). Its token's ``supplier_id`` is
-  the platform supplier id; the crosswalk (``source_system = 'platform'``) maps it to the
-  golden ``supplier_key``. Any other supplier's scorecard answers 404; every other route 403.
+  is refused (403 ``out_of_scope``); a supplier (or warehouse) outside the unit answers
+  404 like an unknown one. Inside a supplier's 360, spend, price and source records of
+  other units are left out.
+* **supplier** — only its own scorecard (current and history) and the metric definitions
+  that explain it. Its token's ``supplier_id`` is the platform supplier id; the crosswalk
+  (``source_system = 'platform'``) maps it to the golden ``supplier_key``. Any other
+  supplier's scorecard answers 404; every other route 403.
 * **buyer** — no access (403): the serving API is procurement's window.
 """
 

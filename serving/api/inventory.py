@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from serving.access import ANALYST_ROLES, require_role, unit_filter
 from serving.api.common import page_body, reading
 from serving.api.deps import ContextDep, PageDep, ViewerDep
-from serving.errors import InvalidRequestError
+from serving.errors import InvalidRequestError, NotFoundError
 from serving.repository import inventory as repo
 from serving.schemas.common import ERRORS, Page
 from serving.schemas.inventory import InventoryAccuracyPublic, StockLinePublic
@@ -46,9 +46,13 @@ def list_reconciliation(
     snapshot_date: Annotated[dt.date | None, Query()] = None,
     inaccurate_only: Annotated[bool, Query()] = False,
 ) -> dict:
-    """Every SKU of a warehouse snapshot against the book (previous snapshot + movements)."""
+    """Every SKU of a warehouse snapshot against the book (previous snapshot + movements).
+    A warehouse of another business unit answers 404 like an unknown one."""
     require_role(viewer, ANALYST_ROLES)
     with reading(context, response, "gold.stock_reconciliation") as snapshot:
+        unit = repo.warehouse_unit(snapshot.cursor(), warehouse_code)
+        if unit is None or viewer.unit not in (None, unit):
+            raise NotFoundError(f"warehouse {warehouse_code!r} not found")
         return page_body(repo.reconciliation(snapshot.cursor(), page, unit=viewer.unit,
                                              warehouse_code=warehouse_code,
                                              snapshot_date=snapshot_date, inaccurate_only=inaccurate_only))

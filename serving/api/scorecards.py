@@ -4,14 +4,16 @@ and the current scorecards of every supplier in scope.
 The current scorecard is pre-rendered in the snapshot with its ETag, so this route only
 checks the token (cached), the caller's right to the supplier, ``If-None-Match``, and sends
 the stored bytes. ``Cache-Control: private`` (the answer depends on who asks) with a
-max-age from settings; ``304`` when the client's ETag is current.
+max-age from settings; ``304`` when the client's ETag is current. Its two routes (by key and
+``/me``) sit on the app itself, ahead of every router (:func:`add_hot_routes`); the history
+and the list are in :data:`router`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 
 from serving.access import (
     ANALYST_ROLES,
@@ -85,18 +87,18 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-#: The hot routes read their token and headers straight from the request: FastAPI resolves
-#: no dependency for them (each costs measurable time per request); OpenAPI still shows the
-#: bearer scheme and the If-None-Match header.
+#: The hot routes read their token, headers and supplier key straight from the request:
+#: FastAPI resolves and validates nothing for them (each dependency or parameter costs
+#: measurable time per request); OpenAPI still shows the bearer scheme and the parameters.
 HOT_ROUTE_DOCS = {
     "security": [{"HTTPBearer": []}],
     "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
                     "schema": {"type": "string"}, "description": "An ETag you hold: 304 if current"}],
 }
+SUPPLIER_KEY_DOC = {"name": "supplier_key", "in": "path", "required": True,
+                    "schema": {"type": "string"}, "description": "The golden supplier's key"}
 
 
-@router.get("/me", response_model=None, responses={**CACHED, **ERRORS},
-            summary="Your own current scorecard (suppliers)", openapi_extra=HOT_ROUTE_DOCS)
 async def get_my_scorecard(request: Request) -> Response:
     """A supplier's own current scorecard (its platform id mapped to its golden supplier)."""
     context: AppContext = request.app.state.context
@@ -104,14 +106,33 @@ async def get_my_scorecard(request: Request) -> Response:
     return _current(context, viewer, None, request.headers.get("if-none-match"))
 
 
-@router.get("/{supplier_key}", response_model=None, responses={**CACHED, **ERRORS},
-            summary="A supplier's current scorecard", openapi_extra=HOT_ROUTE_DOCS)
-async def get_scorecard(request: Request, supplier_key: str) -> Response:
+async def get_scorecard(request: Request) -> Response:
     """The latest complete month's scorecard: every metric with its value, 0-100 score and
     definition, group scores, the weighted overall score, ranks and the elimination flag."""
     context: AppContext = request.app.state.context
     viewer = context.tokens.viewer(_bearer(request))
-    return _current(context, viewer, supplier_key, request.headers.get("if-none-match"))
+    return _current(context, viewer, request.path_params["supplier_key"],
+                    request.headers.get("if-none-match"))
+
+
+def add_hot_routes(app: FastAPI, prefix: str) -> None:
+    """Register the current-scorecard routes on ``app`` itself, before any router is included.
+
+    Routes are matched in order, and a route of an included router costs a match through
+    every router level on each request; these are the routes clients call most.
+
+    Args:
+        app: the serving app (call before ``include_router``).
+        prefix: the API prefix (``/api/v1``).
+    """
+    common = {"methods": ["GET"], "response_model": None, "responses": {**CACHED, **ERRORS},
+              "tags": ["scorecards"]}
+    app.add_api_route(f"{prefix}/scorecards/me", get_my_scorecard, **common,
+                      summary="Your own current scorecard (suppliers)", openapi_extra=HOT_ROUTE_DOCS)
+    app.add_api_route(f"{prefix}/scorecards/{{supplier_key}}", get_scorecard, **common,
+                      summary="A supplier's current scorecard", openapi_extra={
+                          **HOT_ROUTE_DOCS,
+                          "parameters": [SUPPLIER_KEY_DOC, *HOT_ROUTE_DOCS["parameters"]]})
 
 
 @router.get("/{supplier_key}/history", response_model=None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from serving.repository.paging import Page, PageRequest, Where, fetch_page
+from serving.repository.paging import Page, PageRequest, Where, fetch_page, one
 
 
 def accuracy(cursor: Any, page: PageRequest, *, unit: str | None, warehouse_code: str | None,
@@ -31,3 +31,10 @@ def reconciliation(cursor: Any, page: PageRequest, *, unit: str | None, warehous
         where.add("NOT is_stock_accurate")
     return fetch_page(cursor, f"SELECT * FROM gold.stock_reconciliation{where.sql}", where.params,
                       "snapshot_date DESC, sku", page)
+
+
+def warehouse_unit(cursor: Any, warehouse_code: str) -> str | None:
+    """The business unit of a warehouse with reconciliation lines (``None``: no such warehouse)."""
+    found = one(cursor, "SELECT business_unit_code FROM gold.stock_reconciliation "
+                "WHERE warehouse_code = ?", [warehouse_code])
+    return None if found is None else found["business_unit_code"]

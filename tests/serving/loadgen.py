@@ -54,11 +54,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: prefixes of the environment variables that are GroupLake settings (``LAKE__ROOT`` …).
+SETTINGS_PREFIXES = frozenset({"LAKE", "ERP", "CRM", "WMS", "IOT", "OLTP", "AUTH", "DBT", "MLFLOW",
+                               "SERVING", "SERVICES", "DEMO"})
+
+
+def settings_free_environ() -> dict[str, str]:
+    """This process's environment without GroupLake settings variables (nor ``GROUPLAKE_HOME``)."""
+    return {key: value for key, value in os.environ.items() if key != "GROUPLAKE_HOME"
+            and not ("__" in key and key.split("__")[0] in SETTINGS_PREFIXES)}
+
+
 class ServingServer:
-    """``uvicorn <factory> --factory`` on a free port, one worker unless told otherwise."""
+    """``uvicorn <factory> --factory`` on a free port, one worker unless told otherwise.
+
+    The server inherits this process's environment plus ``env``; with ``isolated`` the
+    inherited GroupLake settings variables are dropped first, so ``env`` alone configures it
+    (what a benchmark built with :func:`infra.settings.isolated_settings` needs).
+    """
 
     def __init__(self, factory: str, env: Mapping[str, str], *, workers: int = 1,
-                 cpus: str | None = None) -> None:
+                 cpus: str | None = None, isolated: bool = False) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
@@ -66,7 +82,8 @@ class ServingServer:
                    "--log-level", "warning"]
         if cpus and shutil.which("taskset"):
             command = ["taskset", "-c", cpus, *command]
-        self.process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env},
+        inherited = settings_free_environ() if isolated else dict(os.environ)
+        self.process = subprocess.Popen(command, cwd=REPO, env={**inherited, **env},
                                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
