@@ -11,14 +11,13 @@ from serving.repository.paging import Page, PageRequest, Where, fetch_page, one
 
 def accuracy(cursor: Any, page: PageRequest, *, unit: str | None, warehouse_code: str | None,
              latest_only: bool, from_date: dt.date | None, to_date: dt.date | None) -> Page:
-    """Accuracy rows per warehouse and snapshot date (``latest_only``: each warehouse's latest)."""
+    """Accuracy rows per warehouse and snapshot date (``latest_only``: each warehouse's latest
+    snapshot within the date range)."""
     where = (Where().add_if(unit, "business_unit_code = ?").add_if(warehouse_code, "warehouse_code = ?")
              .add_if(from_date, "snapshot_date >= ?").add_if(to_date, "snapshot_date <= ?"))
-    source = "gold.inventory_accuracy"
-    if latest_only:
-        source = ("(SELECT * FROM gold.inventory_accuracy QUALIFY row_number() OVER "
-                  "(PARTITION BY warehouse_code ORDER BY snapshot_date DESC) = 1)")
-    return fetch_page(cursor, f"SELECT * FROM {source}{where.sql}", where.params,
+    latest = (" QUALIFY row_number() OVER (PARTITION BY warehouse_code ORDER BY snapshot_date DESC) = 1"
+              if latest_only else "")
+    return fetch_page(cursor, f"SELECT * FROM gold.inventory_accuracy{where.sql}{latest}", where.params,
                       "warehouse_code, snapshot_date DESC", page)
 
 

@@ -38,6 +38,17 @@ def one(cursor: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | N
     return found[0] if found else None
 
 
+def contains_pattern(text: str) -> str:
+    """An ``ILIKE ? ESCAPE '\\'`` pattern matching ``text`` anywhere, its wildcards literal.
+
+    Example:
+        >>> contains_pattern("100%_A")
+        '%100\\%\\_A%'
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def fetch_page(cursor: Any, sql: str, params: Sequence[Any], order_by: str,
                page: PageRequest) -> Page:
     """One page of ``sql`` (a SELECT without ORDER BY / LIMIT) and its total.

@@ -11,7 +11,15 @@ import datetime as dt
 import re
 from typing import Any
 
-from serving.repository.paging import Page, PageRequest, Where, fetch_page, one, rows
+from serving.repository.paging import (
+    Page,
+    PageRequest,
+    Where,
+    contains_pattern,
+    fetch_page,
+    one,
+    rows,
+)
 
 SUMMARY_COLUMNS = (
     "supplier_key, group_supplier_id, supplier_name, scorecard_month, main_category_id, "
@@ -55,7 +63,9 @@ def current_list(cursor: Any, page: PageRequest, *, unit: str | None, category_i
     if ranked_only:
         where.add("is_ranked")
     if query:
-        where.add("(supplier_name ILIKE ? OR group_supplier_id ILIKE ?)", f"%{query}%", f"%{query}%")
+        pattern = contains_pattern(query)
+        where.add("(supplier_name ILIKE ? ESCAPE '\\' OR group_supplier_id ILIKE ? ESCAPE '\\')",
+                  pattern, pattern)
     return fetch_page(cursor, f"SELECT {SUMMARY_COLUMNS} FROM gold.supplier_scorecards_current"
                       f"{where.sql}", where.params,
                       "overall_score DESC NULLS LAST, supplier_key", page)

@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from serving.repository.paging import Page, PageRequest, Where, fetch_page, one, rows
+from serving.repository.paging import (
+    Page,
+    PageRequest,
+    Where,
+    contains_pattern,
+    fetch_page,
+    one,
+    rows,
+)
 
 MASTER_COLUMNS = (
     "supplier_key, group_supplier_id, golden_name, uscc, uscc_is_valid, province, city, address, "
@@ -47,8 +55,9 @@ def suppliers(cursor: Any, page: PageRequest, *, unit: str | None, query: str | 
     """Golden suppliers, by group supplier id."""
     where = Where().add_if(unit, IN_UNIT).add_if(uscc, "uscc = ?")
     if query:
-        where.add("(golden_name ILIKE ? OR group_supplier_id ILIKE ? OR supplier_key = ?)",
-                  f"%{query}%", f"%{query}%", query)
+        pattern = contains_pattern(query)
+        where.add("(golden_name ILIKE ? ESCAPE '\\' OR group_supplier_id ILIKE ? ESCAPE '\\' "
+                  "OR supplier_key = ?)", pattern, pattern, query)
     return fetch_page(cursor, f"SELECT {MASTER_COLUMNS} FROM gold.supplier_master{where.sql}",
                       where.params, "group_supplier_id", page)
 

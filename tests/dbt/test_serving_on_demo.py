@@ -644,6 +644,15 @@ def test_inventory_accuracy_by_unit(api, demo_lake, auth):
         (w, d.isoformat()) for w, (_, d) in sorted(latest.items())]
     every = api.get(f"{API}/inventory/accuracy?latest_only=false&limit=500", headers=auth["admin"]).json()
     assert every["total"] == len(accuracy)
+    cutoff = min(d for _, d in latest.values()) - dt.timedelta(days=1)  # before every latest snapshot
+    earlier = {}
+    for r in accuracy:
+        if r["snapshot_date"] <= cutoff:
+            earlier[r["warehouse_code"]] = max(r["snapshot_date"], earlier.get(r["warehouse_code"], dt.date.min))
+    as_of = api.get(f"{API}/inventory/accuracy?to_date={cutoff.isoformat()}&limit=500",
+                    headers=auth["admin"]).json()
+    assert earlier and [(i["warehouse_code"], i["snapshot_date"]) for i in as_of["items"]] == [
+        (w, d.isoformat()) for w, d in sorted(earlier.items())]  # each warehouse's latest in the range
     power = api.get(f"{API}/inventory/accuracy?latest_only=false&limit=500",
                     headers=auth["finance.power"]).json()
     assert power["total"] == sum(r["business_unit_code"] == "POWER" for r in accuracy) > 0

@@ -168,3 +168,14 @@ def test_a_mart_not_in_the_snapshot_is_503_naming_it(tiny_client, make_token):
 def test_unknown_route_keeps_the_error_shape(tiny_client):
     response = tiny_client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and _error(response)["code"] == "not_found"
+
+
+def test_search_text_is_literal_not_a_like_pattern(tiny_client, make_token):
+    admin = bearer(make_token("admin"))
+    found = tiny_client.get("/api/v1/suppliers?q=煤业", headers=admin).json()
+    assert [i["supplier_key"] for i in found["items"]] == ["SUP-A"]
+    for wildcard in ("%", "_", "GL-COAL-00000_"):
+        for route in ("/api/v1/suppliers", "/api/v1/scorecards"):
+            answer = tiny_client.get(route, params={"q": wildcard}, headers=admin).json()
+            assert answer["total"] == 0, (route, wildcard)
+    assert tiny_client.get("/api/v1/suppliers?q=GL-COAL-000001", headers=admin).json()["total"] == 1
