@@ -47,10 +47,7 @@ def _list_dirs(fs: pafs.FileSystem, path: str) -> list[str]:
 
 def discover_tables(storage: LakeStorage) -> list[LakeTable]:
     """Every Delta table under the lake's layers, sorted by SQL name."""
-    if storage.is_local:
-        fs, root = pafs.LocalFileSystem(), storage.uri("")
-    else:
-        fs, root = pafs.FileSystem.from_uri(storage.root)
+    fs, root = storage.filesystem()
     root = root.rstrip("/")
     found: list[LakeTable] = []
     for layer in LAYERS:

@@ -2,11 +2,13 @@
 
 Tests that need a real service (PostgreSQL, MariaDB, MQTT, Spark/Java, S3) carry the marker
 of the same name and call :func:`require_service`. Locally a missing service skips the test;
-with ``CI=true`` it fails it, so CI can never go green by skipping.
+with ``CI=true`` it fails it, so CI can never go green by skipping. S3 is the tests' own moto
+server (``tests/s3_support.py``), so it is available wherever the dev extra is installed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -16,6 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+#: fixtures shared as a plugin: ``s3_server`` / ``s3_bucket`` (a moto S3 server of the session's own)
+pytest_plugins = ["tests.s3_support"]
 
 SERVICE_MARKERS = ("postgres", "mariadb", "mqtt", "spark", "s3", "e2e", "slow")
 
@@ -54,8 +59,8 @@ def service_available(name: str) -> bool:
         except ImportError:
             return False
         return shutil.which("java") is not None
-    if name == "s3":
-        return bool(os.environ.get("TEST_S3_ENDPOINT"))
+    if name == "s3":  # the tests start their own moto S3 server (tests/s3_support.py)
+        return all(importlib.util.find_spec(m) is not None for m in ("moto", "flask", "boto3"))
     return True
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import pyarrow.fs as pafs
 
+from pipelines.lake.object_store import filesystem_for
+
 
 @dataclass(frozen=True)
 class LakeStorage:
@@ -50,15 +52,20 @@ class LakeStorage:
 
     # -- small metadata files -------------------------------------------------------------
 
-    def _fs_and_path(self, relative: str) -> tuple[pafs.FileSystem, str]:
+    def filesystem(self, relative: str = "") -> tuple[pafs.FileSystem, str]:
+        """``(pyarrow filesystem, path)`` of ``relative`` below the root.
+
+        On an object store the filesystem is configured from :attr:`storage_options` (the
+        same endpoint and keys delta-rs uses), not from the process's default credentials.
+        """
         uri = self.uri(relative)
         if self.is_local:
             return pafs.LocalFileSystem(), uri
-        return pafs.FileSystem.from_uri(uri)
+        return filesystem_for(uri, self.storage_options)
 
     def read_json(self, relative: str) -> dict[str, Any] | None:
         """Read a JSON metadata file, or ``None`` when it does not exist."""
-        fs, path = self._fs_and_path(relative)
+        fs, path = self.filesystem(relative)
         info = fs.get_file_info(path)
         if info.type == pafs.FileType.NotFound:
             return None
@@ -68,7 +75,7 @@ class LakeStorage:
     def write_json(self, relative: str, payload: dict[str, Any]) -> None:
         """Write a JSON metadata file atomically."""
         data = json.dumps(payload, indent=2, sort_keys=True, default=str).encode("utf-8")
-        fs, path = self._fs_and_path(relative)
+        fs, path = self.filesystem(relative)
         if self.is_local:
             target = Path(path)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -81,5 +88,5 @@ class LakeStorage:
 
     def exists(self, relative: str) -> bool:
         """Whether a file or folder exists below the root."""
-        fs, path = self._fs_and_path(relative)
+        fs, path = self.filesystem(relative)
         return fs.get_file_info(path).type != pafs.FileType.NotFound

@@ -36,8 +36,25 @@ def dataset(table: DeltaTable) -> pads.Dataset:
 
 
 def read_columns(table: DeltaTable, columns: Sequence[str] | None = None, filter=None) -> pa.Table:  # noqa: ANN001
-    """Read ``columns`` of the current snapshot into memory."""
-    return dataset(table).to_table(columns=list(columns) if columns else None, filter=filter)
+    """Read ``columns`` of the current snapshot into memory, keeping the rows matching ``filter``.
+
+    Files written by a Delta ``MERGE`` hold ``string_view`` columns; pyarrow cannot compare
+    them with a filter's string literal inside the scan (``equal`` has no kernel for
+    ``(string, string_view)``, and ``k >= 'a' and k <= 'a'`` simplifies to ``k == 'a'``).
+    Such a scan is read again without the filter, which is then applied to the cast result.
+    """
+    data = dataset(table)
+    wanted = list(columns) if columns else None
+    try:
+        return data.to_table(columns=wanted, filter=filter)
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        if filter is None:
+            raise
+    try:
+        return data.to_table(columns=wanted).filter(filter)
+    except pa.ArrowInvalid:  # the filter uses a column outside ``columns``
+        rows = data.to_table().filter(filter)
+        return rows.select(wanted) if wanted else rows
 
 
 def read_table(storage: LakeStorage, relative: str, columns: Sequence[str] | None = None) -> pa.Table:

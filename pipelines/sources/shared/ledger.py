@@ -41,10 +41,7 @@ class FileLedger:
         self.prefix = f"_meta/ledgers/{source}/{entity}"
 
     def _fs(self) -> tuple[pafs.FileSystem, str]:
-        uri = self.storage.uri(self.prefix)
-        if self.storage.is_local:
-            return pafs.LocalFileSystem(), uri
-        return pafs.FileSystem.from_uri(uri)
+        return self.storage.filesystem(self.prefix)
 
     def entries(self) -> list[dict[str, Any]]:
         """Every landed file's entry (with the ``batch_id`` that landed it)."""
