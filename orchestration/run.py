@@ -76,9 +76,9 @@ def print_summary(outcome: RunOutcome, console: Console | None = None) -> None:
     console = console or Console()
     ledger = outcome.ledger
     table = Table(title="grouplake run: materialized assets", show_lines=False)
-    table.add_column("asset", no_wrap=True)
+    table.add_column("asset", overflow="fold")  # long keys wrap; figures are never cut
     for column in ("rows", "new", "updated", "quarantined", "s"):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     step_seconds = {k.replace("__", "/"): v for k, v in ledger.step_seconds.items()}
     total_quarantined = 0
     for key in sorted(ledger.materializations):
