@@ -9,6 +9,7 @@ command bodies so that ``grouplake --help`` stays fast.
 from __future__ import annotations
 
 import importlib
+import warnings
 
 import typer
 
@@ -21,9 +22,15 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+
 @app.callback()
 def _root() -> None:
     """GroupLake: a group enterprise's lakehouse and trading layer."""
+    # Great Expectations imports pyspark when it is installed (the spark extra); its pandas-3
+    # notice is about Spark's pandas API, which GroupLake does not use, and would repeat on
+    # every check of a run.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
 
 
 #: Modules whose ``register(app)`` adds command groups, in help order.
