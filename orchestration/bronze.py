@@ -158,7 +158,7 @@ def _bronze_asset(
         required_resource_keys={"lake", *required_resource_keys},
         deps=list(deps),
     )
-    def _asset(context) -> dg.MaterializeResult:  # noqa: ANN001 - dagster inspects the bare name
+    def _asset(context) -> dg.MaterializeResult:
         storage: LakeStorage = context.resources.lake.storage()
 
         def on_batch(batch: BatchReport) -> None:

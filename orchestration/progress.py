@@ -53,7 +53,7 @@ def _error_text(error: Any) -> str:
 
 
 class _ProgressHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:  # noqa: C901 - one branch per event type
+    def emit(self, record: logging.LogRecord) -> None:
         ledger = _ledger
         meta = getattr(record, "dagster_meta", None)
         event = meta.get("dagster_event") if isinstance(meta, dict) else None
@@ -97,6 +97,6 @@ class _ProgressHandler(logging.Handler):
 
 @dg.logger(description="One line per step on the terminal; collects the run summary.")
 def progress_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
-    logger = logging.Logger("grouplake.progress", level=logging.DEBUG)
+    logger = logging.Logger("grouplake.progress", level=logging.DEBUG)  # noqa: LOG001 - one per run, unregistered
     logger.addHandler(_ProgressHandler())
     return logger

@@ -16,7 +16,7 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-def _print_result(con, query: str, fmt: OutputFormat) -> None:  # noqa: ANN001
+def _print_result(con, query: str, fmt: OutputFormat) -> None:
     import json
 
     from rich.console import Console
@@ -46,7 +46,7 @@ def _print_result(con, query: str, fmt: OutputFormat) -> None:  # noqa: ANN001
         console.print(f"[dim]{len(rows)} row(s)[/dim]")
 
 
-def _shell(con, fmt: OutputFormat) -> None:  # noqa: ANN001
+def _shell(con, fmt: OutputFormat) -> None:
     try:
         import readline  # noqa: F401  (history and line editing)
     except ImportError:  # pragma: no cover

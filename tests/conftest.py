@@ -75,7 +75,7 @@ def require_service(name: str) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator["object"]:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Isolated settings: every local default under ``tmp_path/home``.
 
     Yields the :class:`infra.settings.Settings` object the code under test will see.
@@ -125,7 +125,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.usefixtures(f"_requires_{name}"))
 
 
-def _make_requirement(name: str):  # noqa: ANN202
+def _make_requirement(name: str):
     @pytest.fixture
     def _fixture() -> None:
         require_service(name)
@@ -145,7 +145,7 @@ _counts: dict[str, int] = defaultdict(int)
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ANN201
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     start = time.perf_counter()
     yield
     elapsed = time.perf_counter() - start
@@ -155,7 +155,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  #
         _counts[marker] += 1
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """Print the time spent per marker (CI keeps an eye on its 20-minute budget)."""
     if not _durations:
         return

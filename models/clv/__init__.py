@@ -39,7 +39,7 @@ _EXPORTS = {
     "summarize_transactions": "summary",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the lazy exports are the public names
 
 
 def __getattr__(name: str) -> Any:

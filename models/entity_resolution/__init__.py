@@ -26,7 +26,7 @@ _EXPORTS = {
     "validate_uscc": "uscc",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the lazy exports are the public names
 
 
 def __getattr__(name: str) -> Any:

@@ -21,9 +21,8 @@ class ErpResource(dg.ConfigurableResource):
 
     def extractor(self) -> ErpExtractor:
         """An extractor on the configured ERP database (demo group generated on first use)."""
-        from pipelines.sources.erp.tables import metadata
-
         from orchestration.demo_sources import ensure_demo_sources
+        from pipelines.sources.erp.tables import metadata
 
         settings = get_settings()
         ensure_demo_sources(settings)

@@ -39,10 +39,10 @@ def example_commands(settings: Settings, buyer: str, password: str, order: dict)
     """Shell commands that log in as ``buyer`` and place ``order`` (no stored token)."""
     base = f"http://{settings.services.host}:{settings.services.transactional_port}"
     return [
-        f"TOKEN=$(curl -s -X POST {base}/api/v1/auth/token -d 'username={buyer}&password={password}' "
-        "| python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
-        f"curl -s -X POST {base}/api/v1/orders -H \"Authorization: Bearer $TOKEN\" "
-        f"-H 'Idempotency-Key: demo-order-1' -H 'Content-Type: application/json' -d '{json.dumps(order)}'",
+        (f"TOKEN=$(curl -s -X POST {base}/api/v1/auth/token -d 'username={buyer}&password={password}' "
+         "| python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')"),
+        (f"curl -s -X POST {base}/api/v1/orders -H \"Authorization: Bearer $TOKEN\" "
+         f"-H 'Idempotency-Key: demo-order-1' -H 'Content-Type: application/json' -d '{json.dumps(order)}'"),
     ]
 
 
@@ -55,7 +55,7 @@ def example_commands(settings: Settings, buyer: str, password: str, order: dict)
     "users loaded from the demo ERP (idempotent). Skipped with real sources.",
     deps=[dg.AssetKey(["bronze", "erp", "supplier_offers"])],
 )
-def platform_demo_seed(context) -> dg.MaterializeResult:  # noqa: ANN001 - dagster inspects the bare name
+def platform_demo_seed(context) -> dg.MaterializeResult:
     settings = get_settings()
     if not settings.uses_demo_sources:
         context.log.info("real sources configured: the platform keeps its own catalogue; nothing to seed")

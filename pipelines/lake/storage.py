@@ -31,7 +31,7 @@ class LakeStorage:
     storage_options: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "LakeStorage":
+    def from_settings(cls, settings: Any) -> LakeStorage:
         """Build from :class:`infra.settings.Settings`."""
         return cls(settings.lake.root, dict(settings.lake.storage_options))
 

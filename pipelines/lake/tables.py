@@ -35,7 +35,7 @@ def dataset(table: DeltaTable) -> pads.Dataset:
     return table.to_pyarrow_dataset()
 
 
-def read_columns(table: DeltaTable, columns: Sequence[str] | None = None, filter=None) -> pa.Table:  # noqa: ANN001
+def read_columns(table: DeltaTable, columns: Sequence[str] | None = None, filter=None) -> pa.Table:
     """Read ``columns`` of the current snapshot into memory, keeping the rows matching ``filter``.
 
     Files written by a Delta ``MERGE`` hold ``string_view`` columns; pyarrow cannot compare

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infra.services import ServiceSpec
 from orchestration.services import registered_services
 from orchestration.up import PortBusyError, check_ports, port_is_free
-from infra.services import ServiceSpec
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def test_up_starts_every_registered_service_and_stops_them_on_sigterm(tmp_path, 
     env = _service_env(tmp_path)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from infra.settings import reset_settings_cache, get_settings
+    from infra.settings import get_settings, reset_settings_cache
 
     reset_settings_cache()
     specs = registered_services(get_settings())

@@ -45,7 +45,7 @@ def create_source_engine(url: str) -> sa.Engine:
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
-        def _text_factory(dbapi_connection, _record) -> None:  # noqa: ANN001
+        def _text_factory(dbapi_connection, _record) -> None:
             dbapi_connection.text_factory = _decode_sqlite_text
 
     return engine

@@ -76,7 +76,7 @@ def test_retried_batch_is_a_noop(storage):
 
 def test_duplicate_keys_in_one_batch_keep_the_newest(storage):
     b = batch([("a", 1, 1), ("a", 3, 3), ("a", 2, 2), ("b", 1, 0)])
-    assert sorted(latest_per_key(b, SPEC).to_pylist(), key=lambda r: r["item_id"])[0]["qty"] == 3
+    assert min(latest_per_key(b, SPEC).to_pylist(), key=lambda r: r["item_id"])["qty"] == 3
     r = merge_batch(storage, SPEC, b, "b1")
     assert r.inserted == 2
     assert state(storage)["a"][0] == 3

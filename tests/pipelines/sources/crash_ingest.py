@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-import pipelines.ingest as ingest
+from pipelines import ingest
 from pipelines.lake.storage import LakeStorage
 from tests.pipelines.sources import erp_helpers as h
 
@@ -20,8 +20,8 @@ from tests.pipelines.sources import erp_helpers as h
 def main(home: str, lake: str, point: str, n: int, batch_rows: int) -> None:
     calls = {"count": 0}
 
-    def dying(original):  # noqa: ANN001, ANN202
-        def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def dying(original):
+        def wrapper(*args, **kwargs):
             calls["count"] += 1
             if calls["count"] == n:
                 os._exit(137)
