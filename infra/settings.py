@@ -11,6 +11,7 @@ process without them refuses to start (:meth:`Settings.require_secrets`).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 from pathlib import Path
@@ -146,6 +147,9 @@ class DbtSettings(BaseModel):
     duckdb_path: str = ""  # default <home>/dbt/grouplake.duckdb
     target: str = "local"
     threads: int = 1
+    # reference day of the supplier-performance models (DBT__AS_OF_DATE=2026-10-31); None: the
+    # last purchase-order day in the data. Scorecards cover the latest month ending by then.
+    as_of_date: dt.date | None = None
 
 
 class MlflowSettings(BaseModel):

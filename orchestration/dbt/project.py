@@ -60,6 +60,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "GROUPLAKE_DBT_TARGET": settings.dbt.target,
         "GROUPLAKE_DBT_THREADS": str(settings.dbt.threads),
         "GROUPLAKE_GROUP_CURRENCY": settings.group_currency,
+        "GROUPLAKE_AS_OF_DATE": settings.dbt.as_of_date.isoformat() if settings.dbt.as_of_date else "",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 

@@ -99,7 +99,7 @@ def demo_lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoLake]:
         patch.setenv("DEMO__SCALE", SCALE)
         patch.setenv("ENV", "local")
         for name in ("GROUPLAKE_LAKE_ROOT", "GROUPLAKE_DBT_DUCKDB_PATH", "GROUPLAKE_DBT_TARGET",
-                     "GROUPLAKE_GROUP_CURRENCY"):
+                     "GROUPLAKE_GROUP_CURRENCY", "GROUPLAKE_AS_OF_DATE"):
             patch.setenv(name, os.environ.get(name, ""))  # restored afterwards (the dbt asset sets them)
         reset_settings_cache()
         from orchestration.run import run_graph

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
+import pytest
 
 from orchestration.dbt.assets import build_args, failed_nodes, missing_sources
 from orchestration.dbt.project import dbt_env, manifest_path, project_fingerprint
@@ -61,6 +62,21 @@ def test_dbt_env_carries_the_settings(settings):
     assert env["GROUPLAKE_LAKE_ROOT"] == str(Path(settings.lake.root).absolute())
     assert env["GROUPLAKE_DBT_DUCKDB_PATH"].endswith("dbt/grouplake.duckdb")
     assert env["GROUPLAKE_GROUP_CURRENCY"] == "CNY"
+    assert env["GROUPLAKE_AS_OF_DATE"] == ""  # the models then use the last purchase-order day
+
+
+def test_the_scorecard_reference_day_is_a_validated_setting(tmp_path: Path):
+    import datetime as dt
+
+    import pydantic
+
+    from infra.settings import isolated_settings
+
+    settings = isolated_settings(tmp_path, dbt={"as_of_date": "2026-10-31"})
+    assert settings.dbt.as_of_date == dt.date(2026, 10, 31)
+    assert dbt_env(settings)["GROUPLAKE_AS_OF_DATE"] == "2026-10-31"
+    with pytest.raises(pydantic.ValidationError, match="as_of_date"):
+        isolated_settings(tmp_path, dbt={"as_of_date": "31/10/2026"})
 
 
 def test_manifest_fingerprint_changes_with_the_project(settings, tmp_path: Path, monkeypatch):
