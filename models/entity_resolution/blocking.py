@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.entity_resolution.hanzi import pinyin_syllables
 from models.entity_resolution.records import Prepared
 
 #: (pass name, window) — the window is the cap on ranks compared inside one key block.
@@ -61,16 +62,18 @@ def window_pairs(keys: np.ndarray, order_key: np.ndarray, window: int) -> np.nda
 
 
 def _syllables(parts) -> np.ndarray:
-    from pypinyin import lazy_pinyin
-
     out = []
+    cache: dict[tuple[str, str, str], str] = {}
     for p in parts:
-        if p.brand_key.startswith(("#", "@")) or not p.brand:
-            out.append("")
-        elif p.script == "cjk":
-            out.append(" ".join(sorted(lazy_pinyin(p.brand))))
-        else:
-            out.append(" ".join(sorted(p.brand.split())))
+        key = (p.brand_key, p.brand, p.script)
+        if key not in cache:
+            if p.brand_key.startswith(("#", "@")) or not p.brand:
+                cache[key] = ""
+            elif p.script == "cjk":
+                cache[key] = " ".join(sorted(pinyin_syllables(p.brand)))
+            else:
+                cache[key] = " ".join(sorted(p.brand.split()))
+        out.append(cache[key])
     return np.array(out, dtype=object)
 
 

@@ -13,6 +13,8 @@ both valid (typos, old registration numbers) are evidence (``code_rel``).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
@@ -49,17 +51,18 @@ def _record_location(prep: Prepared) -> tuple[list, list]:
     """Per record: (cities, provinces, countries, macros) from the name and from the city column."""
     name_loc, all_loc = [], []
     for p, city in zip(prep.parts, prep.city, strict=True):
-        ids = set(p.regions)
+        ids = p.regions
         name_loc.append(_split_ids(ids))
         if city and ":" in city:
             ids = ids | {city}
         elif city and p.script == "latin" and not ids:
-            ids = {ABROAD}  # a Latin name with a city that is no Chinese place: a foreign company
+            ids = frozenset({ABROAD})  # a Latin name with a city that is no Chinese place: a foreign company
         all_loc.append(_split_ids(ids))
     return name_loc, all_loc
 
 
-def _split_ids(ids: set[str]) -> tuple[frozenset, frozenset, frozenset, frozenset]:
+@functools.lru_cache(maxsize=100_000)
+def _split_ids(ids: frozenset[str]) -> tuple[frozenset, frozenset, frozenset, frozenset]:
     cities = frozenset(i for i in ids if i.startswith("C:"))
     cities = cities | {f"C:{COUNTY_PARENT[c[2:]]}" for c in cities if c[2:] in COUNTY_PARENT}
     provinces = frozenset(filter(None, (province_of(i) for i in ids)))
@@ -122,12 +125,16 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     scores = np.stack([_ratio(a, b) for a, b in combos])
     best = scores.argmax(axis=0)
     f: dict[str, np.ndarray] = {"brand_ratio": scores.max(axis=0)}
-    left = np.choose(best, [c[0] for c in combos])
-    right = np.choose(best, [c[1] for c in combos])
+    left_alt, right_alt = np.isin(best, (1, 3)), np.isin(best, (2, 3))  # combos[best] uses alt_or
+    left = np.where(left_alt, alt_or[i], bk[i])
+    right = np.where(right_alt, alt_or[j], bk[j])
     f["brand_partial"] = _ratio(left, right, fuzz.partial_ratio)
-    f["brand_len"] = np.minimum(np.char.str_len(left.astype(str)), np.char.str_len(right.astype(str)))
-    generic_l = np.char.startswith(left.astype(str), "#") | np.char.startswith(left.astype(str), "@")
-    generic_r = np.char.startswith(right.astype(str), "#") | np.char.startswith(right.astype(str), "@")
+    key_len = {k: np.array([len(x) for x in v]) for k, v in (("bk", bk), ("alt", alt_or))}
+    f["brand_len"] = np.minimum(np.where(left_alt, key_len["alt"][i], key_len["bk"][i]),
+                                np.where(right_alt, key_len["alt"][j], key_len["bk"][j]))
+    gen = {k: np.array([x.startswith(("#", "@")) for x in v]) for k, v in (("bk", bk), ("alt", alt_or))}
+    generic_l = np.where(left_alt, gen["alt"][i], gen["bk"][i])
+    generic_r = np.where(right_alt, gen["alt"][j], gen["bk"][j])
     f["brand_generic"] = (generic_l | generic_r).astype(np.float32)
     script = col["script"]
     same_cjk = (script[i] == "cjk") & (script[j] == "cjk")
@@ -145,10 +152,10 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     f["industry_text_ratio"] = np.where(has_it, _ratio(it[i], it[j]), np.nan)
     name_loc, all_loc = _record_location(prep)
     alt_reg = col["alt_regions"]
-    use_alt_i = np.isin(best, (1, 3)) & (alt[i] != "")
-    use_alt_j = np.isin(best, (2, 3)) & (alt[j] != "")
-    alt_name = [_split_ids(set(r)) for r in alt_reg]
-    alt_all = [_split_ids(set(r) | ({c} if ":" in c else set())) for r, c in zip(alt_reg, prep.city)]
+    use_alt_i = left_alt & (alt[i] != "")
+    use_alt_j = right_alt & (alt[j] != "")
+    alt_name = [_split_ids(r) for r in alt_reg]
+    alt_all = [_split_ids(r | {c} if ":" in c else r) for r, c in zip(alt_reg, prep.city, strict=True)]
     rel_all = _relations(all_loc, alt_all, i, j, use_alt_i, use_alt_j)
     rel_name = _relations(name_loc, alt_name, i, j, use_alt_i, use_alt_j)
     f["region_rel"], f["name_region_rel"] = rel_all, rel_name

@@ -7,6 +7,8 @@ Pinyin already agrees for the rest (pypinyin reads traditional characters).
 
 from __future__ import annotations
 
+import functools
+
 _PAIRS = (
     "華华陽阳業业團团開开發发電电氣气機机鐵铁鋼钢礦矿實实產产貿贸際际國国東东廣广灣湾臺台膠胶興兴"
     "豐丰寶宝龍龙鳳凤聯联衛卫車车運运輸输輪轮進进齊齐雲云廈厦門门網网絡络財财險险銀银務务貨货號号"
@@ -33,3 +35,27 @@ def to_simplified(text: str) -> str:
         '山西华阳煤业有限公司'
     """
     return text.translate(TRAD_TO_SIMP)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin([word]))  # a list input is converted as given, not re-segmented
+
+
+@functools.lru_cache(maxsize=500_000)
+def pinyin_syllables(text: str) -> tuple[str, ...]:
+    """``pypinyin.lazy_pinyin(text)``, with the conversion of each segmented word cached.
+
+    lazy_pinyin segments the text (hanzi runs, then maximum matching of phrases) and converts
+    each word on its own, so converting the same words one by one gives the same syllables;
+    company names share few words, which makes the cache pay.
+
+    Example:
+        >>> pinyin_syllables("重庆华阳")
+        ('chong', 'qing', 'hua', 'yang')
+    """
+    from pypinyin.seg.simpleseg import seg
+
+    return tuple(syl for word in seg(text) for syl in _word_pinyin(word))

@@ -75,12 +75,21 @@ def prior_training_set(n_companies: int = PRIOR_COMPANIES, seed: int = PRIOR_SEE
     return X[~decisive].reset_index(drop=True), y[~decisive]
 
 
-def input_training_set(prep, pairs: np.ndarray, X: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    """Pairs of the input labelled by valid codes (features with the code relation masked)."""
+def input_training_index(prep, pairs: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Positions of the pairs :func:`input_training_set` learns from (both codes valid, sampled)."""
     both = prep.uscc_valid[pairs[:, 0]] & prep.uscc_valid[pairs[:, 1]]
     idx = np.flatnonzero(both)
     if len(idx) > MAX_INPUT_PAIRS:
         idx = np.sort(np.random.default_rng(seed).choice(idx, MAX_INPUT_PAIRS, replace=False))
+    return idx
+
+
+def input_training_set(prep, pairs: np.ndarray, X: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Pairs of the input labelled by valid codes (features with the code relation masked).
+
+    Only the rows of ``X`` at :func:`input_training_index` are read.
+    """
+    idx = input_training_index(prep, pairs, seed)
     y = (prep.uscc[pairs[idx, 0]] == prep.uscc[pairs[idx, 1]]).astype(int)
     Xi = X.iloc[idx].reset_index(drop=True).copy()
     Xi["code_rel"] = 0.0

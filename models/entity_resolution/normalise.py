@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from models.entity_resolution import vocab
-from models.entity_resolution.hanzi import to_simplified
+from models.entity_resolution.hanzi import pinyin_syllables, to_simplified
 from models.entity_resolution.numerals import digits_to_cn as _digits_to_cn
 from models.entity_resolution.numerals import numbers as _numbers
 from models.entity_resolution.regions import tables
@@ -123,9 +123,7 @@ def _latin_key(phrase: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=500_000)
 def _pinyin(text: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    return german_fold("".join(lazy_pinyin(text)).lower().replace("ü", "v"))
+    return german_fold("".join(pinyin_syllables(text)).lower().replace("ü", "v"))
 
 
 def _classify_bracket(content: str, lex: dict) -> tuple[str, str]:

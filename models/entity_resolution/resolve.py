@@ -17,10 +17,15 @@ import pandas as pd
 
 from models.entity_resolution.blocking import candidate_pairs
 from models.entity_resolution.cluster import cluster, unscored_pairs
-from models.entity_resolution.features import pair_features
+from models.entity_resolution.features import FEATURES, pair_features
 from models.entity_resolution.golden import golden_records
 from models.entity_resolution.keys import assign_keys
-from models.entity_resolution.model import MatchModel, fit_model, input_training_set
+from models.entity_resolution.model import (
+    MatchModel,
+    fit_model,
+    input_training_index,
+    input_training_set,
+)
 from models.entity_resolution.records import Prepared, prepare
 
 Progress = Callable[[str, int, int], None]
@@ -45,28 +50,49 @@ class Resolution:
     stats: dict = field(default_factory=dict)
 
 
-def score_pairs(prep: Prepared, pairs: np.ndarray, model: MatchModel) -> tuple[np.ndarray, pd.DataFrame]:
-    """Match probability per pair: valid codes decide, the model scores the rest."""
-    X = pair_features(prep, pairs)
-    p = model.predict_proba(X)
+def score_pairs(prep: Prepared, pairs: np.ndarray, model: MatchModel,
+                X: pd.DataFrame | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+    """Match probability per pair: valid codes decide, the model scores the rest.
+
+    ``X``, when given, is ``pair_features(prep, pairs)`` already computed (it is not recomputed).
+    """
     vi, vj = prep.uscc_valid[pairs[:, 0]], prep.uscc_valid[pairs[:, 1]]
     both = vi & vj
+    if X is None:
+        X = _features_where(prep, pairs, ~both)
     same = prep.uscc[pairs[:, 0]] == prep.uscc[pairs[:, 1]]
-    p = np.where(both, same.astype(float), p)
+    p = same.astype(float)
+    p[~both] = model.predict_proba(X[~both])  # rows are scored independently of each other
     return p, X
 
 
+def _features_where(prep: Prepared, pairs: np.ndarray, need: np.ndarray) -> pd.DataFrame:
+    """``pair_features`` of the pairs where ``need``; NaN rows elsewhere (never read there).
+
+    Pair features are computed row by row, so a subset gives the same rows as the whole.
+    """
+    if need.all():
+        return pair_features(prep, pairs)
+    full = np.full((len(pairs), len(FEATURES)), np.nan, dtype=np.float32)
+    if need.any():
+        full[need] = pair_features(prep, pairs[need])[list(FEATURES)].to_numpy(dtype=np.float32)
+    return pd.DataFrame(full, columns=list(FEATURES))
+
+
 def _evidence(X: pd.DataFrame, decisive: np.ndarray) -> np.ndarray:
-    parts = []
     checks = (("brand", X["brand_ratio"] >= 0.9), ("name", X["full_ratio"] >= 0.9),
               ("industry", X["industry_jaccard"] >= 0.99), ("region", X["region_rel"] >= 1),
               ("phone", X["phone_eq"] == 1), ("bank_account", X["bank_eq"] == 1),
               ("address", X["address_ratio"] >= 0.9), ("code_typo", X["code_rel"] == 1),
               ("cross_script", X["cross_script"] == 1))
-    for name, mask in checks:
-        parts.append(np.where(mask.to_numpy(), name, ""))
-    joined = ["+".join(filter(None, row)) for row in zip(*parts)] if parts else []
-    return np.where(decisive, "uscc", np.array(joined, dtype=object))
+    code = np.zeros(len(X), dtype=np.int64)
+    for bit, (_, mask) in enumerate(checks):
+        code |= mask.to_numpy().astype(np.int64) << bit
+    uniq, inverse = np.unique(code, return_inverse=True)  # join the names once per combination
+    text = np.array(["+".join(name for bit, (name, _) in enumerate(checks) if c >> bit & 1) for c in uniq],
+                    dtype=object)
+    joined = text[inverse.reshape(-1)] if len(X) else np.empty(0, dtype=object)
+    return np.where(decisive, "uscc", joined)
 
 
 def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = None,
@@ -105,13 +131,18 @@ def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = 
     if progress:
         progress("block", len(pairs), len(pairs))
     t = time.perf_counter()
-    X = pair_features(prep, pairs)
+    # features only where they are read: pairs the model scores (not both codes valid) and
+    # the code-labelled pairs it learns from
+    need = ~(prep.uscc_valid[pairs[:, 0]] & prep.uscc_valid[pairs[:, 1]])
+    if model is None:
+        need[input_training_index(prep, pairs)] = True
+    X = _features_where(prep, pairs, need)
     if model is None:
         Xi, yi = input_training_set(prep, pairs, X)
         model = fit_model(Xi, yi)
     timings["fit_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    probs, X = score_pairs(prep, pairs, model) if len(pairs) else (np.empty(0), X)
+    probs, X = score_pairs(prep, pairs, model, X) if len(pairs) else (np.empty(0), X)
     if progress:
         progress("score", len(pairs), len(pairs))
     valid_code = np.where(prep.uscc_valid, prep.uscc, "").astype(object)
