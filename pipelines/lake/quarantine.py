@@ -15,9 +15,10 @@ import pyarrow as pa
 from deltalake import CommitProperties, Transaction, write_deltalake
 
 from pipelines.lake.batch import transaction_app_id
+from pipelines.lake.records import records_json_many
 from pipelines.lake.storage import LakeStorage
 from pipelines.lake.tables import open_table
-from pipelines.lake.validate import ValidationResult, raw_record_json
+from pipelines.lake.validate import ValidationResult
 
 QUARANTINE_PATH = "bronze/quarantine"
 QUARANTINE_SQL_NAME = "bronze.quarantine"
@@ -76,7 +77,7 @@ def quarantine_batches(
     Returns:
         How many rows were written.
     """
-    pending = [(b, r, o) for b, r, o in batches if r.bad_rows]
+    pending = [(b, r, o) for b, r, o in batches if r.quarantined]
     if not pending:
         return 0
     existing = open_table(storage, QUARANTINE_PATH)
@@ -90,8 +91,10 @@ def quarantine_batches(
     at = quarantined_at or dt.datetime.now(dt.UTC)
     ids: list[str] = []
     columns: dict[str, list] = {name: [] for name in ("batch_id", "record_key", "reason", "raw_record", "origin")}
+    arrow = [r.bad_table for _, r, _ in pending if r.bad_table is not None]
+    arrow_json = iter(records_json_many(arrow))
     for batch_id, result, origin in pending:
-        raws = [raw_record_json(r) for r in result.bad_rows]
+        raws = next(arrow_json) if result.bad_table is not None else result.raw_records_json()
         ids += [
             hashlib.sha256(f"{batch_id}\x1f{i}\x1f{raw}".encode()).hexdigest()[:24]
             for i, raw in enumerate(raws)

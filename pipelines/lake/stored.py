@@ -27,6 +27,7 @@ import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 from deltalake import DeltaTable
 
+from pipelines.lake.keys import KeyCodes
 from pipelines.lake.spec import EntitySpec
 from pipelines.lake.tables import read_columns
 
@@ -35,8 +36,13 @@ MAX_IN_VALUES = 2_000
 _PRUNABLE = (str, int, float, dt.date, dt.datetime)
 
 
-def key_bounds(batch: pa.Table, spec: EntitySpec, partition_columns: list[str]) -> list[tuple[str, str, Any]]:
+def key_bounds(
+    batch: pa.Table, spec: EntitySpec, partition_columns: list[str], keys: KeyCodes | None = None
+) -> list[tuple[str, str, Any]]:
     """``(column, op, value)`` filters that every key of ``batch`` satisfies.
+
+    ``keys`` (the batch's packed keys, when the caller has them) gives each key column's
+    distinct values, so the bounds come from those rather than from every row.
 
     Example:
         >>> import pyarrow as pa
@@ -45,10 +51,13 @@ def key_bounds(batch: pa.Table, spec: EntitySpec, partition_columns: list[str]) 
         [('id', '>=', 'a'), ('id', '<=', 'c')]
     """
     filters: list[tuple[str, str, Any]] = []
+    distinct = dict(zip(keys.names, keys.dictionaries, strict=True)) if keys is not None else {}
     for name in spec.key:
-        column = batch.column(name)
+        column = distinct.get(name)
+        if column is None:
+            column = batch.column(name)
         if name in partition_columns:
-            values = pc.unique(column)
+            values = distinct[name] if name in distinct else pc.unique(column)
             if len(values) <= MAX_IN_VALUES and values.null_count == 0:
                 filters.append((name, "in", values.to_pylist()))
                 continue
@@ -68,7 +77,9 @@ def _row_filter(filters: list[tuple[str, str, Any]]) -> pads.Expression | None:
     return expression
 
 
-def read_stored(table: DeltaTable, spec: EntitySpec, columns: list[str], batch: pa.Table) -> pa.Table:
+def read_stored(
+    table: DeltaTable, spec: EntitySpec, columns: list[str], batch: pa.Table, keys: KeyCodes | None = None
+) -> pa.Table:
     """The stored ``columns`` of the rows whose key lies within ``batch``'s key range.
 
     Args:
@@ -76,13 +87,18 @@ def read_stored(table: DeltaTable, spec: EntitySpec, columns: list[str], batch: 
         spec: its entity spec (declared types of the columns).
         columns: the key and change columns to read.
         batch: the incoming batch (its key columns bound what is read).
+        keys: the batch's packed keys, if the caller has them (see :func:`key_bounds`). Then
+            the files are still pruned by the key range, but their rows are not filtered and
+            text key columns are read dictionary-encoded (as Parquet stores them): the
+            caller's lookup of packed keys (:meth:`~pipelines.lake.keys.KeyCodes.lookup`)
+            is exact, and per row cheaper than the filter and the text decoding it saves.
 
     Returns:
         A superset of the stored rows sharing a key with ``batch`` (never a subset).
     """
     metadata = table.metadata()
     partition_columns = list(metadata.partition_columns)
-    filters = key_bounds(batch, spec, partition_columns) if batch.num_rows else []
+    filters = key_bounds(batch, spec, partition_columns, keys) if batch.num_rows else []
     expression = _row_filter(filters)
     features = set(table.protocol().reader_features or [])
     plain = (
@@ -103,6 +119,10 @@ def read_stored(table: DeltaTable, spec: EntitySpec, columns: list[str], batch: 
             "partitioning": pads.HivePartitioning(pa.schema([spec.schema.field(c) for c in in_path])),
             "partition_base_dir": root,
         }
+    if keys is not None:
+        encoded = _read_encoded(uris, schema, options)
+        if encoded is not None:
+            return encoded
     files = pads.dataset(uris, schema=schema, format="parquet", filesystem=pafs.LocalFileSystem(), **options)
     try:
         return files.to_table(columns=columns, filter=expression)
@@ -111,3 +131,16 @@ def read_stored(table: DeltaTable, spec: EntitySpec, columns: list[str], batch: 
         # compare with the filter's strings inside the scan: filter after the cast instead
         table = files.to_table(columns=columns)
         return table.filter(expression) if expression is not None else table
+
+
+def _read_encoded(uris: list[str], schema: pa.Schema, options: dict[str, Any]) -> pa.Table | None:
+    """All rows of the files, text columns dictionary-encoded; ``None`` when the files' column
+    types do not allow it (text written as ``string_view`` by a Delta MERGE …)."""
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    encoded = pa.schema([f.with_type(pa.dictionary(pa.int32(), f.type)) if f.name in text else f for f in schema])
+    fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=text))
+    try:
+        files = pads.dataset(uris, schema=encoded, format=fmt, filesystem=pafs.LocalFileSystem(), **options)
+        return files.to_table(columns=schema.names)
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowInvalid):
+        return None

@@ -12,8 +12,13 @@ What a batch costs beyond the append itself (measured by ``tests/benchmarks/benc
 deciding which rows are new reads only the stored key (and change) columns of the files and
 rows within the batch's key range (:mod:`pipelines.lake.stored`), and tests key membership
 with a hash set instead of joining every incoming column; only rows whose key is already
-stored are joined to compare change timestamps. Lineage columns are constant arrays, and a
-batch whose keys are unique skips the sort that de-duplicates keys.
+stored are joined to compare change timestamps. A single-column key is counted and looked up
+with Polars (:func:`~pipelines.lake.keys.member_mask`); a composite key is packed into one
+integer per row (:mod:`pipelines.lake.keys`), which answers uniqueness, the key range and
+membership without a group-by or a join on text, and the stored keys are then read
+dictionary-encoded. Lineage columns are constant arrays, a batch whose keys are unique skips
+the sort that de-duplicates keys, and a batch arriving in many chunks (one per file) is
+copied together once, which the Delta writer repays.
 """
 
 from __future__ import annotations
@@ -25,9 +30,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import CommitProperties, Transaction, write_deltalake
-from deltalake.exceptions import TableNotFoundError
 
 from pipelines.lake.batch import transaction_app_id
+from pipelines.lake.keys import KeyCodes, distinct_count, encode_keys, member_mask
 from pipelines.lake.spec import EntitySpec
 from pipelines.lake.storage import LakeStorage
 from pipelines.lake.stored import read_stored
@@ -76,10 +81,19 @@ def latest_per_key(table: pa.Table, spec: EntitySpec) -> pa.Table:
     return ordered.take(last).sort_by([("__pos", "ascending")]).drop_columns(["__pos"])
 
 
+def _packed_keys(table: pa.Table, spec: EntitySpec) -> KeyCodes | None:
+    """The batch's composite key packed into integers (:mod:`pipelines.lake.keys`); ``None`` for
+    a single-column key, whose own hash set already answers every question as cheaply."""
+    return encode_keys(table, spec.key) if len(spec.key) > 1 and table.num_rows else None
+
+
 def _distinct_keys(table: pa.Table, keys: list[str]) -> int:
     """How many distinct keys ``table`` holds (hashing the key columns, no string building)."""
     if len(keys) == 1:
-        return len(pc.unique(table.column(keys[0])))
+        return distinct_count(table.column(keys[0]))
+    packed = encode_keys(table, keys)
+    if packed is not None:
+        return packed.distinct()
     return table.select(keys).group_by(keys).aggregate([]).num_rows
 
 
@@ -93,13 +107,7 @@ def _stored_mask(incoming: pa.Table, stored: pa.Table, keys: list[str]) -> pa.Ar
     none = pa.array(np.zeros(incoming.num_rows, dtype=bool))
     stored_smaller = stored.num_rows < incoming.num_rows
     if len(keys) == 1:
-        batch_keys = incoming.column(keys[0]).combine_chunks()
-        stored_keys = stored.column(keys[0]).combine_chunks()
-        if not stored_smaller:
-            stored_keys = pc.filter(stored_keys, pc.fill_null(pc.is_in(stored_keys, value_set=batch_keys), False))
-            if len(stored_keys) == 0:
-                return none
-        return pc.fill_null(pc.is_in(batch_keys, value_set=stored_keys), False)
+        return member_mask(incoming.column(keys[0]), stored.column(keys[0]))
     matched = stored.select(keys)
     if not stored_smaller:
         matched = matched.join(incoming.select(keys), keys=keys, join_type="left semi", use_threads=True)
@@ -131,15 +139,24 @@ def _last_of_each_group(sorted_keys: pa.Table) -> pa.Array:
     return pc.indices_nonzero(pc.fill_null(is_last, True))
 
 
-def _classify(incoming: pa.Table, stored: pa.Table, spec: EntitySpec) -> tuple[pa.Table, pa.Table, int]:
+def _classify(
+    incoming: pa.Table, stored: pa.Table, spec: EntitySpec, packed: KeyCodes | None = None
+) -> tuple[pa.Table, pa.Table, int]:
     """Split ``incoming`` into (new keys, newer versions of stored keys, unchanged count).
 
-    Key membership is one hash lookup per incoming row; only the rows whose key is already
-    stored are joined with the stored change timestamps.
+    Key membership is one hash lookup per incoming row (of its packed key code when
+    ``packed`` is given); only the rows whose key is already stored are joined with the
+    stored change timestamps.
     """
     if stored.num_rows == 0:
         return incoming, incoming.slice(0, 0), 0
     keys = list(spec.key)
+    if packed is not None:
+        try:
+            return _classify_packed(incoming, stored, spec, packed)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            # a stored type the batch's cannot be looked up in: the general path, decoded
+            stored = stored.cast(pa.schema([spec.schema.field(c) for c in stored.column_names]))
     exists = _stored_mask(incoming, stored, keys)
     if not pc.any(exists).as_py():
         return incoming, incoming.slice(0, 0), 0
@@ -151,6 +168,34 @@ def _classify(incoming: pa.Table, stored: pa.Table, spec: EntitySpec) -> tuple[p
     joined = existing.join(marker, keys=keys, join_type="inner", use_threads=True)
     newer = pc.fill_null(pc.greater(joined.column(spec.change_column), joined.column("__stored_change")), False)
     updates = joined.filter(newer).drop_columns(["__stored_change"]).select(incoming.column_names)
+    return inserts, updates, existing.num_rows - updates.num_rows
+
+
+def _classify_packed(
+    incoming: pa.Table, stored: pa.Table, spec: EntitySpec, packed: KeyCodes
+) -> tuple[pa.Table, pa.Table, int]:
+    """:func:`_classify` by packed key codes: stored rows are looked up in the batch's
+    dictionaries and joined with the existing batch rows on one ``int64`` code."""
+    stored_codes = packed.lookup(stored)
+    found = stored_codes >= 0
+    if not found.any():
+        return incoming, incoming.slice(0, 0), 0
+    exists = packed.contains(stored_codes[found])
+    if not exists.any():
+        return incoming, incoming.slice(0, 0), 0
+    inserts = incoming.filter(pa.array(~exists))
+    existing = incoming.filter(pa.array(exists))
+    if not spec.change_column:
+        return inserts, incoming.slice(0, 0), existing.num_rows
+    marker = pa.table({
+        "__code": pa.array(stored_codes[found]),
+        "__stored_change": stored.column(spec.change_column).filter(pa.array(found)),
+    })
+    joined = existing.append_column("__code", pa.array(packed.codes[exists])).join(
+        marker, keys="__code", join_type="inner", use_threads=True
+    )
+    newer = pc.fill_null(pc.greater(joined.column(spec.change_column), joined.column("__stored_change")), False)
+    updates = joined.filter(newer).drop_columns(["__code", "__stored_change"]).select(incoming.column_names)
     return inserts, updates, existing.num_rows - updates.num_rows
 
 
@@ -180,7 +225,13 @@ def merge_batch(
         custom_metadata={"grouplake.batch_id": batch_id},
     )
     ingested_at = ingested_at or dt.datetime.now(dt.UTC)
-    batch = latest_per_key(batch, spec)
+    # one contiguous copy: a group of files arrives as one chunk per file (and slices around
+    # its bad rows), which costs more in the Delta writer than copying it together once
+    batch = batch.combine_chunks()
+    packed = _packed_keys(batch, spec)
+    if packed is None or packed.distinct() != batch.num_rows:
+        batch = latest_per_key(batch, spec)
+        packed = _packed_keys(batch, spec)
     table = open_table(storage, spec.relative_path)
 
     if table is not None and table.transaction_version(app_id) is not None:
@@ -190,25 +241,22 @@ def merge_batch(
 
     if table is None:
         data = with_lineage(batch, spec, batch_id, ingested_at)
-        try:
-            write_deltalake(
-                uri,
-                data,
-                mode="append",
-                partition_by=list(spec.partition_by) or None,
-                storage_options=storage.delta_options(),
-                commit_properties=commit,
-                configuration={"delta.appendOnly": "false"},
-                name=spec.sql_name,
-                description=spec.description or None,
-            )
-        except TableNotFoundError:  # pragma: no cover - defensive
-            raise
+        write_deltalake(
+            uri,
+            data,
+            mode="append",
+            partition_by=list(spec.partition_by) or None,
+            storage_options=storage.delta_options(),
+            commit_properties=commit,
+            configuration={"delta.appendOnly": "false"},
+            name=spec.sql_name,
+            description=spec.description or None,
+        )
         return WriteResult(inserted=batch.num_rows, version=0)
 
     stored_cols = [*spec.key, *([spec.change_column] if spec.change_column else [])]
-    stored = read_stored(table, spec, stored_cols, batch)
-    inserts, updates, unchanged = _classify(batch, stored, spec)
+    stored = read_stored(table, spec, stored_cols, batch, packed)
+    inserts, updates, unchanged = _classify(batch, stored, spec, packed)
     if inserts.num_rows == 0 and updates.num_rows == 0:
         return WriteResult(unchanged=unchanged)
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from pipelines.ingest import BatchReport, IngestReport, RawBatch
@@ -99,12 +100,19 @@ def _combinable(files: list[ParsedFile], spec: EntitySpec) -> tuple[list[int], l
     declared = set(spec.schema.names)
     shapes: dict[tuple, list[int]] = {}
     alone: list[int] = []
+    seen: list[tuple[pa.Schema, tuple | None]] = []  # files mostly share one schema: look at it once
     for index, parsed in enumerate(files):
-        table = parsed.raw.table
-        if not declared <= set(table.column_names):
+        schema = parsed.raw.table.schema
+        shape = next((known for other, known in seen if schema == other), False)
+        if shape is False:
+            shape = (
+                tuple((f.name, f.type) for f in schema if f.name in declared and not pa.types.is_null(f.type))
+                if declared <= set(schema.names) else None
+            )
+            seen.append((schema, shape))
+        if shape is None:
             alone.append(index)
             continue
-        shape = tuple((f.name, str(f.type)) for f in table.schema if f.name in declared and not pa.types.is_null(f.type))
         shapes.setdefault(shape, []).append(index)
     if not shapes:
         return [], alone
@@ -115,23 +123,46 @@ def _combinable(files: list[ParsedFile], spec: EntitySpec) -> tuple[list[int], l
 
 def _combined(files: list[ParsedFile]) -> tuple[pa.Table, dict[int, str]] | None:
     """The files' raw rows as one table (plus a file-index column) and their row errors."""
-    tables = []
+    tables = [parsed.raw.table for parsed in files]
     errors: dict[int, str] = {}
     offset = 0
-    for index, parsed in enumerate(files):
-        table = parsed.raw.table
-        tables.append(table.append_column(_ORIGIN, pa.repeat(pa.scalar(index, pa.int32()), table.num_rows)))
+    for parsed in files:
         errors.update({offset + pos: why for pos, why in parsed.raw.row_errors.items()})
-        offset += table.num_rows
+        offset += parsed.raw.table.num_rows
     try:
-        return pa.concat_tables(tables, promote_options="default"), errors
+        combined = pa.concat_tables(tables)  # the common case: one schema, nothing to promote
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
+        try:
+            combined = pa.concat_tables(tables, promote_options="default")
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+    index = np.repeat(np.arange(len(files), dtype=np.int32), [t.num_rows for t in tables])
+    return combined.append_column(_ORIGIN, pa.array(index, pa.int32())), errors
 
 
 def _split_by_file(result: ValidationResult, files: list[ParsedFile]) -> list[ValidationResult]:
-    """Per-file validation results (bad rows only) of a combined validation."""
-    out = [ValidationResult(good=result.good.slice(0, 0)) for _ in files]
+    """Per-file validation results (bad rows only, each with its file's own columns) of a
+    combined validation."""
+    empty = result.good.slice(0, 0)
+    out = [ValidationResult(good=empty) for _ in files]
+    if result.bad_table is not None:  # the bad rows are still Arrow: split them by file index
+        bad, reasons, keys = result.bad_table, result.bad_reasons, result.bad_keys
+        origins = bad.column(_ORIGIN).to_numpy()
+        if np.any(np.diff(origins) < 0):  # pragma: no cover - validation keeps the rows' order
+            order = np.argsort(origins, kind="stable")
+            bad, origins = bad.take(pa.array(order)), origins[order]
+            reasons, keys = [reasons[i] for i in order.tolist()], [keys[i] for i in order.tolist()]
+        # each file's bad rows are one run: slice it
+        starts = np.flatnonzero(np.diff(origins, prepend=-1)).tolist()
+        for start, stop in zip(starts, [*starts[1:], len(origins)], strict=True):
+            index = int(origins[start])
+            out[index] = ValidationResult(
+                good=empty,
+                bad_reasons=reasons[start:stop],
+                bad_keys=keys[start:stop],
+                bad_table=bad.slice(start, stop - start).select(files[index].raw.table.column_names),
+            )
+        return out
     for record, reason, key in zip(result.bad_rows, result.bad_reasons, result.bad_keys, strict=True):
         index = record[_ORIGIN]
         part = out[index]
@@ -180,6 +211,7 @@ def land_files(
     quarantined = quarantine_batches(storage, spec.source, spec.entity, [
         (file_batch_id(spec.source, spec.entity, parsed.sha256), result, parsed.raw.origin)
         for parsed, result in zip(files, per_file, strict=True)
+        if result.quarantined  # a file without bad rows has no quarantine commit to name
     ])
     written = merge_batch(storage, spec, good, batch_id, ingested_at=ingested_at)
     return BatchReport(
