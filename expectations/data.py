@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from infra.settings import Settings
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 
 #: Batches larger than this are sampled (DESIGN: "sampled above a million rows").
 SAMPLE_ROWS = 1_000_000
@@ -50,7 +50,7 @@ class SuiteData:
     def lake(self) -> duckdb.DuckDBPyConnection:
         """In-memory DuckDB with every lake table as a view (``bronze.erp__sales_orders`` …)."""
         if self._lake is None:
-            from pipelines.lakesql import connect
+            from lake.sql import connect
 
             self._lake = connect(self.storage)
             self._lake.execute("SET TimeZone = 'UTC'")
@@ -74,7 +74,7 @@ class SuiteData:
 
     def lake_has(self, relative: str) -> bool:
         """Whether the lake holds a Delta table at ``relative`` (``bronze/wms/movements``)."""
-        from pipelines.lake.tables import open_table
+        from lake.tables import open_table
 
         return open_table(self.storage, relative) is not None
 

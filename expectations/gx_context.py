@@ -1,7 +1,7 @@
 """The Great Expectations context: file-based under the GroupLake home, pandas batches only.
 
 GE 1.24 cannot validate DuckDB through SQLAlchemy (STACK_NOTES), so every suite queries
-DuckDB (dbt's file read-only, or the lake through :func:`pipelines.lakesql.connect`) into
+DuckDB (dbt's file read-only, or the lake through :func:`lake.sql.connect`) into
 pandas and validates that. Suites, validation results and Data Docs live in
 ``<home>/expectations/gx`` so ``grouplake expectations data-docs`` can render every result
 the Dagster checks stored.

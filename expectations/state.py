@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 
 STATE_DIR = "_meta/expectations"
 

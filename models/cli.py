@@ -1,28 +1,20 @@
 """Command groups contributed by ``models/``: ``grouplake suppliers …`` and ``grouplake clv …``.
 
-Each library keeps its commands in its own ``cli.py`` exposing a Typer app; this module only
-mounts the ones that exist.
+Each library keeps its commands in its own ``cli.py`` exposing a Typer app; this module mounts
+them (imported explicitly: a missing one is an import error).
 """
 
 from __future__ import annotations
 
-import importlib
-
 import typer
-
-from infra.plugins import module_exists
-
-#: (module, attribute, command name)
-GROUPS = (
-    ("models.entity_resolution.cli", "suppliers_app", "suppliers"),
-    ("models.clv.cli", "clv_app", "clv"),
-    ("models.ml.cli", "ml_app", "ml"),
-)
 
 
 def register(app: typer.Typer) -> None:
-    """Mount every models command group that is present."""
-    for module_name, attr, name in GROUPS:
-        if not module_exists(module_name):
-            continue
-        app.add_typer(getattr(importlib.import_module(module_name), attr), name=name)
+    """Mount ``suppliers``, ``clv`` and ``ml`` on the root app."""
+    from models.clv.cli import clv_app
+    from models.entity_resolution.cli import suppliers_app
+    from models.ml.cli import ml_app
+
+    app.add_typer(suppliers_app, name="suppliers")
+    app.add_typer(clv_app, name="clv")
+    app.add_typer(ml_app, name="ml")

@@ -1,7 +1,7 @@
 """One component for every bronze table: ingest an entity, report, check.
 
 Every source (ERP, CRM, WMS, IoT, the transactional outbox) declares its
-:class:`~pipelines.lake.spec.EntitySpec` list and how to get an extractor; this factory turns
+:class:`~lake.spec.EntitySpec` list and how to get an extractor; this factory turns
 each spec into a Dagster asset whose key mirrors its storage path, with the same metadata
 (rows, quarantined rows, Delta version, schema) and the same checks everywhere.
 """
@@ -15,10 +15,10 @@ from typing import Any
 
 import dagster as dg
 
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import open_table
 from pipelines.ingest import BatchReport, IngestReport
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table
 
 #: quarantined / extracted above this share fails the (non-blocking) quarantine check.
 QUARANTINE_RATE_WARN = 0.01

@@ -1,33 +1,24 @@
 """The one Dagster entry point: ``dagster dev -m orchestration.definitions``.
 
-Leaves declare, this module composes. Each component package (``orchestration.erp``,
-``orchestration.crm`` …) exposes ``defs``; a package that does not exist yet is skipped, so
-features land by adding their package to :data:`COMPONENTS`.
+Leaves declare, this module composes: each component package (``orchestration.erp``,
+``orchestration.crm`` …) exposes ``defs`` or a ``build_*_defs()`` function, imported here
+explicitly (a missing component is an import error, never a silently smaller graph).
 """
 
 from __future__ import annotations
 
-import importlib
-
 import dagster as dg
 
-from infra.plugins import module_exists
+from orchestration import crm, erp, iot, ml, tx, wms
+from orchestration.dbt.definitions import build_dbt_defs
+from orchestration.gold.definitions import build_gold_defs
 from orchestration.progress import progress_logger
+from orchestration.quality.definitions import build_quality_defs
 from orchestration.resources import LakeResource
+from orchestration.serving.assets import build_serving_defs
 
-#: Component packages, each exposing ``defs: dagster.Definitions``.
-COMPONENTS = (
-    "orchestration.erp",
-    "orchestration.crm",
-    "orchestration.wms",
-    "orchestration.iot",
-    "orchestration.tx",
-    "orchestration.dbt",
-    "orchestration.gold",
-    "orchestration.quality",
-    "orchestration.ml",
-    "orchestration.serving",
-)
+#: The sources whose bronze assets this deployment ingests (their suites are registered).
+BRONZE_SOURCES = frozenset({"erp", "crm", "wms", "iot", "tx"})
 
 all_assets_job = dg.define_asset_job(
     "daily_refresh_job",
@@ -45,15 +36,6 @@ daily_schedule = dg.ScheduleDefinition(
 )
 
 
-def _component_defs() -> list[dg.Definitions]:
-    found = []
-    for name in COMPONENTS:
-        if not module_exists(name):
-            continue
-        found.append(importlib.import_module(name).defs)
-    return found
-
-
 def build_definitions() -> dg.Definitions:
     """Compose every component with the shared resources, the daily job and schedule."""
     core = dg.Definitions(
@@ -63,7 +45,11 @@ def build_definitions() -> dg.Definitions:
         executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )
-    return dg.Definitions.merge(core, *_component_defs())
+    return dg.Definitions.merge(
+        core, erp.defs, crm.defs, wms.defs, iot.defs, tx.defs,
+        build_dbt_defs(), build_gold_defs(), build_quality_defs(BRONZE_SOURCES), ml.defs,
+        build_serving_defs(),
+    )
 
 
 defs = build_definitions()

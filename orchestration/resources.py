@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from infra.settings import get_settings
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 
 
 class LakeResource(dg.ConfigurableResource):

@@ -24,13 +24,13 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from pipelines.lake.batch import make_batch_id
-from pipelines.lake.quarantine import quarantine_rows
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.validate import validate_batch
-from pipelines.lake.watermarks import read_watermark, write_watermark
-from pipelines.lake.writer import merge_batch
+from lake.batch import make_batch_id
+from lake.quarantine import quarantine_rows
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.validate import validate_batch
+from lake.watermarks import read_watermark, write_watermark
+from lake.writer import merge_batch
 
 
 @dataclass

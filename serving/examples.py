@@ -17,7 +17,7 @@ from typing import Any
 from infra.settings import Settings
 
 NAME = "serving-api"
-DEMO_PASSWORD = "grouplake-demo"  # orchestration/tx_seed.py's demo users
+DEMO_PASSWORD = "grouplake-demo"  # demo/platform_seed.py's demo users
 
 
 def examples_path(settings: Settings) -> Path:
@@ -27,7 +27,7 @@ def examples_path(settings: Settings) -> Path:
 
 def _cli() -> str:
     script = Path(sys.executable).parent / "grouplake"
-    return shlex.quote(str(script)) if script.exists() else f"{shlex.quote(sys.executable)} -m orchestration.cli"
+    return shlex.quote(str(script)) if script.exists() else f"{shlex.quote(sys.executable)} -m grouplake.cli"
 
 
 def _picks(snapshot_file: Path) -> dict[str, Any]:

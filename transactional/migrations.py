@@ -1,6 +1,6 @@
 """Run the transactional database's Alembic migrations, explicitly, never on import.
 
-Called by ``grouplake setup`` (``orchestration/setup_steps.py``), ``grouplake tx migrate``
+Called by ``grouplake setup`` (``grouplake/setup_steps.py``), ``grouplake tx migrate``
 and ``grouplake tx serve`` (before starting the server processes), and by tests on their
 own throw-away databases.
 """

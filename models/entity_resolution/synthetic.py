@@ -4,7 +4,7 @@ When an input has too few pairs labelled by valid credit codes to learn from, th
 model still needs examples; it is fitted on records generated here (plus whatever the
 input's codes label). The generator is written from general knowledge of how Chinese and
 foreign supplier names vary (the same transformations :mod:`normalise` undoes) and is
-deliberately independent of the demo-group simulator in ``pipelines/demo`` (which the
+deliberately independent of the demo-group simulator in ``demo`` (which the
 benchmark evaluates on) and of the hand-labelled pairs (which nothing trains on).
 
 Example:

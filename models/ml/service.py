@@ -1,4 +1,4 @@
-"""The MLflow UI as a ``grouplake up`` service (registered in ``orchestration/services.py``).
+"""The MLflow UI as a ``grouplake up`` service (registered in ``grouplake/services.py``).
 
 ``mlflow server`` on the configured tracking store (sqlite under ``<home>/mlflow`` by
 default) with the configured artifact root, one worker, on ``SERVICES__MLFLOW_PORT``. The

@@ -10,11 +10,11 @@ import dagster as dg
 import httpx
 
 from infra.settings import get_settings
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from orchestration.bronze import build_bronze_assets, freshness_checks
 from orchestration.crm.resources import CrmResource
 from pipelines.ingest import BatchReport, IngestReport, ingest_entity
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.crm.client import CrmUnavailable
 from pipelines.sources.crm.extract import CrmExtractor
 from pipelines.sources.crm.specs import crm_specs

@@ -34,8 +34,8 @@ class CrmResource(dg.ConfigurableResource):
             with CrmClient(crm.base_url, token, timeout_s=crm.timeout_s, retry=retry) as client:
                 yield client
             return
-        from orchestration.demo_sources import ensure_demo_sources
-        from pipelines.demo.crm_server import DEMO_CRM_TOKEN, CrmChaos, serve_crm
+        from demo.crm_server import DEMO_CRM_TOKEN, CrmChaos, serve_crm
+        from demo.sources import ensure_demo_sources
 
         ensure_demo_sources(settings)
         db = Path(settings.demo.dir) / "crm.db"

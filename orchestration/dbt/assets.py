@@ -23,10 +23,10 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from infra.settings import get_settings
+from lake.storage import LakeStorage
+from lake.tables import open_table
 from orchestration.dbt.project import export_dbt_env, target_path
 from orchestration.dbt.translator import GroupLakeDbtTranslator
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table
 
 #: Failing rows shown on a failed dbt test's check result.
 FAILING_ROWS_SHOWN = 5

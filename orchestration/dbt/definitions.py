@@ -1,7 +1,7 @@
 """The dbt component: every dbt model an asset, every dbt test an asset check.
 
 The manifest is parsed on first use when missing or stale (``grouplake setup`` parses it
-ahead of time: :func:`orchestration.dbt_setup.prepare_manifest`).
+ahead of time: :func:`grouplake.dbt_setup.prepare_manifest`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Scaffold the dbt staging model of a bronze table from its EntitySpec.
 
 Staging is mechanical (one model per bronze table, rename and cast only), so its first
-draft is generated from the same :class:`~pipelines.lake.spec.EntitySpec` the ingest uses:
+draft is generated from the same :class:`~lake.spec.EntitySpec` the ingest uses:
 the SQL (CTEs ``source -> renamed``, columns grouped keys / data / foreign keys / lineage,
 every column cast to its lake type), the model YAML (grain, column docs, key tests) and the
 source entry. Review the output (descriptions, renames, extra tests), then commit it.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.lake.spec import EntitySpec
+from lake.spec import EntitySpec
 
 #: dbt project root (this file is orchestration/dbt/scaffold.py).
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"

@@ -8,10 +8,10 @@ import dagster as dg
 import sqlalchemy as sa
 
 from infra.settings import get_settings
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from orchestration.bronze import build_bronze_assets, freshness_checks
 from pipelines.ingest import BatchReport, IngestReport, ingest_entity
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.erp.extract import ErpExtractor, create_source_engine
 from pipelines.sources.erp.specs import erp_specs
 
@@ -21,7 +21,7 @@ class ErpResource(dg.ConfigurableResource):
 
     def extractor(self) -> ErpExtractor:
         """An extractor on the configured ERP database (demo group generated on first use)."""
-        from orchestration.demo_sources import ensure_demo_sources
+        from demo.sources import ensure_demo_sources
         from pipelines.sources.erp.tables import metadata
 
         settings = get_settings()

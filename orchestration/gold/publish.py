@@ -7,14 +7,13 @@ asset and the gate (:mod:`orchestration.gold.gate`) refuses any later attempt un
 checks pass again, so the previous gold version stays in place and the reason is on the
 check and in the failure message.
 
-The write is one Delta ``overwrite`` commit (readers see the old or the new version, never
-a mix). The table is read from dbt's DuckDB file read-only, ordered by the mart's key, and
-hashed; an unchanged mart creates no new version.
+The write is :func:`lake.publish.publish_table`: one Delta ``overwrite`` commit (readers see
+the old or the new version, never a mix). The table is read from dbt's DuckDB file read-only,
+ordered by the mart's key, and hashed; an unchanged mart creates no new version.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,11 +21,9 @@ import dagster as dg
 import pyarrow as pa
 
 from infra.settings import get_settings
+from lake.publish import publish_table, published_hash
+from lake.storage import LakeStorage
 from orchestration.gold.gate import evaluate_gate
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table
-
-CONTENT_HASH_KEY = "grouplake.content_sha256"
 
 
 @dataclass(frozen=True)
@@ -66,43 +63,6 @@ def read_mart(duckdb_path: str, spec: MartSpec) -> pa.Table:
         return con.sql(f'select * from "{spec.schema}"."{spec.mart}"{order}').to_arrow_table()
 
 
-def content_hash(table: pa.Table) -> str:
-    """SHA-256 of the table's Arrow IPC stream (schema and rows, in order)."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
-
-
-def published_hash(storage: LakeStorage, spec: MartSpec) -> tuple[str | None, int | None]:
-    """(content hash, version) of the current gold version, or (None, None) if unpublished."""
-    table = open_table(storage, spec.relative_path)
-    if table is None:
-        return None, None
-    history = table.history(1)
-    info = history[0] if history else {}
-    return info.get(CONTENT_HASH_KEY), table.version()
-
-
-def write_gold(storage: LakeStorage, spec: MartSpec, table: pa.Table, metadata: dict[str, str]) -> int:
-    """Overwrite ``<lake>/gold/<mart>`` with ``table`` in one Delta commit; returns the version."""
-    from deltalake import CommitProperties, write_deltalake
-
-    write_deltalake(
-        storage.uri(spec.relative_path),
-        table,
-        mode="overwrite",
-        schema_mode="overwrite",
-        storage_options=storage.delta_options(),
-        commit_properties=CommitProperties(custom_metadata=metadata),
-        name=spec.sql_name,
-        description=spec.description[:1000] or None,
-    )
-    refreshed = open_table(storage, spec.relative_path)
-    assert refreshed is not None
-    return refreshed.version()
-
-
 def _column_schema(spec: MartSpec) -> dg.TableSchema:
     return dg.TableSchema(columns=[dg.TableColumn(name, dtype) for name, dtype in spec.columns])
 
@@ -140,7 +100,7 @@ def publish_mart(spec: MartSpec | str, *, deps: Sequence[dg.AssetKey] = ()) -> d
         settings = get_settings()
         storage = LakeStorage.from_settings(settings)
         verdict = evaluate_gate(context, model)
-        previous_hash, previous_version = published_hash(storage, spec)
+        _, previous_version = published_hash(storage, spec.relative_path)
         if not verdict.open:
             kept = "nothing published yet" if previous_version is None else f"version {previous_version} kept"
             raise dg.Failure(
@@ -151,22 +111,18 @@ def publish_mart(spec: MartSpec | str, *, deps: Sequence[dg.AssetKey] = ()) -> d
                 metadata={"blocking_checks": ", ".join(verdict.blocking_checks)},
             )
         table = read_mart(settings.dbt.duckdb_path, spec)
-        digest = content_hash(table)
-        if digest == previous_hash:
-            context.log.info(f"{spec.sql_name} unchanged: version {previous_version} stays current")
-            version, changed = previous_version, False
-        else:
-            version = write_gold(storage, spec, table, {
-                CONTENT_HASH_KEY: digest,
-                "grouplake.dagster_run_id": context.run.run_id,
-                "grouplake.source": f"dbt:{spec.schema}.{spec.mart}",
-            })
-            changed = True
+        published = publish_table(
+            storage, spec.relative_path, table, name=spec.sql_name, description=spec.description,
+            metadata={"grouplake.dagster_run_id": context.run.run_id,
+                      "grouplake.source": f"dbt:{spec.schema}.{spec.mart}"},
+        )
+        if not published.changed:
+            context.log.info(f"{spec.sql_name} unchanged: version {published.version} stays current")
         return dg.MaterializeResult(metadata={
             "dagster/row_count": table.num_rows,
-            "delta_version": version if version is not None else -1,
-            "published": changed,
-            "content_sha256": digest,
+            "delta_version": published.version,
+            "published": published.changed,
+            "content_sha256": published.content_hash,
             "blocking_checks_passed": ", ".join(verdict.blocking_checks),
             "uri": storage.uri(spec.relative_path),
         })

@@ -13,10 +13,10 @@ from typing import Any
 import dagster as dg
 
 from infra.settings import get_settings
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from orchestration.bronze import build_bronze_assets, freshness_checks
 from pipelines.ingest import BatchReport, IngestReport
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.iot.specs import iot_specs
 
 
@@ -27,7 +27,7 @@ class IotResource(dg.ConfigurableResource):
         """``settings.iot`` (in drop mode, the demo group's drops are generated on first use)."""
         settings = get_settings()
         if not settings.iot.mqtt_url:
-            from orchestration.demo_sources import ensure_demo_sources
+            from demo.sources import ensure_demo_sources
 
             ensure_demo_sources(settings)
         return settings.iot

@@ -48,7 +48,7 @@ OWNERS = ["team:ml"]
 
 
 def _lake(context: AssetExecutionContext) -> duckdb.DuckDBPyConnection:
-    from pipelines.lakesql import connect
+    from lake.sql import connect
 
     con = connect(context.resources.lake.storage())
     con.execute("SET TimeZone = 'UTC'")
@@ -129,8 +129,8 @@ def _schema(schema: pa.Schema) -> dg.TableSchema:
 
 def _publish(context: AssetExecutionContext, rows: pd.DataFrame, schema: pa.Schema, relative: str,
              name: str, description: str, version: str, problems: dict[str, str], check_names: tuple[str, ...]) -> dg.MaterializeResult:
+    from lake.publish import publish_table
     from models.ml.gold import to_arrow
-    from orchestration.ml.publish import publish_table
 
     if problems:
         raise dg.Failure(

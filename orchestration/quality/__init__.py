@@ -1,17 +1,6 @@
 """Data quality: the Great Expectations suites as blocking asset checks.
 
-Suites on a source's bronze tables are registered when that source's component exists;
-cross-source suites when all their sources do.
+Suites on a source's bronze tables are registered when the deployment ingests that source
+(``build_quality_defs(sources)`` in ``orchestration.quality.definitions``); cross-source
+suites when it ingests all of their sources.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-
-def __getattr__(name: str) -> Any:
-    if name == "defs":
-        from orchestration.quality.definitions import build_quality_defs
-
-        return build_quality_defs()
-    raise AttributeError(name)

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import dagster as dg
 
 from expectations.suite import Suite
 from expectations.suites import ALL_SUITES
-from infra.plugins import module_exists
-
-#: The component that must exist for a source's bronze assets (and so its suites) to exist.
-SOURCE_COMPONENTS = {"erp": "orchestration.erp", "crm": "orchestration.crm",
-                     "wms": "orchestration.wms", "iot": "orchestration.iot", "tx": "orchestration.tx"}
 
 
-def registered(suite: Suite) -> bool:
-    """Whether every bronze asset the suite touches has a component in this deployment."""
+def registered(suite: Suite, sources: Collection[str]) -> bool:
+    """Whether every bronze table the suite touches belongs to a source of this deployment."""
     keys = [*suite.assets, *suite.reads]
-    sources = {key[1] for key in keys if key[0] == "bronze"}
-    return all(module_exists(SOURCE_COMPONENTS.get(source, f"orchestration.{source}")) for source in sources)
+    return all(key[1] in sources for key in keys if key[0] == "bronze")
 
 
-def build_quality_defs() -> dg.Definitions:
-    """One blocking check per registered suite and attached asset."""
+def build_quality_defs(sources: Collection[str]) -> dg.Definitions:
+    """One blocking check per suite whose bronze sources are all in ``sources``."""
     from orchestration.quality.checks import suite_checks
 
-    return dg.Definitions(asset_checks=suite_checks(s for s in ALL_SUITES if registered(s)))
+    return dg.Definitions(asset_checks=suite_checks(s for s in ALL_SUITES if registered(s, sources)))

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from infra.plugins import module_exists
 from infra.settings import get_settings
 from serving.snapshot.catalog import served_marts
 
@@ -88,12 +87,12 @@ def snapshot_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     return serving_snapshot
 
 
-def build_serving_defs() -> dg.Definitions:
-    """The serving component's definitions."""
+def build_serving_defs(with_ml: bool = True) -> dg.Definitions:
+    """The serving component's definitions (``with_ml``: the ML gold tables are deployed)."""
     from orchestration.gold.marts import published_marts
 
     published = {spec.mart for spec in published_marts(_parsed_manifest())}
-    deps = gold_dependencies(published, with_ml=module_exists("orchestration.ml"))
+    deps = gold_dependencies(published, with_ml=with_ml)
     return dg.Definitions(assets=[snapshot_asset(deps)])
 
 

@@ -2,7 +2,7 @@
 
 - ``platform/demo_seed``: on the demo group, loads its catalogue, suppliers, offers, stock
   and demo users into the transactional database (idempotent), then runs the demo commerce
-  flow (``orchestration/tx_commerce_demo.py``: FX, promotions, dealers trading and earning
+  flow (``demo/commerce_day.py``: FX, promotions, dealers trading and earning
   tiered rebates, supplier statements and exported payables, one onboarded supplier) and
   leaves working examples for ``grouplake up`` to print. With real sources configured it
   does nothing and says so — a real platform's catalogue is its own system of record.
@@ -20,11 +20,11 @@ import dagster as dg
 import sqlalchemy as sa
 
 from infra.settings import Settings, get_settings
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from orchestration.bronze import build_bronze_assets, freshness_checks
 from orchestration.erp.assets import is_transient_db_error
 from pipelines.ingest import BatchReport, IngestReport, ingest_entity
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.tx.outbox import OUTBOX_SPEC, OutboxExtractor
 
 SEED_KEY = dg.AssetKey(["platform", "demo_seed"])
@@ -60,10 +60,10 @@ def platform_demo_seed(context) -> dg.MaterializeResult:
     if not settings.uses_demo_sources:
         context.log.info("real sources configured: the platform keeps its own catalogue; nothing to seed")
         return dg.MaterializeResult(metadata={"seeded": False})
-    from orchestration.demo_sources import ensure_demo_sources
-    from orchestration.tx_commerce_demo import run_commerce_demo
-    from orchestration.tx_commerce_report import commerce_commands, render
-    from orchestration.tx_seed import seed_transactional_from_demo
+    from demo.commerce_day import run_commerce_demo
+    from demo.commerce_report import commerce_commands, render
+    from demo.platform_seed import seed_transactional_from_demo
+    from demo.sources import ensure_demo_sources
 
     ensure_demo_sources(settings, say=context.log.info)
     report = seed_transactional_from_demo(settings, echo=False)

@@ -8,10 +8,10 @@ from typing import Any
 import dagster as dg
 
 from infra.settings import get_settings
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from orchestration.bronze import build_bronze_assets, freshness_checks
 from pipelines.ingest import BatchReport, IngestReport
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.wms.ingest import ingest_wms_entity
 from pipelines.sources.wms.specs import wms_specs
 
@@ -21,7 +21,7 @@ class WmsResource(dg.ConfigurableResource):
 
     def folders(self) -> Any:
         """``settings.wms`` (the demo group's drops are generated on first use)."""
-        from orchestration.demo_sources import ensure_demo_sources
+        from demo.sources import ensure_demo_sources
 
         settings = get_settings()
         ensure_demo_sources(settings)

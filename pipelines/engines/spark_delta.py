@@ -5,7 +5,7 @@ Parquet writing); delta-rs does every commit (:mod:`pipelines.engines.parquet_co
 
 - rows with new keys are written by Spark into the table's staging folder and committed as
   one ``create_write_transaction`` recording the batches' transaction app ids
-  (:func:`pipelines.lake.batch.transaction_app_id`), so a retried batch is a no-op;
+  (:func:`lake.batch.transaction_app_id`), so a retried batch is a no-op;
 - rows that update a stored key (only when their change timestamp is strictly newer) are
   written by Spark as staging Parquet and merged by delta-rs ``merge`` with the embedded
   writer's predicate;
@@ -25,6 +25,10 @@ from typing import TYPE_CHECKING
 import pyarrow.dataset as pads
 from deltalake import CommitProperties, DeltaTable, Transaction
 
+from lake.batch import transaction_app_id
+from lake.spec import LINEAGE_COLUMNS, EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_columns
 from pipelines.engines.parquet_commit import (
     Staging,
     abandon,
@@ -36,10 +40,6 @@ from pipelines.engines.parquet_commit import (
     parquet_files,
     publish_staged,
 )
-from pipelines.lake.batch import transaction_app_id
-from pipelines.lake.spec import LINEAGE_COLUMNS, EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession

@@ -27,6 +27,12 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import sqlalchemy as sa
 
+from lake.batch import make_batch_id
+from lake.quarantine import quarantine_rows
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import open_table
+from lake.watermarks import read_watermark, write_watermark
 from pipelines.engines.spark_delta import committed_batches, land_dataframe
 from pipelines.engines.spark_jdbc import (
     PART,
@@ -40,12 +46,6 @@ from pipelines.engines.spark_jdbc import (
 from pipelines.engines.spark_session import default_partitions, get_spark_session, missing_jdbc_jars
 from pipelines.engines.spark_validate import collect_bad, flag_rows, good_rows
 from pipelines.ingest import BatchReport, IngestReport
-from pipelines.lake.batch import make_batch_id
-from pipelines.lake.quarantine import quarantine_rows
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table
-from pipelines.lake.watermarks import read_watermark, write_watermark
 from pipelines.sources.erp.extract import ErpExtractor, _to_jsonable, _watermark_value
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 import sqlalchemy.dialects.sqlite
 from sqlalchemy.types import NullType
 
-from pipelines.lake.spec import EntitySpec
+from lake.spec import EntitySpec
 from pipelines.sources.erp.extract import _bind_datetime
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -5,7 +5,7 @@ lenient than Arrow, e.g. ``'2026-1-1'`` is no date for Arrow, so it is none here
 is bad when a value that was non-null became null by the cast, or its key or a required
 column is null. Bad rows are few: they are collected to the driver, and their reasons are
 written there with the embedded validator's exact wording and order
-(:func:`pipelines.lake.validate.validate_batch`), so ``bronze.quarantine`` reads the same
+(:func:`lake.validate.validate_batch`), so ``bronze.quarantine`` reads the same
 whichever engine landed the batch.
 """
 
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.validate import ValidationResult
+from lake.spec import EntitySpec
+from lake.validate import ValidationResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import Column, DataFrame

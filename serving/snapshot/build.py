@@ -21,8 +21,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import dataset, open_table
+from lake.storage import LakeStorage
+from lake.tables import dataset, open_table
 from serving.snapshot.catalog import SERVED_TABLES, ServedTable
 from serving.snapshot.derived import build_derived
 from serving.snapshot.pointer import (

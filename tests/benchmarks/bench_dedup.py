@@ -3,7 +3,7 @@
 Sections of the result:
 
 - ``demo``: pairwise precision/recall/F1 on the demo group's supplier records
-  (``pipelines.demo.companies.generate_supplier_records``, benchmark profile), three seeds,
+  (``demo.companies.generate_supplier_records``, benchmark profile), three seeds,
   mean ± sd, recall per variant type and false merges per near-twin type.
 - ``harder``: the same generator with more variants per company, more near-twins and the
   hard variant types weighted up.
@@ -35,7 +35,7 @@ HARD_TYPES = ("homophone_typo", "pinyin_english", "missing_uscc", "mistyped_uscc
 
 
 def _records(n_companies: int, seed: int, **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from pipelines.demo.companies import generate_supplier_records
+    from demo.companies import generate_supplier_records
 
     records, truth = generate_supplier_records(n_companies, seed, **kw)
     return records.rename(columns={"business_unit_code": "business_unit"}), truth
@@ -154,7 +154,7 @@ def _throughput() -> dict:
 
 def run() -> dict:
     """Run every section; see the module docstring."""
-    from pipelines.demo.profile import load_profile
+    from demo.profile import load_profile
 
     companies = load_profile().scale.companies
     weights = dict(load_profile().suppliers.variant_weights)

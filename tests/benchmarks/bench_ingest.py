@@ -59,9 +59,9 @@ ROUNDS = int(os.environ.get("BENCH_INGEST_ROUNDS", "2"))
 
 def demo_settings(scale: float) -> Any:
     """Settings of the benchmark's demo group at ``scale`` (generated on first use)."""
+    from demo import demo_exists, generate_demo_group
+    from demo.manifest import DemoManifest
     from infra.settings import Settings
-    from pipelines.demo import demo_exists, generate_demo_group
-    from pipelines.demo.manifest import DemoManifest
 
     settings = Settings(_env_file=None, GROUPLAKE_HOME=str(DATA / f"scale-{scale:g}"))
     if demo_exists(settings):
@@ -86,10 +86,10 @@ class Unit:
 
 
 def _watermark_units(spec: Any, batches: list[Any]) -> list[Unit]:
+    from lake.batch import make_batch_id
+    from lake.validate import validate_batch
+    from lake.watermarks import write_watermark
     from pipelines.ingest import land_batch
-    from pipelines.lake.batch import make_batch_id
-    from pipelines.lake.validate import validate_batch
-    from pipelines.lake.watermarks import write_watermark
 
     units = []
     for raw in batches:
@@ -108,7 +108,7 @@ def _watermark_units(spec: Any, batches: list[Any]) -> list[Unit]:
 def _file_units(spec: Any, parsed: list[Any], max_rows: int) -> list[Unit]:
     import pyarrow as pa
 
-    from pipelines.lake.validate import validate_batch
+    from lake.validate import validate_batch
     from pipelines.sources.shared.filebatch import land_files
     from pipelines.sources.shared.ledger import FileLedger
 
@@ -168,7 +168,7 @@ def _source(source: str, settings: Any) -> Iterator[tuple[list[Any], Callable[[A
         finally:
             engine.dispose()
     elif source == "crm":
-        from pipelines.demo.crm_server import serve_crm
+        from demo.crm_server import serve_crm
         from pipelines.sources.crm.client import CrmClient
         from pipelines.sources.crm.extract import CrmExtractor
         from pipelines.sources.crm.specs import crm_specs
@@ -246,7 +246,7 @@ def _best_rounds(spec: Any, units: list[Unit], raws: list[Any], typed: list[Any]
                  raw_write: Callable[..., int], lake_write: Callable[..., list[Any]]) -> tuple[dict, list, int]:
     """Each side's best (wall, cpu) over ``ROUNDS`` rounds into fresh tables, the first round's
     lake reports, and the rows the raw side wrote."""
-    from pipelines.lake.storage import LakeStorage
+    from lake.storage import LakeStorage
 
     best: dict[str, tuple[float, float]] = {}
     reports: list[Any] = []
@@ -267,7 +267,7 @@ def measure(source: str, scale: float) -> dict[str, Any]:
     import pyarrow as pa
     from deltalake import write_deltalake
 
-    from pipelines.lake.storage import LakeStorage
+    from lake.storage import LakeStorage
 
     settings = demo_settings(scale)
     work = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{source}-", dir=DATA))

@@ -47,7 +47,7 @@ _INGEST = """
 import dagster as dg
 from infra.settings import get_settings
 from orchestration import erp
-from orchestration.dagster_home import prepare_dagster_home
+from grouplake.dagster_home import prepare_dagster_home
 from orchestration.resources import LakeResource
 
 prepare_dagster_home(get_settings())

@@ -116,7 +116,7 @@ def _docs() -> dict[str, dict[str, str]]:
 
 def _prepare(home: Path) -> tuple[str, dict[str, Any]]:
     """Gold tables and a snapshot in ``home``; returns the snapshot dir and what the data is."""
-    from pipelines.lake.storage import LakeStorage
+    from lake.storage import LakeStorage
     from serving.snapshot.build import build_snapshot
     from tests.serving.synthetic import write_synthetic_gold
 

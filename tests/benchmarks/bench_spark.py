@@ -3,7 +3,7 @@
 ``python -m tests.benchmarks spark`` (``make bench BENCH=spark``). The same N rows (a
 deterministic function of the row number) are landed into a fresh Delta table by
 
-- ``embedded``: :func:`pipelines.lake.writer.merge_batch` (delta-rs writes the Arrow table);
+- ``embedded``: :func:`lake.writer.merge_batch` (delta-rs writes the Arrow table);
 - ``spark``: :func:`pipelines.engines.spark_delta.land_dataframe` (Spark writes Parquet in
   parallel, delta-rs commits it with footer statistics and the batch's transaction id);
 
@@ -28,10 +28,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import write_deltalake
 
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import read_table
-from pipelines.lake.writer import merge_batch
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import read_table
+from lake.writer import merge_batch
 
 ROWS = int(os.environ.get("BENCH_SPARK_ROWS", "2000000"))
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

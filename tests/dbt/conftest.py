@@ -26,21 +26,21 @@ class DemoLake:
 
     home: Path
     settings: object  # infra.settings.Settings
-    first_run: object  # orchestration.run.RunOutcome
+    first_run: object  # grouplake.run.RunOutcome
     first_checks: dict[tuple[str, str], bool]  # (asset, check) -> passed, in the first run
     first_mart_rows: dict[str, int]  # rows of each dbt mart right after the first run
     first_quarantine: object  # pandas.DataFrame: gold.dq_sales_quarantine after the first run
 
     def run(self, selection: str | None = None):
         """Run (part of) the asset graph again in this home."""
-        from orchestration.run import run_graph
+        from grouplake.run import run_graph
 
         return run_graph(selection)
 
     def sql(self, query: str):
         """Query the lake (``grouplake sql`` names) into pandas."""
-        from pipelines.lake.storage import LakeStorage
-        from pipelines.lakesql import connect
+        from lake.sql import connect
+        from lake.storage import LakeStorage
 
         con = connect(LakeStorage.from_settings(self.settings))
         try:
@@ -102,7 +102,7 @@ def demo_lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoLake]:
                      "GROUPLAKE_GROUP_CURRENCY", "GROUPLAKE_AS_OF_DATE"):
             patch.setenv(name, os.environ.get(name, ""))  # restored afterwards (the dbt asset sets them)
         reset_settings_cache()
-        from orchestration.run import run_graph
+        from grouplake.run import run_graph
 
         outcome = run_graph(None)
         settings = get_settings()

@@ -24,13 +24,13 @@ CUSTOMER_LINEAGE = ("(+key:gold/customer_rfm or +key:gold/customer_ltv or +key:g
 
 
 def _storage(lake):
-    from pipelines.lake.storage import LakeStorage
+    from lake.storage import LakeStorage
 
     return LakeStorage.from_settings(lake.settings)
 
 
 def _gold_state(lake) -> dict[str, tuple[int, str]]:
-    from pipelines.lake.tables import open_table
+    from lake.tables import open_table
 
     state = {}
     for mart in GOLD:
@@ -42,7 +42,7 @@ def _gold_state(lake) -> dict[str, tuple[int, str]]:
 @contextmanager
 def _restored(lake, relative: str) -> Iterator[object]:
     """The bronze table at ``relative``; restored to its current version afterwards."""
-    from pipelines.lake.tables import open_table
+    from lake.tables import open_table
 
     table = open_table(_storage(lake), relative)
     version = table.version()
@@ -61,7 +61,7 @@ def _metadata(record) -> dict[str, object]:
 def test_a_duplicate_key_fails_a_blocking_dbt_test_and_gold_keeps_its_version(demo_lake):
     from deltalake import write_deltalake
 
-    from pipelines.lake.tables import read_columns
+    from lake.tables import read_columns
 
     before = _gold_state(demo_lake)
     with _restored(demo_lake, "bronze/crm/customers") as customers:
@@ -84,7 +84,7 @@ def test_a_duplicate_key_fails_a_blocking_dbt_test_and_gold_keeps_its_version(de
 
 
 def test_a_negative_quantity_and_an_unknown_customer_block_publication_with_the_reason(demo_lake):
-    from pipelines.lake.tables import read_columns
+    from lake.tables import read_columns
 
     before = _gold_state(demo_lake)
     valid = demo_lake.sql(

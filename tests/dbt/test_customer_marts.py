@@ -33,8 +33,8 @@ def test_gold_holds_exactly_the_dbt_marts_and_sql_answers_over_them(demo_lake):
         gold = demo_lake.sql(f"select * from gold.{mart}")
         assert len(gold) == demo_lake.first_mart_rows[mart]
     assert demo_lake.sql("select count(*) as n from gold.customer_rfm where scope = 'GROUP'")["n"][0] > 20
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import dataset, open_table
+    from lake.storage import LakeStorage
+    from lake.tables import dataset, open_table
 
     table = open_table(LakeStorage.from_settings(demo_lake.settings), "gold/customer_rfm")
     assert table.version() == 0

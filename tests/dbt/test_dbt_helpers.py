@@ -10,13 +10,13 @@ import dagster as dg
 import pyarrow as pa
 import pytest
 
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from orchestration.dbt.assets import build_args, failed_nodes, missing_sources
 from orchestration.dbt.project import dbt_env, manifest_path, project_fingerprint
 from orchestration.dbt.scaffold import model_name, source_entry, staging_sql, staging_yaml
 from orchestration.dbt.translator import GroupLakeDbtTranslator
 from orchestration.gold.marts import published_marts
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 
 
 def test_sources_map_to_bronze_assets_and_models_to_dbt_keys():

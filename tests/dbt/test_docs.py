@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_dbt_docs_are_generated_with_the_catalog_of_the_marts(demo_lake):
-    from orchestration.dbt.cli_docs import free_port, generate_docs
+    from grouplake.docs import free_port, generate_docs
 
     target = generate_docs(demo_lake.settings)
     assert (target / "index.html").exists()

@@ -10,9 +10,9 @@ pytestmark = pytest.mark.slow
 
 def _bronze_state(settings) -> dict[str, tuple[int, int]]:
     """(Delta version, row count) of every bronze table."""
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import dataset, open_table
-    from pipelines.lakesql import discover_tables
+    from lake.sql import discover_tables
+    from lake.storage import LakeStorage
+    from lake.tables import dataset, open_table
 
     storage = LakeStorage.from_settings(settings)
     state = {}

@@ -44,9 +44,9 @@ def gold(lake, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]
     """Rows of ``sql`` over the lake's gold tables (``gold.<mart>``), as Python values."""
     import duckdb
 
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import dataset, open_table
-    from pipelines.lakesql import discover_tables
+    from lake.sql import discover_tables
+    from lake.storage import LakeStorage
+    from lake.tables import dataset, open_table
 
     storage = LakeStorage.from_settings(lake.settings)
     con = duckdb.connect(":memory:")
@@ -164,7 +164,7 @@ def users(demo_lake) -> dict[str, dict[str, Any]]:
     from fastapi.testclient import TestClient
     from sqlalchemy import create_engine, text
 
-    from orchestration.tx_seed import DEMO_PASSWORD
+    from demo.platform_seed import DEMO_PASSWORD
     from transactional.main import create_app as transactional_app
 
     engine = create_engine(demo_lake.settings.oltp.database_url)
@@ -293,8 +293,8 @@ def test_every_route_answers_the_admin_and_refuses_buyers_and_anonymous_callers(
 def test_readiness_and_the_snapshot_name_what_the_asset_built(api, demo_lake, served, auth):
     import dagster as dg
 
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import open_table
+    from lake.storage import LakeStorage
+    from lake.tables import open_table
     from serving.snapshot.catalog import served_marts
 
     assert api.get("/healthz").json() == {"status": "ok"}

@@ -31,7 +31,7 @@ def _crosswalk(lake) -> pd.DataFrame:
 
 
 def _truth(lake) -> pd.DataFrame:
-    from pipelines.demo.generate import demo_dir_of
+    from demo.generate import demo_dir_of
 
     path = Path(demo_dir_of(lake.settings)) / "ground_truth" / "supplier_records.csv"
     return pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -50,8 +50,8 @@ def test_supplier_marts_are_published_behind_green_checks(demo_lake):
         assert demo_lake.first_checks.get((asset, check)) is True, (asset, check)
     for mart in MARTS:
         assert len(demo_lake.sql(f"select * from gold.{mart}")) == demo_lake.first_mart_rows[mart] > 0
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import dataset, open_table
+    from lake.storage import LakeStorage
+    from lake.tables import dataset, open_table
 
     table = open_table(LakeStorage.from_settings(demo_lake.settings), "gold/supplier_source_records")
     schema = {f.name: str(f.type) for f in dataset(table).schema}
@@ -92,7 +92,7 @@ def test_supplier_suites_pass_and_a_merge_rate_drift_fails(demo_lake):
     from expectations.state import read_state, write_state
     from expectations.suite import run_suite
     from expectations.suites.suppliers import SUPPLIER_MASTER, SUPPLIER_SOURCE_RECORDS
-    from pipelines.lake.storage import LakeStorage
+    from lake.storage import LakeStorage
 
     for suite in (SUPPLIER_SOURCE_RECORDS, SUPPLIER_MASTER):
         outcome = run_suite(suite, demo_lake.settings)
@@ -114,7 +114,7 @@ def test_supplier_suites_pass_and_a_merge_rate_drift_fails(demo_lake):
 def test_grouplake_sql_answers_over_the_supplier_master(demo_lake):
     from typer.testing import CliRunner
 
-    from orchestration.cli import app
+    from grouplake.cli import app
 
     query = ("select count(*) as suppliers, sum(member_count) as records from gold.supplier_master "
              "where group_supplier_id like 'GL-%'")

@@ -8,16 +8,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from orchestration.gold.publish import (
-    MartSpec,
-    content_hash,
-    publish_mart,
-    published_hash,
-    read_mart,
-    write_gold,
-)
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_table
+from lake.publish import CONTENT_HASH_KEY, content_hash, overwrite_table, published_hash
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_table
+from orchestration.gold.publish import MartSpec, publish_mart, read_mart
 
 SPEC = MartSpec("toy_mart", order_by=("customer_id",), description="A toy mart.",
                 columns=(("customer_id", "varchar"), ("amount", "decimal(18,4)")))
@@ -57,9 +51,10 @@ def test_write_gold_overwrites_in_one_commit_with_its_hash(settings):
     storage = LakeStorage.from_settings(settings)
     first = pa.table({"customer_id": ["a"], "amount": pa.array([1], pa.int64())})
     second = pa.table({"customer_id": ["a", "b"], "amount": pa.array([1, 2], pa.int64())})
-    assert write_gold(storage, SPEC, first, {"grouplake.content_sha256": "h1"}) == 0
-    assert write_gold(storage, SPEC, second, {"grouplake.content_sha256": "h2"}) == 1
-    assert published_hash(storage, SPEC) == ("h2", 1)
+    path = SPEC.relative_path
+    assert overwrite_table(storage, path, first, name=SPEC.sql_name, metadata={CONTENT_HASH_KEY: "h1"}) == 0
+    assert overwrite_table(storage, path, second, name=SPEC.sql_name, metadata={CONTENT_HASH_KEY: "h2"}) == 1
+    assert published_hash(storage, path) == ("h2", 1)
     assert read_table(storage, "gold/toy_mart").num_rows == 2
 
 

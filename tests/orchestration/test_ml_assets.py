@@ -79,9 +79,9 @@ def test_recommendation_validation():
 
 
 def test_publication_is_one_commit_and_none_when_unchanged(tmp_path):
-    from orchestration.ml.publish import publish_table
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import open_table, read_table
+    from lake.publish import publish_table
+    from lake.storage import LakeStorage
+    from lake.tables import open_table, read_table
 
     storage = LakeStorage(str(tmp_path / "lake"))
     table = to_arrow(_fraud_rows(), FRAUD_RISK_SCHEMA)

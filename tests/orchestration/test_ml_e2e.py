@@ -18,9 +18,9 @@ def _run(selection: str) -> bool:
     """
     import dagster as dg
 
+    from grouplake.dagster_home import prepare_dagster_home
     from infra.settings import get_settings
     from orchestration import erp, ml
-    from orchestration.dagster_home import prepare_dagster_home
     from orchestration.resources import LakeResource
 
     prepare_dagster_home(get_settings())
@@ -41,13 +41,13 @@ def test_demo_lake_to_gold_scores_and_online_scoring(settings, monkeypatch):
     from typer.testing import CliRunner
 
     from infra.settings import get_settings, reset_settings_cache
+    from lake.sql import connect
+    from lake.storage import LakeStorage
+    from lake.tables import open_table
     from models.ml.cli import ml_app
     from models.ml.gold import FRAUD_RISK_SCHEMA, RECOMMENDATIONS_SCHEMA
     from models.ml.registry import FRAUD_MODEL_NAME, RECOMMENDER_MODEL_NAME, champion, client
     from models.ml.risk import load_order_scorer, shipped_bundle_path
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import open_table
-    from pipelines.lakesql import connect
 
     monkeypatch.setenv("DEMO__SCALE", "0.1")
     reset_settings_cache()

@@ -111,7 +111,7 @@ def test_wms_asset_run_reports_quarantined_rows_and_its_checks(configured):
 
 @pytest.mark.slow
 def test_crm_and_iot_assets_run_against_a_configured_api_and_drops(configured, monkeypatch, tmp_path_factory):
-    from pipelines.demo.crm_server import serve_crm
+    from demo.crm_server import serve_crm
     from tests.pipelines.sources import source_demo as demo
 
     home = demo.demo_home(tmp_path_factory)

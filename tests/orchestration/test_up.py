@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from grouplake.services import registered_services
+from grouplake.up import PortBusyError, check_ports, port_is_free
 from infra.services import ServiceSpec
-from orchestration.services import registered_services
-from orchestration.up import PortBusyError, check_ports, port_is_free
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,7 +63,7 @@ def test_up_starts_every_registered_service_and_stops_them_on_sigterm(tmp_path, 
     specs = registered_services(get_settings())
     assert {s.name for s in specs} >= {"dagster"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "up"],
+        [sys.executable, "-m", "grouplake.cli", "up"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 
 OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 MONEY = pa.decimal128(18, 4)

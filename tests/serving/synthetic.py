@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 
 REPO = Path(__file__).resolve().parents[2]
 MARTS = REPO / "dbt_project" / "models" / "marts"

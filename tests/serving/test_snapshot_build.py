@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 from serving.snapshot.build import build_snapshot
 from serving.snapshot.pointer import collect_garbage, read_pointer
 from tests.serving.factories import DOCS, write_gold

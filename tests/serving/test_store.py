@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 from serving.errors import NotReadyError
 from serving.snapshot.build import build_snapshot
 from serving.snapshot.store import SnapshotStore

@@ -1,4 +1,4 @@
-"""The demo seed (orchestration/tx_seed.py): ERP contract rows in, a working platform out."""
+"""The demo seed (demo/platform_seed.py): ERP contract rows in, a working platform out."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def test_seed_loads_the_demo_erp_idempotently_and_its_example_order_works(
         settings, demo_erp, capsys) -> None:
     from fastapi.testclient import TestClient
 
-    from orchestration.tx_seed import seed_transactional_from_demo
+    from demo.platform_seed import seed_transactional_from_demo
     from transactional.main import create_app
 
     first = seed_transactional_from_demo(settings)
@@ -138,8 +138,8 @@ def test_seed_loads_the_demo_erp_idempotently_and_its_example_order_works(
 
 
 def test_seed_refuses_production_and_a_missing_erp(settings, monkeypatch) -> None:
+    from demo.platform_seed import seed_transactional_from_demo
     from infra.settings import get_settings, reset_settings_cache
-    from orchestration.tx_seed import seed_transactional_from_demo
 
     with pytest.raises(FileNotFoundError):
         seed_transactional_from_demo(settings)
@@ -153,7 +153,7 @@ def test_seed_refuses_production_and_a_missing_erp(settings, monkeypatch) -> Non
 @pytest.fixture
 def demo_crm(settings) -> None:
     """The demo CRM's dealers: two active COAL dealers, an inactive one, a key account."""
-    from pipelines.demo.crm_data import crm_metadata, customers_t
+    from demo.crm_data import crm_metadata, customers_t
 
     path = pathlib.Path(settings.demo.dir) / "crm.db"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,9 +173,9 @@ def demo_crm(settings) -> None:
 
 def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
         settings, demo_erp, demo_crm) -> None:
-    from orchestration.tx_commerce_demo import run_commerce_demo
-    from orchestration.tx_commerce_report import commerce_commands
-    from orchestration.tx_seed import seed_transactional_from_demo
+    from demo.commerce_day import run_commerce_demo
+    from demo.commerce_report import commerce_commands
+    from demo.platform_seed import seed_transactional_from_demo
     from tests.transactional.commerce import statement_problems, unbalanced_entries
     from transactional.db.database import Database
     from transactional.db.tables import outbox_events
@@ -220,8 +220,8 @@ def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
 
 def test_onboarding_skips_a_vendor_whose_code_is_on_the_platform_in_another_format(
         settings, demo_erp, demo_crm) -> None:
-    from orchestration.tx_commerce_demo import run_commerce_demo
-    from orchestration.tx_seed import seed_transactional_from_demo
+    from demo.commerce_day import run_commerce_demo
+    from demo.platform_seed import seed_transactional_from_demo
 
     code = make_uscc("91140200", "MA0GRLA1")
     spaced = f"{code[:4]} {code[4:8]} {code[8:].lower()}"

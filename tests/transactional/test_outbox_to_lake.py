@@ -6,9 +6,9 @@ import json
 
 import sqlalchemy as sa
 
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_table
 from pipelines.ingest import ingest_entity
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_table
 from pipelines.sources.tx.outbox import OUTBOX_SPEC, OutboxExtractor
 from tests.transactional.factories import order_body
 

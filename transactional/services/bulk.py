@@ -1,6 +1,6 @@
 """Bulk loading of reference data from plain dataclasses: idempotent, validated, audited.
 
-The demo seed (``orchestration/tx_seed.py``) reads the demo group's ERP and hands the
+The demo seed (``demo/platform_seed.py``) reads the demo group's ERP and hands the
 result to :func:`bulk_load`; tests build their worlds with it too. Every record goes
 through the same service function an API call would use (template validation, offer term
 checks, audit log, outbox events). Records are matched on their natural key (codes, ids,

@@ -96,8 +96,8 @@ def open_lake(settings: Any) -> duckdb.DuckDBPyConnection:
         >>> from infra.settings import get_settings
         >>> con = open_lake(get_settings())  # doctest: +SKIP
     """
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lakesql import connect
+    from lake.sql import connect
+    from lake.storage import LakeStorage
 
     con = connect(LakeStorage.from_settings(settings))
     con.execute("SET TimeZone = 'UTC'")

@@ -24,8 +24,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from lake.spec import EntitySpec
 from pipelines.ingest import RawBatch
-from pipelines.lake.spec import EntitySpec
 from pipelines.sources.crm.client import CrmClient, CrmError
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from pipelines.lake.spec import EntitySpec
+from lake.spec import EntitySpec
 
 SOURCE = "crm"
 _TS = pa.timestamp("us", tz="UTC")

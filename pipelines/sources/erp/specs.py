@@ -13,7 +13,7 @@ from __future__ import annotations
 import pyarrow as pa
 import sqlalchemy as sa
 
-from pipelines.lake.spec import EntitySpec
+from lake.spec import EntitySpec
 
 SOURCE = "erp"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from pipelines.ingest import BatchReport, RawBatch
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.iot.parse import parse_jsonl
 from pipelines.sources.shared.filebatch import FileIngestReport, ingest_files
 from pipelines.sources.shared.folder import DropFile, DropFolder

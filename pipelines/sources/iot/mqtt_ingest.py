@@ -20,10 +20,10 @@ import hashlib
 import time
 from collections.abc import Callable
 
+from lake.batch import make_batch_id
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from pipelines.ingest import BatchReport, IngestReport, land_batch
-from pipelines.lake.batch import make_batch_id
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.iot.mqtt_session import Message, MqttConfig, MqttSession
 from pipelines.sources.iot.parse import events_to_batch
 from pipelines.sources.shared.lock import entity_lock

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Self
 from urllib.parse import unquote, urlparse
 
-from pipelines.lake.spec import EntitySpec
+from lake.spec import EntitySpec
 
 _CONNECT_TIMEOUT_S = 15.0
 

@@ -20,9 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from lake.spec import EntitySpec
+from lake.validate import cast_array
 from pipelines.ingest import RawBatch
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.validate import cast_array
 from pipelines.sources.iot.specs import payload_columns
 
 RAW_LINE = "_raw_line"

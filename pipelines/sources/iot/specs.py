@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from pipelines.lake.spec import EntitySpec
+from lake.spec import EntitySpec
 
 SOURCE = "iot"
 _TS = pa.timestamp("us", tz="UTC")

@@ -31,13 +31,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from lake.batch import make_batch_id
+from lake.quarantine import quarantine_batches
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.validate import ValidationResult, validate_batch
+from lake.writer import merge_batch
 from pipelines.ingest import BatchReport, IngestReport, RawBatch
-from pipelines.lake.batch import make_batch_id
-from pipelines.lake.quarantine import quarantine_batches
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.validate import ValidationResult, validate_batch
-from pipelines.lake.writer import merge_batch
 from pipelines.sources.shared.folder import DropFile, DropFolder, archive_name
 from pipelines.sources.shared.ledger import FileLedger
 from pipelines.sources.shared.lock import entity_lock

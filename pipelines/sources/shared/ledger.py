@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow.fs as pafs
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 
 
 class FileLedger:

@@ -14,7 +14,7 @@ import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 
 
 @contextlib.contextmanager

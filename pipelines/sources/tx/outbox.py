@@ -21,8 +21,8 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.types import NullType
 
+from lake.spec import EntitySpec
 from pipelines.ingest import RawBatch
-from pipelines.lake.spec import EntitySpec
 from pipelines.sources.erp.extract import column_to_arrow
 
 SOURCE = "tx"

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
 from pipelines.ingest import BatchReport
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.shared.filebatch import FileIngestReport, ingest_files
 from pipelines.sources.shared.folder import DropFile, DropFolder
 from pipelines.sources.wms.parse import parse_export

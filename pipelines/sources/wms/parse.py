@@ -26,8 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from lake.spec import EntitySpec
 from pipelines.ingest import RawBatch
-from pipelines.lake.spec import EntitySpec
 from pipelines.sources.shared.folder import DropFile
 from pipelines.sources.wms.specs import PROVENANCE_COLUMNS, export_columns
 

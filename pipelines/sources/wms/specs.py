@@ -1,6 +1,6 @@
 """Bronze specs of the WMS exports, and which file feeds which entity.
 
-The WMS drops two kinds of files (``pipelines/demo/wms_files.py`` writes them):
+The WMS drops two kinds of files (``demo/wms_files.py`` writes them):
 
 - ``movements_<warehouse>_<from>_<to>.csv``: stock movements, keyed by ``movement_id``;
 - ``stock_<warehouse>_<date>.csv``: on-hand snapshots, keyed by the natural key
@@ -19,7 +19,7 @@ import fnmatch
 
 import pyarrow as pa
 
-from pipelines.lake.spec import EntitySpec
+from lake.spec import EntitySpec
 from pipelines.sources.shared.folder import DropFile
 
 SOURCE = "wms"

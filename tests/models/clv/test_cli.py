@@ -94,7 +94,7 @@ def test_missing_file_exits_2(tmp_path):
 
 
 def test_mounted_under_the_grouplake_root():
-    from orchestration.cli import app
+    from grouplake.cli import app
 
     result = runner.invoke(app, ["clv", "fit", "--help"])
     assert result.exit_code == 0

@@ -6,9 +6,9 @@ import dagster as dg
 import pytest
 
 from infra.settings import get_settings, reset_settings_cache
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_table
 from pipelines.ingest import ingest_entity
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_table
 from pipelines.sources.erp.extract import ErpExtractor, create_source_engine
 from pipelines.sources.erp.specs import spec_for_table
 from pipelines.sources.erp.tables import metadata

@@ -12,7 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from pipelines import lakesql
+from lake import sql as lakesql
+from lake.batch import transaction_app_id
+from lake.storage import LakeStorage
+from lake.tables import read_table
 from pipelines.engines.parquet_commit import (
     STAGING_DIR,
     add_actions,
@@ -24,9 +27,6 @@ from pipelines.engines.parquet_commit import (
     partition_values,
     publish_staged,
 )
-from pipelines.lake.batch import transaction_app_id
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import read_table
 
 SCHEMA = pa.schema(
     [

@@ -10,14 +10,14 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, QueryBuilder
 
-from pipelines import lakesql
+from lake import sql as lakesql
+from lake.batch import transaction_app_id
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_table
+from lake.writer import merge_batch
 from pipelines.engines.parquet_commit import STAGING_DIR, new_staging, publish_staged
 from pipelines.engines.spark_delta import land_dataframe
-from pipelines.lake.batch import transaction_app_id
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_table
-from pipelines.lake.writer import merge_batch
 
 pytestmark = pytest.mark.spark
 

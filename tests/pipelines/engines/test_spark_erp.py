@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from infra.settings import Settings
+from lake.quarantine import QUARANTINE_PATH, QUARANTINE_SCHEMA
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_table
 from pipelines.engines.spark_erp import ingest_entity_spark
 from pipelines.ingest import IngestReport, ingest_entity
-from pipelines.lake.quarantine import QUARANTINE_PATH, QUARANTINE_SCHEMA
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_table
 from pipelines.sources.erp.extract import ErpExtractor, create_source_engine
 from pipelines.sources.erp.specs import spec_for_table
 from pipelines.sources.erp.tables import metadata

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from infra.settings import Settings
+from lake.storage import LakeStorage
+from lake.tables import read_table
 from pipelines.engines.spark_erp import ingest_entity_spark
 from pipelines.ingest import ingest_entity
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import read_table
 from pipelines.sources.erp.extract import ErpExtractor, create_source_engine
 from pipelines.sources.erp.specs import spec_for_table
 from pipelines.sources.erp.tables import metadata

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from lake.spec import EntitySpec
+from lake.validate import validate_batch
 from pipelines.engines.spark_validate import collect_bad, flag_rows, good_rows, reasons_for
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.validate import validate_batch
 
 SPEC = EntitySpec(
     "erp",

@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from lake.storage import LakeStorage
 from pipelines import ingest
-from pipelines.lake.storage import LakeStorage
 from tests.pipelines.sources import erp_helpers as h
 
 

@@ -11,8 +11,8 @@ import json
 import os
 import sys
 
+from lake.storage import LakeStorage
 from pipelines.ingest import ingest_entity
-from pipelines.lake.storage import LakeStorage
 from pipelines.sources.crm.client import CrmClient, RetryPolicy
 from pipelines.sources.crm.extract import CrmExtractor
 from pipelines.sources.crm.specs import crm_specs

@@ -8,11 +8,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from infra.settings import Settings, isolated_settings
+from lake.quarantine import QUARANTINE_PATH
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_table
 from pipelines.ingest import IngestReport, ingest_entity
-from pipelines.lake.quarantine import QUARANTINE_PATH
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_table
 from pipelines.sources.erp.extract import ErpExtractor, create_source_engine
 from pipelines.sources.erp.specs import erp_specs
 from pipelines.sources.erp.tables import metadata
@@ -28,7 +28,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
 
 
 def generate(settings: Settings, scale: float = SCALE, seed: int = SEED):
-    from pipelines.demo import generate_demo_group
+    from demo import generate_demo_group
 
     return generate_demo_group(settings, scale=scale, seed=seed, force=True)
 

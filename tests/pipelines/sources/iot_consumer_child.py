@@ -14,7 +14,7 @@ import os
 import sys
 
 from infra.settings import get_settings
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 from pipelines.sources.iot import mqtt_ingest
 from pipelines.sources.iot.mqtt_session import MqttConfig, MqttSession
 from pipelines.sources.iot.specs import IOT_SPECS

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from infra.settings import Settings, isolated_settings
-from pipelines.lake.quarantine import QUARANTINE_PATH
-from pipelines.lake.spec import EntitySpec
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table, read_table
+from lake.quarantine import QUARANTINE_PATH
+from lake.spec import EntitySpec
+from lake.storage import LakeStorage
+from lake.tables import open_table, read_table
 
 SCALE = 0.05
 SEED = 42
@@ -29,7 +29,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
 def demo_home(factory: pytest.TempPathFactory) -> Path:
     """The shared demo group's home (read-only for tests)."""
     if "home" not in _generated:
-        from pipelines.demo import generate_demo_group
+        from demo import generate_demo_group
 
         home = factory.mktemp("sources-demo") / "home"
         generate_demo_group(make_settings(home), scale=SCALE, seed=SEED)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo.crm_server import CrmChaos, serve_crm
+from demo.crm_server import CrmChaos, serve_crm
+from lake.storage import LakeStorage
+from lake.watermarks import read_watermark
 from pipelines.ingest import ingest_entity
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.watermarks import read_watermark
 from pipelines.sources.crm.client import CrmClient, RetryPolicy
 from pipelines.sources.crm.extract import CrmExtractor
 from pipelines.sources.crm.specs import CRM_SPECS, crm_specs
@@ -98,7 +98,7 @@ def test_rerun_with_nothing_new_fetches_one_page_and_commits_nothing(crm_db, cle
 
 
 def test_advance_lands_exactly_the_new_and_changed_rows(tmp_path_factory, tmp_path):
-    from pipelines.demo import advance_demo_group
+    from demo import advance_demo_group
 
     settings = demo.demo_copy(tmp_path_factory, tmp_path)
     db = Path(settings.demo.dir) / "crm.db"

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import read_table
+from lake.storage import LakeStorage
+from lake.tables import read_table
 from pipelines.sources.erp.specs import erp_specs
 from pipelines.sources.erp.tables import metadata
 from tests.pipelines.sources import erp_helpers as h

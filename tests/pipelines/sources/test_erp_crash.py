@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 from pipelines.sources.erp.specs import erp_specs
 from tests.pipelines.sources import erp_helpers as h
 

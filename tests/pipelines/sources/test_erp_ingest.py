@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import read_table
+from lake.storage import LakeStorage
+from lake.tables import read_table
 from pipelines.sources.erp.specs import erp_specs
 from tests.pipelines.sources import erp_helpers as h
 
@@ -79,7 +79,7 @@ def test_rerun_with_nothing_new_creates_no_version(demo):
 
 
 def test_advance_lands_exactly_the_new_and_changed_rows(demo):
-    from pipelines.demo import advance_demo_group
+    from demo import advance_demo_group
 
     settings, _, _ = demo
     manifest = advance_demo_group(settings, 2)

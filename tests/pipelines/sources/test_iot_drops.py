@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo.manifest import DemoManifest
-from pipelines.lake.storage import LakeStorage
-from pipelines.lake.tables import open_table
+from demo.manifest import DemoManifest
+from lake.storage import LakeStorage
+from lake.tables import open_table
 from pipelines.sources.iot.drops import ingest_iot_drops
 from pipelines.sources.iot.specs import IOT_SPECS, iot_specs
 from tests.pipelines.sources import source_demo as demo

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lake.storage import LakeStorage
+from lake.storage import LakeStorage
 from pipelines.sources.iot.mqtt_ingest import consume_kind, ensure_session
 from pipelines.sources.iot.mqtt_session import MqttConfig, kind_topics
 from pipelines.sources.iot.specs import IOT_SPECS

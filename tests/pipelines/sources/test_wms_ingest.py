@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo.manifest import DemoManifest
-from pipelines.lake.storage import LakeStorage
+from demo.manifest import DemoManifest
+from lake.storage import LakeStorage
 from pipelines.sources.shared.ledger import FileLedger
 from pipelines.sources.wms.ingest import ingest_wms_entity
 from pipelines.sources.wms.specs import MOVEMENTS, STOCK_SNAPSHOTS, wms_specs

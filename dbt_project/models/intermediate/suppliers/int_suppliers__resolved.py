@@ -58,8 +58,8 @@ def matcher_input(records):
 
 def read_previous(lake_root, storage_options=None):
     """The last published crosswalk (``PREVIOUS_COLUMNS``), or ``None`` before the first publication."""
-    from pipelines.lake.storage import LakeStorage
-    from pipelines.lake.tables import open_table, read_columns
+    from lake.storage import LakeStorage
+    from lake.tables import open_table, read_columns
 
     table = open_table(LakeStorage(lake_root, dict(storage_options or {})), CROSSWALK)
     if table is None:

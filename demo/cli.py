@@ -1,0 +1,137 @@
+"""``grouplake demo …``: generate, advance, inspect and serve the demo group.
+
+Mounted under the root command by :func:`register`.
+Heavy libraries are imported inside the command bodies so ``grouplake --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+demo_app = typer.Typer(name="demo", help="The demo group: simulated ERP, CRM, WMS and IoT sources.",
+                       no_args_is_help=True)
+
+
+def _print_counts(manifest, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("system")
+    table.add_column("table / kind")
+    table.add_column("rows", justify="right")
+    for key, value in manifest.row_counts.items():
+        system, _, name = key.partition(".")
+        table.add_row(system, name, f"{value:,}")
+    Console().print(table)
+
+
+def _progress_run(label: str, fn):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn()) as bar:
+        task = bar.add_task(label, total=1.0)
+
+        def report(step: str, fraction: float) -> None:
+            bar.update(task, description=step, completed=fraction)
+
+        return fn(report)
+
+
+@demo_app.command("init")
+def init(scale: float = typer.Option(None, help="size factor (default: settings.demo.scale)"),
+         seed: int = typer.Option(None, help="random seed (default: settings.demo.seed)"),
+         force: bool = typer.Option(False, "--force", help="regenerate when a demo group exists"),
+         mqtt_url: str = typer.Option(None, help="also publish IoT events to this MQTT broker")) -> None:
+    """Generate the demo group (ERP database, CRM, WMS and IoT drops, ground truth)."""
+    from demo.generate import DemoExistsError, generate_demo_group
+    from infra.settings import get_settings
+
+    settings = get_settings()
+    try:
+        manifest = _progress_run("generating", lambda report: generate_demo_group(
+            settings, scale=scale, seed=seed, force=force, mqtt_url=mqtt_url, progress=report))
+    except DemoExistsError as exc:
+        typer.echo(f"{exc}", err=True)
+        raise typer.Exit(1) from None
+    _print_counts(manifest, f"demo group: scale {manifest.scale}, seed {manifest.seed}, "
+                            f"{manifest.generation_seconds:.1f} s")
+    typer.echo(f"ERP: {manifest.erp_url}\nCRM: {manifest.demo_dir}/crm.db (grouplake demo crm-serve)\n"
+               f"WMS drops: {manifest.wms_landing_dir}\nIoT drops: {manifest.iot_landing_dir}\n"
+               f"ground truth: {manifest.demo_dir}/ground_truth")
+
+
+@demo_app.command("advance")
+def advance(days: int = typer.Option(..., "--days", min=1, help="days to simulate after the current cutoff"),
+            seed: int = typer.Option(None, help="seed of the new days (default: the demo's seed)"),
+            publish: bool = typer.Option(None, "--publish/--no-publish",
+                                         help="publish the new IoT events over MQTT (default: when iot.mqtt_url is set)")) -> None:
+    """Simulate more days: new rows, status updates with newer updated_at, new drop files."""
+    from demo.advance import advance_demo_group
+    from infra.settings import get_settings
+
+    settings = get_settings()
+    mqtt_url = settings.iot.mqtt_url if (publish is None or publish) else None
+    if publish and not mqtt_url:
+        typer.echo("--publish needs IOT__MQTT_URL", err=True)
+        raise typer.Exit(2)
+    try:
+        manifest = _progress_run("advancing", lambda report: advance_demo_group(
+            settings, days, seed, mqtt_url=mqtt_url, progress=report))
+    except FileNotFoundError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    last = manifest.advances[-1]
+    typer.echo(f"advanced {last['from']} → {last['to']} in {last['seconds']} s")
+    for key, value in last["inserted"].items():
+        if value:
+            typer.echo(f"  new {key}: {value:,}")
+    for key, value in last["updated"].items():
+        typer.echo(f"  updated {key}: {value:,}")
+
+
+@demo_app.command("status")
+def status() -> None:
+    """Show whether a demo group exists, its cutoff and row counts."""
+    from pathlib import Path
+
+    from demo.generate import demo_exists
+    from demo.manifest import DemoManifest
+    from infra.settings import get_settings
+
+    settings = get_settings()
+    if not demo_exists(settings):
+        typer.echo(f"no demo group in {settings.demo.dir} (run `grouplake demo init`)")
+        raise typer.Exit(1)
+    manifest = DemoManifest.read(Path(settings.demo.dir))
+    typer.echo(f"scale {manifest.scale}, seed {manifest.seed}, profile {manifest.profile} "
+               f"({manifest.profile_sha256[:12]}), window {manifest.window_start} … {manifest.window_end}, "
+               f"cutoff {manifest.cutoff}, {len(manifest.advances)} advance(s)")
+    _print_counts(manifest, "rows generated")
+
+
+@demo_app.command("crm-serve")
+def crm_serve(port: int = typer.Option(0, help="port (0 = a free one)"),
+              host: str = typer.Option("127.0.0.1", help="interface to bind"),
+              token: str = typer.Option(None, help="bearer token (default: CRM__TOKEN or the demo token)"),
+              chaos: bool = typer.Option(True, "--chaos/--no-chaos", help="profile rate limit and 5xx rate")) -> None:
+    """Serve the demo CRM's REST API until interrupted."""
+    from pathlib import Path
+
+    from demo.crm_server import DEMO_CRM_TOKEN, CrmChaos, run_crm_server
+    from infra.settings import get_settings
+
+    settings = get_settings()
+    secret = token or (settings.crm.token.get_secret_value() if settings.crm.token else DEMO_CRM_TOKEN)
+    db = Path(settings.demo.dir) / "crm.db"
+    if not db.exists():
+        typer.echo(f"no CRM database at {db} (run `grouplake demo init`)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"token: {secret}")
+    run_crm_server(db, token=secret, host=host, port=port,
+                   chaos=CrmChaos.from_profile(settings.demo.seed, settings.demo.profile) if chaos else None)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``grouplake demo …`` to the root app."""
+    app.add_typer(demo_app, name="demo", help="The demo group: a simulated group's source systems.")

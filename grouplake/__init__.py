@@ -1,0 +1,1 @@
+"""The ``grouplake`` command and ``grouplake up``, the service launcher."""

@@ -1,0 +1,84 @@
+"""SQL on the lake: an in-memory DuckDB with every Delta table as a view.
+
+Tables are discovered from their ``_delta_log`` folders and named after their place:
+``<lake>/bronze/erp/purchase_orders`` is ``bronze.erp__purchase_orders``,
+``<lake>/bronze/quarantine`` is ``bronze.quarantine``, ``<lake>/gold/customer_rfm`` is
+``gold.customer_rfm``. Each view scans the table's current snapshot through a pyarrow
+dataset (projection and filters pushed down), so analysts never open dbt's DuckDB file and
+never block, or are blocked by, a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow.fs as pafs
+
+from lake.storage import LakeStorage
+from lake.tables import dataset, open_table
+
+LAYERS = ("bronze", "silver", "gold")
+
+
+@dataclass(frozen=True)
+class LakeTable:
+    """A discovered lake table."""
+
+    sql_name: str  # layer.name
+    relative_path: str
+
+    @property
+    def layer(self) -> str:
+        return self.sql_name.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.sql_name.split(".", 1)[1]
+
+
+def _list_dirs(fs: pafs.FileSystem, path: str) -> list[str]:
+    try:
+        infos = fs.get_file_info(pafs.FileSelector(path, allow_not_found=True))
+    except (FileNotFoundError, OSError):
+        return []
+    return sorted(i.base_name for i in infos if i.type == pafs.FileType.Directory)
+
+
+def discover_tables(storage: LakeStorage) -> list[LakeTable]:
+    """Every Delta table under the lake's layers, sorted by SQL name."""
+    fs, root = storage.filesystem()
+    root = root.rstrip("/")
+    found: list[LakeTable] = []
+    for layer in LAYERS:
+        for first in _list_dirs(fs, f"{root}/{layer}"):
+            first_dirs = _list_dirs(fs, f"{root}/{layer}/{first}")
+            if "_delta_log" in first_dirs:
+                found.append(LakeTable(f"{layer}.{first}", f"{layer}/{first}"))
+                continue
+            for second in first_dirs:
+                if "_delta_log" in _list_dirs(fs, f"{root}/{layer}/{first}/{second}"):
+                    found.append(LakeTable(f"{layer}.{first}__{second}", f"{layer}/{first}/{second}"))
+    return sorted(found, key=lambda t: t.sql_name)
+
+
+def connect(storage: LakeStorage, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with every lake table registered as a view.
+
+    Example:
+        >>> from infra.settings import get_settings
+        >>> con = connect(LakeStorage.from_settings(get_settings()))  # doctest: +SKIP
+        >>> con.sql("select count(*) from bronze.erp__vendors").fetchone()  # doctest: +SKIP
+        (1204,)
+    """
+    con = con or duckdb.connect(":memory:")
+    for layer in LAYERS:
+        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')
+    for table in discover_tables(storage):
+        delta = open_table(storage, table.relative_path)
+        if delta is None:
+            continue
+        internal = f"__lake_{table.layer}_{table.name}"
+        con.register(internal, dataset(delta))
+        con.execute(f'CREATE OR REPLACE VIEW "{table.layer}"."{table.name}" AS SELECT * FROM "{internal}"')
+    return con
