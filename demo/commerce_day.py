@@ -83,10 +83,13 @@ def _setup(session: Any, erp: dict, units: list[str], today: dt.date, report: Co
            typical: dict[str, Decimal], first_category: dict[str, int]) -> None:
     from sqlalchemy import select
 
-    from transactional.db.commerce_tables import approval_limits, fx_rates, promotions
+    from transactional.accounting import fx
+    from transactional.catalogue.promotions import create_promotion
+    from transactional.db.tables.accounting import fx_rates
+    from transactional.db.tables.catalogue import promotions
+    from transactional.db.tables.ordering import approval_limits
     from transactional.domain.principal import SYSTEM
-    from transactional.services import approvals, fx
-    from transactional.services.promotions import create_promotion
+    from transactional.ordering import approvals
 
     rows = [{k: r[k] for k in ("rate_date", "from_currency", "to_currency", "rate", "source")}
             for r in erp["fx_rates"]]
@@ -135,11 +138,11 @@ def _setup(session: Any, erp: dict, units: list[str], today: dt.date, report: Co
 def _dealers(session: Any, candidates: list[dict], units: list[str]) -> list[Any]:
     from sqlalchemy import select
 
-    from transactional.db.commerce_tables import dealer_accounts
-    from transactional.db.tables import users
+    from transactional.db.tables.identity import users
+    from transactional.db.tables.rebates import dealer_accounts
     from transactional.domain.principal import SYSTEM
-    from transactional.services.dealers import create_dealer_account
-    from transactional.services.identity import create_user, hash_password
+    from transactional.identity.users import create_user, hash_password
+    from transactional.rebates.dealers import create_dealer_account
 
     per_unit: dict[str, list[dict]] = {}
     for c in candidates:
@@ -168,7 +171,7 @@ def _dealers(session: Any, candidates: list[dict], units: list[str]) -> list[Any
 def _offers_by_unit(session: Any, vendor_unit: dict[str, str]) -> dict[str, list[Any]]:
     from sqlalchemy import select
 
-    from transactional.db.tables import offers
+    from transactional.db.tables.catalogue import offers
 
     out: dict[str, list[Any]] = {}
     for o in session.execute(select(offers).where(offers.c.is_active.is_(True))
@@ -183,18 +186,15 @@ def _trade(db: Any, dealer: Any, offers: list[Any], settings: Settings) -> None:
     """Place, approve, pay (signed callback), ship and deliver a dealer's demo orders."""
     from sqlalchemy import select
 
-    from transactional.db.tables import users
+    from transactional.core.idempotency import IdempotentRequest
+    from transactional.core.policy import CommercePolicy
+    from transactional.db.tables.identity import users
     from transactional.domain.principal import SYSTEM
     from transactional.domain.signature import sign, verify
-    from transactional.services import payments, refunds
-    from transactional.services.identity import principal_of
-    from transactional.services.orders import (
-        OrderLineRequest,
-        OrderRequest,
-        place_order,
-        transition_order,
-    )
-    from transactional.services.policy import CommercePolicy
+    from transactional.identity.users import principal_of
+    from transactional.ordering import payments, refunds
+    from transactional.ordering.lifecycle import handle_callback, transition_order
+    from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
 
     policy = CommercePolicy.from_settings(settings)
     with db.read() as session:
@@ -207,7 +207,7 @@ def _trade(db: Any, dealer: Any, offers: list[Any], settings: Settings) -> None:
     for n in range(ORDERS_PER_DEALER):
         offer = foreign[0] if foreign and n == 0 else rng.choice(offers)
         with db.read() as session:
-            from transactional.services.offers import get_offer
+            from transactional.catalogue.offers import get_offer
 
             stock_left = get_offer(session, offer.id)["available_quantity"]
         quantity = offer.moq + (-offer.moq) % offer.order_multiple
@@ -217,9 +217,9 @@ def _trade(db: Any, dealer: Any, offers: list[Any], settings: Settings) -> None:
         key = f"demo-commerce-{dealer.code}-{n}"
         request = OrderRequest((OrderLineRequest(offer.id, quantity),),
                                note="demo commerce run")
-        order = db.run_write(lambda s, r=request, k=key: place_order(
-            s, buyer, r, idempotency_key=k, request_hash=hashlib.sha256(k.encode()).hexdigest(),
-            policy=policy)).order
+        idempotency = IdempotentRequest(key, hashlib.sha256(key.encode()).hexdigest())
+        order = db.run_write(lambda s, r=request, k=idempotency: place_order(
+            s, buyer, r, k, policy=policy)).order
         order_id = order["id"]
         status = _status(db, order_id)
         if status == "pending_approval":
@@ -233,7 +233,7 @@ def _trade(db: Any, dealer: Any, offers: list[Any], settings: Settings) -> None:
             verify(policy.provider_secret, sign(policy.provider_secret, body), body,
                    tolerance_s=policy.callback_tolerance_s)  # as the API checks it
             event = payments.parse_event(body)
-            db.run_write(lambda s, e=event, b=body: payments.handle_callback(
+            db.run_write(lambda s, e=event, b=body: handle_callback(
                 s, e, hashlib.sha256(b).hexdigest()))
         for action, actor in (("ship", SYSTEM), ("deliver", buyer)):
             if _status(db, order_id) == {"ship": "paid", "deliver": "shipped"}[action]:
@@ -250,7 +250,7 @@ def _trade(db: Any, dealer: Any, offers: list[Any], settings: Settings) -> None:
 def _status(db: Any, order_id: int) -> str:
     from sqlalchemy import select
 
-    from transactional.db.tables import orders
+    from transactional.db.tables.ordering import orders
 
     with db.read() as session:
         return session.execute(select(orders.c.status).where(orders.c.id == order_id)
@@ -261,13 +261,14 @@ def _onboard(db: Any, erp: dict, settings: Settings, units: list[str]) -> str | 
     """One ERP vendor not on the platform applies with a licence and is approved."""
     from sqlalchemy import select
 
-    from transactional.db.commerce_tables import supplier_applications
-    from transactional.db.tables import suppliers, users
+    from transactional.core.policy import CommercePolicy
+    from transactional.db.tables.identity import suppliers, users
+    from transactional.db.tables.onboarding import supplier_applications
     from transactional.domain.principal import SYSTEM
     from transactional.domain.uscc import normalise_uscc, uscc_problem
-    from transactional.services import documents, onboarding
-    from transactional.services.identity import principal_of
-    from transactional.services.policy import CommercePolicy
+    from transactional.identity.users import principal_of
+    from transactional.onboarding import applications as onboarding
+    from transactional.onboarding import documents
 
     with db.read() as session:
         done = session.execute(select(supplier_applications.c.supplier_id)).scalar()
@@ -315,12 +316,13 @@ def run_commerce_demo(settings: Settings | None = None) -> CommerceReport:
     """
     from sqlalchemy import func, select
 
+    from transactional.core.policy import CommercePolicy
     from transactional.db.database import Database
-    from transactional.db.tables import business_units, offer_price_tiers, skus
+    from transactional.db.tables.catalogue import offer_price_tiers, skus
+    from transactional.db.tables.identity import business_units
     from transactional.domain.principal import SYSTEM
-    from transactional.services.dealers import settle_rebates
-    from transactional.services.policy import CommercePolicy
-    from transactional.services.settlement import issue_statements
+    from transactional.rebates.dealers import settle_rebates
+    from transactional.settlement.run import issue_statements
 
     settings = settings or get_settings()
     if not settings.is_dev:
@@ -366,11 +368,11 @@ def run_commerce_demo(settings: Settings | None = None) -> CommerceReport:
 def _summarise(db: Any, report: CommerceReport) -> None:
     from sqlalchemy import func, select
 
-    from transactional.db.commerce_tables import order_approvals, statements
-    from transactional.db.tables import orders
+    from transactional.core.paging import PageRequest
+    from transactional.db.tables.ordering import order_approvals, orders
+    from transactional.db.tables.settlement import statements
     from transactional.domain.principal import SYSTEM
-    from transactional.services.dealers import get_dealer_account, list_dealer_accounts
-    from transactional.services.paging import PageRequest
+    from transactional.rebates.dealers import get_dealer_account, list_dealer_accounts
 
     with db.read() as session:
         demo = orders.c.note == "demo commerce run"

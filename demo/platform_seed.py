@@ -4,7 +4,7 @@ The demo simulator (``demo``) writes the group's consolidated ERP at
 ``settings.erp.database_url`` following the contract in ``pipelines/sources/erp/tables.py``.
 This loader reads business units, material categories (attribute templates), materials,
 vendors and their current supplier offers, maps them to the transactional service's bulk
-API (``transactional.services.bulk``; transactional never imports pipelines, so the
+API (``transactional.catalogue.bulk``; transactional never imports pipelines, so the
 mapping lives here) and loads them idempotently: a second run changes nothing.
 
 What the ERP does not hold is made up deterministically (seeded by ``settings.demo.seed``)
@@ -151,11 +151,11 @@ def company_data(vendor: Mapping[str, Any]) -> dict[str, str | None]:
 def build_load(erp_url: str, seed: int) -> tuple[Any, dict[str, int]]:
     """Read the demo ERP and map it to a ``BulkLoad`` (plus counts of rejected records)."""
     from pipelines.sources.erp import tables as erp
+    from transactional.catalogue import bulk
     from transactional.domain.attributes import parse_template, validate_attributes
     from transactional.domain.errors import ValidationFailedError
-    from transactional.services import bulk
-    from transactional.services.directory import CODE, CREDIT_CODE
-    from transactional.services.identity import hash_password
+    from transactional.identity.directory import CODE, CREDIT_CODE
+    from transactional.identity.users import hash_password
 
     engine = _erp_engine(erp_url)
     try:
@@ -263,10 +263,10 @@ def seed_transactional_from_demo(settings: Settings | None = None, *,
     from sqlalchemy.engine import make_url
 
     from infra.tokens import issue_token
+    from transactional.catalogue.bulk import bulk_load
     from transactional.db.database import Database
     from transactional.domain.principal import SYSTEM
     from transactional.migrations import upgrade_database
-    from transactional.services.bulk import bulk_load
 
     settings = settings or get_settings()
     if not settings.is_dev:

@@ -86,7 +86,7 @@ def create_user(
 ) -> None:
     """Create a user (run as the system administrator)."""
     from transactional.domain.principal import SYSTEM
-    from transactional.services.identity import create_user as create
+    from transactional.identity.users import create_user as create
 
     user = _run(lambda s: create(s, SYSTEM, username=username, password=password, role=role,
                                  business_unit=business_unit, supplier_id=supplier_id))
@@ -102,9 +102,9 @@ def create_api_key(
     """Mint an API key for a user; prints the secret once."""
     from sqlalchemy import select
 
-    from transactional.db.tables import users
+    from transactional.db.tables.identity import users
     from transactional.domain.principal import SYSTEM
-    from transactional.services.identity import create_api_key as create
+    from transactional.identity.users import create_api_key as create
 
     def mint(session):
         user_id = session.execute(select(users.c.id).where(users.c.username == username))
@@ -124,7 +124,7 @@ def create_business_unit(
 ) -> None:
     """Create a business unit."""
     from transactional.domain.principal import SYSTEM
-    from transactional.services.directory import create_business_unit as create
+    from transactional.identity.directory import create_business_unit as create
 
     _run(lambda s: create(s, SYSTEM, code, name))
     typer.echo(f"created business unit {code}")
@@ -138,7 +138,7 @@ def create_supplier(
 ) -> None:
     """Register an approved supplier."""
     from transactional.domain.principal import SYSTEM
-    from transactional.services.directory import create_supplier as create
+    from transactional.identity.directory import create_supplier as create
 
     _run(lambda s: create(s, SYSTEM, supplier_id, name, credit_code))
     typer.echo(f"created supplier {supplier_id}")
@@ -151,7 +151,7 @@ def expire_approvals() -> None:
     Safe to run at any time and concurrently with the API; run it periodically (the
     ``tx_approval_expiry_schedule`` Dagster schedule does, every 15 minutes).
     """
-    from transactional.services.approvals import expire_pending
+    from transactional.ordering.lifecycle import expire_pending
 
     expired = expire_pending(_db())
     typer.echo(f"expired {len(expired)} pending approval(s)"
@@ -184,9 +184,9 @@ def settle(
 ) -> None:
     """Issue supplier statements for a period (payables exported to the outbox)."""
     from infra.settings import get_settings
+    from transactional.core.policy import CommercePolicy
     from transactional.domain.principal import SYSTEM
-    from transactional.services.policy import CommercePolicy
-    from transactional.services.settlement import issue_statements
+    from transactional.settlement.run import issue_statements
 
     first, last = _period(period, start, end)
     policy = CommercePolicy.from_settings(get_settings())
@@ -206,9 +206,9 @@ def settle_rebates(
     """Settle accrued dealer rebates to the dealers' accounts."""
     from sqlalchemy import select
 
-    from transactional.db.commerce_tables import dealer_accounts
+    from transactional.db.tables.rebates import dealer_accounts
     from transactional.domain.principal import SYSTEM
-    from transactional.services.dealers import settle_rebates as settle_one
+    from transactional.rebates.dealers import settle_rebates as settle_one
 
     db = _db()
     if dealer_account_id is None:

@@ -32,8 +32,8 @@ from transactional.api import (
 from transactional.api.deps import AppContext
 from transactional.api.limits import BodySizeLimit
 from transactional.api.ratelimit import GcraLimiter
+from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
-from transactional.services.policy import CommercePolicy
 
 DESCRIPTION = """
 GroupLake's thin trading layer: identity, the catalogue (categories with attribute templates,

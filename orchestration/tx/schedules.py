@@ -15,7 +15,7 @@ import dagster as dg
 def expire_order_approvals(context) -> int:
     from infra.settings import get_settings
     from transactional.db.database import Database
-    from transactional.services.approvals import expire_pending
+    from transactional.ordering.lifecycle import expire_pending
 
     db = Database.from_settings(get_settings())
     try:

@@ -51,9 +51,7 @@ BASE_URL = os.environ.get("TEST_POSTGRES_URL",
 
 def _world(url: str) -> dict[str, Any]:
     from tests.transactional.factories import auth_headers, password_hash
-    from transactional.db.database import Database
-    from transactional.domain.principal import SYSTEM, Principal, Role
-    from transactional.services.bulk import (
+    from transactional.catalogue.bulk import (
         BulkLoad,
         BusinessUnitSpec,
         CategorySpec,
@@ -65,6 +63,8 @@ def _world(url: str) -> dict[str, Any]:
         WarehouseSpec,
         bulk_load,
     )
+    from transactional.db.database import Database
+    from transactional.domain.principal import SYSTEM, Principal, Role
 
     codes = [f"B-{i:04d}" for i in range(SKUS)] + ["B-HOT"]
     clients = max(CONCURRENCY)
@@ -148,7 +148,7 @@ def _raw_order(conn: Any, user_id: int, offer_id: int, key: str) -> None:
     import uuid
     from decimal import Decimal
 
-    from transactional.services.outbox import OUTBOX_LOCK_KEY
+    from transactional.db.outbox import OUTBOX_LOCK_KEY
 
     now = dt.datetime.now(dt.UTC)
     s = RAW_STATEMENTS

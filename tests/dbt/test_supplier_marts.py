@@ -142,7 +142,7 @@ def second_run(demo_lake):
     the outbox ingested and the supplier master rebuilt (the second run gets ``previous``)."""
     from transactional.db.database import Database
     from transactional.domain.principal import SYSTEM
-    from transactional.services import directory
+    from transactional.identity import directory
 
     before = _crosswalk(demo_lake)
     master_before = demo_lake.sql("select * from gold.supplier_master")

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from transactional.db.commerce_tables import journal_entries, journal_lines, statements
+from transactional.db.tables.accounting import journal_entries, journal_lines
+from transactional.db.tables.settlement import statements
 from transactional.domain.ledger import Posting, imbalances
 from transactional.domain.signature import HEADER, sign
 from transactional.domain.uscc import check_character, organisation_check
@@ -93,8 +94,8 @@ def unbalanced_entries(session: Any) -> list[int]:
 
 def statement_problems(session: Any) -> list[str]:
     """Statements whose lines, totals and payable credit disagree (must be none)."""
-    from transactional.services.ledger import entry_lines
-    from transactional.services.statements import lines_of
+    from transactional.accounting.ledger import entry_lines
+    from transactional.settlement.statements import lines_of
 
     problems = []
     for st in session.execute(select(statements)):

@@ -27,18 +27,8 @@ from sqlalchemy import func, select
 
 from tests.transactional.commerce import SECRET, statement_problems, unbalanced_entries
 from tests.transactional.factories import auth_headers, password_hash
-from transactional.db.commerce_tables import (
-    journal_entries,
-    payment_intents,
-    refunds,
-    statement_lines,
-)
-from transactional.db.database import Database
-from transactional.db.tables import order_allocations, orders, stock
-from transactional.domain.principal import SYSTEM, Principal, Role
-from transactional.domain.signature import HEADER, sign
-from transactional.services import fx, ledger
-from transactional.services.bulk import (
+from transactional.accounting import fx, ledger
+from transactional.catalogue.bulk import (
     BulkLoad,
     BusinessUnitSpec,
     CategorySpec,
@@ -50,8 +40,15 @@ from transactional.services.bulk import (
     WarehouseSpec,
     bulk_load,
 )
-from transactional.services.dealers import create_dealer_account
-from transactional.services.promotions import create_promotion
+from transactional.catalogue.promotions import create_promotion
+from transactional.db.database import Database
+from transactional.db.tables.accounting import journal_entries
+from transactional.db.tables.catalogue import stock
+from transactional.db.tables.ordering import order_allocations, orders, payment_intents, refunds
+from transactional.db.tables.settlement import statement_lines
+from transactional.domain.principal import SYSTEM, Principal, Role
+from transactional.domain.signature import HEADER, sign
+from transactional.rebates.dealers import create_dealer_account
 
 BUYERS = 8
 INITIAL = {("WT-1", "T-A"): 40, ("WT-2", "T-A"): 30, ("WT-1", "T-B"): 50, ("WT-1", "T-C"): 400,
@@ -106,7 +103,7 @@ def build_world(db: Database) -> dict[str, Any]:
                               business_unit="TRD")
 
     db.run_write(commerce)
-    from transactional.services.approvals import set_limit
+    from transactional.ordering.approvals import set_limit
 
     db.run_write(lambda s: set_limit(s, SYSTEM, "TRD", "400", "CNY"))
 

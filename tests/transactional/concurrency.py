@@ -16,10 +16,7 @@ import httpx
 from sqlalchemy import func, select
 
 from tests.transactional.factories import auth_headers, password_hash
-from transactional.db.database import Database
-from transactional.db.tables import order_lines, stock
-from transactional.domain.principal import SYSTEM, Principal, Role
-from transactional.services.bulk import (
+from transactional.catalogue.bulk import (
     BulkLoad,
     BusinessUnitSpec,
     CategorySpec,
@@ -31,6 +28,10 @@ from transactional.services.bulk import (
     WarehouseSpec,
     bulk_load,
 )
+from transactional.db.database import Database
+from transactional.db.tables.catalogue import stock
+from transactional.db.tables.ordering import order_lines
+from transactional.domain.principal import SYSTEM, Principal, Role
 
 BUYERS = 200
 HOT_STOCK = 50

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.tokens import issue_token
-from transactional.db.database import Database
-from transactional.domain.principal import SYSTEM, Principal, Role
-from transactional.services.bulk import (
+from transactional.catalogue.bulk import (
     BulkLoad,
     BusinessUnitSpec,
     CategorySpec,
@@ -26,7 +24,9 @@ from transactional.services.bulk import (
     WarehouseSpec,
     bulk_load,
 )
-from transactional.services.identity import hash_password
+from transactional.db.database import Database
+from transactional.domain.principal import SYSTEM, Principal, Role
+from transactional.identity.users import hash_password
 
 PASSWORD = "correct-horse-battery"
 

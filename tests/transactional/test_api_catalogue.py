@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from transactional.db.tables import outbox_events
+from transactional.db.tables.core import outbox_events
 
 
 def test_skus_are_validated_against_their_category_template(client, world) -> None:

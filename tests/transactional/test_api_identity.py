@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.transactional.factories import PASSWORD
-from transactional.db.tables import audit_log
+from transactional.db.tables.core import audit_log
 
 
 def login(client, username: str, password: str = PASSWORD):

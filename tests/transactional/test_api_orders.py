@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.transactional.factories import order_body
-from transactional.db.tables import audit_log, orders, outbox_events, stock
+from transactional.db.tables.catalogue import stock
+from transactional.db.tables.core import audit_log, outbox_events
+from transactional.db.tables.ordering import orders
 
 
 def _stock(db, world, warehouse: str, sku: str) -> tuple[int, int]:

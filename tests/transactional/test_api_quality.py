@@ -68,7 +68,7 @@ def test_health_and_readiness(client, db) -> None:
 def test_unexpected_errors_are_500_without_internals(client, world, monkeypatch) -> None:
     from fastapi.testclient import TestClient
 
-    from transactional.services import catalogue
+    from transactional.catalogue import skus as catalogue
 
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("secret internals")

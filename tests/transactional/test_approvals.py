@@ -10,9 +10,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.transactional.commerce import act, place
-from transactional.db.commerce_tables import order_approvals
-from transactional.db.tables import audit_log, outbox_events, stock
-from transactional.services.approvals import expire_pending
+from transactional.db.tables.catalogue import stock
+from transactional.db.tables.core import audit_log, outbox_events
+from transactional.db.tables.ordering import order_approvals
+from transactional.ordering.lifecycle import expire_pending
 
 
 def _stock(db, world, sku: str, warehouse: str = "W-TAIYUAN") -> tuple[int, int]:
@@ -95,7 +96,7 @@ def test_expiry_releases_stock_once(client, world, db) -> None:
 
 def test_expiry_from_the_command_line(client, world, db) -> None:
     from transactional.cli import tx_app
-    from transactional.db.tables import orders
+    from transactional.db.tables.ordering import orders
 
     order = _big(client, world, "c-1")
     result = CliRunner().invoke(tx_app, ["expire-approvals"])
@@ -130,15 +131,16 @@ def test_limits_per_unit_are_set_by_its_staff_and_audited(client, world, db) -> 
 
 def test_an_order_in_another_currency_is_converted_with_a_recorded_rate(
         client, world, db) -> None:
+    from transactional.accounting import fx
+    from transactional.catalogue import offers
     from transactional.domain.principal import SYSTEM
-    from transactional.services import fx, offers
 
     today = dt.datetime.now(dt.UTC).date()
     db.run_write(lambda s: fx.set_rate(s, SYSTEM, today, "USD", "CNY", "7.1", "erp"))
     usd = db.run_write(lambda s: offers.create_offer(
         s, SYSTEM, sku_id=world.sku_ids["COAL-4500"], currency="USD", moq=1, order_multiple=1,
         lead_time_days=1, tiers=[{"min_quantity": 1, "unit_price": "80"}], supplier_id="SUP-2"))
-    from transactional.services.stock import adjust_stock
+    from transactional.catalogue.stock import adjust_stock
 
     db.run_write(lambda s: adjust_stock(s, SYSTEM, world.warehouse_ids["W-FOSHAN"],
                                         sku_id=world.sku_ids["COAL-4500"], delta=1000,
@@ -153,9 +155,9 @@ def test_an_order_in_another_currency_is_converted_with_a_recorded_rate(
 
 def test_limits_from_settings_and_their_precedence(db, monkeypatch) -> None:
     from infra.settings import get_settings, reset_settings_cache
+    from transactional.core.policy import CommercePolicy
     from transactional.domain.principal import SYSTEM
-    from transactional.services.approvals import limit_for, set_limit
-    from transactional.services.policy import CommercePolicy
+    from transactional.ordering.approvals import limit_for, set_limit
 
     monkeypatch.setenv("OLTP__APPROVAL_LIMITS", '{"POWER": "123456.78"}')
     monkeypatch.setenv("OLTP__APPROVAL_LIMIT_DEFAULT", "1000")

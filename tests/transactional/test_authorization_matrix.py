@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from tests.transactional.commerce import PDF, advance_to_delivered, make_uscc, today_period
 from tests.transactional.factories import USERS, order_body
-from transactional.db.tables import orders
+from transactional.db.tables.ordering import orders
 from transactional.domain.status import TRANSITIONS
 
 

@@ -14,17 +14,17 @@ from sqlalchemy.exc import DatabaseError
 
 from tests.transactional.commerce import statement_problems, unbalanced_entries
 from tests.transactional.factories import World, build_world
+from transactional.accounting import ledger
+from transactional.catalogue import promotions
+from transactional.core.idempotency import IdempotentRequest
+from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
 from transactional.domain.principal import SYSTEM
 from transactional.migrations import upgrade_database
-from transactional.services import ledger, payments, promotions, refunds, settlement
-from transactional.services.orders import (
-    OrderLineRequest,
-    OrderRequest,
-    place_order,
-    transition_order,
-)
-from transactional.services.policy import CommercePolicy
+from transactional.ordering import payments, refunds
+from transactional.ordering.lifecycle import handle_callback, transition_order
+from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
+from transactional.settlement import run as settlement
 
 pytestmark = pytest.mark.postgres
 POLICY = CommercePolicy()
@@ -49,8 +49,8 @@ def test_commerce_round_trip(pg) -> None:
     def place(key: str, quantity: int) -> dict:
         request = OrderRequest((OrderLineRequest(world.offer_ids[("SUP-1", "COAL-6000")],
                                                  quantity),))
-        return db.run_write(lambda s: place_order(s, buyer, request, idempotency_key=key,
-                                                  request_hash=key, policy=POLICY)).order
+        return db.run_write(lambda s: place_order(s, buyer, request, IdempotentRequest(key, key),
+                                                  policy=POLICY)).order
 
     big = place("big", 700)  # 630,000 - 63,000 = 567,000 > 500,000
     assert (big["status"], big["discount_amount"]) == ("pending_approval", "63000.0000")
@@ -62,8 +62,8 @@ def test_commerce_round_trip(pg) -> None:
     intent = db.run_write(lambda s: payments.create_intent(s, buyer, small["id"]))
     event = payments.ProviderEvent("evt-pg", "payment.succeeded",
                                    intent["provider_reference"], Decimal(8200), "CNY")
-    first = db.run_write(lambda s: payments.handle_callback(s, event, "d"))
-    replay = db.run_write(lambda s: payments.handle_callback(s, event, "d"))
+    first = db.run_write(lambda s: handle_callback(s, event, "d"))
+    replay = db.run_write(lambda s: handle_callback(s, event, "d"))
     assert (first["outcome"], replay["duplicate"]) == ("captured", True)
     for action, actor in (("ship", world.users["supplier_1"]), ("deliver", buyer)):
         db.run_write(lambda s, a=action, p=actor: transition_order(s, p, small["id"], a))

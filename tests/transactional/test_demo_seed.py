@@ -178,7 +178,7 @@ def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
     from demo.platform_seed import seed_transactional_from_demo
     from tests.transactional.commerce import statement_problems, unbalanced_entries
     from transactional.db.database import Database
-    from transactional.db.tables import outbox_events
+    from transactional.db.tables.core import outbox_events
 
     seed_transactional_from_demo(settings, echo=False)
     report = run_commerce_demo(settings)

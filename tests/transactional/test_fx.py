@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from transactional.db.tables import audit_log
+from transactional.accounting import fx
+from transactional.accounting.fx import FxRateMissingError, RateBook
+from transactional.core.policy import CommercePolicy
+from transactional.db.tables.core import audit_log
 from transactional.domain.fx import Rate, convert, to_rate
 from transactional.domain.principal import SYSTEM
-from transactional.services import fx
-from transactional.services.fx import FxRateMissingError, RateBook
-from transactional.services.policy import CommercePolicy
 
 D = Decimal
 DAY = dt.date(2026, 11, 20)

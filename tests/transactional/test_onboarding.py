@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.transactional.commerce import PDF, PNG, make_uscc
-from transactional.db.tables import audit_log, outbox_events
+from transactional.db.tables.core import audit_log, outbox_events
 from transactional.domain.uscc import uscc_problem
 
 VALID = make_uscc()  # 91140200MA0GRLAK39

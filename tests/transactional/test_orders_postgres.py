@@ -8,21 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from tests.transactional.factories import World, build_world
+from transactional.core.idempotency import IdempotentRequest
 from transactional.db.database import Database
-from transactional.db.tables import outbox_events, stock
+from transactional.db.tables.catalogue import stock
+from transactional.db.tables.core import outbox_events
 from transactional.domain.errors import (
     IdempotencyMismatchError,
     IllegalTransitionError,
     OutOfStockError,
 )
 from transactional.migrations import upgrade_database
-from transactional.services.order_queries import get_order
-from transactional.services.orders import (
-    OrderLineRequest,
-    OrderRequest,
-    place_order,
-    transition_order,
-)
+from transactional.ordering.lifecycle import transition_order
+from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
+from transactional.ordering.queries import get_order
 
 pytestmark = pytest.mark.postgres
 
@@ -51,8 +49,8 @@ def test_place_replay_refuse_and_cancel(pg) -> None:
                            ship_to_longitude=113.0)
 
     def place(key: str, body: OrderRequest, digest: str = "h1"):
-        return db.run_write(lambda s: place_order(s, buyer, body, idempotency_key=key,
-                                                  request_hash=digest))
+        return db.run_write(lambda s: place_order(s, buyer, body,
+                                                  IdempotentRequest(key, digest)))
 
     first = place("k", request)
     assert (first.status_code, first.replayed) == (201, False)

@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from transactional.core.events import emit
 from transactional.db.database import Database
-from transactional.db.tables import outbox_events
+from transactional.db.outbox import read_events
+from transactional.db.tables.core import outbox_events
 from transactional.migrations import upgrade_database
-from transactional.services.outbox import emit, read_events
 
 
 def _count(db: Database) -> int:

@@ -16,15 +16,12 @@ from tests.transactional.commerce import (
     place,
     unbalanced_entries,
 )
-from transactional.db.commerce_tables import (
-    journal_entries,
-    payment_events,
-    payment_intents,
-    refunds,
-)
-from transactional.db.tables import outbox_events
-from transactional.services import ledger
-from transactional.services.payments import ProviderEvent, handle_callback
+from transactional.accounting import ledger
+from transactional.db.tables.accounting import journal_entries
+from transactional.db.tables.core import outbox_events
+from transactional.db.tables.ordering import payment_events, payment_intents, refunds
+from transactional.ordering.lifecycle import handle_callback
+from transactional.ordering.payments import ProviderEvent
 
 D = Decimal
 

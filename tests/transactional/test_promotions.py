@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.transactional.commerce import place
-from transactional.db.commerce_tables import order_line_promotions, promotion_versions
+from transactional.db.tables.catalogue import promotion_versions
+from transactional.db.tables.ordering import order_line_promotions
 from transactional.domain.promotions import (
     LineAmount,
     PriceRule,

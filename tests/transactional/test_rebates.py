@@ -10,14 +10,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tests.transactional.commerce import advance_to_delivered, unbalanced_entries
-from transactional.db.tables import outbox_events
+from transactional.accounting import ledger
+from transactional.db.tables.core import outbox_events
 from transactional.domain.rebates import (
     marginal_rebate,
     parse_tiers,
     period_bounds,
     reversal_share,
 )
-from transactional.services import ledger
 
 D = Decimal
 TIERS = parse_tiers([{"from": "0", "rate_percent": "1"}, {"from": "9000", "rate_percent": "3"},

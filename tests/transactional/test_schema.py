@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 
-from transactional.db.tables import metadata
+from transactional.db.tables.base import metadata
 from transactional.migrations import head_revision, upgrade_database
 
 

@@ -18,9 +18,11 @@ from tests.transactional.commerce import (
     today_period,
     unbalanced_entries,
 )
-from transactional.db.tables import orders, outbox_events, suppliers
+from transactional.accounting import fx, ledger
+from transactional.db.tables.core import outbox_events
+from transactional.db.tables.identity import suppliers
+from transactional.db.tables.ordering import orders
 from transactional.domain.principal import SYSTEM
-from transactional.services import fx, ledger
 
 D = Decimal
 

@@ -1,1 +1,1 @@
-"""HTTP adapters: one router per resource, each a thin call into ``transactional.services``."""
+"""HTTP adapters: one router per resource, each a thin call into a bounded context."""

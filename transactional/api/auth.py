@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from infra.tokens import issue_token
 from transactional.api.deps import ContextDep, CurrentUser
 from transactional.api.errors import RateLimitedError
+from transactional.identity.users import authenticate
 from transactional.schemas.auth import PrincipalPublic, TokenPublic
 from transactional.schemas.common import ERRORS, ErrorBody
-from transactional.services.identity import authenticate
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

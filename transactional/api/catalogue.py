@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.catalogue import skus as sku_service
 from transactional.domain.attributes import parse_filter
 from transactional.schemas.catalogue import CategoryCreate, CategoryPublic, SkuCreate, SkuPublic
 from transactional.schemas.common import ERRORS, Page
-from transactional.services import catalogue
 
 categories = APIRouter(prefix="/categories", tags=["catalogue"], responses=ERRORS)
 skus = APIRouter(prefix="/skus", tags=["catalogue"], responses=ERRORS)
@@ -28,25 +28,25 @@ def create_category(body: CategoryCreate, context: ContextDep, user: CurrentUser
     """Create a category with its typed attribute template (admins)."""
     attributes = [a.model_dump() for a in body.attributes]
     return CategoryPublic(**context.db.run_write(
-        lambda s: catalogue.create_category(s, user, body.code, body.name, attributes)))
+        lambda s: sku_service.create_category(s, user, body.code, body.name, attributes)))
 
 
 @categories.get("")
 def list_categories(context: ContextDep, user: CurrentUser, page: PageDep) -> Page[CategoryPublic]:
     with context.db.read() as session:
-        return Page[CategoryPublic](**catalogue.list_categories(session, page).__dict__)
+        return Page[CategoryPublic](**sku_service.list_categories(session, page).__dict__)
 
 
 @categories.get("/{category_id}")
 def get_category(category_id: int, context: ContextDep, user: CurrentUser) -> CategoryPublic:
     with context.db.read() as session:
-        return CategoryPublic(**catalogue.get_category(session, category_id))
+        return CategoryPublic(**sku_service.get_category(session, category_id))
 
 
 @skus.post("", status_code=status.HTTP_201_CREATED)
 def create_sku(body: SkuCreate, context: ContextDep, user: CurrentUser) -> SkuPublic:
     """Create a SKU validated against its category template (admins, procurement)."""
-    return SkuPublic(**context.db.run_write(lambda s: catalogue.create_sku(
+    return SkuPublic(**context.db.run_write(lambda s: sku_service.create_sku(
         s, user, code=body.code, category_id=body.category_id, name=body.name,
         unit=body.unit, attributes=body.attributes)))
 
@@ -61,7 +61,7 @@ def search_skus(
     """Search SKUs by category, text and attribute values."""
     filters = [parse_filter(a) for a in attr or []]
     with context.db.read() as session:
-        result = catalogue.search_skus(session, page, category_id=category_id, q=q,
+        result = sku_service.search_skus(session, page, category_id=category_id, q=q,
                                        filters=filters)
     return Page[SkuPublic](**result.__dict__)
 
@@ -69,4 +69,4 @@ def search_skus(
 @skus.get("/{sku_id}")
 def get_sku(sku_id: int, context: ContextDep, user: CurrentUser) -> SkuPublic:
     with context.db.read() as session:
-        return SkuPublic(**catalogue.get_sku(session, sku_id))
+        return SkuPublic(**sku_service.get_sku(session, sku_id))

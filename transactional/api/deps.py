@@ -18,12 +18,12 @@ from starlette.concurrency import run_in_threadpool
 from infra.settings import Settings
 from infra.tokens import TokenError, TokenExpiredError, verify_token
 from transactional.api.ratelimit import GcraLimiter
+from transactional.core.paging import PageRequest
+from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
 from transactional.domain.errors import UnauthenticatedError
 from transactional.domain.principal import Principal, Role
-from transactional.services.identity import resolve_api_key
-from transactional.services.paging import PageRequest
-from transactional.services.policy import CommercePolicy
+from transactional.identity.users import resolve_api_key
 
 TOKEN_URL = "/api/v1/auth/token"
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.identity import directory
 from transactional.schemas.common import ERRORS, Page
 from transactional.schemas.directory import (
     BusinessUnitCreate,
@@ -14,7 +15,6 @@ from transactional.schemas.directory import (
     SupplierCreate,
     SupplierPublic,
 )
-from transactional.services import directory
 
 business_units = APIRouter(prefix="/business-units", tags=["business units"], responses=ERRORS)
 suppliers = APIRouter(prefix="/suppliers", tags=["suppliers"], responses=ERRORS)

@@ -6,7 +6,9 @@ import datetime as dt
 
 from fastapi import APIRouter
 
+from transactional.accounting import fx
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.ordering import approvals
 from transactional.schemas.common import ERRORS, Page
 from transactional.schemas.fx import (
     ApprovalLimitPublic,
@@ -14,7 +16,6 @@ from transactional.schemas.fx import (
     FxRatePublic,
     FxRateSet,
 )
-from transactional.services import approvals, fx
 
 rates = APIRouter(prefix="/fx-rates", tags=["fx"], responses=ERRORS)
 limits = APIRouter(prefix="/approval-limits", tags=["approvals"], responses=ERRORS)

@@ -1,9 +1,12 @@
-"""Optional ``Idempotency-Key`` for mutating routes other than order placement.
+"""``Idempotency-Key`` at the HTTP edge: the header, and the one way a route builds its key.
 
-Order placement requires a key and handles it inside its own transaction
-(``services/orders.py``). Other mutations whose retry would repeat an effect — status
-changes, stock adjustments — accept an optional key with the same semantics: same key and
-body → the original response; different body → 422; key in use by a running request → 409.
+:func:`idempotent_request` turns the header, the method, the path and the validated body
+into a :class:`~transactional.core.idempotency.IdempotentRequest` with the configured TTL
+(``oltp.idempotency_ttl_hours``). Order placement requires a key (``api/orders.py``); other
+mutations whose retry would repeat an effect — status changes, refunds, stock adjustments,
+statement runs — accept an optional one through :func:`write_once`. Both run through
+``core/idempotency.run_once``: same key and body → the original response; different body →
+422; key in use by a running request → 409.
 """
 
 from __future__ import annotations
@@ -16,15 +19,22 @@ from fastapi import Header
 from sqlalchemy.orm import Session
 
 from transactional.api.deps import AppContext
+from transactional.core.idempotency import MAX_KEY_LENGTH, IdempotentRequest, run_once
+from transactional.core.jsonable import jsonable
 from transactional.domain.principal import Principal
-from transactional.services import idempotency
-from transactional.services.outbox import jsonable
 
 OptionalIdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", min_length=1, max_length=255,
+    alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH,
     description="Optional: a retry with the same key and body returns the original response "
                 "instead of repeating the change.",
 )]
+
+
+def idempotent_request(context: AppContext, key: str, method: str, path: str,
+                       body: Any) -> IdempotentRequest:
+    """The key of one request, hashed over method, path and JSON body, with the app's TTL."""
+    ttl = dt.timedelta(hours=context.settings.oltp.idempotency_ttl_hours)
+    return IdempotentRequest.of(key, method, path, body, ttl)
 
 
 def write_once(
@@ -39,17 +49,13 @@ def write_once(
     Returns:
         The JSON-ready response body (the stored one on a replay).
     """
+    request = None if key is None else idempotent_request(context, key, method, path, body)
+
     def run(session: Session) -> dict[str, Any]:
-        if key is None:
-            return jsonable(action(session)[0])
-        ttl = dt.timedelta(hours=context.settings.oltp.idempotency_ttl_hours)
-        response, _ = idempotency.run_idempotent(
-            session, user.user_id, key, idempotency.fingerprint(method, path, body), ttl,
-            resource_type, lambda: _ready(action(session)))
-        return response.body
+        def change() -> tuple[dict[str, Any], str]:
+            result, resource_id = action(session)
+            return jsonable(result), resource_id
+
+        return run_once(session, user.user_id, request, resource_type, change).body
 
     return context.db.run_write(run)
-
-
-def _ready(result: tuple[dict[str, Any], str]) -> tuple[dict[str, Any], str]:
-    return jsonable(result[0]), result[1]

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, status
 
 from transactional.api.catalogue import AttrFilters
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.catalogue import offers
 from transactional.domain.attributes import parse_filter
 from transactional.schemas.common import ERRORS, Page
 from transactional.schemas.offers import OfferCreate, OfferPublic, OfferUpdate
-from transactional.services import offers
 
 router = APIRouter(prefix="/offers", tags=["offers"], responses=ERRORS)
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.onboarding import applications, documents
 from transactional.schemas.common import CONFLICT, ERRORS, Page
 from transactional.schemas.onboarding import (
     DocumentPublic,
@@ -15,7 +16,6 @@ from transactional.schemas.onboarding import (
     SupplierApplicationCreate,
     SupplierApplicationPublic,
 )
-from transactional.services import documents, onboarding
 
 router = APIRouter(prefix="/supplier-applications", tags=["onboarding"], responses=ERRORS)
 DocType = Literal["business_license", "qualification_certificate", "bank_account_letter",
@@ -30,7 +30,7 @@ def submit_application(body: SupplierApplicationCreate, context: ContextDep,
     offers until approved."""
     values = body.model_dump(exclude={"business_unit"})
     settings = context.settings
-    return SupplierApplicationPublic(**context.db.run_write(lambda s: onboarding.submit_application(
+    return SupplierApplicationPublic(**context.db.run_write(lambda s: applications.submit_application(
         s, user, values, business_unit=body.business_unit, group_code=settings.group_code,
         default_currency=context.policy.settlement_currency_default)))
 
@@ -42,7 +42,7 @@ def list_applications(
                        Query(alias="status")] = None,
 ) -> Page[SupplierApplicationPublic]:
     with context.db.read() as session:
-        result = onboarding.list_applications(session, user, page, status=status_)
+        result = applications.list_applications(session, user, page, status=status_)
     return Page[SupplierApplicationPublic](**result.__dict__)
 
 
@@ -50,7 +50,7 @@ def list_applications(
 def get_application(application_id: int, context: ContextDep,
                     user: CurrentUser) -> SupplierApplicationPublic:
     with context.db.read() as session:
-        return SupplierApplicationPublic(**onboarding.get_application(session, user,
+        return SupplierApplicationPublic(**applications.get_application(session, user,
                                                                       application_id))
 
 
@@ -61,7 +61,7 @@ def upload_document(application_id: int, context: ContextDep, user: CurrentUser,
     """Attach a qualification document (multipart). The type is judged by content (magic
     bytes), the size is limited; stored by content hash. No OCR: people read it."""
     with context.db.read() as session:  # scope first: never store files for outsiders
-        onboarding.load_application(session, user, application_id)
+        applications.load_application(session, user, application_id)
     stored = documents.store_file(file.file, file.filename, context.policy)
     return DocumentPublic(**context.db.run_write(lambda s: documents.add_document(
         s, user, application_id, doc_type, file.filename, stored)))
@@ -83,7 +83,7 @@ def approve(application_id: int, context: ContextDep, user: CurrentUser,
     ``approved`` and ``supplier.approved`` carries its company data to the lake."""
     reason = body.reason if body else None
     return SupplierApplicationPublic(**context.db.run_write(
-        lambda s: onboarding.review(s, user, application_id, "approve", reason)))
+        lambda s: applications.review(s, user, application_id, "approve", reason)))
 
 
 @router.post("/{application_id}/reject", responses={409: CONFLICT})
@@ -91,4 +91,4 @@ def reject(application_id: int, body: ReviewCreate, context: ContextDep,
            user: CurrentUser) -> SupplierApplicationPublic:
     """Reject with a reason (procurement, admins of the unit; not the applicant)."""
     return SupplierApplicationPublic(**context.db.run_write(
-        lambda s: onboarding.review(s, user, application_id, "reject", body.reason)))
+        lambda s: applications.review(s, user, application_id, "reject", body.reason)))

@@ -16,33 +16,25 @@ from fastapi.responses import JSONResponse
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.errors import RateLimitedError
-from transactional.api.idempotent import OptionalIdempotencyKey, write_once
+from transactional.api.idempotent import OptionalIdempotencyKey, idempotent_request, write_once
+from transactional.core.idempotency import MAX_KEY_LENGTH
 from transactional.domain.status import TRANSITIONS, OrderStatus
+from transactional.ordering.lifecycle import transition_order
+from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
+from transactional.ordering.queries import get_order, list_orders
 from transactional.schemas.common import CONFLICT, ERRORS, RATE_LIMITED, Page
 from transactional.schemas.orders import OrderCreate, OrderPublic, OrderTransitionCreate
-from transactional.services import idempotency
-from transactional.services.order_queries import get_order, list_orders
-from transactional.services.orders import (
-    OrderLineRequest,
-    OrderRequest,
-    place_order,
-    transition_order,
-)
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=ERRORS)
 
 IdempotencyKey = Annotated[str, Header(
-    alias="Idempotency-Key", min_length=1, max_length=255,
+    alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH,
     description="Unique per intended order: a retry with the same key and body returns the "
                 "original response; a different body is refused (422); while the first "
                 "request is still running, 409.",
     examples=["5f0c6a1e-order-2026-11-25-0001"],
 )]
 PATH = "/api/v1/orders"
-
-
-def _ttl(context: ContextDep) -> dt.timedelta:
-    return dt.timedelta(hours=context.settings.oltp.idempotency_ttl_hours)
 
 
 @router.post(
@@ -63,7 +55,7 @@ def create_order(
     retry = context.order_limiter.hit(f"order:{user.user_id}")
     if retry is not None:
         raise RateLimitedError("too many orders from this user; slow down", retry)
-    request_hash = idempotency.fingerprint("POST", PATH, body.model_dump(mode="json"))
+    key = idempotent_request(context, idempotency_key, "POST", PATH, body.model_dump(mode="json"))
     ship_to = body.ship_to
     request = OrderRequest(
         lines=tuple(OrderLineRequest(line.offer_id, line.quantity) for line in body.lines),
@@ -72,9 +64,8 @@ def create_order(
         ship_to_longitude=ship_to.longitude if ship_to else None,
         note=body.note,
     )
-    result = context.db.run_write(lambda s: place_order(
-        s, user, request, idempotency_key=idempotency_key, request_hash=request_hash,
-        idempotency_ttl=_ttl(context), policy=context.policy))
+    result = context.db.run_write(lambda s: place_order(s, user, request, key,
+                                                        policy=context.policy))
     headers = {"Location": f"{PATH}/{result.order['id']}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"

@@ -11,6 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from transactional.api.deps import ContextDep, CurrentUser
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.domain.signature import HEADER, verify
+from transactional.ordering import payments, refunds
+from transactional.ordering.lifecycle import handle_callback
 from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.payments import (
     OrderPaymentsPublic,
@@ -19,7 +21,6 @@ from transactional.schemas.payments import (
     RefundCreate,
     RefundPublic,
 )
-from transactional.services import payments, refunds
 
 orders = APIRouter(prefix="/orders", tags=["payments"], responses=ERRORS)
 provider = APIRouter(prefix="/payments", tags=["payments"])
@@ -77,5 +78,5 @@ async def provider_callback(
     event = payments.parse_event(body)
     digest = hashlib.sha256(body).hexdigest()
     result = await run_in_threadpool(
-        context.db.run_write, lambda s: payments.handle_callback(s, event, digest))
+        context.db.run_write, lambda s: handle_callback(s, event, digest))
     return ProviderEventPublic(**result)

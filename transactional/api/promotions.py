@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.catalogue import promotions
 from transactional.schemas.common import ERRORS, Page
 from transactional.schemas.promotions import PromotionCreate, PromotionPublic, PromotionUpdate
-from transactional.services import promotions
 
 router = APIRouter(prefix="/promotions", tags=["promotions"], responses=ERRORS)
 

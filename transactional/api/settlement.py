@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
+from transactional.rebates import dealers
 from transactional.schemas.common import ERRORS, Page
 from transactional.schemas.settlement import (
     DealerAccountCreate,
@@ -18,7 +19,7 @@ from transactional.schemas.settlement import (
     StatementPublic,
     StatementRunCreate,
 )
-from transactional.services import dealers, settlement, statements
+from transactional.settlement import run, statements
 
 statements_router = APIRouter(prefix="/statements", tags=["settlement"], responses=ERRORS)
 dealers_router = APIRouter(prefix="/dealer-accounts", tags=["rebates"], responses=ERRORS)
@@ -30,7 +31,7 @@ def run_settlement(body: StatementRunCreate, context: ContextDep, user: CurrentU
     """Issue the statements of a period for your unit (finance, admins): one per supplier
     with something to settle, in its settlement currency; emits ``payable.exported``."""
     def action(session: Session) -> tuple[dict, str]:
-        issued = settlement.issue_statements(
+        issued = run.issue_statements(
             session, user, body.period_start, body.period_end, context.policy,
             business_unit=body.business_unit, supplier_id=body.supplier_id)
         return {"statements": issued}, ",".join(str(s["id"]) for s in issued) or "-"
@@ -65,7 +66,7 @@ def correct_statement(statement_id: int, body: StatementCorrectionCreate, contex
                       idempotency_key: OptionalIdempotencyKey = None) -> StatementPublic:
     """Issue a correction statement (issued statements never change)."""
     def action(session: Session) -> tuple[dict, str]:
-        issued = settlement.correct_statement(session, user, statement_id, body.amount,
+        issued = run.correct_statement(session, user, statement_id, body.amount,
                                               body.description, context.policy)
         return issued, str(issued["id"])
 

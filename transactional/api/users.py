@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.identity import users
 from transactional.schemas.common import CONFLICT, ERRORS, Page
 from transactional.schemas.users import ApiKeyCreate, ApiKeyCreated, UserCreate, UserPublic
-from transactional.services import identity
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERRORS)
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/users", tags=["users"], responses=ERRORS)
 @router.post("", status_code=status.HTTP_201_CREATED, responses={409: CONFLICT})
 def create_user(body: UserCreate, context: ContextDep, user: CurrentUser) -> UserPublic:
     """Create a user with a role and business unit (the only body that may carry them)."""
-    record = context.db.run_write(lambda s: identity.create_user(
+    record = context.db.run_write(lambda s: users.create_user(
         s, user, username=body.username, password=body.password, role=body.role,
         business_unit=body.business_unit, supplier_id=body.supplier_id))
     return UserPublic(**record)
@@ -24,7 +24,7 @@ def create_user(body: UserCreate, context: ContextDep, user: CurrentUser) -> Use
 @router.get("")
 def list_users(context: ContextDep, user: CurrentUser, page: PageDep) -> Page[UserPublic]:
     with context.db.read() as session:
-        result = identity.list_users(session, user, page)
+        result = users.list_users(session, user, page)
     return Page[UserPublic](**result.__dict__)
 
 
@@ -32,7 +32,7 @@ def list_users(context: ContextDep, user: CurrentUser, page: PageDep) -> Page[Us
 def get_user(user_id: int, context: ContextDep, user: CurrentUser) -> UserPublic:
     """Yourself, or a user of the unit you administer."""
     with context.db.read() as session:
-        return UserPublic(**identity.get_user(session, user, user_id))
+        return UserPublic(**users.get_user(session, user, user_id))
 
 
 @router.post("/{user_id}/api-keys", status_code=status.HTTP_201_CREATED)
@@ -41,10 +41,10 @@ def create_api_key(
 ) -> ApiKeyCreated:
     """Mint an API key acting as ``user_id``; the secret is returned once."""
     record, secret = context.db.run_write(
-        lambda s: identity.create_api_key(s, user, user_id, body.name))
+        lambda s: users.create_api_key(s, user, user_id, body.name))
     return ApiKeyCreated(**record, secret=secret)
 
 
 @router.delete("/{user_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_api_key(user_id: int, key_id: int, context: ContextDep, user: CurrentUser) -> None:
-    context.db.run_write(lambda s: identity.revoke_api_key(s, user, user_id, key_id))
+    context.db.run_write(lambda s: users.revoke_api_key(s, user, user_id, key_id))

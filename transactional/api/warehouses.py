@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
+from transactional.catalogue import stock
 from transactional.schemas.common import CONFLICT, ERRORS, Page
 from transactional.schemas.stock import (
     StockAdjustmentCreate,
@@ -17,7 +18,6 @@ from transactional.schemas.stock import (
     WarehouseCreate,
     WarehousePublic,
 )
-from transactional.services import stock
 
 router = APIRouter(prefix="/warehouses", tags=["stock"], responses=ERRORS)
 

@@ -7,11 +7,11 @@ read-check-write sequence (stock, idempotency keys) can never interleave with an
 writer. Read-only transactions use a plain deferred ``BEGIN`` and run concurrently.
 
 PostgreSQL: READ COMMITTED with explicit row locks (``SELECT … FOR UPDATE`` in a fixed order,
-see ``services/reservation.py``), a ``lock_timeout`` so nothing waits forever, and a bounded
+see ``ordering/reservation.py``), a ``lock_timeout`` so nothing waits forever, and a bounded
 retry of the whole transaction on deadlock / serialization failure.
 
 Every write transaction flushes the session's pending outbox events just before commit
-(``services/outbox.py``).
+(``db/outbox.py``).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infra.settings import Settings
 from transactional.db.fastpath import FAST_PATH_OPTION
+from transactional.db.outbox import discard_pending_events, flush_pending_events
 from transactional.domain.errors import ConflictError, DomainError
-from transactional.services.outbox import discard_pending_events, flush_pending_events
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -6,7 +6,7 @@ approval limit starts as ``pending_approval`` instead of ``placed`` and goes
 (stock released, a paid order refunded in full) from ``placed``, ``pending_approval``,
 ``approved`` or ``paid``. Services look transitions up here, never hard-code them; what a
 transition does besides the status and the stock (ledger postings, rebate accruals,
-refunds) is named in its ``hooks`` and run by ``services/lifecycle_hooks.py``.
+refunds) is named in its ``hooks`` and run by ``ordering/lifecycle.py``.
 Transitions with ``route=False`` are run by the platform itself (expiry job, settlement
 run), never through ``/orders/{id}/<action>``.
 """
@@ -54,7 +54,7 @@ class Transition:
     event_type: str
     stock: StockEffect = StockEffect.NONE
     timestamp_column: str | None = None
-    hooks: tuple[str, ...] = ()  # side effects, by name (services/lifecycle_hooks.py)
+    hooks: tuple[str, ...] = ()  # side effects, by name (ordering/lifecycle.EFFECTS)
     route: bool = True  # exposed as POST /orders/{id}/<action>
     reason_required: bool = False
 

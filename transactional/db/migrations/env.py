@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
-from transactional.db.tables import metadata
+from transactional.db.tables.base import metadata
 
 MIGRATION_LOCK_KEY = 0x67726F75706C6B  # "grouplk"
 

@@ -1,0 +1,54 @@
+"""The audit log: one append-only row per privileged change, in the same transaction.
+
+"Privileged" means anything that changes who may do what or what the platform sells:
+users, API keys, business units, suppliers, categories, SKUs, offers, warehouses, stock
+adjustments, and order status changes made by staff. The table refuses UPDATE and DELETE
+(database triggers), so the log cannot be rewritten by the service itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from transactional.core.jsonable import jsonable
+from transactional.db.tables.core import audit_log
+from transactional.db.types import utcnow
+from transactional.domain.principal import Principal
+
+_INSERT = insert(audit_log)
+
+
+def record(
+    session: Session,
+    actor: Principal,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    *,
+    business_unit: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one audit row in the caller's transaction.
+
+    Args:
+        session: the transaction making the change.
+        actor: who made it.
+        action: ``<object>.<verb>``, e.g. ``"user.create"``, ``"stock.adjust"``.
+        object_type: e.g. ``"user"``; ``object_id`` its id.
+        business_unit: the unit concerned, if any.
+        details: JSON-ready facts (never secrets or password hashes).
+    """
+    session.connection().execute(_INSERT, {
+        "occurred_at": utcnow(),
+        "actor_user_id": actor.user_id,
+        "actor_role": actor.role.value,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "business_unit": business_unit,
+        "details": jsonable(dict(details or {})),
+    })

@@ -1,0 +1,55 @@
+"""The onboarding tables: supplier applications and their qualification documents.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
+
+from transactional.db.tables.base import Id, metadata
+from transactional.db.types import UtcDateTime
+
+supplier_applications = Table(
+    "supplier_applications", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("business_unit", String(32), ForeignKey("business_units.code"), nullable=False),
+    Column("supplier_id", String(64), ForeignKey("suppliers.id"), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # submitted | approved | rejected
+    Column("company_name", String(300), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("address", String(300), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("province", String(100)),
+    Column("bank_name", String(120)),
+    Column("bank_account", String(60), nullable=False),
+    Column("contact_name", String(100)),
+    Column("settlement_currency", String(3), nullable=False),
+    Column("submitted_by", Id, nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    Column("reviewed_by", Id),
+    Column("reviewed_at", UtcDateTime()),
+    Column("review_reason", String(500)),
+    Index("ix_supplier_applications_uscc", "uscc"),
+)
+
+supplier_documents = Table(
+    "supplier_documents", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("application_id", Id, ForeignKey("supplier_applications.id"), nullable=False,
+           index=True),
+    Column("doc_type", String(32), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size_bytes", Integer(), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(200), nullable=False),  # relative to oltp.document_dir
+    Column("uploaded_by", Id, nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+)

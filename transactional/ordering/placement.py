@@ -1,0 +1,255 @@
+"""Placing an order: one database transaction from the request to the reserved stock.
+
+:func:`place_order` runs once per idempotency key (``core/idempotency.run_once``): MOQ and
+multiple checks, pricing by tier, promotions, the approval an amount above the unit's limit
+needs, the order and its lines, then routing and reservation of the stock
+(``ordering/reservation.py``, as late as possible so the stock rows stay locked briefly),
+the allocations and the ``order.placed`` outbox event. Either all of it commits or none of
+it does. What happens to the order afterwards is ``ordering/lifecycle.py``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session
+
+from transactional.catalogue import promotions
+from transactional.core import events
+from transactional.core.idempotency import IdempotentRequest, run_once
+from transactional.core.policy import CommercePolicy, current_policy
+from transactional.db.fastpath import HotStatement
+from transactional.db.tables.catalogue import offer_price_tiers, offers, skus
+from transactional.db.tables.ordering import (
+    order_allocations,
+    order_line_promotions,
+    order_lines,
+    orders,
+)
+from transactional.db.types import utcnow
+from transactional.domain.allocation import LineRequest
+from transactional.domain.errors import ForbiddenError, ValidationFailedError
+from transactional.domain.money import Money
+from transactional.domain.pricing import OfferTerms, PriceTier, price_line
+from transactional.domain.principal import Principal, Role
+from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_promotions
+from transactional.domain.status import APPROVAL_STATUS, INITIAL_STATUS, PLACED_EVENT
+from transactional.ordering import approvals, reservation
+from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
+
+PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
+MAX_LINES = 100
+
+# Built once; the hot path only binds parameters.
+_LOAD_TERMS = HotStatement(
+    select(offers.c.id, offers.c.supplier_id, offers.c.sku_id, offers.c.currency,
+           offers.c.moq, offers.c.order_multiple, offers.c.version,
+           offer_price_tiers.c.min_quantity, offer_price_tiers.c.unit_price,
+           skus.c.category_id)
+    .join(offer_price_tiers, offer_price_tiers.c.offer_id == offers.c.id)
+    .join(skus, skus.c.id == offers.c.sku_id)
+    .where(offers.c.id.in_(bindparam("ids", expanding=True)), offers.c.is_active.is_(True))
+    .order_by(offers.c.id, offer_price_tiers.c.min_quantity)
+)
+_INSERT_ORDER = HotStatement(insert(orders).returning(orders.c.id))
+_INSERT_LINES = HotStatement(insert(order_lines))
+_INSERT_ALLOCATIONS = HotStatement(insert(order_allocations))
+_INSERT_PROMOTIONS = HotStatement(insert(order_line_promotions))
+
+
+@dataclass(frozen=True)
+class OrderLineRequest:
+    """``quantity`` units of offer ``offer_id``."""
+
+    offer_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """What a buyer may say about an order (never prices, status or business unit)."""
+
+    lines: tuple[OrderLineRequest, ...]
+    ship_to_address: str | None = None
+    ship_to_latitude: float | None = None
+    ship_to_longitude: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PlacementResult:
+    """The order snapshot, the HTTP status to answer with, and whether it was replayed."""
+
+    order: dict
+    status_code: int
+    replayed: bool
+
+
+def _load_terms(session: Session, offer_ids: Sequence[int]
+                ) -> tuple[dict[int, OfferTerms], dict[int, int]]:
+    """Terms per offer id, and the category of each offer's SKU."""
+    rows = _LOAD_TERMS.execute(session, {"ids": sorted(set(offer_ids))}).all()
+    tiers: dict[int, list[PriceTier]] = {}
+    first: dict[int, object] = {}
+    for r in rows:
+        tiers.setdefault(r.id, []).append(PriceTier(r.min_quantity, r.unit_price))
+        first.setdefault(r.id, r)
+    terms = {
+        i: OfferTerms(i, r.supplier_id, r.sku_id, r.currency, r.moq, r.order_multiple,
+                      tuple(tiers[i]), r.version)
+        for i, r in first.items()
+    }
+    return terms, {i: r.category_id for i, r in first.items()}
+
+
+def place_order(
+    session: Session,
+    actor: Principal,
+    request: OrderRequest,
+    idempotency: IdempotentRequest,
+    *,
+    policy: CommercePolicy | None = None,
+) -> PlacementResult:
+    """Place an order for the caller's business unit, reserving its stock; once per key.
+
+    Args:
+        idempotency: the request's ``Idempotency-Key`` (a retry replays the first answer).
+        policy: approval limits and FX age (default: :func:`current_policy`).
+
+    Returns:
+        The order snapshot, 201, and whether it is a replay of the key's first answer.
+
+    Raises:
+        ForbiddenError: the role may not place orders.
+        IdempotencyInFlightError / IdempotencyMismatchError: see ``core/idempotency``.
+        ValidationFailedError: unknown/inactive offer, mixed suppliers or currencies, MOQ,
+            multiple, too many lines.
+        OutOfStockError: not enough stock for some line (nothing reserved).
+    """
+    actor.require(*PLACING_ROLES)
+    if not actor.business_unit:
+        raise ForbiddenError("orders are placed for a business unit; this account has none")
+    outcome = run_once(session, actor.user_id, idempotency, "order",
+                       lambda: _place(session, actor, request, policy or current_policy()), 201)
+    return PlacementResult(outcome.body, outcome.status_code, outcome.replayed)
+
+
+def _place(session: Session, actor: Principal, request: OrderRequest,
+           policy: CommercePolicy) -> tuple[dict, str]:
+    """Validate, price, insert and reserve; returns ``(snapshot, order id)``."""
+    if not request.lines or len(request.lines) > MAX_LINES:
+        raise ValidationFailedError(f"an order has 1 to {MAX_LINES} lines")
+    if (request.ship_to_latitude is None) != (request.ship_to_longitude is None):
+        raise ValidationFailedError("ship_to latitude and longitude go together")
+    terms, category_of = _load_terms(session, [line.offer_id for line in request.lines])
+    missing = sorted({line.offer_id for line in request.lines} - set(terms))
+    if missing:
+        raise ValidationFailedError(
+            f"unknown or inactive offer(s): {', '.join(map(str, missing))}",
+            code="unknown_offer", details={"offer_ids": missing},
+        )
+    suppliers = {terms[line.offer_id].supplier_id for line in request.lines}
+    currencies = {terms[line.offer_id].currency for line in request.lines}
+    if len(suppliers) > 1 or len(currencies) > 1:
+        raise ValidationFailedError(
+            "all lines of an order must be offers of one supplier in one currency; "
+            "place one order per supplier", code="mixed_order",
+            details={"suppliers": sorted(suppliers), "currencies": sorted(currencies)},
+        )
+    supplier_id, currency = suppliers.pop(), currencies.pop()
+    priced = []
+    gross = Money.zero(currency)
+    for line_no, line in enumerate(request.lines, start=1):
+        unit, amount = price_line(terms[line.offer_id], line.quantity)
+        priced.append((line_no, line, terms[line.offer_id], unit, amount))
+        gross = gross + amount
+    now = utcnow()
+    discounts, applied = apply_promotions(
+        [LineAmount(n, category_of[line.offer_id], amount.amount)
+         for n, line, _, _, amount in priced],
+        promotions.price_rules(session, actor.business_unit, supplier_id, now), currency)
+    discount = sum(discounts.values(), Decimal(0))
+    total = Money.of(gross.amount - discount, currency)
+    need = approvals.requirement(session, actor.business_unit, total.amount, currency, now,
+                                 policy)
+    ship_to = (
+        (request.ship_to_latitude, request.ship_to_longitude)
+        if request.ship_to_latitude is not None else None
+    )
+    order_row = {
+        "business_unit": actor.business_unit, "buyer_user_id": actor.user_id,
+        "supplier_id": supplier_id,
+        "status": (APPROVAL_STATUS if need else INITIAL_STATUS).value, "currency": currency,
+        "total_amount": total.amount, "gross_amount": gross.amount,
+        "discount_amount": Money.of(discount, currency).amount,
+        "ship_to_address": request.ship_to_address,
+        "ship_to_latitude": request.ship_to_latitude,
+        "ship_to_longitude": request.ship_to_longitude, "note": request.note,
+        "placed_at": now, "updated_at": now, "paid_at": None, "shipped_at": None,
+        "delivered_at": None, "cancelled_at": None, "approved_at": None, "rejected_at": None,
+        "expired_at": None, "settled_at": None, "statement_id": None,
+    }
+    # Everything that does not depend on the stock goes first: the stock rows stay locked
+    # only from the reservation to the commit (on a hot SKU, that span is the throughput).
+    order_id = _INSERT_ORDER.execute(session, order_row).scalar_one()
+    line_rows = [
+        {"order_id": order_id, "line_no": n, "offer_id": t.offer_id,
+         "offer_version": t.version, "sku_id": t.sku_id, "quantity": line.quantity,
+         "unit_price": unit.amount, "line_amount": amount.amount, "currency": currency,
+         "discount_amount": Money.of(discounts[n], currency).amount,
+         "net_amount": Money.of(amount.amount - discounts[n], currency).amount}
+        for n, line, t, unit, amount in priced
+    ]
+    _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
+    promotion_rows = [_promotion_row(order_id, a, currency) for a in applied]
+    if promotion_rows:
+        _INSERT_PROMOTIONS.execute(session, promotion_rows)
+    approval = (approvals.record_request(session, order_id, total.amount, currency, need, now,
+                                         policy) if need else None)
+    allocations, shipping_currency = reservation.reserve(
+        session, supplier_id,
+        [LineRequest(n, t.sku_id, line.quantity) for n, line, t, _, _ in priced], ship_to,
+    )
+    alloc_rows = [
+        {"order_id": order_id, "line_no": a.line_no, "warehouse_id": a.warehouse_id,
+         "sku_id": a.sku_id, "quantity": a.quantity, "distance_km": float(a.distance_km),
+         "unit_shipping_cost": a.unit_shipping_cost,
+         "shipping_currency": shipping_currency[a.warehouse_id]}
+        for a in allocations
+    ]
+    _INSERT_ALLOCATIONS.execute(session, alloc_rows[0] if len(alloc_rows) == 1 else alloc_rows)
+    snapshot = _snapshot_from_rows(order_id, order_row, line_rows, alloc_rows, promotion_rows,
+                                   approval)
+    events.emit(session, PLACED_EVENT, "order", order_id, snapshot,
+                business_unit=actor.business_unit, supplier_id=supplier_id, json_ready=True)
+    if approval is not None:
+        events.emit(session, "order.approval_requested", "order", order_id,
+                    {"order_id": order_id, **approval}, business_unit=actor.business_unit,
+                    supplier_id=supplier_id, json_ready=True)
+    return snapshot, str(order_id)
+
+
+def _promotion_row(order_id: int, a: AppliedPromotion, currency: str) -> dict:
+    return {"order_id": order_id, "line_no": a.line_no, "sequence": a.sequence,
+            "promotion_id": a.promotion_id, "promotion_version": a.version, "kind": a.kind,
+            "amount": a.amount, "currency": currency}
+
+
+def _by_warehouse(allocation: dict) -> int:
+    return allocation["warehouse_id"]
+
+
+def _snapshot_from_rows(order_id: int, order_row: dict, line_rows: list[dict],
+                        alloc_rows: list[dict], promotion_rows: list[dict],
+                        approval: dict | None) -> dict:
+    lines = [
+        line_json(line, [allocation_json(a) for a in sorted(alloc_rows, key=_by_warehouse)
+                         if a["line_no"] == line["line_no"]],
+                  [applied_json(p) for p in promotion_rows if p["line_no"] == line["line_no"]])
+        for line in line_rows
+    ]
+    return snapshot_of({"id": order_id, **order_row}, lines, approval)
+
