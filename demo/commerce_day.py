@@ -261,11 +261,11 @@ def _onboard(db: Any, erp: dict, settings: Settings, units: list[str]) -> str | 
     """One ERP vendor not on the platform applies with a licence and is approved."""
     from sqlalchemy import select
 
+    from infra.uscc import normalise_uscc, uscc_problem
     from transactional.core.policy import CommercePolicy
     from transactional.db.tables.identity import suppliers, users
     from transactional.db.tables.onboarding import supplier_applications
     from transactional.domain.principal import SYSTEM
-    from transactional.domain.uscc import normalise_uscc, uscc_problem
     from transactional.identity.users import principal_of
     from transactional.onboarding import applications as onboarding
     from transactional.onboarding import documents

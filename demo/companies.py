@@ -8,8 +8,6 @@ registered in their city, some foreign companies with Latin names, and near-twin
 group subsidiary, a homophone brand). :func:`generate_supplier_records` turns them into
 the vendor records that different business units' ERPs really hold (see
 :mod:`demo.aliases` for the variant types) plus the ground truth.
-
-``uscc_check_char`` and ``is_valid_uscc`` are re-exported for the generator's own use.
 """
 
 from __future__ import annotations
@@ -32,12 +30,9 @@ from demo.lexicon import (
     SURNAMES,
 )
 from demo.rng import substream
-from demo.uscc import is_valid_uscc, make_uscc, uscc_check_char
+from demo.uscc import make_uscc
 
-__all__ = [
-    "SECTOR_UNITS", "build_companies", "companies_frame", "generate_supplier_records",
-    "is_valid_uscc", "uscc_check_char",
-]
+__all__ = ["SECTOR_UNITS", "build_companies", "companies_frame", "generate_supplier_records"]
 
 #: Which business units buy from a supplier of each sector (relative weights).
 SECTOR_UNITS: dict[str, dict[str, float]] = {

@@ -2,12 +2,12 @@
 
 Public API (free of dbt and Dagster)::
 
-    from models.entity_resolution import resolve_suppliers, parse_name, validate_uscc
+    from models.entity_resolution import resolve_suppliers, parse_name
     res = resolve_suppliers(records_df, previous=last_crosswalk, group_code="GL")
     res.source_records  # every record with supplier_key, match_confidence, match_evidence
     res.golden          # one row per supplier, golden fields and their source record ids
 
-Modules: :mod:`uscc` (GB 32100 codes), :mod:`normalise` (name parts), :mod:`records`
+Modules: :mod:`uscc` (placeholders; validation is ``infra/uscc.py``), :mod:`normalise` (name parts), :mod:`records`
 (contacts), :mod:`blocking`, :mod:`features`, :mod:`model`, :mod:`cluster`, :mod:`golden`,
 :mod:`keys`, :mod:`resolve`, :mod:`evaluate`, :mod:`cli` (``grouplake suppliers dedup``).
 The hand-labelled pairs in ``tests/fixtures/supplier_pairs_gold.csv`` are never used for
@@ -23,7 +23,6 @@ _EXPORTS = {
     "parse_name": "normalise",
     "Resolution": "resolve",
     "resolve_suppliers": "resolve",
-    "validate_uscc": "uscc",
 }
 
 __all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the lazy exports are the public names

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from infra.uscc import is_valid_uscc, normalise_uscc
 from models.entity_resolution.hanzi import to_simplified
 from models.entity_resolution.normalise import NameParts, _fold_latin, parse_name
 from models.entity_resolution.regions import tables
-from models.entity_resolution.uscc import clean_uscc, is_placeholder, validate_uscc
+from models.entity_resolution.uscc import is_placeholder
 
 REQUIRED_COLUMNS = ("record_id", "name")
 OPTIONAL_COLUMNS = ("uscc", "city", "phone", "address", "bank_account", "business_unit",
@@ -151,8 +152,8 @@ def prepare(records: pd.DataFrame, progress=None) -> Prepared:
     if progress is not None:
         progress("normalise", len(uniques), len(uniques))
     parts = [lookup[n] for n in names]
-    uscc = _mapped(frame["uscc"], clean_uscc)
-    valid_lookup = {u: validate_uscc(u) for u in pd.unique(uscc)}
+    uscc = _mapped(frame["uscc"], normalise_uscc)
+    valid_lookup = {u: is_valid_uscc(u) for u in pd.unique(uscc)}
     uscc_valid = np.array([valid_lookup[u] for u in uscc], dtype=bool)
     evidence = np.array([u if u and not is_placeholder(u) else "" for u in uscc], dtype=object)
     return Prepared(

@@ -19,8 +19,9 @@ import random
 
 import pandas as pd
 
+from infra.uscc import ALPHABET
 from models.entity_resolution.regions import _PROVINCES
-from models.entity_resolution.uscc import ALPHABET, make_uscc
+from models.entity_resolution.uscc import make_uscc
 
 _BRAND_CHARS = ("华恒鑫宏达源通盛昌泰兴利丰隆瑞祥福安顺金天宇中新海龙凤德信诚永亿嘉佳正和合成远航东方"
                 "博长光明辉晟汇惠力立腾飞创鼎峰阳晨星美康健宁世纪联众科元衡鸿扬锦益晋冀鲁豫蒙"
@@ -69,7 +70,7 @@ class _Gen:
         return seq[self.r.randrange(len(seq))]
 
     def code(self, prefix: str) -> str:
-        body = "MA" + "".join(self.pick(ALPHABET[:10] + ALPHABET[10:]) for _ in range(6))
+        body = "MA" + "".join(self.pick(ALPHABET) for _ in range(6))
         return make_uscc(prefix, body)
 
     def phone(self) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from demo.aliases import VARIANT_TYPES
-from demo.companies import build_companies, generate_supplier_records, is_valid_uscc
+from demo.companies import build_companies, generate_supplier_records
+from demo.uscc import is_valid_uscc
 
 
 def test_same_seed_same_records_other_seed_differs() -> None:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 
 from demo.rng import substream
-from demo.uscc import (
-    USCC_CHARSET,
-    is_valid_uscc,
-    make_uscc,
-    mistype_uscc,
-    org_code_check_char,
-    uscc_check_char,
-)
+from demo.uscc import is_valid_uscc, make_uscc, mistype_uscc
+from infra.uscc import ALPHABET as USCC_CHARSET
+from infra.uscc import check_character as uscc_check_char
+from infra.uscc import organisation_check as org_code_check_char
 
 # Codes published by real companies (public registry data).
 KNOWN_VALID = ["91350100M000100Y43", "91110000600037341L", "91440300708461136T", "914403001922038216"]

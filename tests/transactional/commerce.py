@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from infra.uscc import check_character, organisation_check
 from transactional.db.tables.accounting import journal_entries, journal_lines
 from transactional.db.tables.settlement import statements
 from transactional.domain.ledger import Posting, imbalances
 from transactional.domain.signature import HEADER, sign
-from transactional.domain.uscc import check_character, organisation_check
 
 #: A minimal PDF (magic bytes are what counts).
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

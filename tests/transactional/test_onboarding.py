@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from infra.uscc import uscc_problem
 from tests.transactional.commerce import PDF, PNG, make_uscc
 from transactional.db.tables.core import audit_log, outbox_events
-from transactional.domain.uscc import uscc_problem
 
 VALID = make_uscc()  # 91140200MA0GRLAK39
 COMPANY = {"company_name": "大同煤业股份有限公司", "uscc": VALID, "address": "大同市矿区新平旺1号",

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from infra.uscc import ALPHABET
 from transactional.core import audit, events
 from transactional.core.jsonable import jsonable
 from transactional.core.paging import Page, PageRequest, fetch_page
@@ -26,7 +27,7 @@ from transactional.domain.principal import Principal, Role, not_found
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: GB 32100-2015 unified social credit code alphabet (no I, O, Z, S, V).
-CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+CREDIT_CODE = re.compile(f"^[{ALPHABET}]{{18}}$")
 
 
 def create_business_unit(session: Session, actor: Principal, code: str, name: str) -> dict:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from infra.uscc import PROBLEMS, normalise_uscc, uscc_problem
 from transactional.core import audit, events
 from transactional.core.paging import Page, PageRequest, fetch_page
 from transactional.db.tables.identity import business_units, suppliers
@@ -31,7 +32,6 @@ from transactional.db.types import utcnow
 from transactional.domain.errors import ConflictError, ForbiddenError, ValidationFailedError
 from transactional.domain.money import check_currency
 from transactional.domain.principal import Principal, Role, not_found
-from transactional.domain.uscc import PROBLEMS, normalise_uscc, uscc_problem
 from transactional.identity.directory import supplier_approved_payload
 
 STAFF = (Role.PROCUREMENT, Role.ADMIN)

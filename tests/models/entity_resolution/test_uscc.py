@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from models.entity_resolution.uscc import (
-    clean_uscc,
-    is_placeholder,
-    make_uscc,
-    uscc_problem,
-    validate_uscc,
-)
+from infra.uscc import is_valid_uscc as validate_uscc
+from infra.uscc import normalise_uscc as clean_uscc
+from infra.uscc import uscc_problem
+from models.entity_resolution.uscc import is_placeholder, make_uscc
 
 HUAWEI = "914403001922038216"  # published code of Huawei Technologies Co., Ltd.
 
