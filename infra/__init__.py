@@ -1,1 +1,2 @@
-"""Shared infrastructure: settings, token signing, service registry, deployment manifests."""
+"""Shared infrastructure: settings, token signing, the HTTP kit both APIs use (``http/``),
+the credit-code validator (``uscc.py``), service registry, deployment manifests."""

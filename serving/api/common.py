@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 from fastapi import Query, Response
 
+from infra.http.pages import Page
 from serving.api.deps import AppContext
 from serving.errors import InvalidRequestError, MartUnavailableError
-from serving.repository.paging import Page
 from serving.snapshot.store import Snapshot
 
 #: the response header naming the snapshot a response was read from.

@@ -6,12 +6,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from infra.http.pages import Page
 from serving.access import ANALYST_ROLES, customer_scopes, require_role
 from serving.api.common import page_body, reading
 from serving.api.deps import ContextDep, PageDep, ViewerDep
 from serving.errors import NotFoundError
 from serving.repository import customers as repo
-from serving.schemas.common import ERRORS, Page
+from serving.schemas.common import ERRORS
 from serving.schemas.customers import (
     CustomerLtvPublic,
     CustomerPublic,

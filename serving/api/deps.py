@@ -13,10 +13,10 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from infra.http.pages import Offset, PageRequest
 from infra.settings import Settings
 from serving.access import Viewer
 from serving.auth import TokenVerifier
-from serving.repository.paging import PageRequest
 from serving.snapshot.store import SnapshotStore
 
 
@@ -54,10 +54,11 @@ ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 async def page_request(
     context: ContextDep,
     limit: Annotated[int | None, Query(ge=1, description="page size; capped by the server")] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> PageRequest:
     serving = context.settings.serving
-    return PageRequest(min(limit or serving.default_page_size, serving.max_page_size), offset)
+    return PageRequest.capped(limit, offset, default=serving.default_page_size,
+                              maximum=serving.max_page_size)
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from infra.http.errors import error_response
 from serving.api.common import SNAPSHOT_HEADER
 from serving.api.deps import ContextDep
-from serving.api.errors import error_response
 
 router = APIRouter(tags=["health"])
 

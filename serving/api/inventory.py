@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from infra.http.pages import Page
 from serving.access import ANALYST_ROLES, require_role, unit_filter
 from serving.api.common import page_body, reading
 from serving.api.deps import ContextDep, PageDep, ViewerDep
 from serving.errors import InvalidRequestError, NotFoundError
 from serving.repository import inventory as repo
-from serving.schemas.common import ERRORS, Page
+from serving.schemas.common import ERRORS
 from serving.schemas.inventory import InventoryAccuracyPublic, StockLinePublic
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])

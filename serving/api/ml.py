@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from infra.http.pages import Page
 from serving.access import ANALYST_ROLES, require_role, unit_filter
 from serving.api.common import page_body, reading
 from serving.api.deps import ContextDep, PageDep, ViewerDep
 from serving.repository import ml as repo
-from serving.schemas.common import ERRORS, Page
+from serving.schemas.common import ERRORS
 from serving.schemas.ml import RecommendationPublic, RiskDocumentPublic
 
 router = APIRouter(tags=["models"])

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 
+from infra.http.pages import Page
 from serving.access import (
     ANALYST_ROLES,
     SCORECARD_ROLES,
@@ -27,7 +28,7 @@ from serving.api.common import SNAPSHOT_HEADER, MonthQuery, month_range, page_bo
 from serving.api.deps import AppContext, ContextDep, PageDep, ViewerDep
 from serving.errors import NotFoundError
 from serving.repository import scorecards as repo
-from serving.schemas.common import ERRORS, Page
+from serving.schemas.common import ERRORS
 from serving.schemas.scorecards import (
     ScorecardHistoryPublic,
     ScorecardPublic,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from infra.http.pages import Page
 from serving.access import ANALYST_ROLES, Viewer, may_see_supplier, require_role, unit_filter
 from serving.api.common import MonthQuery, month_range, page_body, reading
 from serving.api.deps import ContextDep, PageDep, ViewerDep
@@ -14,7 +15,7 @@ from serving.errors import NotFoundError
 from serving.repository import scorecards as scorecard_repo
 from serving.repository import suppliers as repo
 from serving.repository.paging import one
-from serving.schemas.common import ERRORS, Page
+from serving.schemas.common import ERRORS
 from serving.schemas.suppliers import (
     PriceMonthPublic,
     ShipmentPublic,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.repository.paging import Page, PageRequest, Where, fetch_page, rows
+from infra.http.pages import Page, PageRequest
+from serving.repository.paging import Where, fetch_page, rows
 
 RFM_COLUMNS = (
     "scope, scope_type, customer_id, customer_name, customer_type, customer_tier, as_of_date, "

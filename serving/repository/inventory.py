@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from serving.repository.paging import Page, PageRequest, Where, fetch_page, one
+from infra.http.pages import Page, PageRequest
+from serving.repository.paging import Where, fetch_page, one
 
 
 def accuracy(cursor: Any, page: PageRequest, *, unit: str | None, warehouse_code: str | None,

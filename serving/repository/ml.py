@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.repository.paging import Page, PageRequest, Where, fetch_page
+from infra.http.pages import Page, PageRequest
+from serving.repository.paging import Where, fetch_page
 
 
 def _key_join(alias: str, with_keys: bool) -> tuple[str, str]:

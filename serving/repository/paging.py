@@ -1,28 +1,12 @@
-"""Pages of query results: ``limit`` rows from ``offset``, with the total count."""
+"""Pages of snapshot query results: ``limit`` rows from ``offset``, with the total count
+(the HTTP kit's ``Page``), and the small SQL helpers every repository uses."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class PageRequest:
-    """``limit`` rows starting at ``offset`` (``limit`` already capped by the caller)."""
-
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of rows (dicts) and the number of rows matching the query."""
-
-    items: list[dict[str, Any]]
-    total: int
-    limit: int
-    offset: int
+from infra.http.pages import Page, PageRequest
 
 
 def rows(cursor: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -63,7 +47,7 @@ def fetch_page(cursor: Any, sql: str, params: Sequence[Any], order_by: str,
     total = cursor.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchall()[0][0]
     items = rows(cursor, f"{sql} ORDER BY {order_by} LIMIT ? OFFSET ?",
                  [*params, page.limit, page.offset]) if total else []
-    return Page(items, int(total), page.limit, page.offset)
+    return Page.of(items, total, page)
 
 
 class Where:

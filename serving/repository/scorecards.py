@@ -11,15 +11,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from serving.repository.paging import (
-    Page,
-    PageRequest,
-    Where,
-    contains_pattern,
-    fetch_page,
-    one,
-    rows,
-)
+from infra.http.pages import Page, PageRequest
+from serving.repository.paging import Where, contains_pattern, fetch_page, one, rows
 
 SUMMARY_COLUMNS = (
     "supplier_key, group_supplier_id, supplier_name, scorecard_month, main_category_id, "

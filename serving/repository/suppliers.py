@@ -11,15 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from serving.repository.paging import (
-    Page,
-    PageRequest,
-    Where,
-    contains_pattern,
-    fetch_page,
-    one,
-    rows,
-)
+from infra.http.pages import Page, PageRequest
+from serving.repository.paging import Where, contains_pattern, fetch_page, one, rows
 
 MASTER_COLUMNS = (
     "supplier_key, group_supplier_id, golden_name, uscc, uscc_is_valid, province, city, address, "

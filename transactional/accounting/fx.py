@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.core import audit, events
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.core.policy import CommercePolicy
 from transactional.db.tables.accounting import fx_rates
 from transactional.db.types import utcnow
@@ -192,4 +193,4 @@ def list_rates(session: Session, page: PageRequest, *, from_currency: str | None
     if date_to:
         query = query.where(fx_rates.c.rate_date <= date_to)
     rows, total = fetch_page(session, query, page)
-    return Page([_row_json(r) for r in rows], total, page.limit, page.offset)
+    return Page.of([_row_json(r) for r in rows], total, page)

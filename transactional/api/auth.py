@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
+from infra.http.errors import ErrorBody
 from infra.tokens import issue_token
 from transactional.api.deps import ContextDep, CurrentUser
 from transactional.api.errors import RateLimitedError
 from transactional.identity.users import authenticate
 from transactional.schemas.auth import PrincipalPublic, TokenPublic
-from transactional.schemas.common import ERRORS, ErrorBody
+from transactional.schemas.common import ERRORS
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

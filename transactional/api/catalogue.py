@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.catalogue import skus as sku_service
 from transactional.domain.attributes import parse_filter
 from transactional.schemas.catalogue import CategoryCreate, CategoryPublic, SkuCreate, SkuPublic
-from transactional.schemas.common import ERRORS, Page
+from transactional.schemas.common import ERRORS
 
 categories = APIRouter(prefix="/categories", tags=["catalogue"], responses=ERRORS)
 skus = APIRouter(prefix="/skus", tags=["catalogue"], responses=ERRORS)
@@ -38,7 +40,7 @@ def list_categories(context: ContextDep, user: CurrentUser, page: PageDep) -> Pa
 
 
 @categories.get("/{category_id}")
-def get_category(category_id: int, context: ContextDep, user: CurrentUser) -> CategoryPublic:
+def get_category(category_id: Id, context: ContextDep, user: CurrentUser) -> CategoryPublic:
     with context.db.read() as session:
         return CategoryPublic(**sku_service.get_category(session, category_id))
 
@@ -54,7 +56,7 @@ def create_sku(body: SkuCreate, context: ContextDep, user: CurrentUser) -> SkuPu
 @skus.get("")
 def search_skus(
     context: ContextDep, user: CurrentUser, page: PageDep,
-    category_id: int | None = None,
+    category_id: Id | None = None,
     q: Annotated[str | None, Query(max_length=100, description="code or name contains")] = None,
     attr: AttrFilters = None,
 ) -> Page[SkuPublic]:
@@ -67,6 +69,6 @@ def search_skus(
 
 
 @skus.get("/{sku_id}")
-def get_sku(sku_id: int, context: ContextDep, user: CurrentUser) -> SkuPublic:
+def get_sku(sku_id: Id, context: ContextDep, user: CurrentUser) -> SkuPublic:
     with context.db.read() as session:
         return SkuPublic(**sku_service.get_sku(session, sku_id))

@@ -15,10 +15,10 @@ from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.concurrency import run_in_threadpool
 
+from infra.http.pages import Offset, PageRequest
 from infra.settings import Settings
 from infra.tokens import TokenError, TokenExpiredError, verify_token
 from transactional.api.ratelimit import GcraLimiter
-from transactional.core.paging import PageRequest
 from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
 from transactional.domain.errors import UnauthenticatedError
@@ -90,9 +90,10 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 async def page_request(
     context: ContextDep,
     limit: Annotated[int, Query(ge=1, description="page size; capped by the server")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> PageRequest:
-    return PageRequest(min(limit, context.settings.oltp.max_page_size), offset)
+    return PageRequest.capped(limit, offset, default=50,
+                              maximum=context.settings.oltp.max_page_size)
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]

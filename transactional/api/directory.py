@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from infra.http.pages import Page
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.identity import directory
-from transactional.schemas.common import ERRORS, Page
+from transactional.schemas.common import ERRORS
 from transactional.schemas.directory import (
     BusinessUnitCreate,
     BusinessUnitPublic,

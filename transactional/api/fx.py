@@ -6,10 +6,11 @@ import datetime as dt
 
 from fastapi import APIRouter
 
+from infra.http.pages import Page
 from transactional.accounting import fx
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.ordering import approvals
-from transactional.schemas.common import ERRORS, Page
+from transactional.schemas.common import ERRORS
 from transactional.schemas.fx import (
     ApprovalLimitPublic,
     ApprovalLimitSet,

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from infra.http.errors import error_response
 from transactional.api.deps import ContextDep
-from transactional.api.errors import error_response
 
 router = APIRouter(tags=["health"])
 

@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.catalogue import AttrFilters
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.catalogue import offers
 from transactional.domain.attributes import parse_filter
-from transactional.schemas.common import ERRORS, Page
+from transactional.schemas.common import ERRORS
 from transactional.schemas.offers import OfferCreate, OfferPublic, OfferUpdate
 
 router = APIRouter(prefix="/offers", tags=["offers"], responses=ERRORS)
@@ -33,7 +35,7 @@ def create_offer(
 
 @router.patch("/{offer_id}")
 def update_offer(
-    offer_id: int, body: OfferUpdate, context: ContextDep, user: CurrentUser
+    offer_id: Id, body: OfferUpdate, context: ContextDep, user: CurrentUser
 ) -> OfferPublic:
     """Change an offer (owner or admin); bumps ``version``, emits ``offer.changed``."""
     changes = body.model_dump(exclude_unset=True)
@@ -46,7 +48,7 @@ def update_offer(
 @router.get("")
 def list_offers(
     context: ContextDep, user: CurrentUser, page: PageDep,
-    sku_id: int | None = None, category_id: int | None = None,
+    sku_id: Id | None = None, category_id: Id | None = None,
     supplier_id: str | None = None, is_active: bool | None = True, attr: AttrFilters = None,
 ) -> Page[OfferPublic]:
     """Search offers by SKU, category, supplier and SKU attribute values."""
@@ -59,6 +61,6 @@ def list_offers(
 
 
 @router.get("/{offer_id}")
-def get_offer(offer_id: int, context: ContextDep, user: CurrentUser) -> OfferPublic:
+def get_offer(offer_id: Id, context: ContextDep, user: CurrentUser) -> OfferPublic:
     with context.db.read() as session:
         return OfferPublic(**offers.get_offer(session, offer_id))

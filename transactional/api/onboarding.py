@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.onboarding import applications, documents
-from transactional.schemas.common import CONFLICT, ERRORS, Page
+from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.onboarding import (
     DocumentPublic,
     ReviewCreate,
@@ -47,7 +49,7 @@ def list_applications(
 
 
 @router.get("/{application_id}")
-def get_application(application_id: int, context: ContextDep,
+def get_application(application_id: Id, context: ContextDep,
                     user: CurrentUser) -> SupplierApplicationPublic:
     with context.db.read() as session:
         return SupplierApplicationPublic(**applications.get_application(session, user,
@@ -55,7 +57,7 @@ def get_application(application_id: int, context: ContextDep,
 
 
 @router.post("/{application_id}/documents", status_code=status.HTTP_201_CREATED)
-def upload_document(application_id: int, context: ContextDep, user: CurrentUser,
+def upload_document(application_id: Id, context: ContextDep, user: CurrentUser,
                     file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
                     doc_type: Annotated[DocType, Form()]) -> DocumentPublic:
     """Attach a qualification document (multipart). The type is judged by content (magic
@@ -68,7 +70,7 @@ def upload_document(application_id: int, context: ContextDep, user: CurrentUser,
 
 
 @router.get("/{application_id}/documents/{document_id}", response_class=FileResponse)
-def download_document(application_id: int, document_id: int, context: ContextDep,
+def download_document(application_id: Id, document_id: Id, context: ContextDep,
                       user: CurrentUser) -> FileResponse:
     with context.db.read() as session:
         meta, path = documents.open_document(session, user, application_id, document_id,
@@ -77,7 +79,7 @@ def download_document(application_id: int, document_id: int, context: ContextDep
 
 
 @router.post("/{application_id}/approve", responses={409: CONFLICT})
-def approve(application_id: int, context: ContextDep, user: CurrentUser,
+def approve(application_id: Id, context: ContextDep, user: CurrentUser,
             body: ReviewCreate | None = None) -> SupplierApplicationPublic:
     """Approve (procurement, admins of the unit; not the applicant): the supplier becomes
     ``approved`` and ``supplier.approved`` carries its company data to the lake."""
@@ -87,7 +89,7 @@ def approve(application_id: int, context: ContextDep, user: CurrentUser,
 
 
 @router.post("/{application_id}/reject", responses={409: CONFLICT})
-def reject(application_id: int, body: ReviewCreate, context: ContextDep,
+def reject(application_id: Id, body: ReviewCreate, context: ContextDep,
            user: CurrentUser) -> SupplierApplicationPublic:
     """Reject with a reason (procurement, admins of the unit; not the applicant)."""
     return SupplierApplicationPublic(**context.db.run_write(

@@ -14,6 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import JSONResponse
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.errors import RateLimitedError
 from transactional.api.idempotent import OptionalIdempotencyKey, idempotent_request, write_once
@@ -22,7 +24,7 @@ from transactional.domain.status import TRANSITIONS, OrderStatus
 from transactional.ordering.lifecycle import transition_order
 from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
 from transactional.ordering.queries import get_order, list_orders
-from transactional.schemas.common import CONFLICT, ERRORS, RATE_LIMITED, Page
+from transactional.schemas.common import CONFLICT, ERRORS, RATE_LIMITED
 from transactional.schemas.orders import OrderCreate, OrderPublic, OrderTransitionCreate
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=ERRORS)
@@ -97,14 +99,14 @@ def list_orders_route(
 
 
 @router.get("/{order_id}", summary="One order")
-def get_order_route(order_id: int, context: ContextDep, user: CurrentUser) -> OrderPublic:
+def get_order_route(order_id: Id, context: ContextDep, user: CurrentUser) -> OrderPublic:
     with context.db.read() as session:
         return OrderPublic(**get_order(session, user, order_id))
 
 
 def _transition_route(action: str) -> Callable[..., JSONResponse]:
     def handler(
-        order_id: int, context: ContextDep, user: CurrentUser,
+        order_id: Id, context: ContextDep, user: CurrentUser,
         idempotency_key: OptionalIdempotencyKey = None,
         body: OrderTransitionCreate | None = None,
     ) -> JSONResponse:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Request, status
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.domain.signature import HEADER, verify
@@ -27,7 +28,7 @@ provider = APIRouter(prefix="/payments", tags=["payments"])
 
 
 @orders.post("/{order_id}/payment-intent", responses={409: CONFLICT})
-def create_payment_intent(order_id: int, context: ContextDep,
+def create_payment_intent(order_id: Id, context: ContextDep,
                           user: CurrentUser) -> PaymentIntentPublic:
     """The order's payment intent (created on first call; the same one afterwards).
 
@@ -38,7 +39,7 @@ def create_payment_intent(order_id: int, context: ContextDep,
 
 
 @orders.get("/{order_id}/payments")
-def get_payments(order_id: int, context: ContextDep, user: CurrentUser) -> OrderPaymentsPublic:
+def get_payments(order_id: Id, context: ContextDep, user: CurrentUser) -> OrderPaymentsPublic:
     """The order's payment intent and refunds."""
     with context.db.read() as session:
         return OrderPaymentsPublic(**payments.get_payments(session, user, order_id))
@@ -46,7 +47,7 @@ def get_payments(order_id: int, context: ContextDep, user: CurrentUser) -> Order
 
 @orders.post("/{order_id}/refunds", status_code=status.HTTP_201_CREATED,
              responses={409: CONFLICT})
-def refund_order(order_id: int, body: RefundCreate, context: ContextDep, user: CurrentUser,
+def refund_order(order_id: Id, body: RefundCreate, context: ContextDep, user: CurrentUser,
                  idempotency_key: OptionalIdempotencyKey = None) -> RefundPublic:
     """Refund part or all of a shipped, delivered or settled order's payment (finance,
     admins). Never more than captured; recovered from the supplier on its next statement;

@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.catalogue import promotions
-from transactional.schemas.common import ERRORS, Page
+from transactional.schemas.common import ERRORS
 from transactional.schemas.promotions import PromotionCreate, PromotionPublic, PromotionUpdate
 
 router = APIRouter(prefix="/promotions", tags=["promotions"], responses=ERRORS)
@@ -42,13 +44,13 @@ def list_promotions(
 
 
 @router.get("/{promotion_id}")
-def get_promotion(promotion_id: int, context: ContextDep, user: CurrentUser) -> PromotionPublic:
+def get_promotion(promotion_id: Id, context: ContextDep, user: CurrentUser) -> PromotionPublic:
     with context.db.read() as session:
         return PromotionPublic(**promotions.get_promotion(session, user, promotion_id))
 
 
 @router.patch("/{promotion_id}")
-def update_promotion(promotion_id: int, body: PromotionUpdate, context: ContextDep,
+def update_promotion(promotion_id: Id, body: PromotionUpdate, context: ContextDep,
                      user: CurrentUser) -> PromotionPublic:
     """Change a promotion; bumps ``version`` (orders keep the version they were priced at)."""
     changes = body.model_dump(exclude_unset=True)

@@ -7,10 +7,12 @@ import datetime as dt
 from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.rebates import dealers
-from transactional.schemas.common import ERRORS, Page
+from transactional.schemas.common import ERRORS
 from transactional.schemas.settlement import (
     DealerAccountCreate,
     DealerAccountPublic,
@@ -53,7 +55,7 @@ def list_statements(context: ContextDep, user: CurrentUser, page: PageDep,
 
 
 @statements_router.get("/{statement_id}")
-def get_statement(statement_id: int, context: ContextDep, user: CurrentUser) -> StatementPublic:
+def get_statement(statement_id: Id, context: ContextDep, user: CurrentUser) -> StatementPublic:
     """A statement with its lines (each with its FX rate, date and source) and its
     journal entry."""
     with context.db.read() as session:
@@ -61,7 +63,7 @@ def get_statement(statement_id: int, context: ContextDep, user: CurrentUser) -> 
 
 
 @statements_router.post("/{statement_id}/corrections", status_code=status.HTTP_201_CREATED)
-def correct_statement(statement_id: int, body: StatementCorrectionCreate, context: ContextDep,
+def correct_statement(statement_id: Id, body: StatementCorrectionCreate, context: ContextDep,
                       user: CurrentUser,
                       idempotency_key: OptionalIdempotencyKey = None) -> StatementPublic:
     """Issue a correction statement (issued statements never change)."""
@@ -94,7 +96,7 @@ def list_dealer_accounts(context: ContextDep, user: CurrentUser,
 
 
 @dealers_router.get("/{dealer_account_id}")
-def get_dealer_account(dealer_account_id: int, context: ContextDep,
+def get_dealer_account(dealer_account_id: Id, context: ContextDep,
                        user: CurrentUser) -> DealerAccountPublic:
     """Balances (unsettled and settled rebates) and each period's volume and tier."""
     with context.db.read() as session:
@@ -104,7 +106,7 @@ def get_dealer_account(dealer_account_id: int, context: ContextDep,
 
 @dealers_router.post("/{dealer_account_id}/rebate-settlements",
                      status_code=status.HTTP_201_CREATED)
-def settle_rebates(dealer_account_id: int, context: ContextDep, user: CurrentUser,
+def settle_rebates(dealer_account_id: Id, context: ContextDep, user: CurrentUser,
                    idempotency_key: OptionalIdempotencyKey = None,
                    ) -> list[RebateSettlementPublic]:
     """Settle the dealer's accrued rebates to its account (finance, admins)."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.identity import users
-from transactional.schemas.common import CONFLICT, ERRORS, Page
+from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.users import ApiKeyCreate, ApiKeyCreated, UserCreate, UserPublic
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERRORS)
@@ -29,7 +31,7 @@ def list_users(context: ContextDep, user: CurrentUser, page: PageDep) -> Page[Us
 
 
 @router.get("/{user_id}")
-def get_user(user_id: int, context: ContextDep, user: CurrentUser) -> UserPublic:
+def get_user(user_id: Id, context: ContextDep, user: CurrentUser) -> UserPublic:
     """Yourself, or a user of the unit you administer."""
     with context.db.read() as session:
         return UserPublic(**users.get_user(session, user, user_id))
@@ -37,7 +39,7 @@ def get_user(user_id: int, context: ContextDep, user: CurrentUser) -> UserPublic
 
 @router.post("/{user_id}/api-keys", status_code=status.HTTP_201_CREATED)
 def create_api_key(
-    user_id: int, body: ApiKeyCreate, context: ContextDep, user: CurrentUser
+    user_id: Id, body: ApiKeyCreate, context: ContextDep, user: CurrentUser
 ) -> ApiKeyCreated:
     """Mint an API key acting as ``user_id``; the secret is returned once."""
     record, secret = context.db.run_write(
@@ -46,5 +48,5 @@ def create_api_key(
 
 
 @router.delete("/{user_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_api_key(user_id: int, key_id: int, context: ContextDep, user: CurrentUser) -> None:
+def revoke_api_key(user_id: Id, key_id: Id, context: ContextDep, user: CurrentUser) -> None:
     context.db.run_write(lambda s: users.revoke_api_key(s, user, user_id, key_id))

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.catalogue import stock
-from transactional.schemas.common import CONFLICT, ERRORS, Page
+from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.stock import (
     StockAdjustmentCreate,
     StockAdjustmentPublic,
@@ -45,15 +47,15 @@ def list_warehouses(
 
 
 @router.get("/{warehouse_id}")
-def get_warehouse(warehouse_id: int, context: ContextDep, user: CurrentUser) -> WarehousePublic:
+def get_warehouse(warehouse_id: Id, context: ContextDep, user: CurrentUser) -> WarehousePublic:
     with context.db.read() as session:
         return WarehousePublic(**stock.get_warehouse(session, user, warehouse_id))
 
 
 @router.get("/{warehouse_id}/stock")
 def list_stock(
-    warehouse_id: int, context: ContextDep, user: CurrentUser, page: PageDep,
-    sku_id: int | None = None,
+    warehouse_id: Id, context: ContextDep, user: CurrentUser, page: PageDep,
+    sku_id: Id | None = None,
 ) -> Page[StockLevelPublic]:
     """Available and reserved stock per SKU in one warehouse."""
     with context.db.read() as session:
@@ -64,7 +66,7 @@ def list_stock(
 @router.post("/{warehouse_id}/adjustments", status_code=status.HTTP_201_CREATED,
              responses={409: CONFLICT})
 def adjust_stock(
-    warehouse_id: int, body: StockAdjustmentCreate, context: ContextDep, user: CurrentUser,
+    warehouse_id: Id, body: StockAdjustmentCreate, context: ContextDep, user: CurrentUser,
     idempotency_key: OptionalIdempotencyKey = None,
 ) -> StockAdjustmentPublic:
     """Add or remove available stock with a reason; emits ``stock.adjusted``.

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.catalogue.skus import attribute_conditions
 from transactional.core import audit, events
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.catalogue import offer_price_tiers, offers, skus, stock, warehouses
 from transactional.db.tables.identity import suppliers
 from transactional.db.types import utcnow
@@ -198,4 +199,4 @@ def list_offers(
     for condition in attribute_conditions(offers.c.sku_id, filters):
         query = query.where(condition)
     rows, total = fetch_page(session, query, page)
-    return Page(_publics(session, rows), total, page.limit, page.offset)
+    return Page.of(_publics(session, rows), total, page)

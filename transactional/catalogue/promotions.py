@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.core import audit, events
 from transactional.core.jsonable import jsonable
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.fastpath import HotStatement
 from transactional.db.tables.catalogue import categories, promotion_versions, promotions
 from transactional.db.tables.identity import suppliers
@@ -209,4 +210,4 @@ def list_promotions(session: Session, actor: Principal, page: PageRequest, *,
     if active is not None:
         query = query.where(promotions.c.is_active.is_(active))
     rows, total = fetch_page(session, query, page)
-    return Page([public(r) for r in rows], total, page.limit, page.offset)
+    return Page.of([public(r) for r in rows], total, page)

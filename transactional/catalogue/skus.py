@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.core import audit, events
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.catalogue import categories, sku_attribute_values, skus
 from transactional.db.types import utcnow
 from transactional.domain.attributes import (
@@ -70,7 +71,7 @@ def get_category(session: Session, category_id: int) -> dict[str, Any]:
 def list_categories(session: Session, page: PageRequest) -> Page[dict[str, Any]]:
     """Every category, by code."""
     rows, total = fetch_page(session, select(categories).order_by(categories.c.code), page)
-    return Page([_category_public(r) for r in rows], total, page.limit, page.offset)
+    return Page.of([_category_public(r) for r in rows], total, page)
 
 
 def create_sku(
@@ -172,4 +173,4 @@ def search_skus(
     for condition in attribute_conditions(skus.c.id, filters):
         query = query.where(condition)
     rows, total = fetch_page(session, query, page)
-    return Page([_sku_public(r) for r in rows], total, page.limit, page.offset)
+    return Page.of([_sku_public(r) for r in rows], total, page)

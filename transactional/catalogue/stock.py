@@ -18,8 +18,9 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.core import audit, events
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.catalogue import skus, stock, stock_adjustments, warehouses
 from transactional.db.tables.identity import suppliers
 from transactional.db.types import utcnow
@@ -125,7 +126,7 @@ def list_warehouses(
     if supplier_id is not None:
         query = query.where(warehouses.c.supplier_id == supplier_id)
     rows, total = fetch_page(session, query, page)
-    return Page([_public(r) for r in rows], total, page.limit, page.offset)
+    return Page.of([_public(r) for r in rows], total, page)
 
 
 def list_stock(
@@ -138,7 +139,7 @@ def list_stock(
     if sku_id is not None:
         query = query.where(stock.c.sku_id == sku_id)
     rows, total = fetch_page(session, query, page)
-    return Page([dict(r._mapping) for r in rows], total, page.limit, page.offset)
+    return Page.of([dict(r._mapping) for r in rows], total, page)
 
 
 def insert_stock_row(session: Session, values: dict[str, Any]) -> None:

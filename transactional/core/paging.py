@@ -1,32 +1,17 @@
-"""Paged results: every list endpoint returns at most ``limit`` items (capped by settings)."""
+"""One page of a SQL query: its rows and the count of all its matches.
+
+Every list use case returns an ``infra.http.pages.Page`` of at most ``limit`` items (the
+limit capped by the API from ``oltp.max_page_size``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    """``limit`` items starting at ``offset`` (``limit`` already capped by the caller)."""
-
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of results and the total number of matches."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
+from infra.http.pages import PageRequest
 
 
 def fetch_page(session: Session, query: Select[Any], page: PageRequest) -> tuple[list[Any], int]:

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from infra.uscc import ALPHABET
 from transactional.core import audit, events
 from transactional.core.jsonable import jsonable
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.identity import business_units, suppliers
 from transactional.db.types import utcnow
 from transactional.domain.errors import ConflictError, ForbiddenError, ValidationFailedError
@@ -146,4 +147,4 @@ def list_suppliers(
     if q:
         query = query.where(suppliers.c.name.ilike(f"%{q}%"))
     rows, total = fetch_page(session, query, page)
-    return Page([_supplier_public(r) for r in rows], total, page.limit, page.offset)
+    return Page.of([_supplier_public(r) for r in rows], total, page)

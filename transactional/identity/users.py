@@ -20,8 +20,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.core import audit
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.identity import api_keys, business_units, suppliers, users
 from transactional.db.types import utcnow
 from transactional.domain.errors import (
@@ -185,7 +186,7 @@ def list_users(session: Session, actor: Principal, page: PageRequest) -> Page[di
     if not actor.is_group_admin:
         query = query.where(users.c.business_unit == actor.business_unit)
     rows, total = fetch_page(session, query, page)
-    return Page([_public(r) for r in rows], total, page.limit, page.offset)
+    return Page.of([_public(r) for r in rows], total, page)
 
 
 def _key_hash(secret: str) -> str:

@@ -23,9 +23,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from infra.uscc import PROBLEMS, normalise_uscc, uscc_problem
 from transactional.core import audit, events
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.identity import business_units, suppliers
 from transactional.db.tables.onboarding import supplier_applications, supplier_documents
 from transactional.db.types import utcnow
@@ -142,7 +143,7 @@ def list_applications(session: Session, actor: Principal, page: PageRequest, *,
     if status:
         query = query.where(supplier_applications.c.status == status)
     rows, total = fetch_page(session, query, page)
-    return Page([_public(session, r) for r in rows], total, page.limit, page.offset)
+    return Page.of([_public(session, r) for r in rows], total, page)
 
 
 def review(session: Session, actor: Principal, application_id: int, decision: str,

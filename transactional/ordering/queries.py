@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.core.jsonable import jsonable
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.ordering import (
     order_allocations,
     order_approvals,
@@ -179,4 +180,4 @@ def list_orders(
     if placed_to:
         query = query.where(orders.c.placed_at < placed_to)
     rows, total = fetch_page(session, query, page)
-    return Page(snapshots(session, rows), total, page.limit, page.offset)
+    return Page.of(snapshots(session, rows), total, page)

@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.accounting import postings
 from transactional.core import audit, events
 from transactional.core.jsonable import jsonable
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.catalogue import promotions
 from transactional.db.tables.identity import business_units, users
 from transactional.db.tables.rebates import (
@@ -143,8 +144,7 @@ def list_dealer_accounts(session: Session, actor: Principal, page: PageRequest) 
     else:
         actor.require(*STAFF, Role.BUYER)
     rows, total = fetch_page(session, query, page)
-    return Page([get_dealer_account(session, actor, r.id) for r in rows], total, page.limit,
-                page.offset)
+    return Page.of([get_dealer_account(session, actor, r.id) for r in rows], total, page)
 
 
 def settle_rebates(session: Session, actor: Principal, dealer_id: int,

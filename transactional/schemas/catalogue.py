@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from transactional.schemas.common import RequestModel
+from infra.http.validators import Id, RequestModel
 
 
 class AttributeSpecIn(RequestModel):
@@ -63,7 +63,7 @@ class SkuCreate(RequestModel):
     }]})
 
     code: str = Field(min_length=1, max_length=64)
-    category_id: int
+    category_id: Id
     name: str = Field(min_length=1, max_length=300)
     unit: str = Field(min_length=1, max_length=16)
     attributes: dict[str, Any] = Field(default_factory=dict)

@@ -7,13 +7,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from transactional.schemas.common import RequestModel
+from infra.http.validators import Id, RequestModel
+from transactional.schemas.orders import MAX_QUANTITY
 
 
 class PriceTierIn(RequestModel):
     """Unit price from ``min_quantity`` units upwards."""
 
-    min_quantity: int = Field(ge=1)
+    min_quantity: int = Field(ge=1, le=MAX_QUANTITY)
     unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=4)
 
 
@@ -27,10 +28,10 @@ class OfferCreate(RequestModel):
                         {"min_quantity": 1000, "unit_price": "805.50"}],
     }]})
 
-    sku_id: int
+    sku_id: Id
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    moq: int = Field(ge=1)
-    order_multiple: int = Field(default=1, ge=1)
+    moq: int = Field(ge=1, le=MAX_QUANTITY)
+    order_multiple: int = Field(default=1, ge=1, le=MAX_QUANTITY)
     lead_time_days: int = Field(default=0, ge=0, le=3650)
     price_tiers: list[PriceTierIn] = Field(min_length=1, max_length=50)
 
@@ -43,8 +44,8 @@ class OfferUpdate(RequestModel):
     ]})
 
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    moq: int | None = Field(default=None, ge=1)
-    order_multiple: int | None = Field(default=None, ge=1)
+    moq: int | None = Field(default=None, ge=1, le=MAX_QUANTITY)
+    order_multiple: int | None = Field(default=None, ge=1, le=MAX_QUANTITY)
     lead_time_days: int | None = Field(default=None, ge=0, le=3650)
     is_active: bool | None = None
     price_tiers: list[PriceTierIn] | None = Field(default=None, min_length=1, max_length=50)

@@ -7,14 +7,17 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from transactional.schemas.common import RequestModel
+from infra.http.validators import Id, RequestModel
+
+#: The largest quantity a line, an MOQ, an order multiple or a price tier may name.
+MAX_QUANTITY = 100_000_000
 
 
 class OrderLineCreate(RequestModel):
     """``quantity`` units of one offer."""
 
-    offer_id: int
-    quantity: int = Field(ge=1, le=100_000_000)
+    offer_id: Id
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
 
 
 class ShipTo(RequestModel):

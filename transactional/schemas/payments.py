@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from transactional.schemas.common import RequestModel
+from infra.http.validators import RequestModel
 
 
 class PaymentIntentPublic(BaseModel):

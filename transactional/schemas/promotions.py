@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from transactional.schemas.common import RequestModel
+from infra.http.validators import Id, RequestModel
 
 Kind = Literal["full_reduction", "percentage", "tiered_rebate"]
 Stacking = Literal["exclusive", "stackable"]
@@ -34,7 +34,7 @@ class PromotionCreate(RequestModel):
     name: str = Field(min_length=1, max_length=200)
     kind: Kind
     business_unit: str | None = Field(default=None, max_length=32)
-    category_id: int | None = None
+    category_id: Id | None = None
     supplier_id: str | None = Field(default=None, max_length=64)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     valid_from: AwareDatetime | None = None

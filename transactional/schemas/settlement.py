@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from transactional.schemas.common import RequestModel
+from infra.http.validators import Id, RequestModel
 
 
 class StatementRunCreate(RequestModel):
@@ -83,7 +83,7 @@ class DealerAccountCreate(RequestModel):
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=300)
     business_unit: str = Field(min_length=1, max_length=32)
-    buyer_user_id: int | None = None
+    buyer_user_id: Id | None = None
     customer_ref: str | None = Field(default=None, max_length=64)
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from transactional.schemas.common import RequestModel
+from infra.http.validators import Id, RequestModel
 
 Reason = Literal[
     "receipt", "count_correction", "damage", "return", "transfer_in", "transfer_out", "other"
@@ -65,7 +65,7 @@ class StockAdjustmentCreate(RequestModel):
         {"sku_id": 1, "delta": 500, "reason": "receipt", "note": "rail wagon 4411"},
     ]})
 
-    sku_id: int
+    sku_id: Id
     delta: int = Field(ge=-10_000_000, le=10_000_000)
     reason: Reason
     note: str | None = Field(default=None, max_length=500)

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from infra.http.pages import Page, PageRequest
 from transactional.accounting import ledger
 from transactional.core.jsonable import jsonable
-from transactional.core.paging import Page, PageRequest, fetch_page
+from transactional.core.paging import fetch_page
 from transactional.db.tables.settlement import statement_lines, statements
 from transactional.domain.principal import Principal, Role, not_found
 
@@ -80,8 +81,7 @@ def list_statements(session: Session, actor: Principal, page: PageRequest, *,
     if period_start:
         query = query.where(statements.c.period_start == period_start)
     rows, total = fetch_page(session, query, page)
-    return Page([jsonable({k: r._mapping[k] for k in HEADER}) for r in rows], total,
-                page.limit, page.offset)
+    return Page.of([jsonable({k: r._mapping[k] for k in HEADER}) for r in rows], total, page)
 
 
 def payable_payload(session: Session, row: Any, supplier: Any) -> dict[str, Any]:
