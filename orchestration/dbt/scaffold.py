@@ -113,6 +113,9 @@ def staging_sql(spec: EntitySpec) -> str:
         if not fields:
             continue
         lines.append(f"        -- {group}")
+        if group == "lineage" and {f.name for f in fields} == {"_batch_id", "_ingested_at"}:
+            lines.append("        {{ bronze_lineage_columns() }},")  # macros/staging.sql
+            continue
         for field in fields:
             target = staged_name(spec, field.name)
             cast_to = "json" if field.name in JSON_COLUMNS else sql_type(field.type)

@@ -61,14 +61,18 @@ checked as (
         invoices.currency,
         fx_windows.rate as fx_rate,
         fx_windows.valid_from_date as fx_rate_date,
-        cast(round(cast(invoices.net_amount as decimal(38, 4)) * fx_windows.rate, 4) as decimal(18, 4)) as net_amount_group,
-        cast(round(cast(invoices.gross_amount as decimal(38, 4)) * fx_windows.rate, 4) as decimal(18, 4)) as gross_amount_group,
+        {{ to_group_currency('invoices.net_amount', 'fx_windows.rate') }} as net_amount_group,
+        {{ to_group_currency('invoices.gross_amount', 'fx_windows.rate') }} as gross_amount_group,
         cast(round(receipts.received_value, 4) as decimal(18, 4)) as received_value,
         case
             when receipts.shipment_id is null then 'no valid receipt'
             when receipts.currency_count > 1 or receipts.currency != invoices.currency then 'currency differs'
-            when abs(invoices.net_amount - receipts.received_value)
-                > parameters.invoice_tolerance_abs + parameters.invoice_tolerance_rel * abs(receipts.received_value)
+            when not {{ within_tolerance(
+                'invoices.net_amount - receipts.received_value',
+                'abs(receipts.received_value)',
+                'parameters.invoice_tolerance_abs',
+                'parameters.invoice_tolerance_rel'
+            ) }}
                 then 'amount differs from receipts'
         end as mismatch_reason,
         case
@@ -82,9 +86,7 @@ checked as (
     left join receipts
         on invoices.shipment_id = receipts.shipment_id
     left join fx_windows
-        on invoices.currency = fx_windows.from_currency
-        and invoices.invoice_date >= fx_windows.valid_from_date
-        and (fx_windows.valid_to_date is null or invoices.invoice_date < fx_windows.valid_to_date)
+        on {{ fx_rate_in_force('invoices.currency', 'invoices.invoice_date') }}
 
 ),
 

@@ -82,7 +82,7 @@ joined as (
         orders.order_date,
         fx_windows.rate as fx_rate,
         fx_windows.valid_from_date as fx_rate_date,
-        cast(round(cast(receipts.quantity as decimal(38, 4)) * order_lines.unit_price * fx_windows.rate, 4) as decimal(18, 4))
+        {{ to_group_currency('receipts.quantity', 'fx_windows.rate', unit_price='order_lines.unit_price') }}
             as received_value_group,
         receipts.received_date <= order_lines.promised_date as is_on_time,
         coalesce(inspections.inspection_count, 0) as inspection_count,
@@ -111,9 +111,7 @@ joined as (
     left join vendor_returns
         on receipts.goods_receipt_id = vendor_returns.goods_receipt_id
     left join fx_windows
-        on order_lines.currency = fx_windows.from_currency
-        and receipts.received_date >= fx_windows.valid_from_date
-        and (fx_windows.valid_to_date is null or receipts.received_date < fx_windows.valid_to_date)
+        on {{ fx_rate_in_force('order_lines.currency', 'receipts.received_date') }}
 
 )
 

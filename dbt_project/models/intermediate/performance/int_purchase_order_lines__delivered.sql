@@ -76,8 +76,8 @@ joined as (
         order_lines.line_amount,
         fx_windows.rate as fx_rate,
         fx_windows.valid_from_date as fx_rate_date,
-        cast(round(cast(order_lines.unit_price as decimal(38, 4)) * fx_windows.rate, 4) as decimal(18, 4)) as unit_price_group,
-        cast(round(cast(order_lines.line_amount as decimal(38, 4)) * fx_windows.rate, 4) as decimal(18, 4)) as line_amount_group,
+        {{ to_group_currency('order_lines.unit_price', 'fx_windows.rate') }} as unit_price_group,
+        {{ to_group_currency('order_lines.line_amount', 'fx_windows.rate') }} as line_amount_group,
         order_lines.price_overridden_at is not null as is_price_overridden,
         coalesce(receipts.receipt_count, 0) as receipt_count,
         coalesce(receipts.received_quantity, 0) as received_quantity,
@@ -104,9 +104,7 @@ joined as (
     left join receipts
         on order_lines.purchase_order_line_id = receipts.purchase_order_line_id
     left join fx_windows
-        on order_lines.currency = fx_windows.from_currency
-        and orders.order_date >= fx_windows.valid_from_date
-        and (fx_windows.valid_to_date is null or orders.order_date < fx_windows.valid_to_date)
+        on {{ fx_rate_in_force('order_lines.currency', 'orders.order_date') }}
 
 ),
 

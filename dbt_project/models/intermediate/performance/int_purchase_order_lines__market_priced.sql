@@ -35,7 +35,7 @@ quotes as (
         tiers.vendor_id as quoting_vendor_id,
         tiers.supplier_offer_id,
         tiers.valid_from,
-        cast(round(cast(tiers.tier_unit_price as decimal(38, 4)) * fx_windows.rate, 4) as decimal(18, 4)) as quoted_unit_price_group
+        {{ to_group_currency('tiers.tier_unit_price', 'fx_windows.rate') }} as quoted_unit_price_group
     from order_lines
     inner join tiers
         on order_lines.material_id = tiers.material_id
@@ -43,9 +43,7 @@ quotes as (
         and (order_lines.quantity >= tiers.tier_min_quantity or tiers.tier_number = 1)
         and (tiers.tier_max_quantity is null or order_lines.quantity < tiers.tier_max_quantity)
     inner join fx_windows
-        on tiers.currency = fx_windows.from_currency
-        and order_lines.order_date >= fx_windows.valid_from_date
-        and (fx_windows.valid_to_date is null or order_lines.order_date < fx_windows.valid_to_date)
+        on {{ fx_rate_in_force('tiers.currency', 'order_lines.order_date') }}
     qualify row_number() over (
         partition by order_lines.purchase_order_line_id, tiers.vendor_id
         order by tiers.valid_from desc, tiers.supplier_offer_id desc
@@ -85,7 +83,7 @@ select
     market.market_median_price_group,
     market.market_best_price_group,
     market.own_quoted_price_group,
-    cast(order_lines.unit_price_group / nullif(market.market_median_price_group, 0) as double) as price_index
+    {{ safe_ratio('order_lines.unit_price_group', 'market.market_median_price_group') }} as price_index
 from order_lines
 left join market
     on order_lines.purchase_order_line_id = market.purchase_order_line_id

@@ -15,11 +15,7 @@ order_lines as (
 
 crosswalk as (
 
-    select
-        source_record_id as vendor_id,
-        supplier_key
-    from {{ ref('supplier_source_records') }}
-    where source_system = 'erp'
+    select * from {{ ref('int_erp_vendors__resolved') }}
 
 )
 

@@ -1,7 +1,7 @@
 {#-
     The vendor-month building blocks rolled up to golden suppliers: every ERP vendor record
-    is mapped to its supplier_key through the supplier crosswalk (supplier_source_records,
-    source_system erp) and the counts and sums are added over the supplier's records.
+    is mapped to its supplier_key through the ERP vendor crosswalk (int_erp_vendors__resolved)
+    and the counts and sums are added over the supplier's records.
     Vendor records missing from the crosswalk are listed in dq_procurement_exclusions.
 -#}
 with
@@ -14,11 +14,7 @@ vendor_months as (
 
 crosswalk as (
 
-    select
-        source_record_id as vendor_id,
-        supplier_key
-    from {{ ref('supplier_source_records') }}
-    where source_system = 'erp'
+    select * from {{ ref('int_erp_vendors__resolved') }}
 
 ),
 

@@ -31,7 +31,7 @@ metrics as (
         windowed.main_business_unit_code,
         -- activity
         cast(windowed.spend_group as decimal(18, 4)) as spend_group,
-        round(cast(100.0 * windowed.spend_group / nullif(windowed.group_spend_group, 0) as double), 6)
+        {{ safe_ratio('100.0 * windowed.spend_group', 'windowed.group_spend_group', 6) }}
             as group_spend_share_pct,
         cast(windowed.po_count as integer) as po_count,
         cast(windowed.po_line_count as integer) as po_line_count,
@@ -52,66 +52,63 @@ metrics as (
         cast(windowed.acknowledged_po_count as integer) as acknowledged_po_count,
         cast(windowed.priced_line_count as integer) as priced_line_count,
         -- delivery
-        round(cast(windowed.on_time_line_count / nullif(windowed.due_line_count, 0) as double), 6)
+        {{ safe_ratio('windowed.on_time_line_count', 'windowed.due_line_count', 6) }}
             as on_time_delivery_rate,
-        round(cast(windowed.on_time_in_full_line_count / nullif(windowed.due_line_count, 0) as double), 6)
+        {{ safe_ratio('windowed.on_time_in_full_line_count', 'windowed.due_line_count', 6) }}
             as on_time_in_full_rate,
-        round(cast(windowed.quantity_accurate_line_count / nullif(windowed.completed_line_count, 0) as double), 6)
+        {{ safe_ratio('windowed.quantity_accurate_line_count', 'windowed.completed_line_count', 6) }}
             as quantity_accuracy_rate,
-        round(cast(windowed.days_late_sum / nullif(windowed.due_line_count, 0) as double), 6)
+        {{ safe_ratio('windowed.days_late_sum', 'windowed.due_line_count', 6) }}
             as avg_days_late,
-        round(cast(windowed.lead_time_days_sum / nullif(windowed.lead_time_line_count, 0) as double), 6)
+        {{ safe_ratio('windowed.lead_time_days_sum', 'windowed.lead_time_line_count', 6) }}
             as avg_lead_time_days,
         case
             when windowed.lead_time_line_count >= 2 and windowed.lead_time_days_sum > 0
                 then round(cast(
-                    sqrt(greatest(
-                        (windowed.lead_time_days_squared_sum
-                            - windowed.lead_time_days_sum * windowed.lead_time_days_sum / windowed.lead_time_line_count)
-                        / (windowed.lead_time_line_count - 1),
-                        0
-                    )) / (windowed.lead_time_days_sum / windowed.lead_time_line_count)
+                    {{ sample_stddev_from_sums(
+                        'windowed.lead_time_days_sum',
+                        'windowed.lead_time_days_squared_sum',
+                        'windowed.lead_time_line_count'
+                    ) }} / (windowed.lead_time_days_sum / windowed.lead_time_line_count)
                 as double), 6)
         end as lead_time_cv,
-        round(cast(windowed.asn_eta_accurate_count / nullif(windowed.gps_tracked_shipment_count, 0) as double), 6)
+        {{ safe_ratio('windowed.asn_eta_accurate_count', 'windowed.gps_tracked_shipment_count', 6) }}
             as asn_eta_accuracy_rate,
         -- quality
-        round(cast(windowed.inspections_passed_count / nullif(windowed.inspection_count, 0) as double), 6)
+        {{ safe_ratio('windowed.inspections_passed_count', 'windowed.inspection_count', 6) }}
             as quality_pass_rate,
-        round(cast(1e6 * windowed.defective_units / nullif(windowed.inspected_units, 0) as double), 6)
+        {{ safe_ratio('1e6 * windowed.defective_units', 'windowed.inspected_units', 6) }}
             as defect_ppm,
-        round(cast(windowed.return_count / nullif(windowed.receipt_count, 0) as double), 6) as return_rate,
-        round(cast(100.0 * windowed.ticket_count / nullif(windowed.receipt_count, 0) as double), 6)
+        {{ safe_ratio('windowed.return_count', 'windowed.receipt_count', 6) }} as return_rate,
+        {{ safe_ratio('100.0 * windowed.ticket_count', 'windowed.receipt_count', 6) }}
             as complaint_rate,
         -- service
-        round(cast(windowed.response_hours_sum / nullif(windowed.responded_ticket_count, 0) as double), 6)
+        {{ safe_ratio('windowed.response_hours_sum', 'windowed.responded_ticket_count', 6) }}
             as avg_ticket_response_hours,
-        round(cast(windowed.resolution_days_sum / nullif(windowed.resolved_ticket_count, 0) as double), 6)
+        {{ safe_ratio('windowed.resolution_days_sum', 'windowed.resolved_ticket_count', 6) }}
             as avg_ticket_resolution_days,
-        round(cast(windowed.accurate_invoice_count / nullif(windowed.invoice_count, 0) as double), 6)
+        {{ safe_ratio('windowed.accurate_invoice_count', 'windowed.invoice_count', 6) }}
             as invoice_accuracy_rate,
-        round(cast(windowed.duplicate_invoice_count / nullif(windowed.invoice_count, 0) as double), 6)
+        {{ safe_ratio('windowed.duplicate_invoice_count', 'windowed.invoice_count', 6) }}
             as duplicate_invoice_rate,
-        round(cast(windowed.mismatched_invoice_count / nullif(windowed.invoice_count, 0) as double), 6)
+        {{ safe_ratio('windowed.mismatched_invoice_count', 'windowed.invoice_count', 6) }}
             as invoice_mismatch_rate,
-        round(cast(windowed.acknowledged_po_count / nullif(windowed.ack_expected_po_count, 0) as double), 6)
+        {{ safe_ratio('windowed.acknowledged_po_count', 'windowed.ack_expected_po_count', 6) }}
             as po_ack_rate,
-        round(cast(windowed.ack_hours_sum / nullif(windowed.acknowledged_po_count, 0) as double), 6)
+        {{ safe_ratio('windowed.ack_hours_sum', 'windowed.acknowledged_po_count', 6) }}
             as avg_po_ack_hours,
         -- price
-        round(cast(
-            100.0 * (windowed.price_index_weighted_sum / nullif(windowed.priced_spend_group, 0) - 1)
-        as double), 6) as price_vs_market_pct,
+        {{ percent_change('windowed.price_index_weighted_sum', 'windowed.priced_spend_group', 6) }}
+            as price_vs_market_pct,
         case
             when windowed.priced_line_count >= 2
-                then round(cast(100.0 * sqrt(greatest(
-                    (windowed.price_index_squared_sum
-                        - windowed.price_index_sum * windowed.price_index_sum / windowed.priced_line_count)
-                    / (windowed.priced_line_count - 1),
-                    0
-                )) as double), 6)
+                then round(cast(100.0 * {{ sample_stddev_from_sums(
+                    'windowed.price_index_sum',
+                    'windowed.price_index_squared_sum',
+                    'windowed.priced_line_count'
+                ) }} as double), 6)
         end as price_volatility_pct,
-        round(cast(windowed.price_overridden_line_count / nullif(windowed.po_line_count, 0) as double), 6)
+        {{ safe_ratio('windowed.price_overridden_line_count', 'windowed.po_line_count', 6) }}
             as price_override_rate,
         -- ranking eligibility
         case

@@ -68,14 +68,8 @@ shortfalls as (
         scores.metric_value,
         scores.peer_median_value,
         scores.metric_score,
-        case
-            when abs(scores.metric_value) >= 1000 then printf('%.0f', scores.metric_value)
-            else printf('%.4g', scores.metric_value)
-        end as formatted_value,
-        case
-            when abs(scores.peer_median_value) >= 1000 then printf('%.0f', scores.peer_median_value)
-            else printf('%.4g', scores.peer_median_value)
-        end as formatted_median,
+        {{ format_figure('scores.metric_value') }} as formatted_value,
+        {{ format_figure('scores.peer_median_value') }} as formatted_median,
         scores.effective_weight * (50 - scores.metric_score) as weighted_shortfall
     from scores
     cross join parameters

@@ -135,13 +135,19 @@ ranked as (
 
 scoped as (
 
+    -- each peer statistic from the category scope or the group scope, whichever applies
     select
         *,
         case when is_category_scope then main_category_id else 'GROUP' end as peer_scope,
-        case when is_category_scope then category_peer_count else group_peer_count end as peer_count,
-        case when is_category_scope then category_median_value else group_median_value end as peer_median_value,
-        case when is_category_scope then category_worse_peers else group_worse_peers end as worse_peers,
-        case when is_category_scope then category_tied_peers else group_tied_peers end as tied_peers
+        {%- for statistic, column in [
+            ('peer_count', 'peer_count'),
+            ('median_value', 'peer_median_value'),
+            ('worse_peers', 'worse_peers'),
+            ('tied_peers', 'tied_peers'),
+        ] %}
+        case when is_category_scope then category_{{ statistic }} else group_{{ statistic }} end
+            as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from ranked
 
 )

@@ -197,6 +197,27 @@ joined as (
     left join rfid_warehouses
         on keys.warehouse_code = rfid_warehouses.warehouse_code
 
+),
+
+reconciled as (
+
+    select
+        *,
+        opening_quantity + net_movement_quantity as book_quantity,
+        rfid_in_quantity - rfid_out_quantity as rfid_net_quantity
+    from joined
+
+),
+
+differences as (
+
+    select
+        *,
+        snapshot_quantity - book_quantity as stock_difference,
+        rfid_net_quantity - gate_movement_quantity as rfid_difference,
+        wms_purchase_receipt_quantity - erp_receipt_quantity as receipt_difference
+    from reconciled
+
 )
 
 select
@@ -212,29 +233,32 @@ select
     adjustment_quantity,
     net_movement_quantity,
     movement_count,
-    opening_quantity + net_movement_quantity as book_quantity,
+    book_quantity,
     snapshot_quantity,
-    snapshot_quantity - (opening_quantity + net_movement_quantity) as stock_difference,
-    abs(snapshot_quantity - (opening_quantity + net_movement_quantity))
-        <= stock_tolerance_abs + stock_tolerance_rel * abs(opening_quantity + net_movement_quantity)
+    stock_difference,
+    {{ within_tolerance('stock_difference', 'abs(book_quantity)', 'stock_tolerance_abs', 'stock_tolerance_rel') }}
         as is_stock_accurate,
     has_rfid,
     gate_movement_quantity,
-    case when has_rfid then rfid_in_quantity end as rfid_in_quantity,
-    case when has_rfid then rfid_out_quantity end as rfid_out_quantity,
-    case when has_rfid then rfid_in_quantity - rfid_out_quantity end as rfid_net_quantity,
-    case when has_rfid then rfid_read_count end as rfid_read_count,
-    case when has_rfid then (rfid_in_quantity - rfid_out_quantity) - gate_movement_quantity end
-        as rfid_difference,
+    -- the gate view exists only at warehouses with RFID gates (null elsewhere)
+    {%- for column in [
+        'rfid_in_quantity', 'rfid_out_quantity', 'rfid_net_quantity', 'rfid_read_count', 'rfid_difference',
+    ] %}
+    case when has_rfid then {{ column }} end as {{ column }},
+    {%- endfor %}
     case
         when has_rfid
-            then abs((rfid_in_quantity - rfid_out_quantity) - gate_movement_quantity)
-                <= stock_tolerance_abs + stock_tolerance_rel * greatest(rfid_in_quantity, rfid_out_quantity)
+            then {{ within_tolerance(
+                'rfid_difference',
+                'greatest(rfid_in_quantity, rfid_out_quantity)',
+                'stock_tolerance_abs',
+                'stock_tolerance_rel'
+            ) }}
     end as is_rfid_accurate,
     erp_receipt_count,
     erp_receipt_quantity,
     wms_purchase_receipt_quantity,
-    wms_purchase_receipt_quantity - erp_receipt_quantity as receipt_difference,
-    abs(wms_purchase_receipt_quantity - erp_receipt_quantity)
-        <= stock_tolerance_abs + stock_tolerance_rel * abs(erp_receipt_quantity) as is_receipt_matched
-from joined
+    receipt_difference,
+    {{ within_tolerance('receipt_difference', 'abs(erp_receipt_quantity)', 'stock_tolerance_abs', 'stock_tolerance_rel') }}
+        as is_receipt_matched
+from differences

@@ -36,9 +36,12 @@ screened as (
             when lines.quantity < 0 then 'negative quantity'
             when lines.unit_price < 0 then 'negative unit price'
             when lines.line_amount < 0 then 'negative line amount'
-            when abs(lines.line_amount - lines.quantity * lines.unit_price)
-                > {{ var('line_amount_tolerance_abs') }}
-                    + {{ var('line_amount_tolerance_rel') }} * abs(lines.line_amount)
+            when not {{ within_tolerance(
+                'lines.line_amount - lines.quantity * lines.unit_price',
+                'abs(lines.line_amount)',
+                var('line_amount_tolerance_abs'),
+                var('line_amount_tolerance_rel')
+            ) }}
                 then 'line amount differs from quantity x unit price'
         end as quarantine_reason
 

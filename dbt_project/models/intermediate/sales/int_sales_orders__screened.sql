@@ -48,9 +48,7 @@ screened as (
     left join customers
         on orders.customer_id = customers.customer_id
     left join fx_windows
-        on orders.currency = fx_windows.from_currency
-        and orders.order_date >= fx_windows.valid_from_date
-        and (fx_windows.valid_to_date is null or orders.order_date < fx_windows.valid_to_date)
+        on {{ fx_rate_in_force('orders.currency', 'orders.order_date') }}
 
 )
 

@@ -30,9 +30,7 @@ invoices as (
 
 crosswalk as (
 
-    select source_record_id as vendor_id
-    from {{ ref('supplier_source_records') }}
-    where source_system = 'erp'
+    select vendor_id from {{ ref('int_erp_vendors__resolved') }}
 
 ),
 

@@ -57,10 +57,10 @@ select
     cast(by_warehouse.absolute_stock_difference as decimal(18, 4)) as absolute_stock_difference,
     by_warehouse.has_rfid,
     cast(by_warehouse.rfid_sku_line_count as integer) as rfid_sku_line_count,
-    cast(by_warehouse.rfid_accurate_sku_line_count / nullif(by_warehouse.rfid_sku_line_count, 0) as double)
+    {{ safe_ratio('by_warehouse.rfid_accurate_sku_line_count', 'by_warehouse.rfid_sku_line_count') }}
         as rfid_accuracy_rate,
     cast(by_warehouse.receipt_sku_line_count as integer) as receipt_sku_line_count,
-    cast(by_warehouse.matched_receipt_sku_line_count / nullif(by_warehouse.receipt_sku_line_count, 0) as double)
+    {{ safe_ratio('by_warehouse.matched_receipt_sku_line_count', 'by_warehouse.receipt_sku_line_count') }}
         as receipt_match_rate,
     cast(by_warehouse.erp_receipt_quantity as decimal(18, 4)) as erp_receipt_quantity,
     cast(by_warehouse.wms_purchase_receipt_quantity as decimal(18, 4)) as wms_purchase_receipt_quantity

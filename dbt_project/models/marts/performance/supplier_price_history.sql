@@ -55,11 +55,7 @@ fx_windows as (
 
 crosswalk as (
 
-    select
-        source_record_id as vendor_id,
-        supplier_key
-    from {{ ref('supplier_source_records') }}
-    where source_system = 'erp'
+    select * from {{ ref('int_erp_vendors__resolved') }}
 
 ),
 
@@ -121,9 +117,9 @@ vendor_quotes as (
         offers.moq,
         offers.lead_time_days,
         tiers.base_price,
-        cast(round(cast(tiers.base_price as decimal(38, 4)) * fx_windows.rate, 4) as decimal(18, 4))
+        {{ to_group_currency('tiers.base_price', 'fx_windows.rate') }}
             as base_price_group,
-        cast(round(cast(tiers.best_price as decimal(38, 4)) * fx_windows.rate, 4) as decimal(18, 4))
+        {{ to_group_currency('tiers.best_price', 'fx_windows.rate') }}
             as best_price_group
     from offers
     inner join months
@@ -132,9 +128,7 @@ vendor_quotes as (
     inner join tiers
         on offers.supplier_offer_id = tiers.supplier_offer_id
     inner join fx_windows
-        on offers.currency = fx_windows.from_currency
-        and months.month_end_date >= fx_windows.valid_from_date
-        and (fx_windows.valid_to_date is null or months.month_end_date < fx_windows.valid_to_date)
+        on {{ fx_rate_in_force('offers.currency', 'months.month_end_date') }}
     qualify row_number() over (
         partition by months.price_month, offers.vendor_id, offers.material_id
         order by offers.valid_from desc, offers.supplier_offer_id desc
@@ -259,7 +253,7 @@ select
     cast(trended.spend_group as decimal(18, 4)) as spend_group,
     trended.avg_price_paid_group,
     cast(trended.sku_median_price_paid_group as decimal(18, 4)) as sku_median_price_paid_group,
-    round(100.0 * (trended.avg_price_paid_group / nullif(trended.sku_median_price_paid_group, 0) - 1), 4)
+    {{ percent_change('trended.avg_price_paid_group', 'trended.sku_median_price_paid_group') }}
         as price_paid_vs_median_pct,
     -- quoted
     trended.supplier_offer_id,
@@ -272,20 +266,20 @@ select
     trended.best_price_group as quoted_best_price_group,
     cast(coalesce(trended.quoting_vendor_record_count, 0) as integer) as quoting_vendor_record_count,
     cast(trended.sku_median_quoted_price_group as decimal(18, 4)) as sku_median_quoted_price_group,
-    round(100.0 * (trended.base_price_group / nullif(trended.sku_median_quoted_price_group, 0) - 1), 4)
+    {{ percent_change('trended.base_price_group', 'trended.sku_median_quoted_price_group') }}
         as quote_vs_median_pct,
     -- trend
     case when trended.avg_price_paid_group is not null then trended.previous_paid_month end
         as previous_paid_month,
     case
         when trended.avg_price_paid_group is not null
-            then round(100.0 * (trended.avg_price_paid_group / nullif(trended.previous_price_paid_group, 0) - 1), 4)
+            then {{ percent_change('trended.avg_price_paid_group', 'trended.previous_price_paid_group') }}
     end as price_paid_change_pct,
     case
         when trended.avg_price_paid_group is not null and trended.price_paid_points_3m >= 2
-            then round(100.0 * trended.price_paid_slope_3m / nullif(trended.price_paid_avg_3m, 0), 4)
+            then {{ safe_ratio('100.0 * trended.price_paid_slope_3m', 'trended.price_paid_avg_3m', 4) }}
     end as price_paid_trend_3m_pct,
-    round(100.0 * (trended.base_price_group / nullif(trended.base_price_group_3m_ago, 0) - 1), 4)
+    {{ percent_change('trended.base_price_group', 'trended.base_price_group_3m_ago') }}
         as quoted_price_change_3m_pct
 from trended
 left join materials

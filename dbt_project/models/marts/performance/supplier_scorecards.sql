@@ -42,8 +42,7 @@ vendor_records as (
     select
         supplier_key,
         count(*) as erp_vendor_record_count
-    from {{ ref('supplier_source_records') }}
-    where source_system = 'erp'
+    from {{ ref('int_erp_vendors__resolved') }}
     group by supplier_key
 
 ),

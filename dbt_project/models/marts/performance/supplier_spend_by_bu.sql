@@ -44,11 +44,7 @@ vendors as (
 
 crosswalk as (
 
-    select
-        source_record_id as vendor_id,
-        supplier_key
-    from {{ ref('supplier_source_records') }}
-    where source_system = 'erp'
+    select * from {{ ref('int_erp_vendors__resolved') }}
 
 ),
 
@@ -149,12 +145,16 @@ select
     cast(by_supplier.received_amount_group as decimal(18, 4)) as received_amount,
     cast(by_supplier.invoiced_amount_group as decimal(18, 4)) as invoiced_amount,
     cast(by_supplier.duplicate_invoiced_amount_group as decimal(18, 4)) as duplicate_invoiced_amount,
-    cast(round(100.0 * by_supplier.ordered_amount_group / nullif(sum(by_supplier.ordered_amount_group) over (
-        partition by by_supplier.business_unit_code, by_supplier.spend_month
-    ), 0), 6) as double) as business_unit_spend_share_pct,
-    cast(round(100.0 * by_supplier.ordered_amount_group / nullif(sum(by_supplier.ordered_amount_group) over (
-        partition by by_supplier.spend_month
-    ), 0), 6) as double) as group_spend_share_pct
+    {{ safe_ratio(
+        '100.0 * by_supplier.ordered_amount_group',
+        'sum(by_supplier.ordered_amount_group) over (partition by by_supplier.business_unit_code, by_supplier.spend_month)',
+        6
+    ) }} as business_unit_spend_share_pct,
+    {{ safe_ratio(
+        '100.0 * by_supplier.ordered_amount_group',
+        'sum(by_supplier.ordered_amount_group) over (partition by by_supplier.spend_month)',
+        6
+    ) }} as group_spend_share_pct
 from by_supplier
 left join suppliers
     on by_supplier.supplier_key = suppliers.supplier_key

@@ -22,8 +22,7 @@ renamed as (
         -- foreign keys
         cast(customer_id as varchar) as customer_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -29,8 +29,7 @@ renamed as (
         cast(subsidiary_id as varchar) as subsidiary_id,
         cast(owner_user_id as varchar) as owner_user_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -23,8 +23,7 @@ renamed as (
         cast(contact_id as varchar) as contact_id,
         cast(user_id as varchar) as user_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

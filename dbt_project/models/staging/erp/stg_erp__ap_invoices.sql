@@ -31,8 +31,7 @@ renamed as (
         cast(purchase_order_id as varchar) as purchase_order_id,
         cast(shipment_id as varchar) as shipment_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -20,8 +20,7 @@ renamed as (
         cast(created_at as timestamptz) as created_at,
         cast(updated_at as timestamptz) as updated_at,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -29,8 +29,7 @@ renamed as (
         cast(supplier_offer_id as varchar) as supplier_offer_id,
         cast(warehouse_id as varchar) as warehouse_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -33,8 +33,7 @@ renamed as (
         cast(buyer_id as varchar) as buyer_id,
         cast(warehouse_id as varchar) as warehouse_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -23,8 +23,7 @@ renamed as (
         cast(goods_receipt_id as varchar) as goods_receipt_id,
         cast(inspector_id as varchar) as inspector_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

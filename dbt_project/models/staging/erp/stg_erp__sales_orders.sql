@@ -28,8 +28,7 @@ renamed as (
         cast(sales_rep_id as varchar) as sales_rep_id,
         cast(warehouse_id as varchar) as warehouse_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

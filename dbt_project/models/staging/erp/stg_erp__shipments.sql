@@ -31,8 +31,7 @@ renamed as (
         cast(tracking_device_id as varchar) as tracking_device_id,
         cast(destination_warehouse_id as varchar) as destination_warehouse_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

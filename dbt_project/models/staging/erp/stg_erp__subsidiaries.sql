@@ -25,8 +25,7 @@ renamed as (
         -- foreign keys
         cast(business_unit_code as varchar) as business_unit_code,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -28,8 +28,7 @@ renamed as (
         cast(vendor_id as varchar) as vendor_id,
         cast(material_id as varchar) as material_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

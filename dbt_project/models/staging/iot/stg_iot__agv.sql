@@ -27,8 +27,7 @@ renamed as (
         cast(device_id as varchar) as device_id,
         cast(task_id as varchar) as task_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -21,8 +21,7 @@ renamed as (
         -- foreign keys
         cast(device_id as varchar) as device_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

@@ -27,8 +27,7 @@ renamed as (
         -- foreign keys
         cast(reference_id as varchar) as reference_id,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 

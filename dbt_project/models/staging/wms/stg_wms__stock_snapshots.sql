@@ -21,8 +21,7 @@ renamed as (
         cast(source_line as bigint) as source_line,
         cast(dropped_at as timestamptz) as dropped_at,
         -- lineage
-        cast(_batch_id as varchar) as bronze_batch_id,
-        cast(_ingested_at as timestamptz) as bronze_ingested_at
+        {{ bronze_lineage_columns() }}
 
     from source
 
