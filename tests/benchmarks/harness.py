@@ -33,10 +33,10 @@ Example (a complete bench module; ``make bench BENCH=example``)::
                                warmup=1, rounds=harness.rounds(7, quick=2))
         return {"sort": warm.to_dict()}   # ratio: sorted seconds / ours seconds, per round
 
-``Side.run(round_number)`` returns ``None`` (the harness times the whole call: wall and CPU),
-a mapping of metrics (timed by the harness, metrics kept), or a :class:`Sample` (the side
-timed itself, e.g. a load test returning requests/s and latency percentiles). The default
-ratio is ``anchor seconds ÷ project seconds`` (the project's speed as a share of the
+``Side.run(round_number)`` returns a mapping of metrics (timed by the harness, metrics kept),
+a :class:`Sample` (the side timed itself, e.g. a load test returning requests/s and latency
+percentiles), or anything else (ignored: the harness times the whole call, wall and CPU).
+The default ratio is ``anchor seconds ÷ project seconds`` (the project's speed as a share of the
 anchor's: 0.8 means 20 % slower); pass ``ratios={"name": fn(samples) -> float}`` for others,
 e.g. :func:`speed_ratio`, :func:`metric_ratio`.
 
@@ -102,7 +102,9 @@ class Sample:
 
     Args:
         seconds: wall seconds of the measured work.
-        cpu_seconds: CPU seconds of the measured work (``None`` when not known).
+        cpu_seconds: CPU seconds of the measured work in the measuring process (``None`` when
+            not known; child processes such as a JVM or a server are not included unless the
+            side adds them itself).
         metrics: further numbers summarised over rounds (``requests_per_s``, ``p99_ms`` …).
         info: anything else worth keeping in the round log (counts, reports); not summarised.
     """
@@ -119,15 +121,16 @@ class Side:
 
     Args:
         name: short name used in the results (``raw``, ``lake``, ``app`` …).
-        run: ``run(round_number)`` does the work once; returns ``None``, a metrics mapping
-            or a :class:`Sample` (see the module docstring). With ``fresh_process`` it must
-            be picklable (a module-level function or a ``functools.partial`` of one).
+        run: ``run(round_number)`` does the work once; returns a metrics mapping, a
+            :class:`Sample` or anything else (ignored; see the module docstring). With
+            ``fresh_process`` it must be picklable (a module-level function or a
+            ``functools.partial`` of one).
         fresh_process: run every round in a new spawned process (timed inside the child,
             so imports done by ``run`` count, interpreter start-up does not).
     """
 
     name: str
-    run: Callable[[int], Sample | Mapping[str, float] | None]
+    run: Callable[[int], Any]
     fresh_process: bool = False
 
 
@@ -149,11 +152,9 @@ def timed(fn: Callable[..., Any], *args: Any, machine: Machine | None = None,
 def _as_sample(out: Any, measured: Sample) -> Sample:
     if isinstance(out, Sample):
         return out
-    if out is None:
-        return measured
     if isinstance(out, Mapping):
         return Sample(measured.seconds, measured.cpu_seconds, metrics=dict(out))
-    raise TypeError(f"a side returns None, a mapping of metrics or a Sample, not {type(out)}")
+    return measured  # None or whatever the work returned (a report, a table): not a figure
 
 
 def _child(run: Callable[[int], Any], number: int) -> Sample:
@@ -297,7 +298,7 @@ class Comparison:
 
 def compare(name: str, *, sides: Sequence[Side], anchor: str, rounds: int, temperature: str,
             ratios: Mapping[str, Callable[[Mapping[str, Sample]], float | None]] | None = None,
-            warmup: int = 0, order: str = "rotate", retries: int = 1,
+            warmup: int = 0, order: str = "rotate", retries: int | None = None,
             load_limit_per_core: float | None = None, note: str = "",
             machine: Machine | None = None) -> Comparison:
     """Run every side once per round, rounds interleaved, and compute each round's ratios.
@@ -313,7 +314,7 @@ def compare(name: str, *, sides: Sequence[Side], anchor: str, rounds: int, tempe
         warmup: untimed calls of every side before the first round (``"warm"`` figures).
         order: ``"rotate"`` (the first side rotates every round) or ``"fixed"``.
         retries: how many times a round taken above the load limit is repeated before it is
-            kept and flagged.
+            kept and flagged (default 1; 0 in quick mode, which only proves the bench works).
         load_limit_per_core: the 1-minute load average per core above which a round counts
             as loaded (default 1.5, or ``BENCH_LOAD_LIMIT``), checked before and after it.
         note: one sentence on what the sides do, kept in the result.
@@ -336,6 +337,8 @@ def compare(name: str, *, sides: Sequence[Side], anchor: str, rounds: int, tempe
         projects = [n for n in names if n != anchor]
         ratios = ({"ratio": speed_ratio(projects[0], anchor)} if len(projects) == 1 else
                   {f"ratio_{p}": speed_ratio(p, anchor) for p in projects})
+    if retries is None:
+        retries = by_mode(1, 0)
     limit = (load_limit_per_core if load_limit_per_core is not None
              else float(os.environ.get("BENCH_LOAD_LIMIT", LOAD_LIMIT_PER_CORE))) * m.cpus
     for _ in range(warmup):
@@ -360,6 +363,51 @@ def compare(name: str, *, sides: Sequence[Side], anchor: str, rounds: int, tempe
                               {k: fn(samples) for k, fn in ratios.items()}))
             break
     return Comparison(name, temperature, anchor, names, kept, discarded, limit, m.cpus, note)
+
+
+def combine(name: str, parts: Sequence[Comparison],
+            ratios: Mapping[str, Callable[[Mapping[str, Sample]], float | None]] | None = None,
+            note: str = "") -> Comparison:
+    """Sum comparisons of the parts of one job round by round (e.g. every entity of a source).
+
+    Round ``r`` of the whole is the sum of round ``r`` of every part (each part's sides were
+    interleaved, so each summed pair was measured side by side); its ratios are recomputed
+    from the sums. A round is flagged when any part of it was.
+
+    Args:
+        name: the whole's name.
+        parts: comparisons with the same sides, anchor, temperature and number of rounds.
+        ratios: as for :func:`compare` (default: those of the first part are not reusable,
+            so the default speed ratio of the single project side).
+        note: kept in the result.
+    """
+    first = parts[0]
+    if any((p.sides, p.anchor, p.temperature, len(p.rounds)) !=
+           (first.sides, first.anchor, first.temperature, len(first.rounds)) for p in parts):
+        raise ValueError("combined comparisons need the same sides, anchor, temperature, rounds")
+    if ratios is None:
+        projects = [n for n in first.sides if n != first.anchor]
+        ratios = ({"ratio": speed_ratio(projects[0], first.anchor)} if len(projects) == 1 else
+                  {f"ratio_{p}": speed_ratio(p, first.anchor) for p in projects})
+    rounds_: list[Round] = []
+    for number in range(len(first.rounds)):
+        these = [p.rounds[number] for p in parts]
+        samples = {}
+        for side in first.sides:
+            parts_of = [r.samples[side] for r in these]
+            cpu = [s.cpu_seconds for s in parts_of]
+            metrics = sorted({k for s in parts_of for k in s.metrics})
+            samples[side] = Sample(
+                sum(s.seconds for s in parts_of), None if None in cpu else sum(cpu),
+                {k: sum(s.metrics.get(k, 0.0) for s in parts_of) for k in metrics})
+        rounds_.append(Round(
+            number, max(r.attempt for r in these), these[0].order,
+            max(r.load_before for r in these), max(r.load_after for r in these),
+            any(r.flagged for r in these), sum(r.seconds for r in these), samples,
+            {k: fn(samples) for k, fn in ratios.items()}))
+    discarded = [d for p in parts for d in p.discarded]
+    return Comparison(name, first.temperature, first.anchor, list(first.sides), rounds_, discarded,
+                      first.load_limit, first.cpus, note)
 
 
 def _run_side(side: Side, number: int, m: Machine) -> Sample:

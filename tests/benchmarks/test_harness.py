@@ -243,3 +243,21 @@ def test_envelope_carries_commit_dirty_flag_and_quick(monkeypatch: pytest.Monkey
     assert env["dirty_paths"] == ["f.py"] and env["result"] == {"a": 1}
     assert env["load_average_start_end"][0] == [1.0, 2.0, 3.0]
     assert env["wall_seconds"] == 1.23
+
+
+def test_combine_sums_parts_round_by_round() -> None:
+    fake = FakeMachine(loads=[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 4.0, 0.1])
+    a = compare("a", sides=[fake.side("raw", [1.0, 3.0]), fake.side("lake", [2.0, 3.0])],
+                anchor="raw", rounds=2, temperature="warm", retries=0, machine=fake.machine())
+    b = compare("b", sides=[fake.side("raw", [1.0, 1.0]), fake.side("lake", [2.0, 5.0])],
+                anchor="raw", rounds=2, temperature="warm", retries=0, machine=fake.machine())
+    whole = harness.combine("source", [a, b])
+    # round 0: (1+1)/(2+2) = 0.5; round 1: (3+1)/(3+5) = 0.5 — not the mean of part ratios
+    assert [r.ratios["ratio"] for r in whole.rounds] == [0.5, 0.5]
+    assert [r.samples["lake"].seconds for r in whole.rounds] == [4.0, 8.0]
+    assert [r.flagged for r in whole.rounds] == [False, True]
+    with pytest.raises(ValueError, match="same sides"):
+        harness.combine("x", [a, compare("c", sides=[fake.side("raw", [1.0]),
+                                                     fake.side("lake", [1.0])],
+                                         anchor="raw", rounds=1, temperature="warm",
+                                         machine=fake.machine())])
