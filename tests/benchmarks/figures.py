@@ -16,7 +16,8 @@ number before the marker, with at most a short unit between them (``26.5 s``, ``
 The test ``tests/benchmarks/test_readme_figures.py`` checks every marker of every README of
 the repository, and that no timing or throughput figure (``12 ms``, ``26.5 s``,
 ``4,057 req/s`` …) stands without a marker (a number that is not measured, e.g. a timeout,
-takes ``<!-- not-measured -->`` instead). ``python -m tests.benchmarks.figures`` lists every
+takes ``<!-- not-measured -->`` instead). Inline code spans and fenced blocks tagged
+``markdown`` (examples of this syntax) are not checked. ``python -m tests.benchmarks.figures`` lists every
 marker with the value its file holds now: the list to update READMEs from after a bench run.
 """
 
@@ -72,9 +73,27 @@ def readmes(root: Path = REPO) -> list[Path]:
     return found
 
 
+INLINE_CODE = re.compile(r"`[^`]*`")
+
+
+def checked_lines(readme: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of ``readme`` as checked: inline code spans blanked, and fenced
+    blocks tagged ``markdown`` (examples of the marker syntax itself) left out."""
+    example = False
+    for number, line in enumerate(readme.read_text(encoding="utf-8").splitlines(), start=1):
+        fence = line.lstrip().startswith("```")
+        if fence and not example and line.strip() == "```markdown":
+            example = True
+            continue
+        if example:
+            example = not fence
+            continue
+        yield number, INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+
+
 def figures(readme: Path) -> Iterator[Figure]:
     """The marked figures of one README, in order."""
-    for number, line in enumerate(readme.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in checked_lines(readme):
         for m in MARKER.finditer(line):
             yield Figure(readme, number, m["number"], m["file"], m["key"],
                          Decimal(m["factor"] or "1"))
@@ -83,7 +102,7 @@ def figures(readme: Path) -> Iterator[Figure]:
 def unmarked_timings(readme: Path) -> list[str]:
     """Timing/throughput figures of ``readme`` that carry no marker (``path:line: text``)."""
     out = []
-    for number, line in enumerate(readme.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in checked_lines(readme):
         comments = [c.span() for c in COMMENT.finditer(line)]
         for m in TIMING.finditer(line):
             inside = any(a <= m.start() < b for a, b in comments)

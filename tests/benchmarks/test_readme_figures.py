@@ -74,3 +74,11 @@ def test_unmarked_timing_figures_fail_unless_declared_not_measured(tree) -> None
     assert [p.split(": ", 1)[1].split(" in ")[0] for p in found] == [
         "'2 ms'", "'20 s'", "'4,000 req/s'"]
     assert _problems(tree, "a 30 s<!-- not-measured --> timeout, F1 0.99 target\n") == []
+
+
+def test_examples_in_inline_code_and_markdown_fences_are_not_checked(tree) -> None:
+    text = ("Write `2 ms<!-- bench: nope.json x -->` like this:\n"
+            "```markdown\n4 ms<!-- bench: nope.json result/x -->\n```\n"
+            "```bash\nrun it   # ~20 s on 2 cores\n```\n")
+    found = _problems(tree, text)
+    assert len(found) == 1 and "'20 s'" in found[0]  # a bash block is still checked
