@@ -45,7 +45,7 @@ test: setup jdbc-jars  ## run the whole test suite (services skipped locally, re
 test-fast: setup  ## unit tests only
 	@$(BIN)/python -m pytest -m "not (postgres or mariadb or mqtt or spark or s3 or e2e or slow)" $(PYTEST_ARGS)
 
-bench: setup  ## run the benchmarks; results land in tests/benchmarks/results/*.json
+bench: setup  ## benchmarks -> tests/benchmarks/results/*.json (BENCH=name for one; BENCH_QUICK=1: smallest config, results/quick/)
 	@$(BIN)/python -m tests.benchmarks $(BENCH)
 
 docs: setup  ## generate and serve the dbt docs

@@ -1,13 +1,23 @@
 """dbt build time per model at two scales, next to the same compiled SQL run directly in DuckDB.
 
 For each scale: a demo lake's bronze tables are ingested (the real assets, in a temporary
-GroupLake home), ``dbt build`` runs through the CLI with the project's profile, and
-``run_results.json`` gives each model's compile and execute time (compile includes loading
-its bronze source into dbt's DuckDB through the delta plugin). Then, on a copy of the built
-DuckDB file, every SQL model's compiled SQL is run directly (``create or replace table/view
-… as <compiled>``) in the same order, and the Python model's scoring is called directly on
-the same input. Ratios are dbt / direct per model and for the whole build (dbt also runs
-~200 data and unit tests and starts a process).
+GroupLake home) and ``dbt build`` runs once untimed (it builds the file and compiles the SQL
+the anchor runs). Then two sides, interleaved per round (harness, order rotating; **warm**:
+both run on a built file, the OS cache holds the bronze tables):
+
+* ``dbt``: ``dbt build`` through the CLI with the project's profile (a fresh dbt process per
+  round); ``run_results.json`` gives each model's compile and execute time (compile includes
+  loading its bronze source into dbt's DuckDB through the delta plugin);
+* ``direct`` (the anchor): on a copy of the built DuckDB file, every SQL model's compiled SQL
+  run directly (``create or replace table/view … as <compiled>``) in the same order, and the
+  Python model's scoring called directly on the same input.
+
+Ratios per round (median with min–max; > 1 means dbt is slower): ``models_ratio_dbt_over_direct``
+= the models' dbt execution time ÷ direct, ``build_ratio_wall_over_direct`` = the whole
+``dbt build`` wall time (process start, ~200 data and unit tests included) ÷ direct. Per model:
+medians over rounds.
+
+Run: ``make bench BENCH=dbt`` (``BENCH_QUICK=1``: scale 0.05, 2 rounds).
 """
 
 from __future__ import annotations
@@ -22,9 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.benchmarks import harness
 from tests.benchmarks.dbt_direct import direct_seconds
 
-SCALES = (0.25, 1.0)
+SCALES = harness.by_mode((0.25, 1.0), (0.05,))
+ROUNDS = harness.rounds(5, quick=2)
 #: The bronze tables the governed models read (the transactional outbox needs the service).
 BRONZE = "key:bronze/erp/* or key:bronze/crm/* or key:bronze/wms/* or key:bronze/iot/*"
 
@@ -104,61 +116,111 @@ def _direct_python(con, node: dict[str, Any]) -> float:
     return time.perf_counter() - started
 
 
+RATIOS = {
+    "models_ratio_dbt_over_direct": harness.metric_ratio("models_s", "dbt", "direct"),
+    "build_ratio_wall_over_direct": harness.metric_ratio("seconds", "dbt", "direct"),
+}
+
+
 def bench_scale(scale: float) -> dict[str, Any]:
-    """Ingest, build and compare at one scale."""
+    """Ingest, build once, then compare dbt and direct SQL over interleaved rounds."""
     home = Path(tempfile.mkdtemp(prefix=f"bench_dbt_{scale}_")) / "home"
     try:
         ingest_s = _ingest(home, scale)
-        wall, run_results = _dbt_build(home, scale)
+        _, first_results = _dbt_build(home, scale)  # untimed: the file and the compiled SQL
         manifest = json.loads((home / "dbt" / "target" / "manifest.json").read_text())
         duckdb_path = str(home / "dbt" / "grouplake.duckdb")
-        direct = direct_seconds(duckdb_path, run_results, manifest, _direct_python)
-        models: dict[str, Any] = {}
-        tests_s = 0.0
-        tests = 0
-        for result in run_results["results"]:
-            uid = result["unique_id"]
-            if uid.startswith(("test.", "unit_test.")):
-                tests += 1
-                tests_s += result["execution_time"]
-                continue
-            name = uid.split(".")[-1]
-            dbt_s = result["execution_time"]
-            models[name] = {
-                "dbt_s": round(dbt_s, 3),
-                "dbt_compile_s": round(_phase(result, "compile"), 3),
-                "dbt_execute_s": round(_phase(result, "execute"), 3),
-                "direct_s": round(direct.get(name, 0.0), 3),
-                "ratio": round(dbt_s / direct[name], 2) if direct.get(name) else None,
-            }
+
+        def dbt(number: int) -> harness.Sample:
+            wall, run_results = _dbt_build(home, scale)
+            models, tests = _split(run_results)
+            return harness.Sample(wall, metrics={
+                "models_s": sum(m["execution_time"] for m in models.values()),
+                "tests_s": sum(tests), "elapsed_s": run_results["elapsed_time"]},
+                info={"tests": len(tests), "models": {
+                    name: {"s": round(m["execution_time"], 3),
+                           "compile_s": round(_phase(m, "compile"), 3),
+                           "execute_s": round(_phase(m, "execute"), 3)}
+                    for name, m in models.items()}})
+
+        def direct(number: int) -> harness.Sample:
+            seconds = direct_seconds(duckdb_path, first_results, manifest, _direct_python)
+            total = sum(seconds.values())
+            return harness.Sample(total, metrics={"models_s": total},
+                                  info={"models": {k: round(v, 3) for k, v in seconds.items()}})
+
+        comparison = harness.compare(
+            f"dbt_build_x{scale:g}", sides=[harness.Side("direct", direct), harness.Side("dbt", dbt)],
+            anchor="direct", rounds=ROUNDS, temperature="warm", ratios=RATIOS,
+            note="dbt build (CLI process) vs the same compiled SQL run directly on a copy of the file")
+        models = _per_model(comparison)
         import duckdb
 
         with duckdb.connect(duckdb_path, read_only=True) as con:
             rows = {m: con.execute(f"select count(*) from marts.{m}").fetchall()[0][0]
                     for m in ("customer_rfm", "customer_ltv", "dq_sales_quarantine")}
             rows["sales_order_lines"] = con.execute("select count(*) from bronze_erp.sales_order_lines").fetchall()[0][0]
-        models_s = sum(m["dbt_s"] for m in models.values())
-        direct_s = sum(direct.values())
+        summary = comparison.to_dict()
+        figures = summary["figures"]
         return {
             "scale": scale,
             "rows": rows,
             "bronze_ingest_s": round(ingest_s, 1),
-            "dbt_build_wall_s": round(wall, 2),
-            "dbt_elapsed_s": round(run_results["elapsed_time"], 2),
-            "dbt_models_s": round(models_s, 2),
-            "dbt_tests": tests,
-            "dbt_tests_s": round(tests_s, 2),
-            "direct_sql_s": round(direct_s, 2),
-            "models_ratio_dbt_over_direct": round(models_s / direct_s, 2) if direct_s else None,
-            "build_ratio_wall_over_direct": round(wall / direct_s, 2) if direct_s else None,
-            "slowest_models": sorted(((n, m["dbt_s"]) for n, m in models.items()), key=lambda kv: -kv[1])[:8],
+            "dbt_build_wall_s": figures["dbt"]["seconds"]["median"],
+            "dbt_elapsed_s": figures["dbt"]["elapsed_s"]["median"],
+            "dbt_models_s": figures["dbt"]["models_s"]["median"],
+            "dbt_tests": comparison.rounds[-1].samples["dbt"].info["tests"],
+            "dbt_tests_s": figures["dbt"]["tests_s"]["median"],
+            "direct_sql_s": figures["direct"]["seconds"]["median"],
+            "models_ratio_dbt_over_direct": summary["ratios"]["models_ratio_dbt_over_direct"]["median"],
+            "build_ratio_wall_over_direct": summary["ratios"]["build_ratio_wall_over_direct"]["median"],
+            "slowest_models": sorted(((n, m["dbt_s"]) for n, m in models.items()),
+                                     key=lambda kv: -kv[1])[:8],
             "models": models,
+            "comparison": _without_model_info(summary),
         }
     finally:
         shutil.rmtree(home.parent, ignore_errors=True)
 
 
+def _split(run_results: dict[str, Any]) -> tuple[dict[str, Any], list[float]]:
+    """(model name -> result, test execution times) of one ``run_results.json``."""
+    models, tests = {}, []
+    for result in run_results["results"]:
+        uid = result["unique_id"]
+        if uid.startswith(("test.", "unit_test.")):
+            tests.append(result["execution_time"])
+        else:
+            models[uid.split(".")[-1]] = result
+    return models, tests
+
+
+def _per_model(comparison: harness.Comparison) -> dict[str, Any]:
+    """Per model: medians over rounds of dbt's time, its phases, direct time and the ratio."""
+    out: dict[str, Any] = {}
+    names = comparison.rounds[0].samples["dbt"].info["models"]
+    for name in names:
+        dbt = [r.samples["dbt"].info["models"][name] for r in comparison.rounds]
+        direct = [r.samples["direct"].info["models"].get(name) for r in comparison.rounds]
+        ratios = [d["s"] / x if x else None for d, x in zip(dbt, direct, strict=True)]
+        out[name] = {"dbt_s": harness.spread([d["s"] for d in dbt])["median"],
+                     "dbt_compile_s": harness.spread([d["compile_s"] for d in dbt])["median"],
+                     "dbt_execute_s": harness.spread([d["execute_s"] for d in dbt])["median"],
+                     "direct_s": harness.spread(direct)["median"],
+                     "ratio": harness.spread(ratios)["median"]}
+    return {k: {f: (round(v, 3) if isinstance(v, float) else v) for f, v in m.items()}
+            for k, m in out.items()}
+
+
+def _without_model_info(summary: dict[str, Any]) -> dict[str, Any]:
+    """The comparison without the per-model times of every round (summarised in ``models``)."""
+    for entry in summary["round_log"]:
+        for side in entry["sides"].values():
+            side.pop("info", None)
+    return summary
+
+
 def run() -> dict[str, Any]:
-    """Both scales (about 5 minutes on 2 cores)."""
-    return {"scales": {str(scale): bench_scale(scale) for scale in SCALES},
-            "load_average_at_end": os.getloadavg()}
+    """Both scales (about 15 minutes on 2 cores with 5 rounds)."""
+    return {"rounds": ROUNDS,
+            "scales": {str(scale): bench_scale(scale) for scale in SCALES}}

@@ -13,9 +13,20 @@ assets (a temporary GroupLake home). Then, in this process:
   popularity / item-kNN / SVD variants on the same time holdout: precision/recall/NDCG@10,
   hit rate, share of chronically late/defective suppliers among the recommendations;
 * the whole training as the Dagster asset runs it (features, training, MLflow logging and
-  registration, champion rule) — wall seconds.
+  registration, champion rule) — wall seconds;
+* online scoring of one order (first seed): ``score_order`` (features from the order's own
+  fields, the forest walked in plain Python, logistic regression, reason sentences) against
+  the anchor ``sklearn_one_row`` (the bare ``IsolationForest.score_samples`` +
+  ``predict_proba`` calls on the same one-row vectors), ``ONLINE_ORDERS`` orders per side
+  and round: per-order p50/p99 ms as medians over rounds (**warm**: scorer loaded, one untimed
+  pass), and the **cold** figure: loading the shipped bundle and scoring the first order in a
+  fresh process (imports pandas and scikit-learn).
 
-Ground truth is read for evaluation only.
+Fit and score timings are harness comparisons (ours vs the raw scikit-learn calls, rounds
+interleaved, ratio per round as median with min–max; **warm**: the same process fitted
+once before). Ground truth is read for evaluation only.
+
+Run: ``make bench BENCH=ml`` (``BENCH_QUICK=1``: one seed at scale 0.25, 2 rounds).
 """
 
 from __future__ import annotations
@@ -30,8 +41,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-SCALE = 1.0
-SEEDS = (42, 7, 123)
+from tests.benchmarks import harness
+
+SCALE = harness.by_mode(1.0, 0.25)
+SEEDS = harness.by_mode((42, 7, 123), (42,))
+ROUNDS = harness.rounds(5, quick=2)
+ONLINE_ORDERS = harness.by_mode(300, 50)
 
 
 def _env(home: Path, seed: int) -> dict[str, str]:
@@ -73,30 +88,34 @@ def _timed(fn, *args, **kwargs) -> tuple[Any, float]:
     return out, time.perf_counter() - started
 
 
-def _raw_sklearn(model, frames) -> tuple[float, float]:
-    """(fit seconds, score seconds) of the bare scikit-learn calls on the same matrices."""
+def _raw_fit(model, frames) -> dict[str, Any]:
+    """The bare scikit-learn fits of ``model``'s recipe on the same matrices."""
     import numpy as np
     from sklearn.ensemble import IsolationForest
     from sklearn.linear_model import LogisticRegression
 
-    fit = score = 0.0
+    fitted = {}
     for document_type, frame in frames.items():
         document_model = model.models[document_type]
         x = document_model.design(frame)
-        started = time.perf_counter()
         forest = IsolationForest(n_estimators=model.params.n_estimators, random_state=model.params.seed).fit(x)
         inputs = np.column_stack([x, -forest.score_samples(x), np.zeros(len(x))])
         labels = frame["label"].to_numpy() if "label" in frame else None
         classifier = None
         if labels is not None and document_model.supervised:
             classifier = LogisticRegression(C=model.params.c, max_iter=2000).fit(inputs, labels)
-        fit += time.perf_counter() - started
-        started = time.perf_counter()
+        fitted[document_type] = (x, forest, classifier)
+    return fitted
+
+
+def _raw_score(fitted: dict[str, Any]) -> None:
+    """The bare scikit-learn scoring calls (``score_samples`` + ``predict_proba``)."""
+    import numpy as np
+
+    for x, forest, classifier in fitted.values():
         inputs = np.column_stack([x, -forest.score_samples(x), np.zeros(len(x))])
         if classifier is not None:
             classifier.predict_proba(inputs)
-        score += time.perf_counter() - started
-    return fit, score
 
 
 def _fraud(con, settings) -> dict[str, Any]:
@@ -108,10 +127,23 @@ def _fraud(con, settings) -> dict[str, Any]:
     labels = load_labels(demo_cases_path(settings), con)
     training, t_train = _timed(train_fraud, frames, labels)
     labelled = {t: attach_labels(f, labels) for t, f in frames.items()}
-    model, t_fit = _timed(fit_fraud_model, labelled)
-    _, t_score = _timed(model.score, frames)
-    raw_fit, raw_score = _raw_sklearn(model, labelled)
+    model = fit_fraud_model(labelled)  # untimed: warms the process up, gives the recipe
+    raw = {"fitted": _raw_fit(model, labelled)}
+    fit = harness.compare(
+        "fraud_fit", sides=[harness.Side("raw_sklearn", lambda r: raw.update(fitted=_raw_fit(model, labelled))),
+                            harness.Side("ours", lambda r: fit_fraud_model(labelled))],
+        anchor="raw_sklearn", rounds=ROUNDS, temperature="warm",
+        ratios={"ours_over_raw_sklearn": harness.metric_ratio("seconds", "ours", "raw_sklearn")},
+        note="every document type: IsolationForest + LogisticRegression fit (ours adds feature "
+             "assembly, flag weights, reference percentiles)")
+    score = harness.compare(
+        "fraud_score", sides=[harness.Side("raw_sklearn", lambda r: _raw_score(raw["fitted"])),
+                              harness.Side("ours", lambda r: model.score(frames))],
+        anchor="raw_sklearn", rounds=ROUNDS, temperature="warm",
+        ratios={"ours_over_raw_sklearn": harness.metric_ratio("seconds", "ours", "raw_sklearn")},
+        note="every document: score_samples + predict_proba (ours adds reasons)")
     evaluation = training.evaluation
+    fit_d, score_d = fit.to_dict(), score.to_dict()
     return {
         "documents": {t: len(f) for t, f in frames.items()},
         "split_date": evaluation["split_date"],
@@ -122,10 +154,95 @@ def _fraud(con, settings) -> dict[str, Any]:
                              "by_kind_pr_auc": {k: v["pr_auc"] for k, v in report["by_kind"].items()}}
                       for name, report in evaluation["baselines"].items()},
         "seconds": {"features": round(t_features, 3), "train_and_evaluate": round(t_train, 3),
-                    "fit_all_documents": round(t_fit, 3), "raw_sklearn_fit": round(raw_fit, 3),
-                    "score_all_documents": round(t_score, 3), "raw_sklearn_score": round(raw_score, 3)},
-        "ratios": {"fit_vs_raw_sklearn": round(t_fit / raw_fit, 2) if raw_fit else None,
-                   "score_vs_raw_sklearn": round(t_score / raw_score, 2) if raw_score else None},
+                    "fit_all_documents": fit_d["figures"]["ours"]["seconds"]["median"],
+                    "raw_sklearn_fit": fit_d["figures"]["raw_sklearn"]["seconds"]["median"],
+                    "score_all_documents": score_d["figures"]["ours"]["seconds"]["median"],
+                    "raw_sklearn_score": score_d["figures"]["raw_sklearn"]["seconds"]["median"]},
+        "ratios": {"fit_vs_raw_sklearn": fit_d["ratios"]["ours_over_raw_sklearn"]["median"],
+                   "score_vs_raw_sklearn": score_d["ratios"]["ours_over_raw_sklearn"]["median"]},
+        "comparisons": {"fit": fit_d, "score": score_d},
+    }
+
+
+def _orders(con, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` purchase orders of the lake in the online contract's shape."""
+    heads = con.execute(
+        "select purchase_order_id, business_unit_code, vendor_id, buyer_id, total_amount, currency,"
+        " created_at, approved_by, approved_at from bronze.erp__purchase_orders"
+        " order by purchase_order_id limit ?", [limit]).fetchall()
+    lines: dict[str, list[dict[str, Any]]] = {}
+    for po, material, price, currency in con.execute(
+            "select purchase_order_id, material_id, unit_price, currency"
+            " from bronze.erp__purchase_order_lines where purchase_order_id in"
+            " (select purchase_order_id from bronze.erp__purchase_orders"
+            "  order by purchase_order_id limit ?)", [limit]).fetchall():
+        lines.setdefault(po, []).append({"material_id": material, "unit_price": float(price),
+                                         "currency": currency})
+    keys = ("purchase_order_id", "business_unit_code", "vendor_id", "buyer_id", "total_amount",
+            "currency", "ordered_at", "approved_by", "approved_at")
+    return [{**dict(zip(keys, row, strict=True)), "lines": lines.get(row[0], [])} for row in heads]
+
+
+def _cold_online(path: str, order: dict[str, Any]) -> float:
+    """In a fresh process: load the shipped bundle and score one order (seconds)."""
+    started = time.perf_counter()
+    from models.ml.risk import load_order_scorer
+
+    load_order_scorer(path=Path(path)).score(order)
+    return time.perf_counter() - started
+
+
+def _online(con, bundle: Path) -> dict[str, Any]:
+    """``score_order`` per order vs the bare scikit-learn calls on the same one-row vectors."""
+    import numpy as np
+
+    from models.ml.risk import OrderRiskScorer
+
+    scorer = OrderRiskScorer.from_file(bundle)
+    orders = _orders(con, ONLINE_ORDERS)
+    po = scorer.model.models["purchase_order"]
+    vectors = [np.array([[float(scorer.features(o).get(f, 0.0) or 0.0) for f in po.features]])
+               for o in orders]
+
+    def ours(number: int) -> harness.Sample:
+        took = []
+        for o in orders:
+            started = time.perf_counter()
+            scorer.score(o)
+            took.append(time.perf_counter() - started)
+        return harness.Sample(sum(took), metrics=harness.latency_metrics(took, sum(took)))
+
+    def sklearn_one_row(number: int) -> harness.Sample:
+        took, forest_only = [], []
+        for x in vectors:
+            started = time.perf_counter()
+            anomaly = -po.forest.score_samples(x)
+            forest_only.append(time.perf_counter() - started)
+            if po.supervised:
+                po.classifier.predict_proba(po.scaler.transform(po.inputs(x, anomaly)))
+            took.append(time.perf_counter() - started)
+        metrics = harness.latency_metrics(took, sum(took))
+        metrics["score_samples_p50_ms"] = harness.latency_metrics(forest_only, 1.0)["p50_ms"]
+        return harness.Sample(sum(took), metrics=metrics)
+
+    comparison = harness.compare(
+        "online_order_scoring", sides=[harness.Side("sklearn_one_row", sklearn_one_row),
+                                       harness.Side("score_order", ours)],
+        anchor="sklearn_one_row", rounds=ROUNDS, temperature="warm", warmup=1,
+        note=f"{len(orders)} purchase orders of the lake, one at a time")
+    summary = comparison.to_dict()
+    cold = harness.in_fresh_process(_cold_online, str(bundle), orders[0])
+    figures = summary["figures"]
+    return {
+        "orders": len(orders),
+        "supervised": po.supervised,
+        "score_order_p50_ms": figures["score_order"]["p50_ms"]["median"],
+        "score_order_p99_ms": figures["score_order"]["p99_ms"]["median"],
+        "sklearn_one_row_p50_ms": figures["sklearn_one_row"]["p50_ms"]["median"],
+        "sklearn_score_samples_p50_ms": figures["sklearn_one_row"]["score_samples_p50_ms"]["median"],
+        "ratio": summary["ratios"]["ratio"]["median"],
+        "cold_load_and_first_score_s": {"temperature": "cold", "seconds": round(cold, 3)},
+        "comparison": summary,
     }
 
 
@@ -155,7 +272,8 @@ def _asset_path(con, settings) -> dict[str, float]:
     _, t_rec = _timed(train_recommender_model, settings, con=con)
     _, t_score = _timed(score_fraud, settings, con=con)
     return {"fraud_risk_model_asset_s": round(t_fraud, 2), "recommender_model_asset_s": round(t_rec, 2),
-            "gold_ml_fraud_risk_scoring_s": round(t_score, 2), "fraud_promoted": fraud.decision.promoted}
+            "gold_ml_fraud_risk_scoring_s": round(t_score, 2), "fraud_promoted": fraud.decision.promoted,
+            "_shipped": None if fraud.shipped is None else str(fraud.shipped)}
 
 
 def _summary(per_seed: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -213,6 +331,7 @@ def run() -> dict[str, Any]:
     from models.ml.features.sources import open_lake
 
     per_seed: dict[str, dict[str, Any]] = {}
+    online: dict[str, Any] | None = None
     for seed in SEEDS:
         with tempfile.TemporaryDirectory(prefix=f"bench_ml_{seed}_") as tmp:
             home = Path(tmp) / "home"
@@ -226,5 +345,9 @@ def run() -> dict[str, Any]:
                 "recommender": _recommender(con, settings),
                 "asset_path": _asset_path(con, settings),
             }
+            shipped = per_seed[str(seed)]["asset_path"].pop("_shipped")
+            if online is None and shipped:
+                online = _online(con, Path(shipped))
             con.close()
-    return {"scale": SCALE, "seeds": list(SEEDS), "summary": _summary(per_seed), "per_seed": per_seed}
+    return {"scale": SCALE, "seeds": list(SEEDS), "rounds": ROUNDS, "summary": _summary(per_seed),
+            "online_scoring": online, "per_seed": per_seed}

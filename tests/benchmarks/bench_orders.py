@@ -13,17 +13,28 @@ Same run, same fresh database, same reservation transaction:
 
 Two load shapes at 16 and 64 concurrent clients: ``spread`` (each order picks one of
 ``SKUS`` SKUs, round-robin, so row locks rarely collide) and ``hot`` (every order reserves
-the same SKU, serialised on its row lock). Raw and app run back to back, ``ROUNDS`` times per
-case; the best round of each side is reported (the machine's cores are shared with other
-work; the load average is recorded). Reported: orders/s, p50/p99 latency (ms), errors, and
-``ratio = app orders/s ÷ raw orders/s`` per case (target ≥ 0.5), and the CPU each side
-spends per order (load generator, server, PostgreSQL backends of the benchmark database;
-read from ``/proc``) with ``cpu_efficiency = raw CPU/order ÷ app CPU/order``, which other
-work on the machine disturbs much less than throughput. Server workers default to
-the number of cores: on a 2-core machine PostgreSQL, the server and the load generator
-share them, and more workers only add contention.
+the same SKU, serialised on its row lock). **Same connection pool**: the server runs
+``WORKERS`` processes with a fixed pool of ``POOL_SIZE`` connections each (no overflow); the
+raw loop shares ``WORKERS`` pools of ``POOL_SIZE`` psycopg connections among its client
+threads (client ``n`` uses pool ``n % WORKERS``), so both sides put at most the same number of
+transactions in flight on PostgreSQL.
 
-Run: ``make bench BENCH=orders`` (``python -m tests.benchmarks orders``). Needs PostgreSQL
+Per case the sides run interleaved (harness, order rotating), ``ROUNDS`` rounds (default 5)
+of ``PHASE_SECONDS`` each after a 1 s untimed warm-up inside every phase (**warm** figures).
+Per round: orders/s, p50/p99 latency
+(ms), errors, and the CPU each side spends per order (load generator, server, PostgreSQL
+backends of the benchmark database; read from ``/proc``); ratios per round:
+``ratio_app_to_raw`` = app orders/s ÷ raw orders/s (target ≥ 0.5) and
+``cpu_efficiency_app_to_raw`` = raw CPU/order ÷ app CPU/order (other work on the machine
+disturbs CPU far less than throughput); reported as median with min–max. The 16-client
+cases also run ``app_sqlalchemy``, a second server with ``OLTP__FAST_PATH=false`` (the same
+placement through SQLAlchemy instead of the psycopg fast path): ``fast_path_cpu_saving`` =
+1 − app CPU/order ÷ app_sqlalchemy CPU/order. Server workers default to the number of cores:
+on a 2-core machine PostgreSQL, the server and the load generator share them, and more
+workers only add contention.
+
+Run: ``make bench BENCH=orders`` (``BENCH_QUICK=1``: the 16-client cases, 2 s phases, 2
+rounds). Needs PostgreSQL
 (``TEST_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
 """
 
@@ -32,18 +43,24 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import queue
+import shutil
 import threading
 import time
 from typing import Any
 
-from tests.benchmarks import measure
+from tests.benchmarks import harness, measure
 
-PHASE_SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS", "6"))
-ROUNDS = int(os.environ.get("BENCH_ORDERS_ROUNDS", "2"))
+PHASE_SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS") or harness.by_mode(6, 2))
+ROUNDS = int(os.environ.get("BENCH_ORDERS_ROUNDS") or harness.rounds(5, quick=2))
 WARMUP_SECONDS = 1.0
-CONCURRENCY = (16, 64)
+CONCURRENCY = harness.by_mode((16, 64), (16,))
+#: the cases that also run the SQLAlchemy path (OLTP__FAST_PATH=false)
+FAST_PATH_CASES = ("spread_c16", "hot_c16")
 SKUS = 256
 WORKERS = int(os.environ.get("BENCH_ORDERS_WORKERS", str(max(2, os.cpu_count() or 2))))
+#: connections per server worker (fixed pool, no overflow); the raw loop has as many pools
+POOL_SIZE = 8
 STOCK = 100_000_000
 BASE_URL = os.environ.get("TEST_POSTGRES_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -207,56 +224,66 @@ def _dsn(url: str) -> str:
 
 def _raw_phase(url: str, world: dict[str, Any], clients: int, hot: bool, tag: str,
                db_cpu: measure.DatabaseCpu) -> dict[str, Any]:
+    """``clients`` threads placing orders through ``WORKERS`` pools of ``POOL_SIZE``
+    connections (client ``n`` borrows from pool ``n % WORKERS`` per order), as the server's
+    workers do."""
     import psycopg
 
     dsn = _dsn(url)
     offers = world["spread_offers"]
+    pools: list[queue.Queue] = []
+    for _ in range(WORKERS):
+        pool: queue.Queue = queue.Queue()
+        for _ in range(POOL_SIZE):
+            pool.put(psycopg.connect(dsn))
+        pools.append(pool)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     done = [0] * clients
     errors: dict[str, int] = {}
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
-    end_gate = threading.Barrier(clients + 1)
     bounds: dict[str, float] = {}
 
     def client(n: int) -> None:
-        with psycopg.connect(dsn) as conn:
-            start_gate.wait()
-            i = 0
-            while True:
-                now = time.perf_counter()
-                if now >= bounds["end"]:
-                    end_gate.wait()  # keep the backend alive until its CPU is read
-                    end_gate.wait()
-                    return
-                offer = world["hot_offer"] if hot else offers[(n * 7919 + i) % len(offers)]
-                t0 = time.perf_counter()
-                try:
-                    _raw_order(conn, world["user_ids"][n], offer, f"{tag}-{n}-{i}")
-                    done[n] += 1
-                    if t0 >= bounds["measure"]:
-                        latencies[n].append(time.perf_counter() - t0)
-                except Exception as exc:  # noqa: BLE001 - counted and reported
-                    with lock:
-                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                i += 1
+        pool = pools[n % WORKERS]
+        start_gate.wait()
+        i = 0
+        while time.perf_counter() < bounds["end"]:
+            offer = world["hot_offer"] if hot else offers[(n * 7919 + i) % len(offers)]
+            t0 = time.perf_counter()
+            conn = pool.get()
+            try:
+                _raw_order(conn, world["user_ids"][n], offer, f"{tag}-{n}-{i}")
+                done[n] += 1
+                if t0 >= bounds["measure"]:
+                    latencies[n].append(time.perf_counter() - t0)
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                with lock:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            finally:
+                pool.put(conn)
+            i += 1
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
-    while start_gate.n_waiting < clients:  # every connection is open
-        time.sleep(0.01)
-    db0, client0 = db_cpu(), time.process_time()
-    begin = time.perf_counter()
-    bounds["measure"] = begin + WARMUP_SECONDS
-    bounds["end"] = bounds["measure"] + PHASE_SECONDS
-    start_gate.wait()
-    end_gate.wait()
-    cpu = measure.cpu_per_order(sum(done), client=time.process_time() - client0,
-                                 database=measure.cpu_delta(db0, db_cpu()))
-    end_gate.wait()
-    for t in threads:
-        t.join()
+    try:
+        while start_gate.n_waiting < clients:  # every thread is ready
+            time.sleep(0.01)
+        db0, client0 = db_cpu(), time.process_time()
+        begin = time.perf_counter()
+        bounds["measure"] = begin + WARMUP_SECONDS
+        bounds["end"] = bounds["measure"] + PHASE_SECONDS
+        start_gate.wait()
+        for t in threads:
+            t.join()
+        # read while every pooled connection (its backend) is still alive
+        cpu = measure.cpu_per_order(sum(done), client=time.process_time() - client0,
+                                     database=measure.cpu_delta(db0, db_cpu()))
+    finally:
+        for pool in pools:
+            while not pool.empty():
+                pool.get().close()
     return {**measure.summary([x for per in latencies for x in per], errors, PHASE_SECONDS),
             "cpu_ms_per_order": cpu}
 
@@ -325,65 +352,93 @@ def _http_phase(port: int, server_pids: list[int], world: dict[str, Any], client
     return {**result, "cpu_ms_per_order": cpu}
 
 
+def _sample(figures: dict[str, Any]) -> harness.Sample:
+    """One phase as a harness sample: throughput, latency and CPU per order as metrics."""
+    cpu = figures["cpu_ms_per_order"]
+    return harness.Sample(PHASE_SECONDS, metrics={
+        "orders_per_s": figures["orders_per_s"], "p50_ms": figures["p50_ms"],
+        "p99_ms": figures["p99_ms"], "mean_ms": figures["mean_ms"],
+        **{f"cpu_ms_per_order_{part}": v for part, v in cpu.items() if v is not None}},
+        info={"orders": figures["orders"], "errors": figures["errors"]})
+
+
+def _fast_path_saving(samples: dict[str, harness.Sample]) -> float | None:
+    fast = samples["app"].metrics.get("cpu_ms_per_order_total")
+    orm = samples["app_sqlalchemy"].metrics.get("cpu_ms_per_order_total")
+    return 1 - fast / orm if fast and orm else None
+
+
+RATIOS = {
+    "ratio_app_to_raw": harness.metric_ratio("orders_per_s", "app", "raw"),
+    "cpu_efficiency_app_to_raw": harness.metric_ratio("cpu_ms_per_order_total", "raw", "app"),
+}
+
+
 def run() -> dict[str, Any]:
-    """Run every phase; returns the figures and the app/raw ratios."""
+    """Every case, sides interleaved per round; returns the figures and the ratios."""
     from tests.transactional.servers import ApiServer, create_pg_database, drop_pg_database
     from transactional.migrations import upgrade_database
 
     url = create_pg_database(BASE_URL, prefix="grouplake_tx_bench")
     cases: dict[str, dict[str, Any]] = {}
+    home = f"/tmp/grouplake-bench-{os.getpid()}"
     try:
         upgrade_database(url)
         world = _world(url)
         env = {"OLTP__DATABASE_URL": url, "OLTP__ORDER_RATE_PER_MINUTE": "100000000",
                # a fixed pool (no overflow connections that close and take their CPU
-               # figures with them); 8 per worker is plenty for two cores
-               "OLTP__POOL_SIZE": "8", "OLTP__MAX_OVERFLOW": "0",
-               "GROUPLAKE_HOME": f"/tmp/grouplake-bench-{os.getpid()}"}
-        load_before = os.getloadavg()
+               # figures with them); the raw loop gets as many pools of as many connections
+               "OLTP__POOL_SIZE": str(POOL_SIZE), "OLTP__MAX_OVERFLOW": "0",
+               "GROUPLAKE_HOME": home}
         db_cpu = measure.DatabaseCpu(_dsn(url))
-        with ApiServer(env, workers=WORKERS) as server:
-            server_pids = measure.process_tree(server.process.pid)
-            # raw and app back to back per case and round, so a change in the machine's load
-            # (other processes share its cores) hits both; the best round of each is reported
+        with ApiServer(env, workers=WORKERS) as server, \
+                ApiServer({**env, "OLTP__FAST_PATH": "false"}, workers=WORKERS) as orm_server:
+            pids = measure.process_tree(server.process.pid)
+            orm_pids = measure.process_tree(orm_server.process.pid)
             for shape in ("spread", "hot"):
                 for clients in CONCURRENCY:
                     case = f"{shape}_c{clients}"
                     hot = shape == "hot"
-                    rounds: dict[str, list[dict[str, Any]]] = {"raw": [], "app": []}
-                    for r in range(ROUNDS):
-                        rounds["raw"].append(_raw_phase(url, world, clients, hot,
-                                                        f"raw-{case}-{r}", db_cpu))
-                        rounds["app"].append(_http_phase(server.port, server_pids, world,
-                                                         clients, hot, f"app-{case}-{r}",
-                                                         db_cpu))
-                    cases[case] = {
-                        side: {**max(results, key=lambda x: x["orders_per_s"]),
-                               "orders_per_s_by_round": [x["orders_per_s"] for x in results]}
-                        for side, results in rounds.items()
-                    }
-        load_after = os.getloadavg()
+
+                    def raw(r: int, case: str = case, clients: int = clients,
+                            hot: bool = hot) -> harness.Sample:
+                        return _sample(_raw_phase(url, world, clients, hot, f"raw-{case}-{r}",
+                                                  db_cpu))
+
+                    def app(r: int, case: str = case, clients: int = clients, hot: bool = hot,
+                            port: int = server.port, pids: list[int] = pids,
+                            tag: str = "app") -> harness.Sample:
+                        return _sample(_http_phase(port, pids, world, clients, hot,
+                                                   f"{tag}-{case}-{r}", db_cpu))
+
+                    sides = [harness.Side("raw", raw), harness.Side("app", app)]
+                    ratios = dict(RATIOS)
+                    if case in FAST_PATH_CASES:
+                        sides.append(harness.Side("app_sqlalchemy", lambda r, app=app: app(
+                            r, port=orm_server.port, pids=orm_pids, tag="orm")))
+                        ratios["fast_path_cpu_saving"] = _fast_path_saving
+                    comparison = harness.compare(
+                        case, sides=sides, anchor="raw", rounds=ROUNDS, temperature="warm",
+                        ratios=ratios, note=f"{clients} clients, {PHASE_SECONDS:g} s per phase")
+                    cases[case] = comparison.to_dict()
+                    print(f"   {case}: app/raw {cases[case]['ratios']['ratio_app_to_raw']}",
+                          flush=True)
         db_cpu.close()
-        for figures in cases.values():
-            raw, app = figures["raw"]["orders_per_s"], figures["app"]["orders_per_s"]
-            figures["ratio_app_to_raw"] = round(app / raw, 3) if raw else None
-            raw_cpu = figures["raw"]["cpu_ms_per_order"]["total"]
-            app_cpu = figures["app"]["cpu_ms_per_order"]["total"]
-            figures["cpu_efficiency_app_to_raw"] = (
-                round(raw_cpu / app_cpu, 3) if raw_cpu and app_cpu else None)
     finally:
         drop_pg_database(BASE_URL, url)
+        shutil.rmtree(home, ignore_errors=True)
     return {
         "database": "postgresql",
         "server_workers": WORKERS,
+        "pool_size_per_worker": POOL_SIZE,
         "phase_seconds": PHASE_SECONDS,
         "rounds": ROUNDS,
-        "load_average_before_after": [round(x, 2) for x in (*load_before, *load_after)],
         "warmup_seconds": WARMUP_SECONDS,
         "spread_skus": SKUS,
         "cases": cases,
         "target_ratio": 0.5,
-        "meets_target": all((c["ratio_app_to_raw"] or 0) >= 0.5 for c in cases.values()),
+        "meets_target": all((c["ratios"]["ratio_app_to_raw"]["median"] or 0) >= 0.5
+                            for c in cases.values()),
     }
 
 

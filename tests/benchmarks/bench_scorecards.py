@@ -12,10 +12,16 @@ precision), the ROC AUC of ``overall_score`` (threshold-free), and what the fals
 are (expensive or slow-acknowledging companies: real weaknesses the truth file does not
 flag as late/defective).
 
-Speed (scales 1 and 5, seed 42): after bronze ingest and the upstream models, ``dbt run`` of
-the performance models (intermediate + marts) through the CLI; each model's execution time
-from ``run_results.json`` next to the same compiled SQL run directly in DuckDB on a copy of
-the file (ratio dbt / direct), and the performance unit and data tests' time.
+Speed (scales 1 and 5, seed 42): after bronze ingest, the upstream models and one untimed
+``dbt run`` of the performance models (intermediate + marts), two sides interleaved per
+round (harness, order rotating, **warm**): ``dbt`` = ``dbt run`` of the performance models
+through the CLI (models' execution time from ``run_results.json``, and the wall time), and
+``direct`` (the anchor) = the same compiled SQL run directly in DuckDB on a copy of the file.
+Ratios per round, median with min–max (> 1: dbt slower): ``models_ratio_dbt_over_direct``,
+``run_ratio_wall_over_direct``. The performance unit and data tests are timed once.
+
+Run: ``make bench BENCH=scorecards`` (``BENCH_QUICK=1``: one seed and speed at scale 0.1,
+2 rounds).
 """
 
 from __future__ import annotations
@@ -30,11 +36,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.benchmarks import harness
 from tests.benchmarks.dbt_direct import direct_seconds
 
-QUALITY_SCALE = 1.0
-QUALITY_SEEDS = (42, 7, 2024)
-SPEED_SCALES = (1.0, 5.0)
+QUALITY_SCALE = harness.by_mode(1.0, 0.1)
+QUALITY_SEEDS = harness.by_mode((42, 7, 2024), (42,))
+SPEED_SCALES = harness.by_mode((1.0, 5.0), (0.1,))
+ROUNDS = harness.rounds(5, quick=2)
 PERFORMANCE = "path:models/intermediate/performance path:models/marts/performance"
 #: A company this much dearer than the market is an expensive supplier (truth price_premium).
 EXPENSIVE_PREMIUM = 0.05
@@ -162,9 +170,16 @@ def quality_run(seed: int, scale: float = QUALITY_SCALE, *, keep: bool = False) 
             shutil.rmtree(home.parent, ignore_errors=True)
 
 
+RATIOS = {
+    "models_ratio_dbt_over_direct": harness.metric_ratio("models_s", "dbt", "direct"),
+    "run_ratio_wall_over_direct": harness.metric_ratio("seconds", "dbt", "direct"),
+}
+
+
 def speed_run(scale: float, seed: int = 42, home: Path | None = None, build: dict[str, Any] | None = None
               ) -> dict[str, Any]:
-    """Performance models' build time at one scale (reusing a built home when given)."""
+    """Performance models: dbt vs direct SQL over interleaved rounds at one scale (reusing a
+    built home when given)."""
     own = home is None
     home = home or _home(f"s{scale}")
     try:
@@ -172,31 +187,59 @@ def speed_run(scale: float, seed: int = 42, home: Path | None = None, build: dic
         if build is None:
             ingest_s = _ingest(home, scale, seed)
             build = _build(home, scale, seed)
-        results = build["run_results"]
+        first_results = build["run_results"]  # the untimed first run: the compiled SQL
         manifest = json.loads((home / "dbt" / "target" / "manifest.json").read_text())
-        direct = direct_seconds(home / "dbt" / "grouplake.duckdb", results, manifest)
-        models = {r["unique_id"].split(".")[-1]: round(r["execution_time"], 3) for r in results["results"]}
-        dbt_s, direct_s = sum(models.values()), sum(direct.values())
+        duckdb_path = home / "dbt" / "grouplake.duckdb"
+
+        def dbt(number: int) -> harness.Sample:
+            wall, results = _dbt(home, scale, seed, "run", "--select", PERFORMANCE)
+            models = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}
+            return harness.Sample(wall, metrics={"models_s": sum(models.values())},
+                                  info={"models": models})
+
+        def direct(number: int) -> harness.Sample:
+            seconds = direct_seconds(duckdb_path, first_results, manifest)
+            total = sum(seconds.values())
+            return harness.Sample(total, metrics={"models_s": total}, info={"models": seconds})
+
+        comparison = harness.compare(
+            f"performance_models_x{scale:g}", sides=[harness.Side("direct", direct),
+                                                     harness.Side("dbt", dbt)],
+            anchor="direct", rounds=ROUNDS, temperature="warm", ratios=RATIOS,
+            note="dbt run of the performance models vs their compiled SQL run directly")
+        per_model = {side: {name: harness.spread([r.samples[side].info["models"].get(name)
+                                                  for r in comparison.rounds])["median"]
+                            for name in comparison.rounds[0].samples[side].info["models"]}
+                     for side in ("dbt", "direct")}
+        summary = comparison.to_dict()
+        for entry in summary["round_log"]:
+            for side in entry["sides"].values():
+                side.pop("info", None)
         import duckdb
 
-        with duckdb.connect(str(home / "dbt" / "grouplake.duckdb"), read_only=True) as con:
+        with duckdb.connect(str(duckdb_path), read_only=True) as con:
             rows = {m: con.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in (
                 "supplier_scorecards", "supplier_price_history", "supplier_spend_by_bu", "shipment_tracking",
                 "stock_reconciliation")}
             rows["purchase_order_lines"] = con.execute(
                 "select count(*) from bronze_erp.purchase_order_lines").fetchall()[0][0]
+        figures, ratios = summary["figures"], summary["ratios"]
         return {
             "scale": scale, "seed": seed, "rows": rows,
             "bronze_ingest_s": None if ingest_s is None else round(ingest_s, 1),
-            "dbt_run_wall_s": round(build["run_wall_s"], 2),
-            "dbt_models_s": round(dbt_s, 2),
-            "direct_sql_s": round(direct_s, 2),
-            "models_ratio_dbt_over_direct": round(dbt_s / direct_s, 2) if direct_s else None,
+            "dbt_run_wall_s": figures["dbt"]["seconds"]["median"],
+            "dbt_models_s": figures["dbt"]["models_s"]["median"],
+            "direct_sql_s": figures["direct"]["seconds"]["median"],
+            "models_ratio_dbt_over_direct": ratios["models_ratio_dbt_over_direct"]["median"],
+            "run_ratio_wall_over_direct": ratios["run_ratio_wall_over_direct"]["median"],
             "dbt_test_wall_s": round(build["tests_wall_s"], 2),
             "dbt_tests": build["tests"],
             "dbt_tests_s": round(build["tests_s"], 2),
-            "slowest_models": sorted(models.items(), key=lambda kv: -kv[1])[:6],
-            "direct_per_model_s": {k: round(v, 3) for k, v in sorted(direct.items(), key=lambda kv: -kv[1])[:6]},
+            "slowest_models": sorted(((k, round(v, 3)) for k, v in per_model["dbt"].items()),
+                                     key=lambda kv: -kv[1])[:6],
+            "direct_per_model_s": {k: round(v, 3) for k, v in sorted(
+                per_model["direct"].items(), key=lambda kv: -kv[1])[:6]},
+            "comparison": summary,
         }
     finally:
         if own:
@@ -204,7 +247,7 @@ def speed_run(scale: float, seed: int = 42, home: Path | None = None, build: dic
 
 
 def run() -> dict[str, Any]:
-    """Three seeds at scale 1 (the first one also timed), then scale 5 timed (~10 minutes on 2 cores)."""
+    """Three seeds at scale 1 (the first one also timed), then scale 5 timed (~25 minutes on 2 cores)."""
     quality = []
     speed = {}
     for seed in QUALITY_SEEDS:
@@ -221,4 +264,4 @@ def run() -> dict[str, Any]:
             speed[str(scale)] = speed_run(scale)
     keys = ("precision", "recall_ranked", "recall_all", "overall_score_auc", "base_rate_ranked")
     mean = {k: round(sum(q[k] for q in quality if q[k] is not None) / len(quality), 4) for k in keys}
-    return {"quality": {"seeds": quality, "mean": mean}, "speed": speed, "load_average_at_end": os.getloadavg()}
+    return {"quality": {"seeds": quality, "mean": mean}, "speed": speed, "rounds": ROUNDS}

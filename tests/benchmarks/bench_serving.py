@@ -13,9 +13,12 @@ connections; asyncio + httpx clients when ``wrk`` is absent):
   the least any FastAPI route costs, for context.
 
 ``ratio = scorecard requests/s ÷ constant requests/s`` (target ≥ 0.6); ``ratio_to_floor``
-likewise against the floor. Each side runs ``ROUNDS`` times, the order rotated every round;
-the best round of each is reported (the machine's cores are shared with other work; the
-load average is recorded).
+likewise against the floor. The three sides run interleaved (harness, order rotating),
+``ROUNDS`` rounds (default 5) of ``SECONDS`` each; the ratios are computed per round and
+reported as the median with min–max; requests/s, p50/p90/p99 (per round, from ``wrk``) as
+medians over rounds, never the best round. These are **warm** figures: every route is first
+loaded for ``WARMUP_SECONDS`` untimed; that first load right after the server started is
+reported as the **cold** figure (``cold_first_load``: each route's first seconds, no pairing).
 
 The scorecard bodies are pre-rendered at snapshot build time in the snapshot's
 ``.documents`` file and read through ``mmap`` (no query per request: one DuckDB query from
@@ -33,7 +36,7 @@ the snapshot is built from them by the real builder, with the real metric defini
 the dbt YAML (documents of realistic size: ~6.5 KB, as on the demo's real marts). ``BENCH_SERVING_HOME`` may point at a
 GroupLake home whose lake holds real gold tables at that scale instead.
 
-Run: ``make bench BENCH=serving`` (``python -m tests.benchmarks serving``).
+Run: ``make bench BENCH=serving`` (``BENCH_QUICK=1``: 1,000 suppliers, 3 s rounds, 2 rounds).
 """
 
 from __future__ import annotations
@@ -46,11 +49,13 @@ from typing import Any
 
 import numpy as np
 
-SUPPLIERS = 10_000
+from tests.benchmarks import harness
+
+SUPPLIERS = harness.by_mode(10_000, 1_000)
 CLIENTS = 32
-SECONDS = float(os.environ.get("BENCH_SERVING_SECONDS", "15"))
-ROUNDS = int(os.environ.get("BENCH_SERVING_ROUNDS", "3"))
-WARMUP_SECONDS = 3.0
+SECONDS = float(os.environ.get("BENCH_SERVING_SECONDS") or harness.by_mode(15, 3))
+ROUNDS = int(os.environ.get("BENCH_SERVING_ROUNDS") or harness.rounds(5, quick=2))
+WARMUP_SECONDS = harness.by_mode(3.0, 1.0)
 ZIPF_S = 1.1
 SEQUENCE = 50_000
 SEED = 11
@@ -163,27 +168,39 @@ def _load(base_url: str, paths: list[str], tokens: list[str], seconds: float) ->
     return run_httpx(base_url, paths, tokens, connections=CLIENTS, seconds=seconds)
 
 
-def _compare(env: dict[str, str], scorecard_paths: list[str], tokens: list[str]) -> dict[str, Any]:
-    """Each side ``ROUNDS`` times, the order rotated every round; the best round of each."""
+def _sample(load: dict[str, Any]) -> harness.Sample:
+    return harness.Sample(SECONDS, metrics={k: load[k] for k in (
+        "requests_per_s", "p50_ms", "p90_ms", "p99_ms", "mean_ms") if load.get(k) is not None},
+        info={"requests": load.get("requests"), "errors": load.get("errors"),
+              "generator": load.get("generator")})
+
+
+RATIOS = {
+    "ratio": harness.metric_ratio("requests_per_s", "scorecard", "constant"),
+    "ratio_to_floor": harness.metric_ratio("requests_per_s", "scorecard", "floor"),
+}
+
+
+def _compare(env: dict[str, str], scorecard_paths: list[str], tokens: list[str]
+             ) -> tuple[harness.Comparison, dict[str, Any]]:
+    """The three routes interleaved per round (harness); (the comparison, the cold loads)."""
     from tests.serving.loadgen import ServingServer
 
-    sides = {"constant": ["/bench/constant"], "floor": ["/bench/floor"], "scorecard": scorecard_paths}
-    rounds: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
+    routes = {"constant": ["/bench/constant"], "floor": ["/bench/floor"],
+              "scorecard": scorecard_paths}
     with ServingServer("tests.benchmarks.bench_serving:bench_app", env, isolated=True) as server:
-        for paths in sides.values():
-            _load(server.base_url, paths, tokens, WARMUP_SECONDS)
-        names = list(sides)
-        for number in range(ROUNDS):
-            for side in names[number % len(names):] + names[:number % len(names)]:
-                rounds[side].append(_load(server.base_url, sides[side], tokens, SECONDS))
-    best = {side: max(found, key=lambda r: r["requests_per_s"]) for side, found in rounds.items()}
-    scorecard = best["scorecard"]["requests_per_s"]
-    return {
-        "constant": best["constant"], "floor": best["floor"], "scorecard": best["scorecard"],
-        "ratio": round(scorecard / best["constant"]["requests_per_s"], 3),
-        "ratio_to_floor": round(scorecard / best["floor"]["requests_per_s"], 3),
-        "rounds": rounds,
-    }
+        cold = {side: _load(server.base_url, paths, tokens, WARMUP_SECONDS)
+                for side, paths in routes.items()}
+        sides = [harness.Side(side, lambda r, paths=paths: _sample(
+            _load(server.base_url, paths, tokens, SECONDS))) for side, paths in routes.items()]
+        comparison = harness.compare(
+            "scorecard_vs_constant", sides=sides, anchor="constant", rounds=ROUNDS,
+            temperature="warm", ratios=RATIOS,
+            note=f"{CLIENTS} keep-alive connections, {SECONDS:g} s per side and round")
+    cold_figures = {"temperature": "cold", "seconds": WARMUP_SECONDS,
+                    **{side: {k: load.get(k) for k in ("requests_per_s", "p50_ms", "p99_ms")}
+                       for side, load in cold.items()}}
+    return comparison, cold_figures
 
 
 def run() -> dict[str, Any]:
@@ -196,17 +213,19 @@ def run() -> dict[str, Any]:
         paths = [f"/api/v1/scorecards/{key}" for key in sequence]
         env = {"GROUPLAKE_HOME": str(home), "SERVING__SNAPSHOT_DIR": snapshot_dir, "ENV": "local"}
         tokens = _tokens(env)
-        load_before = os.getloadavg()
-        cached = _compare(env, paths, tokens)
+        comparison, cold = _compare(env, paths, tokens)
+        summary = comparison.to_dict()
         distinct = len(set(sequence))
+        ratio = summary["ratios"]["ratio"]["median"]
         return {
             "target_ratio": TARGET,
-            "meets_target": cached["ratio"] >= TARGET,
-            "ratio": cached["ratio"],
-            "scorecard": cached["scorecard"],
-            "constant": cached["constant"],
-            "floor": cached["floor"],
-            "ratio_to_floor": cached["ratio_to_floor"],
+            "meets_target": ratio is not None and ratio >= TARGET,
+            "ratio": ratio,
+            "ratio_to_floor": summary["ratios"]["ratio_to_floor"]["median"],
+            **{side: {k: v["median"] for k, v in summary["figures"][side].items()
+                      if k not in ("seconds", "cpu_seconds")}
+               for side in ("scorecard", "constant", "floor")},
+            "cold_first_load": cold,
             "duckdb_point_lookup_ms": _duckdb_lookup_ms(snapshot_dir, sequence[:500]),
             "setup": {
                 "suppliers": len(keys), "clients": CLIENTS, "seconds_per_round": SECONDS,
@@ -216,11 +235,9 @@ def run() -> dict[str, Any]:
                 "server": "uvicorn, 1 worker: serving.main:create_app + /bench/constant, /bench/floor",
                 "load_generator": "wrk -t1 -c32 (Lua: Zipf path sequence, 32 tokens rotated)"
                 if shutil.which("wrk") else "asyncio + httpx, 32 clients, separate process",
-                "load_average_before": [round(x, 2) for x in load_before],
-                "load_average_after": [round(x, 2) for x in os.getloadavg()],
             },
             "data": data,
-            "rounds": cached["rounds"],
+            "comparison": summary,
         }
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -1,28 +1,36 @@
 """Landing the same batch with the embedded writer vs Spark-write + delta-rs commit.
 
-``python -m tests.benchmarks spark`` (``make bench BENCH=spark``). The same N rows (a
+``make bench BENCH=spark`` (``BENCH_QUICK=1``: 50,000 rows, 2 rounds). The same N rows (a
 deterministic function of the row number) are landed into a fresh Delta table by
 
 - ``embedded``: :func:`lake.writer.merge_batch` (delta-rs writes the Arrow table);
 - ``spark``: :func:`pipelines.engines.spark_delta.land_dataframe` (Spark writes Parquet in
   parallel, delta-rs commits it with footer statistics and the batch's transaction id);
 
-then an increment of N/10 rows (half newer versions of stored keys, half new keys) is merged
-by both. The raw libraries doing the bare work are timed in the same run as references:
-``write_deltalake`` of the same Arrow table, and Spark's plain ``df.write.parquet``. Both
-engines' tables are read back and compared, so the figures are for the same result.
+next to their anchors, the raw libraries doing the bare write of the same rows:
+``raw_deltalake`` (``write_deltalake`` of the same Arrow table) and ``raw_spark_parquet``
+(Spark's plain ``df.write.parquet`` of the same cached DataFrame). Comparison ``first``: the
+four sides interleaved per round (harness, order rotating), each into a fresh table. Comparison
+``increment``: N/10 rows (half newer versions of stored keys, half new keys) merged by both
+engines into a table that already holds the first landing (prepared untimed each round).
+Both are **warm** (one Spark session, every side called once untimed first); the session
+start is the **cold** figure (``spark_session_start_s``, no anchor). The last round's two
+engine tables are read back and compared, so the figures are for the same result.
 On a 2-core machine Spark is expected to lose: the point is that it lands the same table
 and its write scales with cores (``LAKE__SPARK__MASTER=local[*]`` on a bigger machine).
+
+Ratios (per round, median over rounds; > 1 means the first named is faster):
+``embedded_vs_raw_deltalake``, ``spark_vs_raw_spark_parquet``, ``spark_vs_embedded``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,8 +40,9 @@ from lake.spec import EntitySpec
 from lake.storage import LakeStorage
 from lake.tables import read_table
 from lake.writer import merge_batch
+from tests.benchmarks import harness
 
-ROWS = int(os.environ.get("BENCH_SPARK_ROWS", "2000000"))
+ROWS = int(os.environ.get("BENCH_SPARK_ROWS") or harness.by_mode(2_000_000, 50_000))
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 SPEC = EntitySpec(
     "bench",
@@ -85,13 +94,7 @@ def spark_rows(spark: object, start: int, n: int, hour: int) -> object:
     return df
 
 
-def _timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
-
-
-def run(rows: int = ROWS) -> dict:
+def run(rows: int = ROWS) -> dict[str, Any]:
     """Land ``rows`` rows, then merge ``rows // 10``, with both engines; return the figures."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
@@ -101,74 +104,86 @@ def run(rows: int = ROWS) -> dict:
     from pipelines.engines.spark_session import get_spark_session, stop_spark_session
 
     settings = Settings()
-    load_before = os.getloadavg()[0]
-    session_s, spark = _timed(lambda: get_spark_session(settings))
+    spark, session = harness.timed(get_spark_session, settings)
     half = rows // 20
-    with tempfile.TemporaryDirectory(prefix="bench-spark-") as tmp:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-spark-"))
+    try:
         first = arrow_rows(0, rows, 0)
         increment = pa.concat_tables([arrow_rows(0, half, 1), arrow_rows(rows, half, 1)])
-        emb, spk = LakeStorage(str(Path(tmp) / "embedded")), LakeStorage(str(Path(tmp) / "spark"))
-
-        raw_delta_s, _ = _timed(lambda: write_deltalake(str(Path(tmp) / "raw_delta"), first))
-        emb_first_s, _ = _timed(lambda: merge_batch(emb, SPEC, first, "b1"))
-        emb_inc_s, emb_inc = _timed(lambda: merge_batch(emb, SPEC, increment, "b2"))
-
         df_first = spark_rows(spark, 0, rows, 0).persist(StorageLevel.MEMORY_AND_DISK)
         df_inc = spark_rows(spark, 0, half, 1).unionByName(spark_rows(spark, rows, half, 1))
         df_inc = df_inc.persist(StorageLevel.MEMORY_AND_DISK)
         assert df_first.count() == rows and df_inc.count() == 2 * half
-        raw_spark_s, _ = _timed(lambda: df_first.write.parquet(str(Path(tmp) / "raw_parquet")))
-        spark_first_s, _ = _timed(
-            lambda: land_dataframe(
-                spark, spk, SPEC, df_first.withColumn("_batch_id", F.lit("b1")), ["b1"], known_unique=True,
-                target_file_rows=settings.lake.target_file_rows,
-            )
-        )
-        spark_inc_s, spark_inc = _timed(
-            lambda: land_dataframe(
-                spark, spk, SPEC, df_inc.withColumn("_batch_id", F.lit("b2")), ["b2"], known_unique=True,
-                target_file_rows=settings.lake.target_file_rows,
-            )
-        )
-        a = read_table(emb, SPEC.relative_path).drop_columns(["_ingested_at"]).sort_by("item_id")
-        b = read_table(spk, SPEC.relative_path).drop_columns(["_ingested_at"]).sort_by("item_id")
-        same = a.equals(b)
-        files = len(list((Path(tmp) / "spark" / SPEC.relative_path).glob("*.parquet")))
-    stop_spark_session()
-    inc_rows = 2 * half
+
+        def fresh(kind: str, number: int) -> Path:
+            path = tmp / f"{kind}-{number}"
+            shutil.rmtree(path, ignore_errors=True)
+            return path
+
+        def spark_land(storage: LakeStorage, df: Any, batch: str) -> Any:
+            return land_dataframe(spark, storage, SPEC, df.withColumn("_batch_id", F.lit(batch)),
+                                  [batch], known_unique=True,
+                                  target_file_rows=settings.lake.target_file_rows)
+
+        first_sides = [
+            harness.Side("raw_deltalake",
+                         lambda r: write_deltalake(str(fresh("raw_delta", r)), first)),
+            harness.Side("embedded", lambda r: merge_batch(
+                LakeStorage(str(fresh("embedded", r))), SPEC, first, "b1")),
+            harness.Side("raw_spark_parquet",
+                         lambda r: df_first.write.parquet(str(fresh("raw_parquet", r)))),
+            harness.Side("spark", lambda r: spark_land(
+                LakeStorage(str(fresh("spark", r))), df_first, "b1")),
+        ]
+        first_cmp = harness.compare(
+            "first", sides=first_sides, anchor="raw_deltalake", temperature="warm", warmup=1,
+            rounds=harness.rounds(5, quick=2),
+            ratios={"embedded_vs_raw_deltalake": harness.speed_ratio("embedded", "raw_deltalake"),
+                    "spark_vs_raw_spark_parquet": harness.speed_ratio("spark", "raw_spark_parquet"),
+                    "spark_vs_embedded": harness.speed_ratio("spark", "embedded")},
+            note=f"{rows} rows into a fresh table per side and round")
+
+        counts: dict[str, list[int]] = {}
+
+        def embedded_increment(number: int) -> harness.Sample:
+            lake = LakeStorage(str(fresh("inc_embedded", number)))
+            merge_batch(lake, SPEC, first, "b1")  # untimed: the table before the increment
+            report, sample = harness.timed(merge_batch, lake, SPEC, increment, "b2")
+            counts["embedded"] = [report.inserted, report.updated]
+            return sample
+
+        def spark_increment(number: int) -> harness.Sample:
+            lake = LakeStorage(str(fresh("inc_spark", number)))
+            spark_land(lake, df_first, "b1")
+            report, sample = harness.timed(spark_land, lake, df_inc, "b2")
+            counts["spark"] = [sum(report.inserted.values()), sum(report.updated.values())]
+            return sample
+
+        inc_cmp = harness.compare(
+            "increment", sides=[harness.Side("embedded", embedded_increment),
+                                harness.Side("spark", spark_increment)],
+            anchor="embedded", temperature="warm", warmup=1, rounds=harness.rounds(5, quick=2),
+            ratios={"spark_vs_embedded": harness.speed_ratio("spark", "embedded")},
+            note=f"{2 * half} rows merged into a table holding the first {rows} (untimed)")
+        last = harness.rounds(5, quick=2) - 1
+        a = read_table(LakeStorage(str(tmp / f"inc_embedded-{last}")), SPEC.relative_path)
+        b = read_table(LakeStorage(str(tmp / f"inc_spark-{last}")), SPEC.relative_path)
+        same = (a.drop_columns(["_ingested_at"]).sort_by("item_id")
+                .equals(b.drop_columns(["_ingested_at"]).sort_by("item_id")))
+        files = len(list((tmp / f"inc_spark-{last}" / SPEC.relative_path).glob("*.parquet")))
+    finally:
+        stop_spark_session()
+        shutil.rmtree(tmp, ignore_errors=True)
     return {
         "rows": rows,
-        "increment_rows": inc_rows,
+        "increment_rows": 2 * half,
         "master": settings.lake.spark.master,
         "cores": os.cpu_count(),
-        "load_average_before": round(load_before, 2),
-        "load_average_after": round(os.getloadavg()[0], 2),
         "tables_equal_apart_from_ingested_at": same,
-        "increment": {"embedded": [emb_inc.inserted, emb_inc.updated], "spark": [
-            sum(spark_inc.inserted.values()), sum(spark_inc.updated.values())]},
-        "spark_session_start_s": round(session_s, 2),
-        "seconds": {
-            "raw_write_deltalake": round(raw_delta_s, 3),
-            "embedded_first": round(emb_first_s, 3),
-            "embedded_increment": round(emb_inc_s, 3),
-            "raw_spark_write_parquet": round(raw_spark_s, 3),
-            "spark_first": round(spark_first_s, 3),
-            "spark_increment": round(spark_inc_s, 3),
-        },
-        "rows_per_s": {
-            "raw_write_deltalake": round(rows / raw_delta_s),
-            "embedded_first": round(rows / emb_first_s),
-            "embedded_increment": round(inc_rows / emb_inc_s),
-            "raw_spark_write_parquet": round(rows / raw_spark_s),
-            "spark_first": round(rows / spark_first_s),
-            "spark_increment": round(inc_rows / spark_inc_s),
-        },
-        "ratios": {
-            "spark_vs_embedded_first": round(emb_first_s / spark_first_s, 3),
-            "spark_vs_embedded_increment": round(emb_inc_s / spark_inc_s, 3),
-            "embedded_vs_raw_deltalake": round(raw_delta_s / emb_first_s, 3),
-            "spark_land_vs_raw_spark_parquet": round(raw_spark_s / spark_first_s, 3),
-        },
+        "increment_inserted_updated": counts,
+        "spark_session_start_s": {"temperature": "cold", "seconds": round(session.seconds, 2)},
         "spark_data_files": files,
+        "first": first_cmp.to_dict(),
+        "increment": inc_cmp.to_dict(),
         "note": "ratio > 1 means the first named is faster; Spark includes its Delta commit",
     }

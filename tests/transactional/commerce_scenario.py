@@ -5,10 +5,16 @@ SKUs with scarce stock, 满减 + percentage promotions, a tiered rebate programm
 accounts for some buyers and for the unit. Workers (threads, each with its own seeded RNG)
 place orders and drive each of their orders at random: approve or reject, pay through the
 provider (callbacks sent twice at once, replayed, or with a second event id), cancel, ship,
-deliver, refund part or all; a finance worker runs settlement meanwhile. A final run settles
-everything delivered. :func:`check_invariants` then asserts that every journal entry and
-every statement balances, no payment was applied twice, and stock and reservations
-reconcile with the orders.
+deliver, refund part or all, and now and then try an action the state machine forbids from
+the order's status; a finance worker runs settlement meanwhile. Every response is checked
+against what the state machine (``TRANSITIONS``) and the worker's own record of its orders
+predict: a legal transition answers 200, an illegal one 409 ``illegal_transition``, a refund
+within the captured remainder 201 and beyond it 422 ``refund_exceeds_payment``, an order 201 or
+409 ``out_of_stock``, the first delivery of a payment event captures and every repeat is a
+duplicate. A final run settles everything delivered. :func:`check_invariants` then asserts
+that every journal entry and every statement balances, no payment was applied twice, stock
+and reservations reconcile with the orders, and :func:`reconcile` that the orders' final
+states agree exactly with the successful calls the workers counted.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from transactional.db.tables.ordering import order_allocations, orders, payment_
 from transactional.db.tables.settlement import statement_lines
 from transactional.domain.principal import SYSTEM, Principal, Role
 from transactional.domain.signature import HEADER, sign
+from transactional.domain.status import TRANSITIONS
 from transactional.rebates.dealers import create_dealer_account
 
 BUYERS = 8
@@ -121,6 +128,12 @@ def build_world(db: Database) -> dict[str, Any]:
     }
 
 
+#: who performs each routed order action in the scenario (a role the action allows)
+ACTORS = {"approve": "procurement", "reject": "procurement", "pay": "finance", "ship": "supplier",
+          "deliver": "buyer", "cancel": "buyer"}
+ILLEGAL_SHARE = 0.1  # of steps that try an action the order's status forbids
+
+
 class Worker:
     """One buyer placing and driving its own orders, with its own seeded RNG."""
 
@@ -131,14 +144,28 @@ class Worker:
         self.buyer = world["buyers"][n]
         self.statuses, self.lock = statuses, lock
         self.orders: dict[int, dict[str, Any]] = {}
+        self.captured: dict[int, D] = {}  # order id -> amount the provider paid
+        self.refunded: dict[int, D] = {}  # order id -> amount refunded through the API
         self.events = 0
 
-    def call(self, method: str, path: str, headers: dict, **kwargs: Any) -> httpx.Response:
+    def call(self, method: str, path: str, headers: dict, expect: dict[int, str | None],
+             what: str, **kwargs: Any) -> httpx.Response:
+        """Send a request; its status must be one of ``expect`` (status -> error code or None),
+        and is counted as ``(what, status)``."""
         response = self.http.request(method, path, headers=headers, **kwargs)
         with self.lock:
-            self.statuses[response.status_code] += 1
-        assert response.status_code < 500, (path, response.text)
+            self.statuses[(what, response.status_code)] += 1
+        assert response.status_code in expect, (what, path, sorted(expect), response.text)
+        code = expect[response.status_code]
+        if code is not None:
+            assert response.json()["error"]["code"] == code, (what, path, response.text)
         return response
+
+    def actor(self, action: str, order: dict[str, Any]) -> dict:
+        role = ACTORS[action]
+        return {"procurement": self.world["procurement"], "finance": self.world["finance"],
+                "supplier": self.world["suppliers"][order["supplier_id"]],
+                "buyer": self.buyer}[role]
 
     def place(self, i: int) -> None:
         codes = self.rng.sample(sorted(self.world["offers"]), self.rng.choice((1, 1, 2)))
@@ -147,45 +174,76 @@ class Worker:
                           for c in same_supplier]}
         response = self.call("POST", "/api/v1/orders", {**self.buyer,
                                                         "Idempotency-Key": f"{self.n}-{i}"},
-                             json=body)
+                             {201: None, 409: "out_of_stock"}, "place", json=body)
         if response.status_code == 201:
             order = response.json()
             self.orders[order["id"]] = order
 
-    def callback(self, reference: str, amount: str, event_id: str) -> None:
+    def callback(self, reference: str, amount: str, event_id: str) -> dict[str, Any]:
         body = json.dumps({"event_id": event_id, "type": "payment.succeeded",
                            "payment_reference": reference, "amount": amount,
                            "currency": "CNY"}).encode()
-        self.call("POST", "/api/v1/payments/callback",
-                  {HEADER: sign(SECRET, body), "Content-Type": "application/json"}, content=body)
+        return self.call("POST", "/api/v1/payments/callback",
+                         {HEADER: sign(SECRET, body), "Content-Type": "application/json"},
+                         {200: None}, "callback", content=body).json()
 
     def pay(self, order_id: int) -> None:
-        intent = self.call("POST", f"/api/v1/orders/{order_id}/payment-intent", self.buyer)
-        if intent.status_code != 200:
-            return
+        """From placed or approved: an intent (200), the event delivered twice at once (one
+        captures, the other is a duplicate), maybe replayed or sent under a second id."""
+        intent = self.call("POST", f"/api/v1/orders/{order_id}/payment-intent", self.buyer,
+                           {200: None}, "payment_intent")
         ref, amount = intent.json()["provider_reference"], intent.json()["amount"]
         self.events += 1
         event_id = f"evt-{self.n}-{self.events}"
         with ThreadPoolExecutor(2) as pool:  # the provider delivers it twice, at once
-            list(pool.map(lambda _: self.callback(ref, amount, event_id), range(2)))
-        if self.rng.random() < 0.3:
-            self.callback(ref, amount, event_id)  # a later replay
-        if self.rng.random() < 0.15:
-            self.callback(ref, amount, f"{event_id}-again")  # a second event id
+            both = list(pool.map(lambda _: self.callback(ref, amount, event_id), range(2)))
+        assert sorted(r["duplicate"] for r in both) == [False, True], both
+        assert {r["outcome"] for r in both} == {"captured"}, both
+        self.captured[order_id] = D(amount)
+        if self.rng.random() < 0.3:  # a later replay
+            assert self.callback(ref, amount, event_id)["duplicate"] is True
+        if self.rng.random() < 0.15:  # a second event id for the same payment
+            again = self.callback(ref, amount, f"{event_id}-again")
+            assert (again["outcome"], again["duplicate"]) == ("already_captured", False)
+
+    def transition(self, order_id: int, order: dict[str, Any], action: str) -> None:
+        """Send ``action``; 200 when the state machine allows it from the status just read,
+        409 ``illegal_transition`` when not (settlement may move delivered -> settled meanwhile:
+        no routed action is legal from either)."""
+        legal = order["status"] in {s.value for s in TRANSITIONS[action].sources}
+        body = {"reason": "scenario"} if action in ("reject", "cancel") else None
+        self.call("POST", f"/api/v1/orders/{order_id}/{action}", self.actor(action, order),
+                  {200: None} if legal else {409: "illegal_transition"},
+                  action if legal else "illegal", json=body)
+
+    def refund(self, order_id: int, order: dict[str, Any]) -> None:
+        total = D(order["total_amount"])
+        amount = total if self.rng.random() < 0.3 else (
+            total * D(self.rng.randint(1, 40)) / 100).quantize(D("0.01"))
+        remaining = self.captured[order_id] - self.refunded.get(order_id, D(0))
+        expect = {201: None} if amount <= remaining else {422: "refund_exceeds_payment"}
+        response = self.call("POST", f"/api/v1/orders/{order_id}/refunds", self.world["finance"],
+                             expect, "refund", json={"amount": str(amount), "reason": "scenario"})
+        if response.status_code == 201:
+            self.refunded[order_id] = self.refunded.get(order_id, D(0)) + amount
 
     def step(self, order_id: int) -> None:
-        order = self.call("GET", f"/api/v1/orders/{order_id}", self.buyer).json()
+        order = self.call("GET", f"/api/v1/orders/{order_id}", self.buyer, {200: None},
+                          "read").json()
         status, roll = order["status"], self.rng.random()
-        supplier = self.world["suppliers"][order["supplier_id"]]
-        act = {"pending_approval": [("approve", self.world["procurement"], 0.7),
-                                    ("reject", self.world["procurement"], 1.0)],
-               "placed": [("pay", None, 0.8), ("cancel", self.buyer, 1.0)],
-               "approved": [("pay", None, 0.85), ("cancel", self.buyer, 1.0)],
-               "paid": [("ship", supplier, 0.85), ("cancel", self.buyer, 1.0)],
-               "shipped": [("deliver", self.buyer, 0.75), ("refund", None, 1.0)],
-               "delivered": [("refund", None, 0.4), (None, None, 1.0)],
-               "settled": [("refund", None, 0.2), (None, None, 1.0)]}.get(status, [])
-        for action, headers, threshold in act:
+        if self.rng.random() < ILLEGAL_SHARE:
+            illegal = sorted(a for a in ACTORS
+                             if status not in {s.value for s in TRANSITIONS[a].sources})
+            self.transition(order_id, order, self.rng.choice(illegal))
+            return
+        act = {"pending_approval": [("approve", 0.7), ("reject", 1.0)],
+               "placed": [("pay", 0.8), ("cancel", 1.0)],
+               "approved": [("pay", 0.85), ("cancel", 1.0)],
+               "paid": [("ship", 0.85), ("cancel", 1.0)],
+               "shipped": [("deliver", 0.75), ("refund", 1.0)],
+               "delivered": [("refund", 0.4), (None, 1.0)],
+               "settled": [("refund", 0.2), (None, 1.0)]}.get(status, [])
+        for action, threshold in act:
             if roll < threshold:
                 break
         else:
@@ -193,14 +251,9 @@ class Worker:
         if action == "pay":
             self.pay(order_id)
         elif action == "refund":
-            total = D(order["total_amount"])
-            amount = total if self.rng.random() < 0.3 else (
-                total * D(self.rng.randint(1, 40)) / 100).quantize(D("0.01"))
-            self.call("POST", f"/api/v1/orders/{order_id}/refunds", self.world["finance"],
-                      json={"amount": str(amount), "reason": "scenario"})
+            self.refund(order_id, order)
         elif action is not None:
-            body = {"reason": "scenario"} if action in ("reject", "cancel") else None
-            self.call("POST", f"/api/v1/orders/{order_id}/{action}", headers, json=body)
+            self.transition(order_id, order, action)
 
     def run(self, rounds: int) -> None:
         try:
@@ -214,7 +267,8 @@ class Worker:
 
 
 def run_scenario(base_url: str, world: dict[str, Any], *, seed: int, rounds: int) -> Counter:
-    """Run every worker and, meanwhile and at the end, settlement; returns status counts."""
+    """Run every worker and, meanwhile and at the end, settlement; returns the count of every
+    ``(call, status)`` the workers saw (``("ship", 200)``, ``("illegal", 409)`` …)."""
     statuses: Counter = Counter()
     lock = threading.Lock()
     workers = [Worker(base_url, world, n, seed, statuses, lock) for n in range(BUYERS)]
@@ -293,3 +347,21 @@ def check_invariants(db: Database) -> dict[str, int]:
             statement_lines.c.statement_id)))).scalar_one()
     return {"orders": len(order_rows), "statements": n_statements,
             "refunds": len(refund_rows), **{f"status_{k}": v for k, v in statuses.items()}}
+
+
+def reconcile(db: Database, calls: Counter) -> None:
+    """The orders' final states agree exactly with the successful calls the workers counted."""
+    with db.read() as session:
+        rows = session.execute(select(orders)).all()
+        refund_kinds = Counter(session.execute(select(refunds.c.kind)).scalars())
+        succeeded = session.execute(select(func.count()).where(
+            payment_intents.c.status == "succeeded")).scalar_one()
+    assert calls[("place", 201)] == len(rows)
+    assert calls[("approve", 200)] == sum(r.approved_at is not None for r in rows)
+    assert calls[("reject", 200)] == sum(r.status == "rejected" for r in rows)
+    assert calls[("cancel", 200)] == sum(r.status == "cancelled" for r in rows)
+    assert calls[("ship", 200)] == sum(r.shipped_at is not None for r in rows)
+    assert calls[("deliver", 200)] == sum(r.delivered_at is not None for r in rows)
+    assert calls[("refund", 201)] == refund_kinds["refund"]
+    # every intent the workers paid was captured exactly once (one non-duplicate delivery)
+    assert calls[("payment_intent", 200)] == succeeded == sum(r.paid_at is not None for r in rows)

@@ -8,7 +8,9 @@ ownership answers **404 not_found**, the same as an id that does not exist, so i
 probed. 403 is only for a role that may never use the route, whatever the id. The catalogue
 (categories, SKUs) and offers are group-wide reference data: readable by every
 authenticated user, listed below as public reads. Objects are built lazily, only the kind a
-case needs.
+case needs, in the state its route acts on (an order to ship is paid), so the insider gets
+the exact success status. Who may do what to an order is written here (:data:`ORDER_ACTIONS`),
+not read from the code under test; a test checks the state machine against it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.transactional.commerce import PDF, advance_to_delivered, make_uscc, today_period
+from tests.transactional.commerce import (
+    PDF,
+    act,
+    advance_to_delivered,
+    make_uscc,
+    place,
+    today_period,
+)
 from tests.transactional.factories import USERS, order_body
 from transactional.db.tables.ordering import orders
 from transactional.domain.status import TRANSITIONS
@@ -27,7 +36,7 @@ from transactional.domain.status import TRANSITIONS
 
 @dataclass(frozen=True)
 class Case:
-    """``insider`` may reach the object; every one of ``outsiders`` must get 404."""
+    """``insider`` gets exactly ``expected``; every one of ``outsiders`` must get 404."""
 
     insider: str
     outsiders: tuple[str, ...]
@@ -35,20 +44,31 @@ class Case:
     body: dict[str, Any] | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
     multipart: bool = False  # send a PDF upload instead of a JSON body
+    expected: int = 200  # the insider's exact success status
+
+
+#: The order actions routed as ``POST /orders/{id}/<action>``: the roles that may do each, the
+#: status it acts from, and the in-scope user who does it in the matrix. Written from the
+#: lifecycle in transactional/README.md, independently of ``TRANSITIONS``.
+ORDER_ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "approve": (frozenset({"procurement", "admin"}), "pending_approval", "procurement_coal"),
+    "reject": (frozenset({"procurement", "admin"}), "pending_approval", "procurement_coal"),
+    "pay": (frozenset({"finance", "admin"}), "placed", "finance_coal"),
+    "ship": (frozenset({"supplier", "admin"}), "paid", "supplier_1"),
+    "deliver": (frozenset({"buyer", "procurement", "admin"}), "shipped", "buyer_coal"),
+    "cancel": (frozenset({"buyer", "procurement", "admin"}), "placed", "procurement_coal"),
+}
+#: Users who can see buyer_coal's order to SUP-1 (its unit, its supplier, the group admin).
+IN_SCOPE = ("admin", "admin_coal", "buyer_coal", "procurement_coal", "finance_coal", "supplier_1")
+#: fixture object kind of an order in each status
+ORDER_KINDS = {"placed": "order", "pending_approval": "order_pending", "paid": "order_paid",
+               "shipped": "order_shipped"}
 
 
 def _transition_outsiders(action: str) -> tuple[str, ...]:
     """Everyone whose role may do ``action`` but who cannot see buyer_coal's SUP-1 order."""
-    in_scope = {"admin", "admin_coal", "buyer_coal", "procurement_coal", "finance_coal",
-                "supplier_1"}
-    roles = {r.value for r in TRANSITIONS[action].roles}
-    return tuple(u for u, role, _, _ in USERS if role in roles and u not in in_scope)
-
-
-def _transition_insider(action: str) -> str:
-    return {"pay": "finance_coal", "ship": "supplier_1", "deliver": "buyer_coal",
-            "cancel": "procurement_coal", "approve": "procurement_coal",
-            "reject": "procurement_coal"}.get(action, "admin")
+    roles = ORDER_ACTIONS[action][0]
+    return tuple(u for u, role, _, _ in USERS if role in roles and u not in IN_SCOPE)
 
 
 UNIT_OUTSIDERS = ("admin_power", "procurement_power", "finance_power")
@@ -60,9 +80,9 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("get", "/api/v1/users/{user_id}"): Case(
         "admin_coal", ("admin_power", "buyer_coal2", "buyer_power", "supplier_1"), "user"),
     ("post", "/api/v1/users/{user_id}/api-keys"): Case(
-        "admin_coal", ("admin_power",), "user", {"name": "x"}),
+        "admin_coal", ("admin_power",), "user", {"name": "x"}, expected=201),
     ("delete", "/api/v1/users/{user_id}/api-keys/{key_id}"): Case(
-        "admin_coal", ("admin_power",), "api_key"),
+        "admin_coal", ("admin_power",), "api_key", expected=204),
     ("get", "/api/v1/suppliers/{supplier_id}"): Case("supplier_1", ("supplier_2",), "supplier"),
     ("patch", "/api/v1/offers/{offer_id}"): Case(
         "supplier_1", ("supplier_2",), "offer", {"lead_time_days": 4}),
@@ -72,22 +92,23 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "supplier_1", ("supplier_2",), "warehouse"),
     ("post", "/api/v1/warehouses/{warehouse_id}/adjustments"): Case(
         "supplier_1", ("supplier_2",), "warehouse",
-        {"sku_id": 0, "delta": 1, "reason": "receipt"}),
+        {"sku_id": 0, "delta": 1, "reason": "receipt"}, expected=201),
     ("get", "/api/v1/orders/{order_id}"): Case(
         "buyer_coal", ("buyer_coal2", "buyer_power", "procurement_power", "finance_power",
                        "admin_power", "supplier_2"), "order"),
     **{
         ("post", f"/api/v1/orders/{{order_id}}/{action}"): Case(
-            _transition_insider(action), _transition_outsiders(action), "order",
+            insider, _transition_outsiders(action), ORDER_KINDS[source],
+            {"reason": "matrix"} if action == "reject" else None,
             extra_headers={"Idempotency-Key": f"matrix-{action}"})
-        for action, spec in TRANSITIONS.items() if spec.route
+        for action, (_, source, insider) in ORDER_ACTIONS.items()
     },
     ("post", "/api/v1/orders/{order_id}/payment-intent"): Case(
         "buyer_coal", ORDER_OUTSIDERS[:-1], "order"),
     ("get", "/api/v1/orders/{order_id}/payments"): Case("buyer_coal", ORDER_OUTSIDERS, "order"),
     ("post", "/api/v1/orders/{order_id}/refunds"): Case(
-        "finance_coal", ("finance_power", "admin_power"), "order",
-        {"amount": "1", "reason": "matrix"}),
+        "finance_coal", ("finance_power", "admin_power"), "order_shipped",
+        {"amount": "1", "reason": "matrix"}, expected=201),
     ("get", "/api/v1/promotions/{promotion_id}"): Case(
         "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "promotion"),
     ("patch", "/api/v1/promotions/{promotion_id}"): Case(
@@ -99,18 +120,18 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("get", "/api/v1/dealer-accounts/{dealer_account_id}"): Case(
         "buyer_coal", ("buyer_coal2", "buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "dealer"),
     ("post", "/api/v1/dealer-accounts/{dealer_account_id}/rebate-settlements"): Case(
-        "finance_coal", ("finance_power", "admin_power"), "dealer"),
+        "finance_coal", ("finance_power", "admin_power"), "dealer", expected=201),
     ("get", "/api/v1/statements/{statement_id}"): Case(
         "finance_coal", (*UNIT_OUTSIDERS, "supplier_2"), "statement"),
     ("post", "/api/v1/statements/{statement_id}/corrections"): Case(
         "finance_coal", ("finance_power", "admin_power"), "statement",
-        {"amount": "1", "description": "matrix"}),
+        {"amount": "1", "description": "matrix"}, expected=201),
     ("get", "/api/v1/supplier-applications/{application_id}"): Case(
         "procurement_coal", ("procurement_power", "admin_power", "supplier_1", "supplier_2"),
         "application"),
     ("post", "/api/v1/supplier-applications/{application_id}/documents"): Case(
         "procurement_coal", ("procurement_power", "admin_power", "supplier_2"), "application",
-        multipart=True),
+        multipart=True, expected=201),
     ("get", "/api/v1/supplier-applications/{application_id}/documents/{document_id}"): Case(
         "procurement_coal", ("procurement_power", "admin_power", "supplier_2"), "document"),
     ("post", "/api/v1/supplier-applications/{application_id}/approve"): Case(
@@ -176,7 +197,26 @@ def objects(client, world):
     def order() -> dict[str, Any]:
         response = client.post("/api/v1/orders", json=order_body(offer, 2),
                                headers=world.headers("buyer_coal", **{"Idempotency-Key": "matrix"}))
+        assert response.json()["status"] == "placed", response.text
         return {"order_id": response.json()["id"]}
+
+    def order_pending() -> dict[str, Any]:
+        limit = client.put("/api/v1/approval-limits/COAL", json={"amount": "100", "currency": "CNY"},
+                           headers=world.headers("procurement_coal"))
+        assert limit.status_code == 200, limit.text
+        placed = place(client, world, offer, 2, "matrix-pending")
+        assert placed["status"] == "pending_approval", placed
+        return {"order_id": placed["id"]}
+
+    def order_paid() -> dict[str, Any]:
+        ids = order()
+        assert act(client, world, ids["order_id"], "pay", "finance_coal").status_code == 200
+        return ids
+
+    def order_shipped() -> dict[str, Any]:
+        ids = order_paid()
+        assert act(client, world, ids["order_id"], "ship", "supplier_1").status_code == 200
+        return ids
 
     buyer = world.users["buyer_coal"].user_id
     builders = {
@@ -187,6 +227,9 @@ def objects(client, world):
         "offer": lambda: {"offer_id": offer},
         "warehouse": lambda: {"warehouse_id": world.warehouse_ids["W-TAIYUAN"]},
         "order": order,
+        "order_pending": order_pending,
+        "order_paid": order_paid,
+        "order_shipped": order_shipped,
         "unit": lambda: {"business_unit": "COAL"},
         "promotion": lambda: {"promotion_id": post("/api/v1/promotions", "procurement_coal", json={
             "code": "MATRIX", "name": "m", "kind": "percentage", "business_unit": "COAL",
@@ -226,17 +269,42 @@ def test_other_units_and_suppliers_get_404(client, world, db, objects, method: s
                                   data={"doc_type": "other"})
         return client.request(method.upper(), url, json=body, headers=headers)
 
+    before = _order_status(db, objects(case.ids)["order_id"]) if "order_id" in url else None
     for outsider in case.outsiders:
         response = send(outsider)
         assert response.status_code == 404, (outsider, response.text)
         assert response.json()["error"]["code"] == "not_found"
-    if "order_id" in url:
-        with db.read() as session:
-            status = session.execute(select(orders.c.status).where(
-                orders.c.id == objects("order")["order_id"])).scalar_one()
-        assert status == "placed"  # nothing an outsider did changed the order
+    if before is not None:  # nothing an outsider did changed the order
+        assert _order_status(db, objects(case.ids)["order_id"]) == before
     insider = send(case.insider)
-    assert insider.status_code not in (403, 404), (case.insider, insider.text)
+    assert insider.status_code == case.expected, (case.insider, insider.text)
+
+
+def _order_status(db, order_id: int) -> str:
+    with db.read() as session:
+        return session.execute(select(orders.c.status).where(orders.c.id == order_id)).scalar_one()
+
+
+def test_the_state_machine_grants_exactly_the_written_roles() -> None:
+    routed = {action for action, spec in TRANSITIONS.items() if spec.route}
+    assert routed == set(ORDER_ACTIONS)
+    for action, (roles, source, _) in ORDER_ACTIONS.items():
+        assert {r.value for r in TRANSITIONS[action].roles} == roles, action
+        assert source in {s.value for s in TRANSITIONS[action].sources}, action
+
+
+@pytest.mark.parametrize("action", sorted(ORDER_ACTIONS))
+def test_in_scope_roles_outside_the_table_get_403(client, world, db, objects, action: str) -> None:
+    roles, source, _ = ORDER_ACTIONS[action]
+    order_id = objects(ORDER_KINDS[source])["order_id"]
+    refused = [u for u in IN_SCOPE if next(r for n, r, _, _ in USERS if n == u) not in roles]
+    assert refused  # every action has someone in scope who may not do it
+    for user in refused:
+        response = act(client, world, order_id, action, user,
+                       **({"reason": "matrix"} if action == "reject" else {}))
+        assert response.status_code == 403, (user, response.text)
+        assert response.json()["error"]["code"] == "forbidden"
+    assert _order_status(db, order_id) == source
 
 
 @pytest.mark.parametrize("path", [p for (m, p), c in MATRIX.items() if isinstance(c, str)])

@@ -44,10 +44,25 @@ def test_obvious_fraud_is_ranked_first(orders):
     assert scored["risk_score"].between(0, 1).all()
 
 
-def test_every_labelled_fraud_outranks_every_normal_order_in_sample(orders):
-    model = fit_fraud_model({"purchase_order": orders})
-    scored = model.score({"purchase_order": orders}).merge(orders[["document_id", "label"]], on="document_id")
+def test_fraud_outranks_normal_orders_it_never_saw_where_no_flag_equals_the_label():
+    # decoys: ordinary orders carrying a red flag (petty self-approvals, small repeat orders),
+    # so the label is not a feature; the held-out orders are a different draw (other seed, ids)
+    train = synthetic_orders(seed=7, decoys=40)
+    held = synthetic_orders(seed=11, decoys=40, id_prefix="H")
+    assert not set(train["document_id"]) & set(held["document_id"])
+    assert held.loc[held["label"] == 0, "self_approved"].sum() == 20  # flagged, not fraud
+
+    def held_out_ap(frames):
+        scored = fit_fraud_model(frames).score({"purchase_order": held.drop(columns=["label"])})
+        scored = scored.merge(held[["document_id", "label"]], on="document_id")
+        return scored, average_precision(scored["label"].to_numpy(), scored["risk_score"].to_numpy())
+
+    scored, model_ap = held_out_ap({"purchase_order": train})
+    _, rules_ap = held_out_ap({"purchase_order": train.drop(columns=["label"])})
+    assert len(scored) == len(held)
     assert scored.loc[scored["label"] == 1, "risk_score"].min() > scored.loc[scored["label"] == 0, "risk_score"].max()
+    assert model_ap == 1.0
+    assert rules_ap < 0.7  # without labels the decoys rank with the frauds
 
 
 def test_without_labels_the_rules_fallback_weighs_rare_flags_more(orders):
@@ -73,7 +88,8 @@ def test_too_few_cases_for_a_type_fall_back_to_the_rules(orders):
     assert not model.models["purchase_order"].supervised and model.models["purchase_order"].positives == 3
 
 
-def test_training_is_split_by_time_and_never_evaluated_on_training_rows(orders):
+def test_training_is_split_by_time_and_never_evaluated_on_training_rows():
+    orders = synthetic_orders(decoys=40)  # no single flag equals the label
     labels = orders.loc[orders["label"] == 1, ["document_type", "document_id"]].assign(
         kind=orders.loc[orders["label"] == 1, "kinds"].to_numpy())
     frames = {"purchase_order": orders.drop(columns=["label", "kinds"])}
@@ -84,9 +100,16 @@ def test_training_is_split_by_time_and_never_evaluated_on_training_rows(orders):
             >= pd.Timestamp("2025-10-01")).all()
     assert training.params["train_positives_purchase_order"] == int(
         (orders["label"].to_numpy() * (orders["document_date"] < "2025-10-01").to_numpy()).sum())
-    assert training.evaluation["model"]["overall"]["pr_auc"] == pytest.approx(1.0)
+    assert set(held["document_id"]).isdisjoint(  # evaluated only on documents it was not fit on
+        orders.loc[orders["document_date"] < "2025-10-01", "document_id"])
+    assert training.evaluation["holdout_positives"] == int(held["label"].sum()) == 5
+    # the reported figure is the held-out rows' average precision, recomputed here
+    recomputed = average_precision(held["label"].to_numpy(), held["risk_score"].to_numpy())
+    assert training.metrics["holdout_pr_auc"] == training.evaluation["model"]["overall"]["pr_auc"] == recomputed
+    assert recomputed == 1.0
+    rules = training.evaluation["baselines"]["rules"]["overall"]["pr_auc"]
+    assert rules == average_precision(held["label"].to_numpy(), held["rules_score"].to_numpy()) < 0.8
     assert set(training.evaluation["baselines"]) == {"rules", "isolation_forest"}
-    assert training.metrics["holdout_pr_auc"] == pytest.approx(1.0)
     assert meets_floor(training.metrics)[0]
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -61,16 +59,41 @@ def test_kill_at_every_commit_boundary_then_rerun_equals_clean_run(source, tmp_p
     assert_same_lake(LakeStorage(str(lake)), clean)
 
 
+def _landed_rows(lake: Path) -> int:
+    """Rows in the ERP bronze tables of ``lake`` (0 for a table not created yet)."""
+    from lake.tables import open_table
+
+    storage = LakeStorage(str(lake))
+    total = 0
+    for spec in erp_specs():
+        if open_table(storage, spec.relative_path) is not None:
+            total += len(h.table_rows(storage, spec))
+    return total
+
+
 @pytest.mark.slow
-def test_sigkill_at_random_moments_then_rerun_equals_clean_run(source, tmp_path):
+def test_sigkill_mid_write_at_sentinel_batches_then_rerun_equals_clean_run(source, tmp_path):
+    """Each attempt pauses at its 4th data commit and is SIGKILLed there (a real signal): the
+    process is alive at that point, and the lake holds more rows than before the attempt and
+    fewer than a clean run's, so the kill lands mid-run, between committed batches."""
     home, clean = source
     lake = tmp_path / "lake"
-    rng = random.Random(20261125)
+    clean_rows = sum(len(h.table_rows(clean, spec)) for spec in erp_specs())
+    landed = [0]
     for _ in range(3):
-        proc = _child(home, lake, "none", 0)
-        time.sleep(rng.uniform(1.0, 4.0))
+        proc = _child(home, lake, "pause_before_merge", 4)
+        lines = []
+        for raw in proc.stdout:  # the sentinel, printed at the pause
+            lines.append(raw.decode(errors="replace"))
+            if lines[-1].startswith("PAUSED 4"):
+                break
+        assert lines and lines[-1].startswith("PAUSED 4"), "".join(lines)[-2000:]
+        assert proc.poll() is None  # still running, held at the 4th data commit
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        proc.stdout.close()
+        landed.append(_landed_rows(lake))
+        assert landed[-2] < landed[-1] < clean_rows, landed  # progress, and not finished
     proc = _child(home, lake, "none", 0)
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out.decode(errors="replace")
