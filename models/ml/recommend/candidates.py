@@ -41,6 +41,8 @@ import pandas as pd
 
 from models.ml.recommend.signals import DAY_SECONDS, HistorySignals, epoch_seconds
 
+#: two purchases on one day count as half a day apart (no division by zero).
+MIN_INTERVAL_DAYS = 0.5
 OWN_FEATURES = ("own_n", "own_share", "own_days_since", "own_interval", "due_ratio", "due_distance",
                 "own_orders_since", "own_interval_orders", "due_ratio_orders", "own_decay", "own_decay_fast",
                 "own_in_last", "own_in_recent", "cust_n_orders", "cust_days_since", "cust_gap_days")
@@ -104,6 +106,9 @@ def build_candidates(signals: HistorySignals, targets: pd.DataFrame,
     months = pd.to_datetime(targets["at"], utc=True).dt.month.to_numpy() - 1
     idx = np.array([signals.customer_index.get(c, -1) for c in customers], dtype=np.int64)
     popular_default = np.zeros(signals.n_items)
+    group_top = {g: _top(share, params.group_popular) for g, share in signals.group_share.items()}
+    customer_top = _top(signals.customer_share, params.group_popular) if cross else None
+    trending_top = _top(signals.recent_share, params.trending) if cross else None
     frames = []
     for start in range(0, len(targets), params.chunk):
         rows = np.arange(start, min(start + params.chunk, len(targets)))
@@ -122,7 +127,7 @@ def build_candidates(signals: HistorySignals, targets: pd.DataFrame,
                 conf = signals.conf_rows(c) if c >= 0 else popular_default
                 peer_row = peer[j] if c >= 0 else popular_default
                 chosen += [_top(conf, params.together), _top(peer_row, params.peers),
-                           _top(gshare, params.group_popular), _top(signals.recent_share, params.trending)]
+                           group_top.get(group, customer_top), trending_top]
             cand = np.unique(np.concatenate(chosen)).astype(np.int64)
             if not len(cand):
                 continue
@@ -147,7 +152,7 @@ def build_candidates(signals: HistorySignals, targets: pd.DataFrame,
             f["own_share"] = n / n_orders if n_orders else n
             f["own_days_since"] = (at_s[r] - last) / DAY_SECONDS
             f["own_interval"] = interval
-            ratio = f["own_days_since"] / interval
+            ratio = f["own_days_since"] / np.maximum(interval, MIN_INTERVAL_DAYS)
             f["due_ratio"] = ratio
             with np.errstate(divide="ignore", invalid="ignore"):
                 f["due_distance"] = np.abs(np.log(np.where(ratio > 0, ratio, np.nan)))

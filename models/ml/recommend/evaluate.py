@@ -9,6 +9,7 @@ relevant items are the held-out order's. Metrics: :mod:`.metrics`.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import replace
@@ -98,6 +99,6 @@ def evaluate_history(tx: pd.DataFrame, k: int = 10, params: RankerParams | None 
 
 def _lift(value: float, baseline: float) -> float | None:
     """``value / baseline - 1`` (None when the baseline is 0 or missing)."""
-    if not baseline or baseline != baseline:
+    if not baseline or math.isnan(baseline):
         return None
     return round(value / baseline - 1.0, 4)

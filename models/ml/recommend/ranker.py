@@ -34,18 +34,23 @@ class RankerParams:
     """Hyperparameters (logged to MLflow).
 
     Args:
-        levels: held-back orders used as training targets (1 = each customer's last one).
+        levels: held-back orders used as training targets (1 = each customer's last one);
+            0 = enough levels for ``min_target_orders`` target orders (3 to ``max_levels``).
+        min_target_orders: target orders wanted when ``levels`` is 0.
+        max_levels: the most levels used when ``levels`` is 0.
         negatives_per_target: candidate non-purchases kept per target order (all positives kept).
         max_iter: boosting rounds.
         learning_rate: boosting learning rate.
         max_leaf_nodes: tree size.
-        min_samples_leaf: smallest leaf.
+        min_samples_leaf: smallest leaf (lowered to 1/200 of the examples, at least 5, on small data).
         l2_regularization: L2 on leaf values.
         cross: use cross-buyer signals (False = negative control).
         seed: random state (negative sampling and the booster).
     """
 
-    levels: int = 3
+    levels: int = 0
+    min_target_orders: int = 2000
+    max_levels: int = 12
     negatives_per_target: int = 40
     max_iter: int = 200
     learning_rate: float = 0.08
@@ -127,12 +132,20 @@ class ProductRecommender:
         return top.reset_index(drop=True)
 
 
+def n_levels(tx: pd.DataFrame, params: RankerParams) -> int:
+    """How many held-back orders become training targets (see :class:`RankerParams`)."""
+    if params.levels:
+        return params.levels
+    customers = max(int(tx["customer_id"].nunique()), 1)
+    return int(np.clip(math.ceil(params.min_target_orders / customers), 3, params.max_levels))
+
+
 def training_examples(tx: pd.DataFrame, params: RankerParams, signal_params: SignalParams,
                       candidate_params: CandidateParams, *, progress: bool = False) -> pd.DataFrame:
     """Labelled candidate rows from ``params.levels`` held-back orders of ``tx`` (see module doc)."""
     rng = np.random.default_rng(params.seed)
     frames = []
-    for level in range(params.levels):
+    for level in range(n_levels(tx, params)):
         split = split_last_order(tx, back=level)
         if split.target.empty or split.history.empty:
             break
@@ -171,7 +184,8 @@ def fit_ranker(tx: pd.DataFrame, params: RankerParams | None = None, *, signal_p
     examples = training_examples(tx, params, signal_params, candidate_params, progress=progress)
     booster = HistGradientBoostingClassifier(
         max_iter=params.max_iter, learning_rate=params.learning_rate, max_leaf_nodes=params.max_leaf_nodes,
-        min_samples_leaf=params.min_samples_leaf, l2_regularization=params.l2_regularization,
+        min_samples_leaf=min(params.min_samples_leaf, max(5, len(examples) // 200)),
+        l2_regularization=params.l2_regularization,
         early_stopping=False, random_state=params.seed)
     if examples.empty or examples["label"].nunique() < 2:
         booster = _ConstantScorer(features)  # too little history to learn anything: own frequency
