@@ -13,6 +13,11 @@ can beat "repeat your own most frequent" only by using *both* signals below.
   of the materials it offers, which are ordered together; each bundle has a weight in the
   segment ~ lognormal(0, 1). Buyers of one segment buy from the same pool, so what a buyer
   has not bought yet is best predicted by what its peers buy.
+* **New products spread through segments.** Besides its base pool, each segment gains new
+  bundles over time (``new_bundles_per_year``; a new material or supplier the plant type
+  starts using). From its introduction a bundle's weight is boosted by
+  ``1 + novelty_boost * exp(-age / novelty_days)``: the segment's buyers pick it up within
+  weeks, so a buyer's first order of it is foreseeable only from what its peers just bought.
 * **Reorder rhythm.** Each buyer takes a few bundles of its segment's pool (by weight) as
   *regulars*, each with its own period P (days) and phase: it is ordered at
   ``phase + k·P`` ± ``period_jitter``·P (moved off weekends). Periods are set so that
@@ -54,7 +59,8 @@ class UnitDemand:
     bundle_vendor: np.ndarray  # vendor index per bundle
     bundle_pairs: list[np.ndarray]  # (vendor, material) pair indices per bundle
     bundle_segment: np.ndarray  # segment per bundle
-    bundle_weight: np.ndarray  # weight within its segment
+    bundle_weight: np.ndarray  # base weight within its segment
+    bundle_intro: np.ndarray  # seconds from which the bundle exists (-inf: from the start)
     regulars: pd.DataFrame  # buyer (index), bundle, period_days, phase_s
 
 
@@ -82,8 +88,14 @@ def build_unit_demand(world: World, unit: str) -> UnitDemand:
     vendor_w = v["activity"].to_numpy()[vendor_idx]
     start, count = _vendor_pairs(world)
     bundle_vendor, bundle_pairs, bundle_segment, bundle_weight = [], [], [], []
+    bundle_intro = []
+    span_years = (world.end + HORIZON_DAYS * DAY - world.start) / (365.25 * DAY)
     for s in range(n_segments):
-        for _ in range(d.segment_bundles):
+        n_new = int(rng.poisson(d.new_bundles_per_year * span_years))
+        intro = np.concatenate([np.full(d.segment_bundles, -np.inf),
+                                np.sort(rng.uniform(world.start, world.end + HORIZON_DAYS * DAY, n_new))])
+        bundle_intro.extend(intro.tolist())
+        for _ in range(len(intro)):
             vendor = int(vendor_idx[rng.choice(len(vendor_idx), p=vendor_w / vendor_w.sum())])
             size = int(min(count[vendor], rng.integers(1, 4)))
             first = int(rng.integers(0, count[vendor]))
@@ -94,13 +106,14 @@ def build_unit_demand(world: World, unit: str) -> UnitDemand:
             bundle_weight.append(rng.lognormal(0.0, 1.0))
     bundle_vendor_a, bundle_segment_a = np.array(bundle_vendor), np.array(bundle_segment)
     bundle_weight_a = np.array(bundle_weight)
+    bundle_intro_a = np.array(bundle_intro)
     share = prof.unit(unit).purchase_share / sum(u.purchase_share for u in prof.units)
     unit_orders = prof.scale.purchase_orders * world.scale * share
     rows = []
     for b in range(len(buyers)):
         expected = unit_orders * activity[b] * d.rhythm_share
         n_regular = int(np.clip(round(expected / d.min_cycles_per_regular), d.regulars_min, d.regulars_max))
-        pool = np.flatnonzero(bundle_segment_a == segment[b])
+        pool = np.flatnonzero((bundle_segment_a == segment[b]) & ~np.isfinite(bundle_intro_a))
         w = bundle_weight_a[pool]
         chosen = rng.choice(pool, size=min(n_regular, len(pool)), replace=False, p=w / w.sum())
         freq = rng.lognormal(0.0, 0.6, len(chosen))
@@ -110,7 +123,7 @@ def build_unit_demand(world: World, unit: str) -> UnitDemand:
         rows += [(b, int(c), float(p), float(ph)) for c, p, ph in zip(chosen, period, phase, strict=True)]
     regulars = pd.DataFrame(rows, columns=["buyer", "bundle", "period_days", "phase_s"])
     demand = UnitDemand(buyers, activity, segment, bundle_vendor_a, bundle_pairs, bundle_segment_a,
-                        bundle_weight_a, regulars)
+                        bundle_weight_a, bundle_intro_a, regulars)
     world.lookups[key] = demand
     return demand
 
@@ -187,8 +200,9 @@ def plan_unit_demand(world: World, unit: str, times: np.ndarray, t0: float, t1: 
     explore = rng.random(n_adhoc) < d.explore_share
     bundle = np.full(n_adhoc, -1)
     for i in np.flatnonzero(~explore):
-        pool = np.flatnonzero(demand.bundle_segment == demand.segment[adhoc_buyer[i]])
-        w = demand.bundle_weight[pool]
+        pool = np.flatnonzero((demand.bundle_segment == demand.segment[adhoc_buyer[i]])
+                              & (demand.bundle_intro <= adhoc_t[i]))
+        w = demand.bundle_weight[pool] * novelty(demand.bundle_intro[pool], adhoc_t[i], d)
         for _ in range(30):
             pick = int(pool[rng.choice(len(pool), p=w / w.sum())])
             if _orderable(world, demand.bundle_vendor[[pick]], adhoc_t[[i]])[0]:
@@ -209,6 +223,12 @@ def plan_unit_demand(world: World, unit: str, times: np.ndarray, t0: float, t1: 
     })
     frame["planned_pairs"] = [_bundle_lines(demand, b, rng, d.bundle_item_prob) for b in all_bundles]
     return frame.sort_values("t", kind="stable").reset_index(drop=True)
+
+
+def novelty(intro: np.ndarray, t: float, d) -> np.ndarray:
+    """Weight multiplier of bundles introduced at ``intro`` at time ``t`` (1 for base bundles)."""
+    age_days = np.where(np.isfinite(intro), (t - np.where(np.isfinite(intro), intro, t)) / DAY, np.inf)
+    return 1.0 + d.novelty_boost * np.exp(-np.maximum(age_days, 0.0) / d.novelty_days)
 
 
 def _bundle_lines(demand: UnitDemand, bundle: int, rng: np.random.Generator, keep: float) -> np.ndarray:

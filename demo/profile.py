@@ -116,6 +116,9 @@ class Demand(_Section):
     buyer_activity_sigma: float
     buyers_per_segment: int
     segment_bundles: int
+    new_bundles_per_year: float
+    novelty_boost: float
+    novelty_days: float
     rhythm_share: float
     regulars_min: int
     regulars_max: int

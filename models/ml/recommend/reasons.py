@@ -3,7 +3,7 @@
 The reason follows the strongest evidence among the item's features (checked in this order):
 
 1. ``due`` — bought at least twice and the usual interval has (nearly) passed:
-   "due for reorder: every ~14 days, last 16 days ago";
+   "due for reorder: every ~14 days, last 16 days ago" ("overdue" past 1.5 intervals);
 2. ``regular`` — in a good share of the buyer's orders: "you order it regularly: in 12 of
    your 40 orders";
 3. ``together`` / ``similar_buyers`` — whichever is stronger: "often ordered with <item>
@@ -47,7 +47,8 @@ def reason_for(signals: HistorySignals, row: Mapping[str, Any],
     interval, since, ratio = _num(row, "own_interval"), _num(row, "own_days_since"), _num(row, "due_ratio")
     orders = _num(row, "cust_n_orders")
     if own_n >= 2 and not math.isnan(ratio) and ratio >= 0.75:
-        return "due", f"due for reorder: every ~{interval:.0f} days, last {since:.0f} days ago", None
+        status = "overdue" if ratio >= 1.5 else "due"
+        return "due", f"{status} for reorder: every ~{interval:.0f} days, last {since:.0f} days ago", None
     if own_n >= 3 and orders > 0 and own_n / orders >= 0.2:
         return "regular", f"you order it regularly: in {own_n:.0f} of your {orders:.0f} orders", None
     conf, peer = _num(row, "co_conf"), _num(row, "peer")
