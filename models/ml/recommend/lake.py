@@ -111,7 +111,8 @@ def purchase_history(con: duckdb.DuckDBPyConnection, sources: Sources | None = N
     """ERP and platform order lines as one normalised transactions frame."""
     frames = [erp_lines(con, sources)[["customer_id", "item_id", "order_id", "ordered_at", "group_id"]],
               platform_lines(con)[["customer_id", "item_id", "order_id", "ordered_at", "group_id"]]]
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    frames = [f for f in frames if len(f)]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if frame.empty:
         return normalise(pd.DataFrame(columns=["customer_id", "item_id", "order_id", "ordered_at", "group_id"]))
     return normalise(frame)

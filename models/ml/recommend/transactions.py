@@ -47,6 +47,11 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         Timestamp('2025-01-01 00:00:00+0000', tz='UTC')
     """
     missing = [c for c in COLUMNS if c not in frame.columns]
+    if not missing and frame.empty:
+        return pd.DataFrame({"customer_id": pd.Series(dtype=object), "item_id": pd.Series(dtype=object),
+                             "order_id": pd.Series(dtype=object),
+                             "ordered_at": pd.Series(dtype="datetime64[us, UTC]"),
+                             "group_id": pd.Series(dtype=object)})
     if missing:
         raise TransactionsError(f"missing column(s): {', '.join(missing)} (need {', '.join(COLUMNS)})")
     out = pd.DataFrame({c: frame[c].astype("string").str.strip() for c in ("customer_id", "item_id", "order_id")})
