@@ -9,8 +9,8 @@ can beat "repeat your own most frequent" only by using *both* signals below.
   order a few times a quarter.
 * **Segments and bundles (cross-buyer affinity).** A unit's buyers are split into segments
   (plant types: ~``buyers_per_segment`` buyers each). Every segment has a pool of
-  ``segment_bundles`` *bundles*: one vendor of the unit (drawn by vendor activity) and 1-3
-  of the materials it offers, which are ordered together; each bundle has a weight in the
+  ``segment_bundles`` *bundles*: one vendor of the unit (drawn by vendor activity, each
+  vendor once before any twice) and 1-3 of the materials it offers, which are ordered together; each bundle has a weight in the
   segment ~ lognormal(0, 1). Buyers of one segment buy from the same pool, so what a buyer
   has not bought yet is best predicted by what its peers buy.
 * **New products spread through segments.** Besides its base pool, each segment gains new
@@ -89,6 +89,7 @@ def build_unit_demand(world: World, unit: str) -> UnitDemand:
     start, count = _vendor_pairs(world)
     bundle_vendor, bundle_pairs, bundle_segment, bundle_weight = [], [], [], []
     bundle_intro = []
+    used = np.zeros(len(vendor_idx), dtype=bool)  # vendors already in a bundle of the unit
     span_years = (world.end + HORIZON_DAYS * DAY - world.start) / (365.25 * DAY)
     for s in range(n_segments):
         n_new = int(rng.poisson(d.new_bundles_per_year * span_years))
@@ -96,7 +97,7 @@ def build_unit_demand(world: World, unit: str) -> UnitDemand:
                                 np.sort(rng.uniform(world.start, world.end + HORIZON_DAYS * DAY, n_new))])
         bundle_intro.extend(intro.tolist())
         for _ in range(len(intro)):
-            vendor = int(vendor_idx[rng.choice(len(vendor_idx), p=vendor_w / vendor_w.sum())])
+            vendor = int(vendor_idx[_draw_vendor(rng, vendor_w, used)])
             size = int(min(count[vendor], rng.integers(1, 4)))
             first = int(rng.integers(0, count[vendor]))
             pairs = start[vendor] + (first + np.arange(size)) % count[vendor]
@@ -126,6 +127,15 @@ def build_unit_demand(world: World, unit: str) -> UnitDemand:
                         bundle_weight_a, bundle_intro_a, regulars)
     world.lookups[key] = demand
     return demand
+
+
+def _draw_vendor(rng: np.random.Generator, weights: np.ndarray, used: np.ndarray) -> int:
+    """A vendor by activity, among those in no bundle yet while there are any (every vendor
+    record of the unit supplies some segment when there are enough bundles)."""
+    w = np.where(used, 0.0, weights) if not used.all() else weights
+    pick = int(rng.choice(len(w), p=w / w.sum()))
+    used[pick] = True
+    return pick
 
 
 def _orderable(world: World, vendors: np.ndarray, t: np.ndarray) -> np.ndarray:
