@@ -133,6 +133,10 @@ def recommendation_tables(context):
     storage = context.resources.lake.storage()
     for name, frame in frames.items():
         schema, description = TABLES[name]
+        if frame.empty:  # no history yet: publish the empty table with its contract
+            import pandas as pd
+
+            frame = pd.DataFrame({f.name: pd.Series(dtype=object) for f in schema})
         ordered = frame.sort_values(ORDER[name], na_position="first", kind="stable") if len(frame) else frame
         table = to_arrow(ordered.reset_index(drop=True), schema)
         published = publish_table(storage, f"gold/{name}", table, name=f"gold.{name}", description=description,
