@@ -131,12 +131,20 @@ def _fraud(con, settings) -> dict[str, Any]:
 
 def _recommender(con, settings) -> dict[str, Any]:
     """The product recommender leave-last-order-out on the lake's purchase history (ERP + platform)."""
+    import pandas as pd
+
+    from models.ml.features.interactions import vendor_quality
     from models.ml.recommend.evaluate import evaluate_history
-    from models.ml.recommend.lake import purchase_history
+    from models.ml.recommend.lake import erp_lines, erp_offers, purchase_history
+    from models.ml.recommend.suppliers import fit_supplier_ranker
 
     history = purchase_history(con)
     report, t_eval = _timed(evaluate_history, history, 10)
-    return {**report, "seconds": {"evaluate": round(t_eval, 3)}}
+    lines = erp_lines(con)
+    suppliers, t_sup = _timed(fit_supplier_ranker, lines, erp_offers(con), lambda at: vendor_quality(con, at.date()),
+                              pd.Timestamp(lines["ordered_at"].max()))
+    return {**report, "suppliers": suppliers.evaluation,
+            "seconds": {"evaluate": round(t_eval, 3), "suppliers": round(t_sup, 3)}}
 
 
 def _asset_path(con, settings) -> dict[str, float]:
