@@ -39,6 +39,10 @@ TRUTH_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
     "wms_receipt_differences.csv": ("WMS receipts that disagree with the ERP goods receipt.",
                                     ("kind", "goods_receipt_id", "movement_id", "warehouse_code", "sku",
                                      "erp_quantity", "wms_quantity", "erp_received_at", "wms_moved_at")),
+    "buyer_demand.csv": (("Buyers' demand model (demo/demand.py): segment, volume share, and each regular bundle "
+                          "(vendor, ';'-joined materials) with its reorder period in days."),
+                         ("business_unit_code", "buyer_id", "segment", "activity", "bundle", "vendor_id",
+                          "material_ids", "period_days")),
     "iot_duplicates.csv": ("Events delivered twice (same event_id) in the JSONL drops / MQTT.",
                            ("event_id", "kind", "file")),
     "iot_temperature_excursions.csv": ("Injected temperature excursions in hazardous-goods warehouses.",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from demo.catalogue_data import CATEGORIES
+from demo.demand import plan_unit_demand
 from demo.geo import haversine_km
 from demo.timebase import (
     DAY,
@@ -56,7 +57,12 @@ def sample_vendors(world: World, unit: str, times: np.ndarray, rng: np.random.Ge
 
 
 def plan_orders(world: World, t0: float, t1: float, n_orders: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Order headers to create in ``[t0, t1)``: unit, vendor, subsidiary, warehouse, buyer, time."""
+    """Order headers to create in ``[t0, t1)``: unit, vendor, subsidiary, warehouse, buyer, time.
+
+    How many orders a unit places and when follows its calendar; who orders which vendor's
+    offers follows the buyers' demand model (:mod:`demo.demand`: reorder rhythms, segment
+    bundles, exploration), which also plans the lines (``planned_pairs``).
+    """
     profile = world.profile
     shares = np.array([u.purchase_share for u in profile.units])
     unit_idx = np.sort(rng.choice(len(profile.units), size=n_orders, p=shares / shares.sum()))
@@ -78,11 +84,12 @@ def plan_orders(world: World, t0: float, t1: float, n_orders: int, rng: np.rando
         wh_by_sub = whs.groupby("subsidiary_id")["warehouse_id"].agg(list).to_dict()
         warehouse = np.array([wh_by_sub[s][int(k) % len(wh_by_sub[s])] for s, k in
                               zip(sub, rng.integers(0, 1000, n), strict=True)], dtype=object)
-        buyers = world.users_of(unit.code, "buyer")
+        demand = plan_unit_demand(world, unit.code, t, t0, t1, rng)
         frames.append(pd.DataFrame({
-            "unit": unit.code, "vendor": sample_vendors(world, unit.code, t, rng), "subsidiary_id": sub,
-            "warehouse_id": warehouse, "buyer_id": buyers[rng.integers(0, len(buyers), n)], "t": t,
+            "unit": unit.code, "vendor": demand["vendor"].to_numpy(), "subsidiary_id": sub,
+            "warehouse_id": warehouse, "buyer_id": demand["buyer_id"].to_numpy(), "t": demand["t"].to_numpy(),
             "forced_pair": -1, "target_cny": np.nan, "fraud_case": "",
+            "planned_pairs": demand["planned_pairs"].to_numpy(), "demand_kind": demand["demand_kind"].to_numpy(),
         }))
     return pd.concat(frames, ignore_index=True)
 
@@ -92,16 +99,25 @@ def build_lines(world: World, plan: pd.DataFrame, rng: np.random.Generator) -> p
     sup = world.suppliers
     start, count = vendor_pair_ranges(world)
     forced = plan["forced_pair"].to_numpy() >= 0
+    planned = (plan["planned_pairs"].to_numpy() if "planned_pairs" in plan
+               else np.array([np.zeros(0, dtype=np.int64)] * len(plan), dtype=object))
+    n_planned = np.array([len(p) if isinstance(p, np.ndarray) else 0 for p in planned], dtype=np.int64)
+    n_planned[forced] = 0
     n_lines = np.where(forced, 1, 1 + rng.poisson(max(world.profile.scale.lines_per_order - 1, 0), len(plan)))
     vendor = plan["vendor"].to_numpy()
-    n_lines = np.minimum(n_lines, count[vendor])
+    n_lines = np.where(n_planned > 0, 0, np.minimum(n_lines, count[vendor]))
     first = np.floor(rng.random(len(plan)) * count[vendor]).astype(int)
     po = np.repeat(np.arange(len(plan)), n_lines)
     k = np.arange(len(po)) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines)
     vendor = vendor[po]
     pair = start[vendor] + (first[po] + k) % count[vendor]
     pair = np.where(forced[po], plan["forced_pair"].to_numpy()[po], pair)
-    lines = pd.DataFrame({"po": po, "pair": pair}).drop_duplicates(["po", "pair"], keep="first")
+    has_plan = np.flatnonzero(n_planned > 0)
+    if len(has_plan):  # the demand model chose the offers (a bundle)
+        po = np.concatenate([po, np.repeat(has_plan, n_planned[has_plan])])
+        pair = np.concatenate([pair, np.concatenate([planned[i] for i in has_plan])])
+    lines = pd.DataFrame({"po": po, "pair": pair}).sort_values("po", kind="stable")
+    lines = lines.drop_duplicates(["po", "pair"], keep="first")
     po, pair = lines["po"].to_numpy(), lines["pair"].to_numpy()
     cat = sup.pairs["cat"].to_numpy()[pair]
     lo, hi = category_array("qty")[:, 0][cat].astype(float), category_array("qty")[:, 1][cat].astype(float)

@@ -110,6 +110,26 @@ class Procurement(_Section):
     legit_bank_change_rate: float
 
 
+class Demand(_Section):
+    """The buyers' demand model (:mod:`demo.demand`)."""
+
+    buyer_activity_sigma: float
+    buyers_per_segment: int
+    segment_bundles: int
+    new_bundles_per_year: float
+    novelty_boost: float
+    novelty_days: float
+    rhythm_share: float
+    regulars_min: int
+    regulars_max: int
+    min_cycles_per_regular: float
+    period_min_days: float
+    period_max_days: float
+    period_jitter: float
+    explore_share: float
+    bundle_item_prob: float
+
+
 class Quality(_Section):
     normal_defect_rate: float
     defective_defect_rate_min: float
@@ -179,6 +199,7 @@ class Profile(_Section):
     calendar: Calendar
     suppliers: Suppliers
     procurement: Procurement
+    demand: Demand
     quality: Quality
     fraud: Fraud
     dirty: Dirty

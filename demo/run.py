@@ -164,6 +164,10 @@ def run_period(ctx: RunContext, t0: float, t1: float, tag: str, *, initial: bool
         sup = world.suppliers
         counts.update({f"truth.{k}": v for k, v in ground_truth.write_supplier_truth(
             td, sup.company_truth, sup.record_truth, sup.vendors, world.profile.procurement).items()})
+        from demo.demand import demand_truth
+
+        counts["truth.buyer_demand.csv"] = ground_truth.write_rows(td, "buyer_demand.csv", demand_truth(world),
+                                                                   append=False)
         ground_truth.write_readme(td)
     append = not initial
     for name, rows in (("fraud_cases.csv", period.fraud_truth), ("dirty_rows.csv", dirty + wms_dirty),

@@ -23,7 +23,7 @@ from typing import Annotated
 import typer
 
 ml_app = typer.Typer(
-    help="Fraud risk and supplier recommendation models (MLflow-tracked scikit-learn).",
+    help="Fraud risk and recommendation models (MLflow-tracked scikit-learn).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
@@ -47,13 +47,13 @@ def _echo(payload: object) -> None:
 
 @ml_app.callback()
 def _ml() -> None:
-    """Fraud risk and supplier recommendation models (MLflow-tracked scikit-learn)."""
+    """Fraud risk and recommendation models (MLflow-tracked scikit-learn)."""
 
 
 @ml_app.command("train")
 def train(
     model: ModelOption = "all",
-    holdout_months: Annotated[int | None, typer.Option(help="held-out months (default per model)")] = None,
+    holdout_months: Annotated[int | None, typer.Option(help="fraud: held-out months (the recommender holds out each buyer's last order)")] = None,
 ) -> None:
     """Train, evaluate, register; move the champion alias when not worse."""
     names = _models(model)
@@ -63,15 +63,18 @@ def train(
     settings = get_settings()
     promoted = True
     for name in names:
-        run = train_fraud_model if name == "fraud" else train_recommender_model
-        outcome = run(settings, holdout_months=holdout_months)
+        if name == "fraud":
+            outcome = train_fraud_model(settings, holdout_months=holdout_months)
+        else:  # held out: each buyer's last order (no months)
+            outcome = train_recommender_model(settings)
         promoted = promoted and outcome.decision.promoted
         _echo({
             "model": outcome.model_name, "version": outcome.registered.version,
             "promoted": outcome.decision.promoted, "decision": outcome.decision.reason,
             "metrics": {k: round(v, 4) for k, v in sorted(outcome.metrics.items())
                         if k.startswith(("holdout_pr_auc", "holdout_overall", "holdout_ndcg", "holdout_precision",
-                                         "holdout_recall", "holdout_bad", "baseline", "ndcg_lift"))},
+                                         "holdout_recall", "holdout_bad", "baseline", "ndcg_lift", "negative_control",
+                                         "supplier_"))},
             "seconds": outcome.seconds,
             "online_bundle": str(outcome.shipped) if outcome.shipped else None,
         })
@@ -82,7 +85,7 @@ def train(
 @ml_app.command("evaluate")
 def evaluate(
     model: ModelOption = "all",
-    holdout_months: Annotated[int | None, typer.Option(help="held-out months (default per model)")] = None,
+    holdout_months: Annotated[int | None, typer.Option(help="fraud: held-out months (the recommender holds out each buyer's last order)")] = None,
 ) -> None:
     """Held-out evaluation on the current lake (nothing logged or registered)."""
     names = _models(model)
@@ -100,11 +103,9 @@ def evaluate(
             training = train_fraud(compute_frames(con), load_labels(demo_cases_path(settings), con),
                                    holdout_months=holdout_months or DEFAULT_HOLDOUT_MONTHS)
         else:
-            from models.ml.recommend.evaluate import demo_bad_vendors
-            from models.ml.recommend.train import DEFAULT_HOLDOUT_MONTHS, train_recommender
+            from models.ml.recommend.train import train_recommender
 
-            training = train_recommender(con, holdout_months=holdout_months or DEFAULT_HOLDOUT_MONTHS,
-                                         bad_vendors=demo_bad_vendors(settings))
+            training = train_recommender(con, progress=True)
         report[name] = {"evaluation": training.evaluation, "seconds": training.seconds}
     _echo(report)
 
@@ -156,9 +157,10 @@ def score(
                 rows = rows.sort_values("risk_rank").head(top)
                 columns = ["risk_rank", "document_type", "document_id", "risk_score", "risk_level", "reasons"]
             else:
-                rows, version = score_recommendations(settings)
+                tables, version = score_recommendations(settings)
+                rows = tables.recommendations
                 rows = rows[rows["rank"] <= 3].head(top)
-                columns = ["business_unit_code", "buyer_id", "rank", "vendor_id", "score", "reason"]
+                columns = ["business_unit_code", "buyer_id", "rank", "sku", "sku_name", "score", "reason"]
         except LookupError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from exc

@@ -7,9 +7,9 @@ these (``predict``) or the bundle directly.
 * ``grouplake_fraud_risk``: input = feature rows with a ``document_type`` column (the
   columns of :mod:`models.ml.features`), output = ``document_type, document_id, risk_score,
   risk_level, anomaly, reasons, reason_features``.
-* ``grouplake_recommender``: input = purchase events (``buyer_id, business_unit_code,
-  vendor_id``), candidates = the vendor records the model was fitted with; output = the
-  recommendation rows of :mod:`models.ml.recommend.model`.
+* ``grouplake_recommender``: input = a purchase history (``customer_id, item_id, order_id,
+  ordered_at`` [, ``group_id``]); output = each customer's next-order recommendations with
+  score and reason (:meth:`models.ml.recommend.train.RecommenderBundle.recommend`).
 """
 
 from __future__ import annotations
@@ -40,4 +40,7 @@ class RecommenderPyfunc(mlflow.pyfunc.PythonModel):
         self.model, self.manifest = load_bundle(context.artifacts["bundle"])
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        return self.model.recommend(model_input)
+        from models.ml.recommend.transactions import normalise
+
+        k = int((params or {}).get("k", 10))
+        return self.model.recommend(normalise(model_input), k)

@@ -109,21 +109,15 @@ def train_fraud_model(
 
 
 def train_recommender_model(
-    settings: Any, *, con: Any | None = None, holdout_months: int | None = None,
-    params: Any | None = None, tolerance: float = 0.0,
+    settings: Any, *, con: Any | None = None, params: Any | None = None, tolerance: float = 0.0,
+    progress: bool = False,
 ) -> TrainOutcome:
-    """Train, evaluate, register ``grouplake_recommender``; promote if not worse."""
-    from models.ml.recommend.evaluate import demo_bad_vendors
-    from models.ml.recommend.train import (
-        DEFAULT_HOLDOUT_MONTHS,
-        PRIMARY_METRIC,
-        meets_floor,
-        train_recommender,
-    )
+    """Train, evaluate, register ``grouplake_recommender`` (product + supplier rankers); promote if
+    not worse (:mod:`models.ml.recommend.train`)."""
+    from models.ml.recommend.train import PRIMARY_METRIC, meets_floor, train_recommender
 
     con = _connect(settings, con)
-    training = train_recommender(con, holdout_months=holdout_months or DEFAULT_HOLDOUT_MONTHS, params=params,
-                                 bad_vendors=demo_bad_vendors(settings))
+    training = train_recommender(con, params=params, progress=progress)
     manifest = {"model_name": RECOMMENDER_MODEL_NAME, "primary_metric": PRIMARY_METRIC,
                 "metrics": training.metrics, "trained_until": training.model.trained_until}
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,7 +126,7 @@ def train_recommender_model(
             registered = log_training(
                 settings, model_name=RECOMMENDER_MODEL_NAME, python_model=mlflow_models.RECOMMENDER,
                 bundle_path=bundle, params=training.params, metrics=training.metrics,
-                documents={"evaluation.json": training.evaluation}, tags={"grouplake.split_date": training.split},
+                documents={"evaluation.json": training.evaluation}, tags={"grouplake.split": training.split},
             )
             decision = _decide(settings, RECOMMENDER_MODEL_NAME, registered.version, PRIMARY_METRIC,
                                meets_floor(training.metrics), tolerance)
@@ -163,7 +157,7 @@ def load_champion(settings: Any, model_name: str) -> tuple[Any, dict[str, Any], 
 
 
 FRAUD_GOLD_ORDER = ["document_type", "document_id"]
-RECOMMENDATION_GOLD_ORDER = ["business_unit_code", "buyer_id", "rank"]
+RECOMMENDATION_GOLD_ORDER = ["business_unit_code", "buyer_id", "rank"]  # gold.ml_recommendations
 
 
 def score_fraud(settings: Any, *, con: Any | None = None) -> tuple[pd.DataFrame, str]:
@@ -184,14 +178,17 @@ def score_fraud(settings: Any, *, con: Any | None = None) -> tuple[pd.DataFrame,
     return rows.sort_values(FRAUD_GOLD_ORDER).reset_index(drop=True), version
 
 
-def score_recommendations(settings: Any, *, con: Any | None = None) -> tuple[pd.DataFrame, str]:
-    """Rows of ``gold.ml_recommendations`` from the champion on the current history, and its version."""
-    from models.ml.features.interactions import purchase_events, vendor_catalogue
+def score_recommendations(settings: Any, *, con: Any | None = None) -> tuple[Any, str]:
+    """Every recommender table (:class:`models.ml.recommend.score.ScoredTables`) scored by the
+    champion on the current lake, and its version; model columns added."""
+    from models.ml.recommend.score import score_tables
 
     con = _connect(settings, con)
     model, _manifest, version = load_champion(settings, RECOMMENDER_MODEL_NAME)
-    events, catalogue = purchase_events(con), vendor_catalogue(con)
-    rows = model.recommend(events, catalogue)
-    rows["model_name"], rows["model_version"] = RECOMMENDER_MODEL_NAME, version
-    rows["history_through"] = pd.to_datetime(events["order_date"]).max() if len(events) else pd.NaT
-    return rows.sort_values(RECOMMENDATION_GOLD_ORDER).reset_index(drop=True), version
+    tables = score_tables(model, con, version)
+    through = tables.history_through
+    for frame in (tables.recommendations, tables.related, tables.suppliers, tables.snapshot):
+        frame["model_name"], frame["model_version"] = RECOMMENDER_MODEL_NAME, version
+        frame["history_through"] = through
+    tables.recommendations = tables.recommendations.sort_values(RECOMMENDATION_GOLD_ORDER).reset_index(drop=True)
+    return tables, version

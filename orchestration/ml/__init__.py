@@ -1,7 +1,8 @@
-"""ML component: model training/registration assets and the ML gold tables (see ``assets.py``)."""
+"""ML component: model training/registration assets and the ML gold tables (``assets.py``, ``reco.py``)."""
 
 import dagster as dg
 
 from orchestration.ml.assets import ml_assets
+from orchestration.ml.reco import reco_assets
 
-defs = dg.Definitions(assets=ml_assets)
+defs = dg.Definitions(assets=[*ml_assets, *reco_assets])

@@ -1,12 +1,12 @@
 """ML assets: train + register the models, then score and publish the gold tables.
 
-``["ml", "fraud_risk_model"]`` and ``["ml", "recommender_model"]`` train on the lake's ERP
-bronze tables, log to MLflow, register a version and apply the champion rule (see
-:mod:`models.ml.registry`); their blocking checks (held-out metric above the floor, a champion
-in place) stop the gold assets downstream in the same run. ``["gold", "ml_fraud_risk"]`` and
-``["gold", "ml_recommendations"]`` score with the *champion* (never an unpromoted version),
-validate the rows, and overwrite ``<lake>/gold/ml_*`` in one Delta commit. Thin adapters:
-the work is in :mod:`models.ml.workflow`.
+``["ml", "fraud_risk_model"]`` trains on the lake's ERP bronze tables, logs to MLflow,
+registers a version and applies the champion rule (see :mod:`models.ml.registry`); its
+blocking checks (held-out metric above the floor, a champion in place) stop the gold asset
+downstream in the same run. ``["gold", "ml_fraud_risk"]`` scores with the *champion* (never
+an unpromoted version), validates the rows, and overwrites ``<lake>/gold/ml_fraud_risk`` in
+one Delta commit. The recommender's assets are in :mod:`orchestration.ml.reco` and reuse the
+helpers here. Thin adapters: the work is in :mod:`models.ml.workflow`.
 """
 
 from __future__ import annotations
@@ -18,19 +18,15 @@ from dagster import AssetExecutionContext
 
 from infra.settings import get_settings
 from models.ml.features.sources import ENTITIES
-from models.ml.gold import FRAUD_RISK_SCHEMA, RECOMMENDATIONS_SCHEMA
+from models.ml.gold import FRAUD_RISK_SCHEMA
 from orchestration.ml.checks import (
     FRAUD_GOLD_CHECKS,
     FRAUD_GOLD_KEY,
     FRAUD_MODEL_KEY,
-    RECOMMENDATION_GOLD_CHECKS,
-    RECOMMENDATIONS_GOLD_KEY,
-    RECOMMENDER_MODEL_KEY,
     fraud_gold_problems,
     gold_check_results,
     gold_check_specs,
     model_check_specs,
-    recommendation_problems,
 )
 
 if TYPE_CHECKING:
@@ -70,7 +66,8 @@ def _model_result(outcome: TrainOutcome, floor: tuple[bool, str]) -> dg.Material
         "tracking_uri": settings.mlflow.tracking_uri,
         **{f"metric/{k}": round(v, 6) for k, v in sorted(outcome.metrics.items())
            if k.startswith(("holdout_pr_auc", "holdout_overall", "holdout_ndcg", "holdout_precision",
-                            "holdout_recall", "holdout_bad", "baseline", "ndcg_lift"))},
+                            "holdout_recall", "holdout_bad", "baseline", "ndcg_lift",
+                            "negative_control", "supplier_"))},
         **{f"seconds/{k}": v for k, v in outcome.seconds.items()},
     }
     if outcome.shipped is not None:
@@ -102,24 +99,6 @@ def fraud_risk_model(context) -> dg.MaterializeResult:  # dagster inspects the b
 
     outcome = train_fraud_model(get_settings(), con=_lake(context))
     context.log.info(f"grouplake_fraud_risk v{outcome.registered.version}: {outcome.decision.reason}")
-    return _model_result(outcome, meets_floor(outcome.metrics))
-
-
-@dg.asset(
-    key=RECOMMENDER_MODEL_KEY, deps=BRONZE_DEPS, group_name="ml", kinds={"mlflow", "scikitlearn"}, owners=OWNERS,
-    required_resource_keys={"lake"}, retry_policy=RETRY,
-    check_specs=model_check_specs(RECOMMENDER_MODEL_KEY, "held-out NDCG@10 >= 0.9 x popularity baseline"),
-    description="Supplier recommendations for buyers: item-based CF on purchase history blended with unit "
-                "popularity and supplier delivery/quality, evaluated on a time holdout against popularity, "
-                "registered in MLflow as grouplake_recommender.",
-)
-def recommender_model(context) -> dg.MaterializeResult:
-    """Train, evaluate and register the supplier recommender."""
-    from models.ml.recommend.train import meets_floor
-    from models.ml.workflow import train_recommender_model
-
-    outcome = train_recommender_model(get_settings(), con=_lake(context))
-    context.log.info(f"grouplake_recommender v{outcome.registered.version}: {outcome.decision.reason}")
     return _model_result(outcome, meets_floor(outcome.metrics))
 
 
@@ -172,27 +151,4 @@ def ml_fraud_risk(context) -> dg.MaterializeResult:
                     fraud_gold_problems(rows, documents), FRAUD_GOLD_CHECKS)
 
 
-@dg.asset(
-    key=RECOMMENDATIONS_GOLD_KEY, deps=[RECOMMENDER_MODEL_KEY, *BRONZE_DEPS], group_name="ml", kinds={"delta"},
-    owners=OWNERS, required_resource_keys={"lake"},
-    check_specs=gold_check_specs(RECOMMENDATIONS_GOLD_KEY, RECOMMENDATION_GOLD_CHECKS),
-    description="Top suppliers each buyer does not use yet: rank, vendor, score, reason (usage in the unit, "
-                "on-time and defect rates), model version (the champion). Published to "
-                "`<lake>/gold/ml_recommendations`.",
-    metadata={"path": "gold/ml_recommendations", "sql_name": "gold.ml_recommendations",
-              "dagster/column_schema": _schema(RECOMMENDATIONS_SCHEMA)},
-)
-def ml_recommendations(context) -> dg.MaterializeResult:
-    """Recommend with the champion on the current history and publish ``gold.ml_recommendations``."""
-    from models.ml.features.interactions import purchase_events, vendor_catalogue
-    from models.ml.workflow import score_recommendations
-
-    con = _lake(context)
-    rows, version = score_recommendations(get_settings(), con=con)
-    problems = recommendation_problems(rows, vendor_catalogue(con), purchase_events(con))
-    return _publish(context, rows, RECOMMENDATIONS_SCHEMA, "gold/ml_recommendations", "gold.ml_recommendations",
-                    "Supplier recommendations per buyer (grouplake_recommender champion)", version,
-                    problems, RECOMMENDATION_GOLD_CHECKS)
-
-
-ml_assets = [fraud_risk_model, recommender_model, ml_fraud_risk, ml_recommendations]
+ml_assets = [fraud_risk_model, ml_fraud_risk]  # the recommender's: orchestration.ml.reco

@@ -13,7 +13,6 @@ import pandas as pd
 FRAUD_MODEL_KEY = dg.AssetKey(["ml", "fraud_risk_model"])
 RECOMMENDER_MODEL_KEY = dg.AssetKey(["ml", "recommender_model"])
 FRAUD_GOLD_KEY = dg.AssetKey(["gold", "ml_fraud_risk"])
-RECOMMENDATIONS_GOLD_KEY = dg.AssetKey(["gold", "ml_recommendations"])
 
 
 def model_check_specs(key: dg.AssetKey, floor_description: str) -> list[dg.AssetCheckSpec]:
@@ -26,8 +25,6 @@ def model_check_specs(key: dg.AssetKey, floor_description: str) -> list[dg.Asset
 
 
 FRAUD_GOLD_CHECKS = ("risk_scores_in_unit_interval", "one_row_per_document", "every_document_scored")
-RECOMMENDATION_GOLD_CHECKS = ("ranks_contiguous_per_buyer", "recommended_vendor_in_buyer_unit",
-                              "no_vendor_the_buyer_already_uses")
 
 
 def gold_check_specs(key: dg.AssetKey, names: tuple[str, ...]) -> list[dg.AssetCheckSpec]:
@@ -52,24 +49,6 @@ def fraud_gold_problems(rows: pd.DataFrame, documents: int) -> dict[str, str]:
         problems["one_row_per_document"] = f"{duplicated} duplicated (document_type, document_id)"
     if len(rows) != documents:
         problems["every_document_scored"] = f"{len(rows)} rows for {documents} documents"
-    return problems
-
-
-def recommendation_problems(rows: pd.DataFrame, catalogue: pd.DataFrame, events: pd.DataFrame) -> dict[str, str]:
-    """Failed checks of ``gold.ml_recommendations`` rows -> why (empty when all pass)."""
-    problems = {}
-    if len(rows):
-        ranks = rows.groupby("buyer_id")["rank"].agg(lambda r: sorted(r) == list(range(1, len(r) + 1)))
-        if not ranks.all():
-            problems["ranks_contiguous_per_buyer"] = f"{int((~ranks).sum())} buyer(s) with gaps or repeats"
-        unit = catalogue.set_index("vendor_id")["business_unit_code"]
-        wrong = rows[rows["vendor_id"].map(unit) != rows["business_unit_code"]]
-        if len(wrong):
-            problems["recommended_vendor_in_buyer_unit"] = f"{len(wrong)} row(s) recommend another unit's vendor"
-        used = set(zip(events["buyer_id"], events["vendor_id"], strict=True))
-        repeats = sum((b, v) in used for b, v in zip(rows["buyer_id"], rows["vendor_id"], strict=True))
-        if repeats:
-            problems["no_vendor_the_buyer_already_uses"] = f"{repeats} row(s) recommend a vendor already used"
     return problems
 
 

@@ -41,13 +41,14 @@ def list_risk_documents(
 
 
 @router.get("/recommendations", response_model=Page[RecommendationPublic], responses=ERRORS,
-            summary="Recommended suppliers per buyer")
+            summary="Recommended SKUs per buyer, with reasons")
 def list_recommendations(
     context: ContextDep, viewer: ViewerDep, page: PageDep, response: Response,
     business_unit: UnitQuery = None,
-    buyer_id: Annotated[str | None, Query(description="ERP buyer (user) id")] = None,
+    buyer_id: Annotated[str | None, Query(description="ERP buyer id or platform:<user id>")] = None,
 ) -> dict:
-    """The recommender's suppliers for each buyer of a unit, best first."""
+    """The recommender's SKUs for each buyer of a unit, best first, with the reason and the unit's
+    preferred supplier."""
     require_role(viewer, ANALYST_ROLES)
     unit = unit_filter(viewer, business_unit)
     with reading(context, response, "gold.ml_recommendations") as snapshot:

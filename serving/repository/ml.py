@@ -1,4 +1,4 @@
-"""Model outputs: document fraud risk (``gold.ml_fraud_risk``) and supplier recommendations
+"""Model outputs: document fraud risk (``gold.ml_fraud_risk``) and SKU recommendations per buyer
 (``gold.ml_recommendations``), each vendor linked to its golden supplier when the crosswalk
 is in the snapshot."""
 
@@ -52,12 +52,14 @@ def risk_documents(cursor: Any, page: PageRequest, *, unit: str | None, with_key
 
 def recommendations(cursor: Any, page: PageRequest, *, unit: str | None, with_keys: bool,
                     buyer_id: str | None = None) -> Page:
-    """Recommended suppliers per buyer, best first."""
+    """Recommended SKUs per buyer, best first; the preferred supplier linked to its golden
+    supplier when the crosswalk is in the snapshot."""
     key_column, join = _key_join("recs", with_keys)
+    join = join.replace("recs.vendor_id", "recs.preferred_vendor_id")
     where = Where().add_if(unit, "recs.business_unit_code = ?").add_if(buyer_id, "recs.buyer_id = ?")
-    sql = (f"SELECT recs.business_unit_code, recs.buyer_id, recs.rank, recs.vendor_id, "
-           f"recs.vendor_name, {key_column}, recs.score, recs.cf_score, recs.quality_score, "
-           "recs.on_time_rate, recs.defect_rate, recs.unit_buyers, recs.reason, recs.model_name, "
-           f"recs.model_version, recs.history_through FROM gold.ml_recommendations AS recs{join}"
-           f"{where.sql}")
+    sql = (f"SELECT recs.business_unit_code, recs.buyer_id, recs.buyer_source, recs.rank, recs.sku, "
+           f"recs.sku_name, recs.score, recs.reason_kind, recs.reason, recs.anchor_sku, "
+           f"recs.preferred_vendor_id, {key_column}, recs.orders_with_item, recs.interval_days, "
+           "recs.days_since_last, recs.model_name, recs.model_version, recs.history_through "
+           f"FROM gold.ml_recommendations AS recs{join}{where.sql}")
     return fetch_page(cursor, sql, where.params, "business_unit_code, buyer_id, rank", page)

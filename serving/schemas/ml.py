@@ -1,4 +1,4 @@
-"""Model outputs procurement reads: document fraud risk and supplier recommendations."""
+"""Model outputs procurement reads: document fraud risk and SKU recommendations per buyer."""
 
 from __future__ import annotations
 
@@ -32,21 +32,23 @@ class RiskDocumentPublic(BaseModel):
 
 
 class RecommendationPublic(BaseModel):
-    """One recommended supplier for one buyer (``gold.ml_recommendations``)."""
+    """One recommended SKU for one buyer (``gold.ml_recommendations``)."""
 
     business_unit_code: str
-    buyer_id: str
+    buyer_id: str = Field(description="ERP buyer id, platform:<user id>, or unit:<code> (a new buyer)")
+    buyer_source: str = Field(description="erp, platform or unit")
     rank: int = Field(description="1 = best")
-    vendor_id: str
-    vendor_name: str | None = None
-    supplier_key: str | None = Field(None, description="The vendor's golden supplier")
-    score: float
-    cf_score: float | None = None
-    quality_score: float | None = None
-    on_time_rate: float | None = None
-    defect_rate: float | None = None
-    unit_buyers: int | None = None
-    reason: str | None = None
+    sku: str
+    sku_name: str | None = None
+    score: float = Field(description="P(in the buyer's next order), learned ranker")
+    reason_kind: str = Field(description="due, regular, together, similar_buyers, trending, seasonal, repeat, popular")
+    reason: str
+    anchor_sku: str | None = Field(None, description="'often ordered with' this SKU")
+    preferred_vendor_id: str | None = Field(None, description="The unit's top-ranked supplier for the SKU")
+    supplier_key: str | None = Field(None, description="The preferred vendor's golden supplier")
+    orders_with_item: int | None = None
+    interval_days: float | None = None
+    days_since_last: float | None = None
     model_name: str
     model_version: str
     history_through: dt.date | None = None

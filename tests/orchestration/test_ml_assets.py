@@ -8,8 +8,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from models.ml.gold import FRAUD_RISK_SCHEMA, RECOMMENDATIONS_SCHEMA, to_arrow
-from orchestration.ml.checks import fraud_gold_problems, recommendation_problems
+from models.ml.gold import FRAUD_RISK_SCHEMA, to_arrow
+from models.ml.recommend.gold import RECOMMENDATIONS_SCHEMA
+from orchestration.ml.checks import fraud_gold_problems
+from orchestration.ml.reco import problems_of
 
 
 def test_ml_assets_and_checks_are_in_the_graph():
@@ -20,13 +22,17 @@ def test_ml_assets_and_checks_are_in_the_graph():
 
     graph = dg.Definitions.merge(defs, dg.Definitions(resources={"lake": LakeResource()})).resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"ml/fraud_risk_model", "ml/recommender_model", "gold/ml_fraud_risk", "gold/ml_recommendations"} <= keys
+    assert {"ml/fraud_risk_model", "ml/recommender_model", "gold/ml_fraud_risk", "gold/ml_recommendations",
+            "gold/ml_related_items", "gold/ml_supplier_recommendations", "gold/reco_decision_snapshot"} <= keys
     checks = {(c.asset_key.to_user_string(), c.name): graph.get_check_spec(c).blocking for c in graph.asset_check_keys}
     for model in ("ml/fraud_risk_model", "ml/recommender_model"):
         assert checks[(model, "holdout_metric_above_floor")] is True
         assert checks[(model, "champion_alias_set")] is True
     assert ("gold/ml_fraud_risk", "risk_scores_in_unit_interval") in checks
-    assert ("gold/ml_recommendations", "no_vendor_the_buyer_already_uses") in checks
+    assert ("gold/ml_recommendations", "ranks_contiguous_per_buyer") in checks
+    assert ("gold/reco_decision_snapshot", "one_row_per_key") in checks
+    reco_parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["gold", "reco_decision_snapshot"])).parent_keys}
+    assert {"ml/recommender_model", "bronze/erp/materials", "bronze/tx/outbox_events"} <= reco_parents
     parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["gold", "ml_fraud_risk"])).parent_keys}
     assert {"ml/fraud_risk_model", "bronze/erp/purchase_orders", "bronze/erp/payments"} <= parents
 
@@ -51,10 +57,11 @@ def test_gold_rows_are_cast_to_the_contract():
     assert row["reasons"] == ["approved by its own buyer (U1)"] and table.to_pylist()[1]["buyer_id"] is None
     with pytest.raises(KeyError, match="risk_score"):
         to_arrow(_fraud_rows().drop(columns=["risk_score"]), FRAUD_RISK_SCHEMA)
-    recs = to_arrow(pd.DataFrame({"business_unit_code": ["BMAT"], "buyer_id": ["U1"], "rank": [1],
-                                  "vendor_id": ["V3"], "score": [0.5], "model_name": ["m"], "model_version": ["1"]}),
+    recs = to_arrow(pd.DataFrame({"business_unit_code": ["BMAT"], "buyer_id": ["U1"], "buyer_source": ["erp"],
+                                  "rank": [1], "sku": ["S1"], "score": [0.5], "reason_kind": ["due"],
+                                  "reason": ["due"], "model_name": ["m"], "model_version": ["1"]}),
                     RECOMMENDATIONS_SCHEMA)
-    assert recs.column("on_time_rate").null_count == 1 and recs.schema.field("rank").type == pa.int32()
+    assert recs.column("due_ratio").null_count == 1 and recs.schema.field("rank").type == pa.int32()
 
 
 def test_fraud_gold_validation():
@@ -68,43 +75,9 @@ def test_fraud_gold_validation():
 
 
 def test_recommendation_validation():
-    catalogue = pd.DataFrame({"vendor_id": ["V1", "V2", "W1"], "business_unit_code": ["BMAT", "BMAT", "COAL"]})
-    events = pd.DataFrame({"buyer_id": ["U1"], "vendor_id": ["V1"]})
-    good = pd.DataFrame({"buyer_id": ["U1"], "business_unit_code": ["BMAT"], "rank": [1], "vendor_id": ["V2"]})
-    assert recommendation_problems(good, catalogue, events) == {}
-    bad = pd.DataFrame({"buyer_id": ["U1", "U1", "U1"], "business_unit_code": ["BMAT"] * 3, "rank": [1, 3, 4],
-                        "vendor_id": ["V2", "W1", "V1"]})
-    assert set(recommendation_problems(bad, catalogue, events)) == {
-        "ranks_contiguous_per_buyer", "recommended_vendor_in_buyer_unit", "no_vendor_the_buyer_already_uses"}
-
-
-def test_publication_is_one_commit_and_none_when_unchanged(tmp_path):
-    from lake.publish import publish_table
-    from lake.storage import LakeStorage
-    from lake.tables import open_table, read_table
-
-    storage = LakeStorage(str(tmp_path / "lake"))
-    table = to_arrow(_fraud_rows(), FRAUD_RISK_SCHEMA)
-    first = publish_table(storage, "gold/ml_fraud_risk", table, name="gold.ml_fraud_risk", description="d",
-                          metadata={"grouplake.model_version": "3"})
-    again = publish_table(storage, "gold/ml_fraud_risk", table, name="gold.ml_fraud_risk", description="d",
-                          metadata={"grouplake.model_version": "3"})
-    changed = publish_table(storage, "gold/ml_fraud_risk", table.slice(0, 1), name="gold.ml_fraud_risk",
-                            description="d", metadata={})
-    assert (first[0], first[1]) == (0, True)
-    assert (again[0], again[1]) == (0, False)
-    assert (changed[0], changed[1]) == (1, True)
-    assert read_table(storage, "gold/ml_fraud_risk").num_rows == 1
-    assert open_table(storage, "gold/ml_fraud_risk").history(1)[0]["operation"] == "WRITE"
-
-
-def test_mlflow_service_spec(settings):
-    from models.ml.service import service_spec
-
-    spec = service_spec(settings)
-    assert spec.name == "mlflow" and spec.port == settings.services.mlflow_port
-    assert spec.command[1:4] == ["-m", "mlflow", "server"]
-    assert spec.command[spec.command.index("--backend-store-uri") + 1] == settings.mlflow.tracking_uri
-    assert spec.command[spec.command.index("--default-artifact-root") + 1].startswith("file:///")
-    assert spec.health_url.endswith(f":{settings.services.mlflow_port}/health")
-    assert spec.urls == {"MLflow UI": f"http://{settings.services.host}:{settings.services.mlflow_port}"}
+    good = pd.DataFrame({"buyer_id": ["U1", "U1"], "rank": [1, 2], "sku": ["S1", "S2"]})
+    assert problems_of("ml_recommendations", good) == {}
+    bad = pd.DataFrame({"buyer_id": ["U1", "U1", "U1"], "rank": [1, 3, 4], "sku": ["S1", "S1", "S2"]})
+    assert set(problems_of("ml_recommendations", bad)) == {"ranks_contiguous_per_buyer", "one_row_per_buyer_and_sku"}
+    related = pd.DataFrame({"sku": ["S1", "S2"], "related_sku": ["S1", "S3"], "lift": [2.0, 0.9]})
+    assert set(problems_of("ml_related_items", related)) == {"no_sku_related_to_itself", "lift_above_one"}

@@ -1,5 +1,5 @@
 """End to end on a small demo lake (scale 0.1): bronze ERP -> models registered in MLflow ->
-gold.ml_fraud_risk / gold.ml_recommendations -> online scoring from the shipped bundle."""
+gold.ml_fraud_risk / the recommender's gold tables -> online scoring from the shipped bundle."""
 
 from __future__ import annotations
 
@@ -45,14 +45,15 @@ def test_demo_lake_to_gold_scores_and_online_scoring(settings, monkeypatch):
     from lake.storage import LakeStorage
     from lake.tables import open_table
     from models.ml.cli import ml_app
-    from models.ml.gold import FRAUD_RISK_SCHEMA, RECOMMENDATIONS_SCHEMA
+    from models.ml.gold import FRAUD_RISK_SCHEMA
+    from models.ml.recommend.gold import RECOMMENDATIONS_SCHEMA
     from models.ml.registry import FRAUD_MODEL_NAME, RECOMMENDER_MODEL_NAME, champion, client
     from models.ml.risk import load_order_scorer, shipped_bundle_path
 
     monkeypatch.setenv("DEMO__SCALE", "0.1")
     reset_settings_cache()
     settings = get_settings()
-    assert _run("key:bronze/erp/* or key:ml/* or key:gold/ml_*")
+    assert _run("key:bronze/erp/* or key:ml/* or key:gold/ml_* or key:gold/reco_*")
 
     storage = LakeStorage.from_settings(settings)
     con = connect(storage)
@@ -93,9 +94,17 @@ def test_demo_lake_to_gold_scores_and_online_scoring(settings, monkeypatch):
 
     recs = con.execute("select * from gold.ml_recommendations").df()
     assert list(recs.columns) == RECOMMENDATIONS_SCHEMA.names and len(recs) > 0
-    used = con.execute("select distinct buyer_id, vendor_id from bronze.erp__purchase_orders "
-                       "where status <> 'cancelled'").df()
-    assert recs.merge(used, on=["buyer_id", "vendor_id"]).empty
+    buyers = con.execute("select distinct buyer_id from bronze.erp__purchase_orders where status <> 'cancelled'"
+                         ).df()["buyer_id"]
+    assert set(buyers) <= set(recs["buyer_id"]) and recs["reason"].str.len().gt(0).all()
+    assert set(recs.loc[recs["buyer_source"] == "unit", "buyer_id"]) == {
+        f"unit:{u}" for u in con.execute("select distinct business_unit_code from bronze.erp__purchase_orders"
+                                         ).df()["business_unit_code"]}
+    assert (recs["model_version"] == "1").all()
+    assert con.execute("select count(*) from gold.ml_related_items").fetchall()[0][0] > 0
+    assert con.execute("select count(*) from gold.ml_supplier_recommendations").fetchall()[0][0] > 0
+    # no platform orders in this lake: the decision snapshot is published, empty
+    assert con.execute("select count(*) from gold.reco_decision_snapshot").fetchall()[0][0] == 0
 
     mlflow_client = client(settings)
     assert str(champion(mlflow_client, FRAUD_MODEL_NAME).version) == "1"

@@ -1,11 +1,8 @@
-"""Inputs of the supplier recommender: who bought from whom, and how suppliers perform.
+"""How suppliers perform, as the supplier recommender sees it.
 
-* :func:`purchase_events` — one row per (not cancelled) purchase order: business unit,
-  buyer, vendor, date, amount in the group currency (the implicit feedback).
-* :func:`vendor_catalogue` — every vendor record with its unit, name, status, onboarding date
-  (the candidates: a buyer orders only from its own unit's vendor records).
-* :func:`vendor_quality` — per vendor, on-time deliveries and inspected defects up to a date
-  (the quality/delivery signal blended into the ranking).
+:func:`vendor_quality` — per vendor, on-time deliveries and inspected defects up to a date
+(the delivery and quality components of the scorecard, computed from bronze so the model
+does not wait for dbt; see :mod:`models.ml.recommend.suppliers`).
 """
 
 from __future__ import annotations
@@ -15,44 +12,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from models.ml.features.sources import FeatureConfig, Sources, fx_sql
+from models.ml.features.sources import FeatureConfig, Sources
 
 if TYPE_CHECKING:
     import duckdb
-
-
-def purchase_events(
-    con: duckdb.DuckDBPyConnection, sources: Sources | None = None, config: FeatureConfig | None = None
-) -> pd.DataFrame:
-    """One row per purchase order that was not cancelled, sorted by date and id.
-
-    Returns:
-        ``purchase_order_id, business_unit_code, buyer_id, vendor_id, order_date, amount_cny``.
-    """
-    s, c = sources or Sources(), config or FeatureConfig()
-    return con.sql(f"""
-with fx as ({fx_sql(s, c)}),
-po as (
-    select purchase_order_id, business_unit_code, buyer_id, vendor_id, cast(order_date as date) as order_date,
-           currency, cast(total_amount as double) as total_amount
-    from {s.purchase_orders}
-    where coalesce(status, '') <> 'cancelled' and buyer_id is not null and vendor_id is not null
-)
-select po.purchase_order_id, po.business_unit_code, po.buyer_id, po.vendor_id, po.order_date,
-       po.total_amount * case when po.currency = '{c.group_currency}' then 1.0 else fx.rate end as amount_cny
-from po asof left join fx on fx.from_currency = po.currency and po.order_date >= fx.rate_date
-order by po.order_date, po.purchase_order_id
-""").df()
-
-
-def vendor_catalogue(con: duckdb.DuckDBPyConnection, sources: Sources | None = None) -> pd.DataFrame:
-    """Every vendor record: ``vendor_id, business_unit_code, vendor_name, status, onboarded_date``."""
-    s = sources or Sources()
-    return con.sql(f"""
-select vendor_id, business_unit_code, name as vendor_name, status, cast(created_at as date) as onboarded_date
-from {s.vendors}
-order by vendor_id
-""").df()
 
 
 def vendor_quality(

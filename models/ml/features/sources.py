@@ -39,6 +39,7 @@ class Sources:
     ap_invoices: str = "bronze.erp__ap_invoices"
     payments: str = "bronze.erp__payments"
     fx_rates: str = "bronze.erp__fx_rates"
+    materials: str = "bronze.erp__materials"
 
 
 @dataclass(frozen=True)

@@ -1,91 +1,104 @@
-"""Held-out evaluation of supplier recommendations.
+"""Leave-last-order-out evaluation of the product recommender against its baselines.
 
-Relevant vendors of a buyer are those it ordered from *in the held-out period* and never
-before (new suppliers: exactly what the recommendation proposes). Metrics are averaged over
-buyers with at least one relevant vendor: precision@k, recall@k, NDCG@k (binary gain) and
-hit rate. When the demo's ground truth is at hand, ``bad_share_at_k`` is the share of
-recommended vendors that are chronically late or defective (lower is better): it shows what
-the quality blend buys. Ground truth is read here only, never by the model.
+Each customer's last order is held out (customers with a single order have no history and
+are not judged; their count is reported); the model, its negative control (cross-buyer
+signals off) and the baselines see only the orders before the held-out ones. Each
+recommends ``k`` items at the held-out order's time (the moment the customer orders); the
+relevant items are the held-out order's. Metrics: :mod:`.metrics`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from pathlib import Path
+import sys
+import time
+from dataclasses import replace
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-
-def relevant_new_vendors(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, set[str]]:
-    """Per buyer: vendors ordered from in ``test`` but not in ``train`` (buyers with none left out)."""
-    seen = train.groupby("buyer_id")["vendor_id"].agg(set).to_dict()
-    out = {}
-    for buyer, vendors in test.groupby("buyer_id")["vendor_id"].agg(set).items():
-        new = vendors - seen.get(buyer, set())
-        if new:
-            out[buyer] = new
-    return out
+from models.ml.recommend.baselines import popularity_ranking, repeat_ranking
+from models.ml.recommend.metrics import ranking_metrics
+from models.ml.recommend.ranker import RankerParams, fit_ranker
+from models.ml.recommend.signals import build_signals
+from models.ml.recommend.transactions import split_last_order
 
 
-def ndcg_at_k(ranked: list[str], relevant: set[str], k: int) -> float:
-    """NDCG@k with binary gains."""
-    dcg = sum(1.0 / math.log2(i + 2) for i, v in enumerate(ranked[:k]) if v in relevant)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
-    return dcg / ideal if ideal else 0.0
+def _say(message: str, progress: bool) -> None:
+    if progress:
+        print(message, file=sys.stderr, flush=True)
 
 
-def evaluate_recommendations(
-    recommendations: pd.DataFrame,
-    relevant: Mapping[str, set[str]],
-    k: int = 10,
-    bad_vendors: set[str] | None = None,
-) -> dict[str, float]:
-    """Ranking metrics of ``recommendations`` (``buyer_id, rank, vendor_id``) against ``relevant``.
+def _rounded(metrics: dict[str, float], digits: int = 4) -> dict[str, Any]:
+    return {key: (round(value, digits) if isinstance(value, float) else value) for key, value in metrics.items()}
+
+
+def model_ranking(history: pd.DataFrame, targets: pd.DataFrame, k: int, params: RankerParams,
+                  *, progress: bool = False) -> dict[str, list[str]]:
+    """Fit on ``history`` and rank ``k`` items for every target (``customer_id, at, group_id``)."""
+    model = fit_ranker(history, params, progress=progress)
+    signals = build_signals(history, model.signal_params, cross=params.cross)
+    recs = model.recommend(signals, targets, k, reasons=False)
+    return recs.groupby("customer_id")["item_id"].agg(list).to_dict()
+
+
+def evaluate_history(tx: pd.DataFrame, k: int = 10, params: RankerParams | None = None, *,
+                     negative_control: bool = True, progress: bool = False) -> dict[str, Any]:
+    """Hold out each customer's last order; judge model, negative control and baselines.
+
+    Args:
+        tx: a normalised transactions frame (:func:`.transactions.normalise`).
+        k: list length.
+        params: the model's parameters (``cross`` is forced on for the model, off for the control).
+        negative_control: also evaluate the model with cross-buyer signals switched off.
+        progress: progress lines on stderr.
 
     Returns:
-        ``users, precision_at_k, recall_at_k, ndcg_at_k, hit_rate_at_k`` (names with the real
-        ``k``) and, with ``bad_vendors``, ``bad_share_at_k``.
+        ``{"model": {...}, "repeat": {...}, "popularity": {...}, "negative_control": {...},
+        "data": {...}}``; each metrics dict has ``customers, precision_at_k, recall_at_k,
+        ndcg_at_k``.
 
     Example:
-        >>> recs = pd.DataFrame({"buyer_id": ["b", "b"], "rank": [1, 2], "vendor_id": ["v1", "v2"]})
-        >>> evaluate_recommendations(recs, {"b": {"v2"}}, k=2)["recall_at_2"]
-        1.0
+        >>> evaluate_history(tx, k=10)["model"]["ndcg_at_10"]  # doctest: +SKIP
     """
-    ranked = (recommendations.sort_values(["buyer_id", "rank"]).groupby("buyer_id")["vendor_id"].agg(list).to_dict()
-              if len(recommendations) else {})
-    precision, recall, ndcg, hits = [], [], [], []
-    for buyer, rel in relevant.items():
-        top = ranked.get(buyer, [])[:k]
-        found = sum(v in rel for v in top)
-        precision.append(found / k)
-        recall.append(found / len(rel))
-        ndcg.append(ndcg_at_k(top, rel, k))
-        hits.append(float(found > 0))
-    out = {
-        "users": len(relevant),
-        f"precision_at_{k}": float(np.mean(precision)) if precision else math.nan,
-        f"recall_at_{k}": float(np.mean(recall)) if recall else math.nan,
-        f"ndcg_at_{k}": float(np.mean(ndcg)) if ndcg else math.nan,
-        f"hit_rate_at_{k}": float(np.mean(hits)) if hits else math.nan,
+    params = params or RankerParams()
+    started = time.perf_counter()
+    split = split_last_order(tx)
+    relevant = split.target.groupby("customer_id")["item_id"].agg(set).to_dict()
+    targets = split.target.drop_duplicates("order_id")[["customer_id", "ordered_at", "group_id"]]
+    targets = targets.rename(columns={"ordered_at": "at"}).reset_index(drop=True)
+    _say(f"reco: {len(tx)} lines, {tx['order_id'].nunique()} orders, {tx['customer_id'].nunique()} customers, "
+         f"{tx['item_id'].nunique()} items; {len(targets)} held-out orders", progress)
+    report: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    ranked = model_ranking(split.history, targets, k, replace(params, cross=True), progress=progress)
+    report["model"] = _rounded(ranking_metrics(ranked, relevant, k))
+    seconds["model"] = round(time.perf_counter() - t, 2)
+    report["repeat"] = _rounded(ranking_metrics(repeat_ranking(split.history, relevant, k), relevant, k))
+    top = popularity_ranking(split.history, k)
+    report["popularity"] = _rounded(ranking_metrics({c: top for c in relevant}, relevant, k))
+    if negative_control:
+        t = time.perf_counter()
+        _say("reco: negative control (cross-buyer signals off)", progress)
+        ranked = model_ranking(split.history, targets, k, replace(params, cross=False), progress=progress)
+        report["negative_control"] = _rounded(ranking_metrics(ranked, relevant, k))
+        seconds["negative_control"] = round(time.perf_counter() - t, 2)
+    ndcg = f"ndcg_at_{k}"
+    report["data"] = {
+        "lines": len(tx), "orders": int(tx["order_id"].nunique()), "customers": int(tx["customer_id"].nunique()),
+        "items": int(tx["item_id"].nunique()), "held_out_orders": len(targets),
+        "single_order_customers_not_judged": split.single_order_customers, "k": k,
+        "lift_over_repeat": _lift(report["model"][ndcg], report["repeat"][ndcg]),
+        "lift_over_popularity": _lift(report["model"][ndcg], report["popularity"][ndcg]),
+        "params": {k_: v for k_, v in params.__dict__.items() if k_ != "cross"},
+        "seconds": {**seconds, "total": round(time.perf_counter() - started, 2)},
     }
-    if bad_vendors is not None:
-        shown = [v for vs in ranked.values() for v in vs[:k]]
-        out[f"bad_share_at_{k}"] = float(np.mean([v in bad_vendors for v in shown])) if shown else math.nan
-    return out
+    return report
 
 
-def demo_bad_vendors(settings) -> set[str] | None:
-    """Vendor ids of the demo's chronically late or defective suppliers (evaluation only)."""
-    if not settings.uses_demo_sources:
+def _lift(value: float, baseline: float) -> float | None:
+    """``value / baseline - 1`` (None when the baseline is 0 or missing)."""
+    if not baseline or math.isnan(baseline):
         return None
-    directory = Path(settings.demo.dir) / "ground_truth"
-    files = [directory / "late_suppliers.csv", directory / "defective_suppliers.csv"]
-    if not all(f.exists() for f in files):
-        return None
-    bad: set[str] = set()
-    for path in files:
-        for ids in pd.read_csv(path, dtype=str, keep_default_na=False)["vendor_ids"]:
-            bad.update(v for v in ids.split(";") if v)
-    return bad
+    return round(value / baseline - 1.0, 4)

@@ -1,59 +1,79 @@
-"""Train and evaluate the supplier recommender on the lake, split by time.
+"""Train and evaluate the recommenders on the lake (what ``ml/recommender_model`` runs).
 
-The configured model and the plain CF variants (popularity, item-kNN, SVD, all without the
-quality blend) are fitted on the orders before the split, with vendor quality measured up
-to the split, and judged on the buyers' new vendors after it (:mod:`.evaluate`), all in the
-same run, so the popularity baseline is always next to the model. The registered model is
-the configured recipe refitted on every order with quality up to the latest data.
+1. The purchase history (ERP purchase orders + platform orders, :mod:`.lake`) is judged
+   leave-last-order-out (:mod:`.evaluate`): the product ranker, its negative control and the
+   ``repeat`` / ``popularity`` baselines on the same held-out orders.
+2. The supplier-choice model is trained and judged on a time split (:mod:`.suppliers`).
+3. The registered bundle is the same recipe refitted on every order.
+
+The floor (a version below it is never champion): held-out NDCG@10 ≥ the ``repeat``
+baseline's — a recommender that does worse than "repeat your own most frequent" has no place
+in front of a buyer.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from models.ml.features.interactions import purchase_events, vendor_catalogue, vendor_quality
-from models.ml.features.sources import FeatureConfig, Sources
-from models.ml.fraud.evaluate import split_date
-from models.ml.recommend.evaluate import evaluate_recommendations, relevant_new_vendors
-from models.ml.recommend.model import RecommenderParams, SupplierRecommender, fit_recommender
+from models.ml.features.interactions import vendor_quality
+from models.ml.recommend.evaluate import evaluate_history
+from models.ml.recommend.lake import erp_lines, erp_offers, purchase_history
+from models.ml.recommend.ranker import RECIPE_VERSION, ProductRecommender, RankerParams, fit_ranker
+from models.ml.recommend.signals import build_signals
+from models.ml.recommend.suppliers import SupplierParams, SupplierRanker, fit_supplier_ranker
+from models.ml.recommend.together import TogetherParams
 
 if TYPE_CHECKING:
     import duckdb
 
 #: the metric that decides the champion (higher is better).
 PRIMARY_METRIC = "holdout_ndcg_at_10"
-DEFAULT_HOLDOUT_MONTHS = 6
 K = 10
-#: a model is never promoted when its held-out NDCG is below this share of popularity's.
-FLOOR_VS_POPULARITY = 0.9
 
 
 def meets_floor(metrics: dict[str, float]) -> tuple[bool, str]:
-    """Whether a model may become champion: NDCG@10 >= 0.9 x the popularity baseline's (same run)."""
-    value, baseline = metrics.get(PRIMARY_METRIC), metrics.get(f"baseline_popularity_ndcg_at_{K}")
+    """Whether a model may become champion: held-out NDCG@10 >= the repeat baseline's (same run)."""
+    value, baseline = metrics.get(PRIMARY_METRIC), metrics.get(f"baseline_repeat_ndcg_at_{K}")
     if value is None or baseline is None:
-        return True, "no held-out buyer with new vendors: not judged"
-    floor = FLOOR_VS_POPULARITY * baseline
-    ok = value >= floor
-    return ok, f"{PRIMARY_METRIC} {value:.4f} {'>=' if ok else '<'} {FLOOR_VS_POPULARITY} x popularity {baseline:.4f}"
+        return True, "no customer with a held-out order: not judged"
+    ok = value >= baseline
+    return ok, f"{PRIMARY_METRIC} {value:.4f} {'>=' if ok else '<'} repeat baseline {baseline:.4f}"
+
+
+@dataclass
+class RecommenderBundle:
+    """What is registered: the product ranker, the supplier ranker and the association thresholds."""
+
+    product: ProductRecommender
+    suppliers: SupplierRanker
+    together: TogetherParams
+    trained_until: str = ""
+    recipe_version: int = RECIPE_VERSION
+
+    def recommend(self, tx: pd.DataFrame, k: int = K, at: pd.Timestamp | None = None) -> pd.DataFrame:
+        """Next-order recommendations for every customer of ``tx`` (a normalised history) at ``at``
+        (default: the history's last moment)."""
+        signals = build_signals(tx, self.product.signal_params, cross=self.product.params.cross)
+        at = at if at is not None else tx["ordered_at"].max()
+        groups = tx.drop_duplicates("customer_id", keep="last").set_index("customer_id")["group_id"]
+        targets = pd.DataFrame({"customer_id": groups.index, "at": at, "group_id": groups.to_numpy()})
+        return self.product.recommend(signals, targets, k)
 
 
 @dataclass
 class RecommenderTraining:
     """Everything one training produced (what the registry logs)."""
 
-    model: SupplierRecommender
+    model: RecommenderBundle
     evaluation: dict[str, Any]
     metrics: dict[str, float]
     params: dict[str, Any]
     split: str
-    events: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-    catalogue: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -61,71 +81,55 @@ class RecommenderTraining:
         return self.metrics.get(PRIMARY_METRIC, float("nan"))
 
 
-def variants(params: RecommenderParams) -> dict[str, RecommenderParams]:
-    """The configured model and the plain baselines evaluated next to it."""
-    plain = {m: replace(params, method=m, quality_weight=0.0, popularity_blend=0.0)
-             for m in ("popularity", "item_knn", "svd")}
-    return {"model": params, **plain}
+def _metrics(evaluation: dict[str, Any], suppliers: dict[str, float]) -> dict[str, float]:
+    prefixes = {"model": "holdout_", "repeat": "baseline_repeat_", "popularity": "baseline_popularity_",
+                "negative_control": "negative_control_"}
+    out: dict[str, float] = {}
+    for name, prefix in prefixes.items():
+        for key, value in evaluation.get(name, {}).items():
+            if isinstance(value, (int, float)) and not math.isnan(float(value)):
+                out[f"{prefix}{key}"] = float(value)
+    lift = evaluation.get("data", {}).get("lift_over_repeat")
+    if lift is not None:
+        out["ndcg_lift_over_repeat"] = float(lift)
+    out.update({f"supplier_{k}": float(v) for k, v in suppliers.items() if not math.isnan(float(v))})
+    return out
 
 
-def train_recommender(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    holdout_months: int = DEFAULT_HOLDOUT_MONTHS,
-    params: RecommenderParams | None = None,
-    sources: Sources | None = None,
-    config: FeatureConfig | None = None,
-    bad_vendors: set[str] | None = None,
-) -> RecommenderTraining:
-    """Fit, evaluate on the held-out months against the baselines, refit on everything.
+def train_recommender(con: duckdb.DuckDBPyConnection, *, params: RankerParams | None = None,
+                      supplier_params: SupplierParams | None = None, together: TogetherParams | None = None,
+                      progress: bool = False) -> RecommenderTraining:
+    """Evaluate, then fit the registered bundle on everything.
 
     Args:
-        con: DuckDB connection over the lake (or test tables named by ``sources``).
-        holdout_months: the last months held out.
-        params: the configured model.
-        sources: relation names.
-        config: business constants (time zone, group currency).
-        bad_vendors: vendor ids known to be chronically late/defective (evaluation only).
+        con: DuckDB over the lake (``bronze.erp__*``, optionally ``bronze.tx__outbox_events``).
+        params: product ranker parameters.
+        supplier_params: supplier model parameters.
+        together: association thresholds.
+        progress: progress lines on stderr.
     """
-    params = params or RecommenderParams()
+    params, supplier_params = params or RankerParams(), supplier_params or SupplierParams()
+    together = together or TogetherParams()
     started = time.perf_counter()
-    events = purchase_events(con, sources, config)
-    catalogue = vendor_catalogue(con, sources)
-    first_holdout = split_date(events["order_date"], holdout_months)
-    dates = pd.to_datetime(events["order_date"])
-    train, test = events[dates < first_holdout], events[dates >= first_holdout]
-    onboarded = pd.to_datetime(catalogue["onboarded_date"])
-    # status is today's; at the split every vendor onboarded by then was a candidate
-    candidates = catalogue[onboarded < first_holdout].assign(status="active")
-    quality_then = vendor_quality(con, first_holdout.date(), sources, config)
-    relevant = relevant_new_vendors(train, test)
-
-    evaluation: dict[str, Any] = {"split_date": str(first_holdout.date()), "holdout_months": holdout_months,
-                                  "k": K, "variants": {}}
-    for name, variant in variants(params).items():
-        model = fit_recommender(train, candidates, quality_then, variant)
-        recs = model.recommend(train, candidates, top_n=K)
-        evaluation["variants"][name] = evaluate_recommendations(recs, relevant, K, bad_vendors)
+    history = purchase_history(con)
+    evaluation = evaluate_history(history, K, params, progress=progress) if len(history) else {}
     t_eval = time.perf_counter()
-
-    metrics: dict[str, float] = {}
-    for name, report in evaluation["variants"].items():
-        prefix = "holdout_" if name == "model" else f"baseline_{name}_"
-        metrics.update({f"{prefix}{k}": float(v) for k, v in report.items() if not math.isnan(float(v))})
-    popularity = metrics.get(f"baseline_popularity_ndcg_at_{K}")
-    if popularity and PRIMARY_METRIC in metrics:
-        metrics["ndcg_lift_over_popularity"] = metrics[PRIMARY_METRIC] / popularity
-
-    final = fit_recommender(events, catalogue, vendor_quality(con, None, sources, config), params,
-                            trained_until=str(dates.max().date()) if len(dates) else "")
-    run_params = {
-        **{f"model_{k}": v for k, v in params.__dict__.items()},
-        "holdout_months": holdout_months, "split_date": str(first_holdout.date()), "k": K,
-        "events": len(events), "buyers": int(events["buyer_id"].nunique()), "vendors": len(catalogue),
-        "holdout_buyers_with_new_vendors": len(relevant),
-    }
+    product = fit_ranker(history, params, progress=progress)
+    lines = erp_lines(con)
+    end = pd.Timestamp(lines["ordered_at"].max()) if len(lines) else pd.Timestamp.now(tz="UTC")
+    suppliers = fit_supplier_ranker(lines, erp_offers(con), lambda at: vendor_quality(con, at.date()), end,
+                                    supplier_params)
+    evaluation["suppliers"] = suppliers.evaluation
+    metrics = _metrics(evaluation, suppliers.evaluation)
+    trained_until = str(history["ordered_at"].max().date()) if len(history) else ""
+    run_params = {**{f"ranker_{k}": v for k, v in params.__dict__.items()},
+                  **{f"supplier_{k}": v for k, v in supplier_params.__dict__.items()},
+                  **{f"together_{k}": v for k, v in together.__dict__.items()},
+                  "k": K, "lines": len(history), "orders": int(history["order_id"].nunique()) if len(history) else 0,
+                  "customers": int(history["customer_id"].nunique()) if len(history) else 0,
+                  "items": int(history["item_id"].nunique()) if len(history) else 0}
+    bundle = RecommenderBundle(product, suppliers, together, trained_until)
     return RecommenderTraining(
-        model=final, evaluation=evaluation, metrics=metrics, params=run_params,
-        split=str(first_holdout.date()), events=events, catalogue=catalogue,
-        seconds={"fit_and_evaluate": round(t_eval - started, 3), "total": round(time.perf_counter() - started, 3)},
-    )
+        model=bundle, evaluation=evaluation, metrics=metrics, params=run_params,
+        split="each customer's last order", seconds={"evaluate": round(t_eval - started, 3),
+                                                     "total": round(time.perf_counter() - started, 3)})
