@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (2 cores); tests that share state are grouped (tests/README.md)
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: setup demo run up test test-fast bench docs data-docs lint clean help jdbc-jars
 
@@ -40,10 +43,10 @@ jdbc-jars:  ## JDBC driver jars for the Spark engine (Debian packages; idempoten
 	@bash infra/install_jdbc_jars.sh
 
 test: setup jdbc-jars  ## run the whole test suite (services skipped locally, required with CI=true)
-	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: setup  ## unit tests only
-	@$(BIN)/python -m pytest -m "not (postgres or mariadb or mqtt or spark or s3 or e2e or slow)" $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest $(XDIST) -m "not (postgres or mariadb or mqtt or spark or s3 or e2e or slow)" $(PYTEST_ARGS)
 
 bench: setup  ## benchmarks -> tests/benchmarks/results/*.json (BENCH=name for one; BENCH_QUICK=1: smallest config, results/quick/)
 	@$(BIN)/python -m tests.benchmarks $(BENCH)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from demo.company_model import (
+    SECTOR_UNITS,
     Company,
     group_digits,
     render_address,
@@ -223,8 +224,6 @@ def build_records(
     extra_prob: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Vendor records and their truth for ``companies`` (see ``generate_supplier_records``)."""
-    from demo.companies import SECTOR_UNITS
-
     rng = substream(seed, "vendor_records")
     rows: list[dict] = []
     for company in companies:

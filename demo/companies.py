@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from demo.company_model import REGION_KINDS, Company, iban
+from demo.company_model import REGION_KINDS, SECTOR_UNITS, Company, iban
 from demo.geo import FOREIGN_CITIES, PROVINCES, City, Province
 from demo.lexicon import (
     BANKS,
@@ -34,18 +34,6 @@ from demo.uscc import make_uscc
 
 __all__ = ["SECTOR_UNITS", "build_companies", "companies_frame", "generate_supplier_records"]
 
-#: Which business units buy from a supplier of each sector (relative weights).
-SECTOR_UNITS: dict[str, dict[str, float]] = {
-    "coal": {"COAL": 0.50, "POWER": 0.30, "TRADE": 0.15, "CHEM": 0.05},
-    "power_equipment": {"POWER": 0.60, "COAL": 0.15, "MRO": 0.15, "CHEM": 0.10},
-    "chemicals": {"CHEM": 0.70, "COAL": 0.10, "POWER": 0.10, "TRADE": 0.10},
-    "building_materials": {"BMAT": 0.60, "POWER": 0.15, "COAL": 0.15, "TRADE": 0.10},
-    "steel": {"BMAT": 0.30, "COAL": 0.25, "POWER": 0.20, "TRADE": 0.15, "MRO": 0.10},
-    "machinery": {"MRO": 0.40, "COAL": 0.25, "POWER": 0.20, "CHEM": 0.15},
-    "logistics": {"MRO": 0.50, "TRADE": 0.20, "COAL": 0.20, "BMAT": 0.10},
-    "trading": {"TRADE": 0.50, "COAL": 0.20, "CHEM": 0.15, "BMAT": 0.15},
-    "nonferrous": {"TRADE": 0.60, "POWER": 0.20, "MRO": 0.20},
-}
 SECTOR_SHARES = {
     "coal": 0.18, "power_equipment": 0.12, "chemicals": 0.14, "building_materials": 0.12,
     "steel": 0.10, "machinery": 0.16, "logistics": 0.08, "trading": 0.06, "nonferrous": 0.04,

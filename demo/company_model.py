@@ -18,6 +18,20 @@ from demo.lexicon import legal_form_english
 REGION_KINDS = ("province", "city", "province_city", "none")
 
 
+#: Which business units buy from a supplier of each sector (relative weights).
+SECTOR_UNITS: dict[str, dict[str, float]] = {
+    "coal": {"COAL": 0.50, "POWER": 0.30, "TRADE": 0.15, "CHEM": 0.05},
+    "power_equipment": {"POWER": 0.60, "COAL": 0.15, "MRO": 0.15, "CHEM": 0.10},
+    "chemicals": {"CHEM": 0.70, "COAL": 0.10, "POWER": 0.10, "TRADE": 0.10},
+    "building_materials": {"BMAT": 0.60, "POWER": 0.15, "COAL": 0.15, "TRADE": 0.10},
+    "steel": {"BMAT": 0.30, "COAL": 0.25, "POWER": 0.20, "TRADE": 0.15, "MRO": 0.10},
+    "machinery": {"MRO": 0.40, "COAL": 0.25, "POWER": 0.20, "CHEM": 0.15},
+    "logistics": {"MRO": 0.50, "TRADE": 0.20, "COAL": 0.20, "BMAT": 0.10},
+    "trading": {"TRADE": 0.50, "COAL": 0.20, "CHEM": 0.15, "BMAT": 0.15},
+    "nonferrous": {"TRADE": 0.60, "POWER": 0.20, "MRO": 0.20},
+}
+
+
 @dataclass
 class Company:
     """A real (golden) supplier company; see the module docstring."""

@@ -175,6 +175,22 @@ def _weekday_day(t: np.ndarray) -> np.ndarray:
     return day + np.where(weekday == 5, -1, np.where(weekday == 6, 1, 0))
 
 
+def sample_vendors(world: World, unit: str, times: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Vendor indices of ``unit`` by activity, valid (onboarded, not blocked) at ``times``."""
+    v = world.suppliers.vendors
+    idx = np.flatnonzero((v["business_unit_code"] == unit).to_numpy())
+    w = v["activity"].to_numpy()[idx]
+    created = v["created_at"].to_numpy()[idx]
+    blocked = v["_blocked_at"].to_numpy()[idx]
+    pick = rng.choice(len(idx), size=len(times), p=w / w.sum())
+    for _ in range(30):
+        bad = (created[pick] > times - DAY) | (blocked[pick] <= times)
+        if not bad.any():
+            break
+        pick[bad] = rng.choice(len(idx), size=int(bad.sum()), p=w / w.sum())
+    return idx[pick]
+
+
 def plan_unit_demand(world: World, unit: str, times: np.ndarray, t0: float, t1: float,
                      rng: np.random.Generator) -> pd.DataFrame:
     """Buyer, vendor and planned offers of the unit's orders in ``[t0, t1)``.
@@ -188,8 +204,6 @@ def plan_unit_demand(world: World, unit: str, times: np.ndarray, t0: float, t1: 
         the lines are to be drawn from the vendor's offers), ``demand_kind``
         (``regular``/``segment``/``explore``), ``bundle`` (-1 for explore).
     """
-    from demo.procurement import sample_vendors
-
     d = world.profile.demand
     demand = build_unit_demand(world, unit)
     regular = regular_occurrences(world, demand, t0, t1)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from demo.demand import sample_vendors
 from demo.finance import build_payments
-from demo.procurement import sample_vendors, vendor_pair_ranges
+from demo.procurement import vendor_pair_ranges
 from demo.timebase import CHINA_OFFSET, DAY, HOUR, business_time, local_day
 from demo.vendors import _new_account
 from demo.world import World

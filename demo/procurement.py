@@ -40,22 +40,6 @@ def vendor_pair_ranges(world: World) -> tuple[np.ndarray, np.ndarray]:
     return start, end - start
 
 
-def sample_vendors(world: World, unit: str, times: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Vendor indices of ``unit`` by activity, valid (onboarded, not blocked) at ``times``."""
-    v = world.suppliers.vendors
-    idx = np.flatnonzero((v["business_unit_code"] == unit).to_numpy())
-    w = v["activity"].to_numpy()[idx]
-    created = v["created_at"].to_numpy()[idx]
-    blocked = v["_blocked_at"].to_numpy()[idx]
-    pick = rng.choice(len(idx), size=len(times), p=w / w.sum())
-    for _ in range(30):
-        bad = (created[pick] > times - DAY) | (blocked[pick] <= times)
-        if not bad.any():
-            break
-        pick[bad] = rng.choice(len(idx), size=int(bad.sum()), p=w / w.sum())
-    return idx[pick]
-
-
 def plan_orders(world: World, t0: float, t1: float, n_orders: int, rng: np.random.Generator) -> pd.DataFrame:
     """Order headers to create in ``[t0, t1)``: unit, vendor, subsidiary, warehouse, buyer, time.
 

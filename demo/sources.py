@@ -1,13 +1,17 @@
-"""Make sure the demo group's source systems exist when no real sources are configured.
+"""The demo group's source systems, for the demo deployment profile.
 
-Several Dagster steps may start at once; a file lock makes the first one generate the demo
-group and the others wait for it, so it is generated once and never half-read.
+:func:`ensure_demo_sources` generates the group on first use (several Dagster steps may
+start at once: a file lock makes the first one generate it and the others wait, so it is
+generated once and never half-read). :func:`serve_demo_crm` serves the demo CRM with the
+profile's rate limit and injected 5xx, so the demo exercises the same client retries as a
+real CRM. Plain functions: ``orchestration/demo`` wires them into Dagster resources.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from infra.settings import Settings
@@ -41,3 +45,29 @@ def ensure_demo_sources(settings: Settings, say: Callable[[str], None] = print) 
         )
         manifest = ensure_demo_group(settings)
         return manifest is not None
+
+
+@contextlib.contextmanager
+def serve_demo_crm(settings: Settings) -> Iterator[tuple[str, str]]:
+    """Serve the demo group's CRM (``<demo dir>/crm.db``) on a free local port while the block runs.
+
+    Args:
+        settings: the platform settings (``CRM__TOKEN`` is the token when set; the demo's
+            own otherwise; chaos rates from the demo profile).
+
+    Yields:
+        ``(base_url, token)``.
+
+    Raises:
+        FileNotFoundError: the demo group has no CRM (it could not be generated).
+    """
+    from demo.crm_server import DEMO_CRM_TOKEN, CrmChaos, serve_crm
+
+    ensure_demo_sources(settings)
+    db = Path(settings.demo.dir) / "crm.db"
+    if not db.exists():
+        raise FileNotFoundError(f"CRM__BASE_URL is not set and there is no demo CRM at {db}")
+    token = settings.crm.token.get_secret_value() if settings.crm.token else DEMO_CRM_TOKEN
+    chaos = CrmChaos.from_profile(seed=settings.demo.seed, profile=settings.demo.profile)
+    with serve_crm(db, token=token, chaos=chaos) as url:
+        yield url, token

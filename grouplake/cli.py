@@ -15,7 +15,7 @@ import typer
 
 from demo import cli as demo_cli
 from expectations import cli as expectations_cli
-from grouplake import commands
+from grouplake import commands, dbt_scaffold
 from lake import cli as lake_cli
 from models import cli as models_cli
 from serving import cli as serving_cli
@@ -40,8 +40,8 @@ def _root() -> None:
 
 
 #: Command contributors, in help order.
-CONTRIBUTORS = (commands, lake_cli, demo_cli, models_cli, expectations_cli, transactional_cli,
-                serving_cli)
+CONTRIBUTORS = (commands, dbt_scaffold, lake_cli, demo_cli, models_cli, expectations_cli,
+                transactional_cli, serving_cli)
 
 for _contributor in CONTRIBUTORS:
     _contributor.register(app)

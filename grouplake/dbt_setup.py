@@ -11,8 +11,8 @@ def prepare_manifest() -> None:
     """Make ``dbt_project/target/manifest.json`` current (``dbt parse`` when stale)."""
     from rich.console import Console
 
+    from dbt_project.runner import manifest_is_current, parse_manifest
     from infra.settings import get_settings
-    from orchestration.dbt.project import manifest_is_current, parse_manifest
 
     settings = get_settings()
     if manifest_is_current(settings):

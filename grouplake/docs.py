@@ -47,15 +47,15 @@ def generate_docs(settings) -> Path:
     import os
     import shutil
 
-    from lake.storage import LakeStorage
-    from orchestration.dbt.assets import build_args, missing_sources
-    from orchestration.dbt.project import (
+    from dbt_project.runner import (
         dbt_executable,
         export_dbt_env,
         parse_manifest,
         project_dir,
         target_path,
     )
+    from lake.storage import LakeStorage
+    from orchestration.dbt.assets import build_args, missing_sources
 
     export_dbt_env(settings)
     target = docs_target(settings.home)
@@ -93,8 +93,8 @@ def docs(
 
     from rich.console import Console
 
+    from dbt_project.runner import dbt_executable, project_dir
     from infra.settings import get_settings
-    from orchestration.dbt.project import dbt_executable, project_dir
 
     console = Console(stderr=True)
     settings = get_settings()

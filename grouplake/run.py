@@ -1,7 +1,9 @@
 """``grouplake run``: materialize the whole asset graph once, in-process, with a summary.
 
 The run is a real Dagster run recorded in ``DAGSTER_HOME`` (it shows in the UI), executed
-in this process so a newcomer sees progress live. The exit code is non-zero when any step
+in this process so a newcomer sees progress live (:mod:`grouplake.progress`). The
+deployment profile prepares first: the demo profile generates the demo group on the first
+run and says so. The exit code is non-zero when any step
 or blocking check failed.
 """
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from orchestration.progress import RunLedger, start_ledger
+from grouplake.progress import RunLedger, progress_logger, start_ledger
 
 
 @dataclass
@@ -38,17 +40,18 @@ def run_graph(selection: str | None = None, console: Console | None = None) -> R
     """
     import dagster as dg
 
-    from demo.sources import ensure_demo_sources
     from grouplake.dagster_home import prepare_dagster_home
     from infra.settings import get_settings
+    from orchestration.definitions import build_definitions, deployment_profile
 
     console = console or Console(stderr=True)
     settings = get_settings()
     prepare_dagster_home(settings)
     started = time.perf_counter()
-    ensure_demo_sources(settings, say=lambda msg: console.print(f"[bold]{msg}[/bold]"))
-
-    from orchestration.definitions import defs
+    profile = deployment_profile(settings)
+    profile.prepare(settings, lambda msg: console.print(f"[bold]{msg}[/bold]"))
+    defs = dg.Definitions.merge(
+        build_definitions(profile), dg.Definitions(loggers={"progress": progress_logger}))
 
     job = defs.resolve_implicit_global_asset_job_def()
     ledger = start_ledger()

@@ -4,6 +4,11 @@ Tests that need a real service (PostgreSQL, MariaDB, MQTT, Spark/Java, S3) carry
 of the same name and call :func:`require_service`. Locally a missing service skips the test;
 with ``CI=true`` it fails it, so CI can never go green by skipping. S3 is the tests' own moto
 server (``tests/s3_support.py``), so it is available wherever the dev extra is installed.
+
+The suite runs on pytest-xdist workers (``make test``: ``-n 2 --dist loadgroup``; see
+tests/README.md). Each worker has its own PostgreSQL and MariaDB database
+(``<TEST_*_URL database>_<worker>``, created on first use), tmp homes and free ports; the
+end-to-end tests on the session's demo lake (``tests/demo_lake.py``) share one worker.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 import pytest
 
 #: fixtures shared as a plugin: ``s3_server`` / ``s3_bucket`` (a moto S3 server of the session's own)
-pytest_plugins = ["tests.s3_support"]
+pytest_plugins = ["tests.s3_support", "tests.demo_lake", "tests.xdist_groups"]
 
 SERVICE_MARKERS = ("postgres", "mariadb", "mqtt", "spark", "s3", "e2e", "slow")
 
@@ -96,18 +101,59 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object
     reset_settings_cache()
 
 
-@pytest.fixture
-def postgres_url() -> str:
-    """SQLAlchemy URL of the machine's PostgreSQL test database."""
+def worker_id() -> str | None:
+    """The pytest-xdist worker running this process (``gw0`` …), None without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def worker_database_url(base_url: str) -> str:
+    """``base_url`` with this xdist worker's own database (created if missing); ``base_url``
+    itself without xdist. Workers never share a database, so their tests cannot collide."""
+    worker = worker_id()
+    if worker is None:
+        return base_url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            if url.get_backend_name() == "postgresql":
+                exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                            {"n": name}).first()
+                if not exists:
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                connection.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}`"))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _postgres_worker_url() -> str:
     require_service("postgres")
-    return POSTGRES_URL
+    return worker_database_url(POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+def _mariadb_worker_url() -> str:
+    require_service("mariadb")
+    return worker_database_url(MARIADB_URL)
 
 
 @pytest.fixture
-def mariadb_url() -> str:
-    """SQLAlchemy URL of the machine's MariaDB test database."""
-    require_service("mariadb")
-    return MARIADB_URL
+def postgres_url(_postgres_worker_url: str) -> str:
+    """SQLAlchemy URL of this worker's PostgreSQL test database."""
+    return _postgres_worker_url
+
+
+@pytest.fixture
+def mariadb_url(_mariadb_worker_url: str) -> str:
+    """SQLAlchemy URL of this worker's MariaDB test database."""
+    return _mariadb_worker_url
 
 
 @pytest.fixture
@@ -117,12 +163,22 @@ def mqtt_url() -> str:
     return MQTT_URL
 
 
+#: Markers whose tests share one xdist worker: one Spark JVM (2 cores, ~1 GB each) and one
+#: set of MQTT client ids / topics on the broker at a time.
+SERIAL_MARKERS = ("spark", "mqtt")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (it suffixes node ids with them)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Apply service requirements by marker, so a marked test cannot forget them."""
+    """Apply service requirements by marker, so a marked test cannot forget them; keep the tests
+    of a :data:`SERIAL_MARKERS` service on one xdist worker (``--dist loadgroup``)."""
     for item in items:
         for name in ("postgres", "mariadb", "mqtt", "spark", "s3"):
             if item.get_closest_marker(name) is not None:
                 item.add_marker(pytest.mark.usefixtures(f"_requires_{name}"))
+        serial = [m for m in SERIAL_MARKERS if item.get_closest_marker(m) is not None]
+        if serial and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(serial[0]))
 
 
 def _make_requirement(name: str):
@@ -142,23 +198,27 @@ _requires_s3 = _make_requirement("s3")
 
 _durations: dict[str, float] = defaultdict(float)
 _counts: dict[str, int] = defaultdict(int)
+_session_started = time.perf_counter()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
-    start = time.perf_counter()
-    yield
-    elapsed = time.perf_counter() - start
-    markers = [m for m in SERVICE_MARKERS if item.get_closest_marker(m) is not None]
-    for marker in markers or ["unit"]:
-        _durations[marker] += elapsed
-        _counts[marker] += 1
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add each phase's time to the test's markers (runs where reports arrive: in the xdist
+    controller too, so the summary covers every worker)."""
+    markers = [m for m in SERVICE_MARKERS if m in report.keywords] or ["unit"]
+    for marker in markers:
+        _durations[marker] += report.duration
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            _counts[marker] += 1
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print the time spent per marker (CI keeps an eye on its 20-minute budget)."""
+    """Print the time spent per marker (test time summed over workers; CI's budget is 12
+    minutes of wall time, printed last)."""
     if not _durations:
         return
     terminalreporter.section("time per marker")
     for marker, seconds in sorted(_durations.items(), key=lambda kv: -kv[1]):
         terminalreporter.write_line(f"{marker:>10}: {seconds:8.1f}s  ({_counts[marker]} tests)")
+    workers = getattr(config.option, "numprocesses", None) or 1
+    terminalreporter.write_line(f"{'wall':>10}: {time.perf_counter() - _session_started:8.1f}s  "
+                                f"({workers} worker(s))")

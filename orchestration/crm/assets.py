@@ -13,14 +13,13 @@ from infra.settings import get_settings
 from lake.spec import EntitySpec
 from lake.storage import LakeStorage
 from orchestration.bronze import build_bronze_assets, freshness_checks
-from orchestration.crm.resources import CrmResource
 from pipelines.ingest import BatchReport, IngestReport, ingest_entity
 from pipelines.sources.crm.client import CrmUnavailable
 from pipelines.sources.crm.extract import CrmExtractor
 from pipelines.sources.crm.specs import crm_specs
 from pipelines.sources.shared.lock import entity_lock
 
-__all__ = ["CrmResource", "crm_assets", "crm_freshness_checks", "is_transient_crm_error"]
+__all__ = ["crm_assets", "crm_freshness_checks", "is_transient_crm_error"]
 
 
 @dataclass

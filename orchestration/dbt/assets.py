@@ -22,10 +22,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dbt_project.runner import export_dbt_env, target_path
 from infra.settings import get_settings
 from lake.storage import LakeStorage
 from lake.tables import open_table
-from orchestration.dbt.project import export_dbt_env, target_path
 from orchestration.dbt.translator import GroupLakeDbtTranslator
 
 #: Failing rows shown on a failed dbt test's check result.

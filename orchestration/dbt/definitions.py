@@ -9,9 +9,9 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from dbt_project.runner import dbt_executable, parse_manifest, project_dir
 from infra.settings import get_settings
 from orchestration.dbt.assets import build_dbt_assets
-from orchestration.dbt.project import dbt_executable, parse_manifest, project_dir
 
 
 def dbt_resource() -> DbtCliResource:

@@ -1,11 +1,8 @@
-"""ERP ingest: assets, checks and resources for the group's ERP database."""
+"""ERP ingest: assets and checks for the group's ERP database (resource key ``erp``: an
+:class:`~orchestration.erp.assets.ErpResource`, bound by the deployment profile)."""
 
 import dagster as dg
 
-from orchestration.erp.assets import ErpResource, erp_assets, erp_freshness_checks
+from orchestration.erp.assets import erp_assets, erp_freshness_checks
 
-defs = dg.Definitions(
-    assets=erp_assets,
-    asset_checks=erp_freshness_checks,
-    resources={"erp": ErpResource()},
-)
+defs = dg.Definitions(assets=erp_assets, asset_checks=erp_freshness_checks)

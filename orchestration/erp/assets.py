@@ -17,15 +17,13 @@ from pipelines.sources.erp.specs import erp_specs
 
 
 class ErpResource(dg.ConfigurableResource):
-    """The ERP database (``ERP__DATABASE_URL``; the demo group's SQLite file by default)."""
+    """The ERP database (``ERP__DATABASE_URL``)."""
 
     def extractor(self) -> ErpExtractor:
-        """An extractor on the configured ERP database (demo group generated on first use)."""
-        from demo.sources import ensure_demo_sources
+        """An extractor on the configured ERP database."""
         from pipelines.sources.erp.tables import metadata
 
         settings = get_settings()
-        ensure_demo_sources(settings)
         engine = create_source_engine(settings.erp.database_url)
         return ErpExtractor(engine, metadata, batch_rows=settings.erp.batch_rows)
 

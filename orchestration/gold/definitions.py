@@ -1,13 +1,13 @@
 """Definitions of the gold component: :func:`~orchestration.gold.publish.publish_mart` for
-every mart the dbt project flags ``meta.grouplake.publish`` (see :mod:`orchestration.gold.marts`)."""
+every mart the dbt project flags ``meta.grouplake.publish`` (see :mod:`dbt_project.marts`)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from dbt_project.marts import load_manifest, published_marts
+from dbt_project.runner import parse_manifest
 from infra.settings import get_settings
-from orchestration.dbt.project import parse_manifest
-from orchestration.gold.marts import load_manifest, published_marts
 from orchestration.gold.publish import publish_mart
 
 

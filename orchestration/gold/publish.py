@@ -15,52 +15,14 @@ ordered by the mart's key, and hashed; an unchanged mart creates no new version.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import dagster as dg
-import pyarrow as pa
 
+from dbt_project.marts import MartSpec, read_mart
 from infra.settings import get_settings
 from lake.publish import publish_table, published_hash
 from lake.storage import LakeStorage
 from orchestration.gold.gate import evaluate_gate
-
-
-@dataclass(frozen=True)
-class MartSpec:
-    """What the gold asset of a mart needs to know about it.
-
-    Args:
-        mart: dbt model name (also the gold table name).
-        schema: the DuckDB schema dbt builds it in.
-        order_by: columns giving the published table a deterministic row order (its key).
-        description: shown in the UI and the Delta table's metadata.
-        columns: (name, data type) of the enforced contract, for the UI's column schema.
-    """
-
-    mart: str
-    schema: str = "marts"
-    order_by: tuple[str, ...] = ()
-    description: str = ""
-    columns: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def relative_path(self) -> str:
-        return f"gold/{self.mart}"
-
-    @property
-    def sql_name(self) -> str:
-        return f"gold.{self.mart}"
-
-
-def read_mart(duckdb_path: str, spec: MartSpec) -> pa.Table:
-    """The mart's rows from dbt's DuckDB file (read-only), in ``order_by`` order."""
-    import duckdb
-
-    order = f" order by {', '.join(spec.order_by)}" if spec.order_by else ""
-    with duckdb.connect(duckdb_path, read_only=True) as con:
-        con.execute("SET TimeZone = 'UTC'")
-        return con.sql(f'select * from "{spec.schema}"."{spec.mart}"{order}').to_arrow_table()
 
 
 def _column_schema(spec: MartSpec) -> dg.TableSchema:

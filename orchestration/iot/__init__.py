@@ -1,8 +1,9 @@
-"""IoT ingest: assets, checks, the micro-batch sensor and its job."""
+"""IoT ingest: assets, checks, the micro-batch sensor and its job (resource key ``iot``,
+bound by the deployment profile)."""
 
 import dagster as dg
 
-from orchestration.iot.assets import IotResource, iot_assets, iot_freshness_checks
+from orchestration.iot.assets import iot_assets, iot_freshness_checks
 from orchestration.iot.sensors import iot_ingest_job, iot_sensor
 
 defs = dg.Definitions(
@@ -10,5 +11,4 @@ defs = dg.Definitions(
     asset_checks=iot_freshness_checks,
     jobs=[iot_ingest_job],
     sensors=[iot_sensor],
-    resources={"iot": IotResource()},
 )

@@ -24,13 +24,8 @@ class IotResource(dg.ConfigurableResource):
     """IoT telemetry: the MQTT broker (``IOT__MQTT_URL``, topics, credentials) or JSONL drops."""
 
     def config(self) -> Any:
-        """``settings.iot`` (in drop mode, the demo group's drops are generated on first use)."""
-        settings = get_settings()
-        if not settings.iot.mqtt_url:
-            from demo.sources import ensure_demo_sources
-
-            ensure_demo_sources(settings)
-        return settings.iot
+        """``settings.iot``."""
+        return get_settings().iot
 
 
 def is_transient_iot_error(exc: BaseException) -> bool:

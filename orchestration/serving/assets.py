@@ -31,8 +31,8 @@ def gold_dependencies(published: set[str], *, with_ml: bool) -> list[dg.AssetKey
 
 
 def _manifest() -> dict:
-    from orchestration.dbt.project import manifest_path
-    from orchestration.gold.marts import load_manifest
+    from dbt_project.marts import load_manifest
+    from dbt_project.runner import manifest_path
 
     path = manifest_path(get_settings())
     return load_manifest(path) if path.exists() else {}
@@ -89,7 +89,7 @@ def snapshot_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
 
 def build_serving_defs(with_ml: bool = True) -> dg.Definitions:
     """The serving component's definitions (``with_ml``: the ML gold tables are deployed)."""
-    from orchestration.gold.marts import published_marts
+    from dbt_project.marts import published_marts
 
     published = {spec.mart for spec in published_marts(_parsed_manifest())}
     deps = gold_dependencies(published, with_ml=with_ml)
@@ -97,7 +97,7 @@ def build_serving_defs(with_ml: bool = True) -> dg.Definitions:
 
 
 def _parsed_manifest() -> dict:
-    from orchestration.dbt.project import parse_manifest
-    from orchestration.gold.marts import load_manifest
+    from dbt_project.marts import load_manifest
+    from dbt_project.runner import parse_manifest
 
     return load_manifest(parse_manifest(get_settings()))

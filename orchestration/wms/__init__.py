@@ -1,8 +1,9 @@
-"""WMS ingest: assets, checks, the landing-folder sensor and its job."""
+"""WMS ingest: assets, checks, the landing-folder sensor and its job (resource key ``wms``,
+bound by the deployment profile)."""
 
 import dagster as dg
 
-from orchestration.wms.assets import WmsResource, wms_assets, wms_freshness_checks
+from orchestration.wms.assets import wms_assets, wms_freshness_checks
 from orchestration.wms.sensors import wms_ingest_job, wms_landing_sensor
 
 defs = dg.Definitions(
@@ -10,5 +11,4 @@ defs = dg.Definitions(
     asset_checks=wms_freshness_checks,
     jobs=[wms_ingest_job],
     sensors=[wms_landing_sensor],
-    resources={"wms": WmsResource()},
 )

@@ -20,12 +20,8 @@ class WmsResource(dg.ConfigurableResource):
     """The WMS landing and archive folders (``WMS__LANDING_DIR``, ``WMS__ARCHIVE_DIR``)."""
 
     def folders(self) -> Any:
-        """``settings.wms`` (the demo group's drops are generated on first use)."""
-        from demo.sources import ensure_demo_sources
-
-        settings = get_settings()
-        ensure_demo_sources(settings)
-        return settings.wms
+        """``settings.wms``."""
+        return get_settings().wms
 
 
 def is_transient_wms_error(exc: BaseException) -> bool:

@@ -62,10 +62,10 @@ def _ingest(home: Path, scale: float) -> float:
 
 def _dbt_build(home: Path, scale: float) -> tuple[float, dict[str, Any]]:
     """``dbt build`` through the CLI; (wall seconds, run_results)."""
+    from dbt_project.runner import dbt_env, dbt_executable, parse_manifest
     from infra.settings import Settings
     from lake.storage import LakeStorage
     from orchestration.dbt.assets import build_args, missing_sources
-    from orchestration.dbt.project import dbt_env, dbt_executable, parse_manifest
 
     env = _env(home, scale)
     settings = Settings(_env_file=None, GROUPLAKE_HOME=str(home))  # the alias, not `home=`

@@ -68,8 +68,8 @@ def _ingest(home: Path, scale: float, seed: int) -> float:
 
 def _dbt(home: Path, scale: float, seed: int, *args: str) -> tuple[float, dict[str, Any]]:
     """One dbt command with the project's profile in ``home``; (wall seconds, run_results)."""
+    from dbt_project.runner import dbt_env, dbt_executable
     from infra.settings import isolated_settings
-    from orchestration.dbt.project import dbt_env, dbt_executable
 
     env = _env(home, scale, seed)
     settings = isolated_settings(home)

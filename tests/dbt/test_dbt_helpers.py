@@ -10,13 +10,13 @@ import dagster as dg
 import pyarrow as pa
 import pytest
 
+from dbt_project.marts import published_marts
+from dbt_project.runner import dbt_env, manifest_path, project_fingerprint
+from grouplake.dbt_scaffold import model_name, source_entry, staging_sql, staging_yaml
 from lake.spec import EntitySpec
 from lake.storage import LakeStorage
 from orchestration.dbt.assets import build_args, failed_nodes, missing_sources
-from orchestration.dbt.project import dbt_env, manifest_path, project_fingerprint
-from orchestration.dbt.scaffold import model_name, source_entry, staging_sql, staging_yaml
 from orchestration.dbt.translator import GroupLakeDbtTranslator
-from orchestration.gold.marts import published_marts
 
 
 def test_sources_map_to_bronze_assets_and_models_to_dbt_keys():
@@ -141,8 +141,8 @@ def test_published_marts_come_from_the_model_meta():
 
 
 def test_the_project_publishes_the_customer_marts_with_contracts():
+    from dbt_project.runner import parse_manifest
     from infra.settings import get_settings
-    from orchestration.dbt.project import parse_manifest
 
     manifest = json.loads(parse_manifest(get_settings()).read_text())
     published = {spec.mart for spec in published_marts(manifest)}
@@ -153,14 +153,14 @@ def test_the_project_publishes_the_customer_marts_with_contracts():
 
 
 def test_every_bronze_table_has_a_source_and_one_staging_model():
+    from dbt_project.runner import parse_manifest
     from infra.settings import get_settings
-    from orchestration.dbt.project import parse_manifest
-    from orchestration.dbt.scaffold import discover_bronze_specs
+    from pipelines.sources.catalog import bronze_specs
 
     manifest = json.loads(parse_manifest(get_settings()).read_text())
     sources = {(n["source_name"], n["name"]) for n in manifest["sources"].values()}
     models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-    specs = discover_bronze_specs()
+    specs = bronze_specs()
     assert {s.source for s in specs} >= {"erp", "crm", "wms", "iot"}
     for spec in specs:
         assert (spec.source, spec.entity) in sources, spec.name

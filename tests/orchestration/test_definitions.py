@@ -1,17 +1,30 @@
-"""The asset graph is snapshot-tested: losing an asset or a check is a failing test."""
+"""The asset graph is snapshot-tested: losing an asset or a check is a failing test. The
+deployment profile decides the source resources and the demo-only assets, and nothing else."""
 
 from __future__ import annotations
 
-from orchestration.definitions import defs
+import dagster as dg
+import pytest
+
 from pipelines.sources.erp.specs import erp_specs
 
+SEED = dg.AssetKey(["platform", "demo_seed"])
+OUTBOX = dg.AssetKey(["bronze", "tx", "outbox_events"])
 
-def _asset_keys() -> set[str]:
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    from orchestration.definitions import build_definitions
+
+    return build_definitions()
+
+
+def _asset_keys(defs: dg.Definitions) -> set[str]:
     return {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
 
 
-def test_every_erp_table_is_a_bronze_asset_with_its_checks():
-    keys = _asset_keys()
+def test_every_erp_table_is_a_bronze_asset_with_its_checks(defs):
+    keys = _asset_keys(defs)
     assert {"/".join(spec.asset_key) for spec in erp_specs()} <= keys
     checks = {(c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys}
     for spec in erp_specs():
@@ -20,7 +33,66 @@ def test_every_erp_table_is_a_bronze_asset_with_its_checks():
             assert (key, name) in checks
 
 
-def test_daily_schedule_covers_the_whole_graph():
+def test_daily_schedule_covers_the_whole_graph(defs):
     schedule = defs.resolve_schedule_def("daily_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.job_name == "daily_refresh_job"
+
+
+def test_dagster_loads_the_definitions_lazily():
+    """``dagster dev -m orchestration.definitions`` finds one ``@dg.definitions`` loader; importing
+    the module builds nothing (no settings read, no dbt parse)."""
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+
+    import orchestration.definitions as module
+
+    [target] = loadable_targets_from_loaded_module(module)
+    assert target.attribute == "defs" and not isinstance(module.defs, dg.Definitions)
+
+
+def test_the_demo_profile_binds_the_demo_sources_and_seeds_the_platform_first():
+    from orchestration.definitions import build_definitions
+    from orchestration.demo import demo_profile
+    from orchestration.demo.resources import DemoCrmResource, DemoErpResource
+
+    defs = build_definitions(demo_profile())
+    graph = defs.resolve_asset_graph()
+    assert SEED in graph.get_all_asset_keys()
+    assert SEED in graph.get(OUTBOX).parent_keys
+    resources = defs.resources
+    assert isinstance(resources["erp"], DemoErpResource) and isinstance(resources["crm"], DemoCrmResource)
+
+
+def test_real_sources_get_the_plain_resources_and_no_demo_asset(settings, monkeypatch):
+    from infra.settings import get_settings, reset_settings_cache
+    from orchestration.definitions import build_definitions, deployment_profile
+    from orchestration.demo.resources import DemoErpResource
+
+    monkeypatch.setenv("ERP__DATABASE_URL", f"sqlite:///{settings.home / 'erp.db'}")
+    reset_settings_cache()
+    profile = deployment_profile(get_settings())
+    assert profile.name == "sources" and not profile.prepare(get_settings(), print)
+    defs = build_definitions(profile)
+    graph = defs.resolve_asset_graph()
+    assert SEED not in graph.get_all_asset_keys()
+    assert graph.get(OUTBOX).parent_keys == set()
+    assert {type(defs.resources[key]).__name__ for key in ("erp", "crm", "wms", "iot")} == {
+        "ErpResource", "CrmResource", "WmsResource", "IotResource"}
+    assert not any(isinstance(r, DemoErpResource) for r in defs.resources.values())
+
+
+def test_without_a_configured_crm_the_plain_resource_says_what_to_set(settings):
+    from orchestration.crm.resources import CrmResource
+    from pipelines.sources.crm.client import CrmError
+
+    with pytest.raises(CrmError, match="CRM__BASE_URL is not set"), CrmResource().client():
+        pass
+
+
+def test_a_profile_must_bind_every_source_resource():
+    from orchestration.profile import DeploymentProfile, sources_profile
+
+    resources = dict(sources_profile().resources)
+    del resources["iot"]
+    with pytest.raises(ValueError, match=r"no resource for \['iot'\]"):
+        DeploymentProfile(name="partial", resources=resources)

@@ -8,10 +8,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from dbt_project.marts import MartSpec, read_mart
 from lake.publish import CONTENT_HASH_KEY, content_hash, overwrite_table, published_hash
 from lake.storage import LakeStorage
 from lake.tables import open_table, read_table
-from orchestration.gold.publish import MartSpec, publish_mart, read_mart
+from orchestration.gold.publish import publish_mart
 
 SPEC = MartSpec("toy_mart", order_by=("customer_id",), description="A toy mart.",
                 columns=(("customer_id", "varchar"), ("amount", "decimal(18,4)")))

@@ -89,7 +89,7 @@ def test_demo_lake_to_gold_scores_and_online_scoring(settings, monkeypatch):
     assert len(fitted_on) + len(held) == documents
     held["type_percentile"] = held.groupby("document_type")["risk_score"].rank(ascending=False, pct=True)
     held_cases = held[held["label"] == 1]
-    assert len(held_cases) >= 3  # 4 at scale 0.1, seed 42
+    assert len(held_cases) >= 2  # 2 at scale 0.1, seed 42 (the demand model draws fewer lines per order)
     assert (held_cases["type_percentile"] <= 0.02).all(), held_cases[["document_id", "kinds", "type_percentile"]]
 
     recs = con.execute("select * from gold.ml_recommendations").df()

@@ -7,8 +7,8 @@ from rich.console import Console
 
 
 def test_the_summary_never_cuts_a_figure_and_names_every_failure():
+    from grouplake.progress import RunLedger
     from grouplake.run import RunOutcome, print_summary
-    from orchestration.progress import RunLedger
 
     ledger = RunLedger(
         step_seconds={"bronze__iot__temperature_readings": 12.34, "dbt__stg_wms__stock_snapshots": 0.04},

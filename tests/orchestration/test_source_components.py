@@ -18,8 +18,9 @@ SPECS = [*crm_specs(), *wms_specs(), *iot_specs()]
 
 
 def test_every_crm_wms_iot_entity_is_a_bronze_asset_with_the_bronze_checks():
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
+    defs = build_definitions()
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
@@ -75,14 +76,16 @@ def test_iot_sensor_watches_drops_without_a_broker_and_polls_with_one(settings, 
 
 
 def _materialize(keys: list[str]) -> dg.ExecuteInProcessResult:
-    """Materialize some CRM/WMS/IoT assets with their own checks (no other component's)."""
+    """Materialize some CRM/WMS/IoT assets with their own checks (no other component's), bound to
+    the real-sources profile's resources."""
     from orchestration.crm import defs as crm_defs
     from orchestration.iot import defs as iot_defs
+    from orchestration.profile import sources_profile
     from orchestration.resources import LakeResource
     from orchestration.wms import defs as wms_defs
 
     assets = [a for d in (crm_defs, wms_defs, iot_defs) for a in d.assets]
-    resources = {"lake": LakeResource(), **crm_defs.resources, **wms_defs.resources, **iot_defs.resources}
+    resources = {"lake": LakeResource(), **sources_profile().resources}
     selection = [dg.AssetKey(k.split("/")) for k in keys]
     return dg.materialize(assets, selection=selection, resources=resources, instance=dg.DagsterInstance.ephemeral(),
                           raise_on_error=False)

@@ -4,7 +4,7 @@
       / sum(effective_weight) over the group's scored metrics; overall_score = sum(group
       weight x group score) / sum(group weight) over the groups with a score (a metric or
       group without evidence is left out, the others reweighted);
-    - ranks (1 = best) by overall_score among the month's ranked suppliers: group-wide,
+    - ranks (1 = best) by overall_score (rounded to the published 2 decimals) among the month's ranked suppliers: group-wide,
       within the main category, within the main business unit;
     - is_bottom_decile: the round(bottom_share x ranked suppliers) lowest overall scores of
       the month, group-wide (ties: lower spend first, then supplier_key). Scores are
@@ -54,7 +54,10 @@ overall as (
         max(group_score) filter (where metric_group = 'delivery') as delivery_score,
         max(group_score) filter (where metric_group = 'price') as price_score,
         max(group_score) filter (where metric_group = 'service') as service_score,
-        sum(group_weight * group_score) / sum(group_weight) as overall_score
+        -- rounded here, not only in the mart: ranks and the list are taken on the published
+        -- score, so two suppliers shown with the same score share a rank, and float
+        -- summation order (thread count) cannot reorder near-ties
+        round(sum(group_weight * group_score) / sum(group_weight), 2) as overall_score
     from group_scores
     group by supplier_scorecard_id
 

@@ -8,22 +8,16 @@ source entry. Review the output (descriptions, renames, extra tests), then commi
 
 Usage::
 
-    python -m orchestration.dbt.scaffold erp sales_orders            # print
-    python -m orchestration.dbt.scaffold crm customers --write        # write the files
+    grouplake dbt scaffold erp sales_orders            # print
+    grouplake dbt scaffold crm customers --write        # write the files
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-
 import pyarrow as pa
+import typer
 
 from lake.spec import EntitySpec
-
-#: dbt project root (this file is orchestration/dbt/scaffold.py).
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 #: Column renames applied in staging, by column name ("*" = every table).
 RENAMES: dict[str, str] = {
@@ -209,67 +203,45 @@ def model_name(spec: EntitySpec) -> str:
     return f"stg_{spec.source}__{spec.entity}"
 
 
-def discover_bronze_specs() -> list[EntitySpec]:
-    """Every bronze :class:`EntitySpec` the source connectors declare.
-
-    A source package ``pipelines.sources.<source>`` declares its specs either through
-    ``specs.<source>_specs()`` or as module-level ``EntitySpec`` constants in its modules.
-    """
-    import importlib
-    import pkgutil
-
-    from pipelines import sources
-
-    found: dict[str, EntitySpec] = {}
-    for package in sorted(m.name for m in pkgutil.iter_modules(sources.__path__) if m.ispkg):
-        base = f"{sources.__name__}.{package}"
-        try:
-            specs_module = importlib.import_module(f"{base}.specs")
-        except ModuleNotFoundError:
-            specs_module = None
-        factory = getattr(specs_module, f"{package}_specs", None) if specs_module else None
-        if factory is not None:
-            candidates = list(factory())
-        else:
-            module = importlib.import_module(base)
-            candidates = []
-            for info in pkgutil.iter_modules(module.__path__):
-                sub = importlib.import_module(f"{base}.{info.name}")
-                candidates += [v for v in vars(sub).values() if isinstance(v, EntitySpec)]
-        for spec in candidates:
-            if spec.layer == "bronze":
-                found[spec.name] = spec
-    return [found[name] for name in sorted(found)]
-
-
 def _find_spec(source: str, entity: str) -> EntitySpec:
-    for spec in discover_bronze_specs():
+    from pipelines.sources.catalog import bronze_specs
+
+    for spec in bronze_specs():
         if (spec.source, spec.entity) == (source, entity):
             return spec
     raise SystemExit(f"no bronze spec {source}.{entity}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print (or ``--write``) the staging files of one bronze table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source")
-    parser.add_argument("entity")
-    parser.add_argument("--write", action="store_true", help="write the SQL and YAML files")
-    args = parser.parse_args(argv)
-    spec = _find_spec(args.source, args.entity)
+def scaffold(source: str, entity: str, *, write: bool = False) -> str:
+    """The staging files of bronze table ``source.entity``: written into the dbt project with
+    ``write`` (returns what to paste into the source YAML), else returned as text."""
+    from dbt_project.runner import project_dir
+    from infra.settings import get_settings
+
+    spec = _find_spec(source, entity)
     model = model_name(spec)
-    folder = PROJECT_DIR / "models" / "staging" / spec.source
-    if args.write:
+    folder = project_dir(get_settings()) / "models" / "staging" / spec.source
+    if write:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{model}.sql").write_text(staging_sql(spec))
         (folder / f"{model}.yml").write_text(staging_yaml(spec, model))
-        print(f"wrote {folder / model}.sql/.yml; add to {folder}/_{spec.source}__sources.yml:")
-        print(source_entry(spec))
-        return 0
-    sys.stdout.write(f"-- {model}.sql\n{staging_sql(spec)}\n# {model}.yml\n{staging_yaml(spec, model)}\n")
-    sys.stdout.write(f"# source entry\n{source_entry(spec)}")
-    return 0
+        return (f"wrote {folder / model}.sql/.yml; add to {folder}/_{spec.source}__sources.yml:\n"
+                f"{source_entry(spec)}")
+    return (f"-- {model}.sql\n{staging_sql(spec)}\n# {model}.yml\n{staging_yaml(spec, model)}\n"
+            f"# source entry\n{source_entry(spec)}")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def register(app: typer.Typer) -> None:
+    """Add ``grouplake dbt scaffold`` to the root app."""
+    dbt_app = typer.Typer(help="Developer tools for the dbt project.", no_args_is_help=True)
+
+    @dbt_app.command("scaffold")
+    def _scaffold(
+        source: str = typer.Argument(..., help="source system, e.g. erp"),
+        entity: str = typer.Argument(..., help="bronze entity, e.g. sales_orders"),
+        write: bool = typer.Option(False, "--write", help="write the SQL and YAML files"),
+    ) -> None:
+        """Print (or --write) the staging model of one bronze table, from its EntitySpec."""
+        typer.echo(scaffold(source, entity, write=write))
+
+    app.add_typer(dbt_app, name="dbt")

@@ -1,4 +1,6 @@
-"""Which dbt marts are published: those whose YAML says ``meta: {grouplake: {publish: true}}``.
+"""Which dbt marts are published, and how a mart is read from dbt's DuckDB file.
+
+A mart is published when its YAML says ``meta: {grouplake: {publish: true}}``.
 
 A mart is published by flagging it in its own YAML (next to its enforced contract), so the
 dbt project stays the one place that describes it::
@@ -15,10 +17,48 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestration.gold.publish import MartSpec
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class MartSpec:
+    """What the gold asset of a mart needs to know about it.
+
+    Args:
+        mart: dbt model name (also the gold table name).
+        schema: the DuckDB schema dbt builds it in.
+        order_by: columns giving the published table a deterministic row order (its key).
+        description: shown in the UI and the Delta table's metadata.
+        columns: (name, data type) of the enforced contract, for the UI's column schema.
+    """
+
+    mart: str
+    schema: str = "marts"
+    order_by: tuple[str, ...] = ()
+    description: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def relative_path(self) -> str:
+        return f"gold/{self.mart}"
+
+    @property
+    def sql_name(self) -> str:
+        return f"gold.{self.mart}"
+
+
+def read_mart(duckdb_path: str, spec: MartSpec) -> pa.Table:
+    """The mart's rows from dbt's DuckDB file (read-only), in ``order_by`` order."""
+    import duckdb
+
+    order = f" order by {', '.join(spec.order_by)}" if spec.order_by else ""
+    with duckdb.connect(duckdb_path, read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.sql(f'select * from "{spec.schema}"."{spec.mart}"{order}').to_arrow_table()
 
 
 def _grouplake_meta(node: Mapping[str, Any]) -> Mapping[str, Any]:

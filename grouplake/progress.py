@@ -1,6 +1,7 @@
 """Live progress of an in-process run, as a Dagster logger.
 
-``grouplake run`` selects this logger in its run config; it turns Dagster's structured
+``grouplake run`` adds this logger to the definitions it runs and selects it in its run
+config (the Dagster UI does not need it); it turns Dagster's structured
 events into one line per step on the terminal and collects what the final summary needs
 (step times, materialization metadata, failed checks).
 """
