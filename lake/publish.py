@@ -9,6 +9,7 @@ version, never a mix.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import NamedTuple
 
@@ -99,3 +100,33 @@ def publish_table(
     version = overwrite_table(storage, relative, table, name=name, description=description,
                               metadata={CONTENT_HASH_KEY: digest, **(metadata or {})})
     return Published(version, True, digest)
+
+
+class PublishedTable(NamedTuple):
+    """The current version of a published table, whole (see :func:`read_published`).
+
+    Attributes:
+        table: its rows.
+        content_hash: the content hash recorded at publish (None for a table written otherwise).
+        version: the Delta version.
+        committed_at: when that version was committed (aware, UTC).
+    """
+
+    table: pa.Table
+    content_hash: str | None
+    version: int
+    committed_at: dt.datetime
+
+
+def read_published(storage: LakeStorage, relative: str) -> PublishedTable | None:
+    """Read the current version of ``<lake>/<relative>`` with its content hash and commit
+    time, or None when the table does not exist (decision snapshots are read whole)."""
+    table = open_table(storage, relative)
+    if table is None:
+        return None
+    history = table.history(1)
+    info = history[0] if history else {}
+    stamp = info.get("timestamp")
+    committed = (dt.datetime.fromtimestamp(stamp / 1000, tz=dt.UTC) if stamp is not None
+                 else dt.datetime.now(dt.UTC))
+    return PublishedTable(table.to_pyarrow_table(), info.get(CONTENT_HASH_KEY), table.version(), committed)

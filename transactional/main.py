@@ -16,6 +16,7 @@ from infra.settings import Settings, get_settings
 from transactional.api import (
     auth,
     catalogue,
+    decisions,
     directory,
     errors,
     fx,
@@ -70,6 +71,7 @@ TAGS = [
     {"name": "suppliers", "description": "Suppliers"},
     {"name": "business units", "description": "Business units"},
     {"name": "users", "description": "Accounts and API keys (admins)"},
+    {"name": "decisions", "description": "Lake decision snapshots in force (the inbound door) and their age"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
 
@@ -123,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    catalogue.skus, catalogue.categories, warehouses.router, auth.router,
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
-                   settlement.dealers_router, onboarding.router):
+                   settlement.dealers_router, onboarding.router, decisions.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
