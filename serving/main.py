@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from infra.http.docs import install_offline_docs
 from infra.settings import Settings, get_settings
 from serving.api import (
     customers,
@@ -96,7 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets below (no CDN)
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.state.context = AppContext(settings=settings, store=store,
                                    tokens=TokenVerifier(settings, serving.token_cache_size))
     errors.install(app)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
+from infra.http.docs import install_offline_docs
 from infra.settings import Settings, get_settings
 from transactional.api import (
     auth,
@@ -107,7 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets below (no CDN)
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.oltp.max_request_bytes,
                        upload_suffix="/documents",
                        upload_max_bytes=settings.oltp.document_max_bytes + 65_536)
