@@ -33,6 +33,9 @@ all_assets_job = dg.define_asset_job(
     "daily_refresh_job",
     selection=dg.AssetSelection.all(),
     description="Ingest every source, build the governed models, publish gold, refresh serving.",
+    # the same executor as `grouplake run`: one process, no per-step interpreter start-up
+    # (the multiprocess default re-imported Dagster, dbt and pandas for each of ~150 steps)
+    executor_def=dg.in_process_executor,
 )
 
 daily_schedule = dg.ScheduleDefinition(

@@ -46,6 +46,8 @@ def test_daily_schedule_covers_the_whole_graph(defs):
     schedule = defs.resolve_schedule_def("daily_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.job_name == "daily_refresh_job"
+    job = defs.resolve_job_def("daily_refresh_job")
+    assert job.executor_def.name == "in_process"  # runs like `grouplake run`, not a process per step
 
 
 def test_dagster_loads_the_definitions_lazily():
