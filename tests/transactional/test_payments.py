@@ -89,6 +89,8 @@ def test_a_payment_for_a_cancelled_order_is_refunded_at_once(client, world, db) 
     order = _order(client, world, "c-1")
     reference = _intent(client, world, order["id"]).json()["provider_reference"]
     assert act(client, world, order["id"], "cancel", "buyer_coal").status_code == 200
+    voided = client.get(f"/api/v1/orders/{order['id']}/payments", headers=world.headers("buyer_coal")).json()
+    assert voided["intent"]["status"] == "canceled"  # nobody is asked to pay a cancelled order
     late = callback(client, reference, "9000.0000", "evt-late")
     assert late.json()["outcome"] == "captured_and_refunded"
     payments = client.get(f"/api/v1/orders/{order['id']}/payments",

@@ -132,7 +132,7 @@ payment_intents = Table(
     Column("provider_reference", String(64), nullable=False, unique=True),
     Column("amount", MoneyType(), nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("status", String(16), nullable=False),  # requires_payment | succeeded | failed
+    Column("status", String(16), nullable=False),  # requires_payment | succeeded | failed | canceled
     Column("captured_amount", MoneyType(), nullable=False),
     Column("refunded_amount", MoneyType(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
