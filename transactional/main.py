@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from infra.settings import Settings, get_settings
 from transactional.api import (
     auth,
+    benefits,
     catalogue,
     decisions,
     directory,
@@ -126,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router):
+        api.include_router(router)
+    for router in benefits.ROUTERS:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
