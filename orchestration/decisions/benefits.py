@@ -16,12 +16,17 @@ from transactional.benefits.inbound import KIND, apply_customer_segments
 GOLD_TABLE = "customer_segments"
 
 
-def build_benefits_defs() -> dg.Definitions:
-    """The apply asset of the customer segments."""
-    return dg.Definitions(assets=[decision_apply_asset(
+def customer_segments_apply_asset() -> dg.AssetsDefinition:
+    """``platform/apply_customer_segments``."""
+    return decision_apply_asset(
         kind=KIND, gold_table=GOLD_TABLE, applier=apply_customer_segments,
         source_key=dg.AssetKey(["gold", GOLD_TABLE]),
         description="Grants each customer the benefits of its segment under its unit's policy "
                     "(payment terms, credit limit, account manager, discount tier, coupon campaigns); "
                     "the segment, policy version and snapshot version are recorded on every row.",
-    )])
+    )
+
+
+def build_benefits_defs() -> dg.Definitions:
+    """The benefits component's definitions: the apply asset of the customer segments."""
+    return dg.Definitions(assets=[customer_segments_apply_asset()])
