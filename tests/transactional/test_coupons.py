@@ -102,6 +102,11 @@ def test_a_threshold_coupon_is_redeemed_once_reversed_on_cancel_and_exported(db,
     assert [(c["code"], c["quota"], c["used"], c["remaining"]) for c in view["coupons"]] == [("COAL-WAKEUP", 1, 1, 0)]
     assert [(r["order_id"], r["status"]) for r in view["redemptions"]] == [(again["id"], "redeemed"),
                                                                            (first["id"], "reversed")]
+    order = client.get(f"/api/v1/orders/{again['id']}/benefits", headers=world.headers("buyer_coal")).json()
+    assert (order["terms"]["payment_terms_days"], order["terms"]["segment"], order["terms"]["policy_version"],
+            order["coupon"]["code"], order["coupon"]["amount"]) == (30, "hibernating", 1, "COAL-WAKEUP", "200.0000")
+    assert client.get(f"/api/v1/orders/{again['id']}/benefits",
+                      headers=world.headers("buyer_power")).status_code == 404
 
 
 def test_campaigns_are_issued_to_a_segment_or_a_list_once(db, world, client) -> None:

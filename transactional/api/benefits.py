@@ -11,12 +11,14 @@ from infra.http.pages import Page
 from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.benefits import coupons, customers, policies
+from transactional.ordering.queries import load_order_row
 from transactional.schemas.benefits import (
     CampaignCreate,
     CampaignIssue,
     CampaignIssued,
     CampaignPublic,
     CustomerBenefitsPublic,
+    OrderBenefitsPublic,
     PolicyCreate,
     PolicyPublic,
 )
@@ -25,9 +27,10 @@ from transactional.schemas.common import ERRORS
 policies_router = APIRouter(prefix="/benefit-policies", tags=["benefits"], responses=ERRORS)
 campaigns_router = APIRouter(prefix="/coupon-campaigns", tags=["benefits"], responses=ERRORS)
 customers_router = APIRouter(prefix="/customers", tags=["benefits"], responses=ERRORS)
+orders_router = APIRouter(prefix="/orders", tags=["benefits"], responses=ERRORS)
 
 #: Registered by ``transactional/main.py``.
-ROUTERS = (policies_router, campaigns_router, customers_router)
+ROUTERS = (policies_router, campaigns_router, customers_router, orders_router)
 
 UnitCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="business unit code")]
 
@@ -92,3 +95,12 @@ def customer_benefits(customer_id: Id, context: ContextDep, user: CurrentUser) -
     version, snapshot version and age), coupons and the terms of its recent orders."""
     with context.db.read() as session:
         return CustomerBenefitsPublic(**customers.customer_benefits_360(session, user, customer_id))
+
+
+@orders_router.get("/{order_id}/benefits")
+def order_benefits(order_id: Id, context: ContextDep, user: CurrentUser) -> OrderBenefitsPublic:
+    """The payment terms the order was placed on (with the segment and policy version that
+    granted them) and its coupon redemption, for whoever may see the order."""
+    with context.db.read() as session:
+        load_order_row(session, user, order_id, lock=False)
+        return OrderBenefitsPublic(**customers.order_benefits(session, order_id))

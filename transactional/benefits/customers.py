@@ -105,3 +105,21 @@ def customer_benefits_360(session: Session, actor: Principal, dealer_id: int) ->
         "recent_orders": [{k: o._mapping[k] for k in ("order_id", "payment_terms_days", "origin", "segment",
                                                       "policy_version", "recorded_at")} for o in orders],
     })
+
+
+def order_benefits(session: Session, order_id: int) -> dict[str, Any]:
+    """The payment terms an order was placed on and its coupon (the caller checked that the
+    order is visible)."""
+    terms = session.execute(select(order_terms).where(order_terms.c.order_id == order_id)).first()
+    coupon = session.execute(
+        select(coupon_redemptions, coupon_campaigns.c.code)
+        .join(coupon_campaigns, coupon_campaigns.c.id == coupon_redemptions.c.campaign_id)
+        .where(coupon_redemptions.c.order_id == order_id)).first()
+    return jsonable({
+        "order_id": order_id,
+        "terms": None if terms is None else {k: terms._mapping[k] for k in (
+            "payment_terms_days", "origin", "segment", "policy_version", "snapshot_version", "dealer_account_id",
+            "recorded_at")},
+        "coupon": None if coupon is None else {k: coupon._mapping[k] for k in (
+            "code", "amount", "currency", "status", "redeemed_at", "reversed_at", "journal_entry_id")},
+    })

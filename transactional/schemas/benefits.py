@@ -127,3 +127,11 @@ class CustomerBenefitsPublic(BaseModel):
     coupons: list[dict[str, Any]]
     redemptions: list[dict[str, Any]]
     recent_orders: list[dict[str, Any]]
+
+
+class OrderBenefitsPublic(BaseModel):
+    """The terms an order was placed on and its coupon."""
+
+    order_id: int
+    terms: dict[str, Any] | None
+    coupon: dict[str, Any] | None
