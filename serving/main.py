@@ -20,6 +20,7 @@ from serving.api import (
     health,
     inventory,
     ml,
+    procurement_page,
     rankings,
     scorecards,
     snapshot,
@@ -28,7 +29,6 @@ from serving.api import (
 from serving.api.deps import AppContext
 from serving.auth import TokenVerifier
 from serving.snapshot.store import SnapshotStore
-from serving.web import pages
 
 DESCRIPTION = """
 Procurement's read-only window onto GroupLake's governed marts: supplier scorecards (every
@@ -113,5 +113,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    inventory.router, ml.router, snapshot.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
-    app.include_router(pages.router)  # the procurement web page (HTML)
+    app.include_router(procurement_page.router)  # the procurement web page (HTML)
     return app

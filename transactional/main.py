@@ -16,6 +16,7 @@ from infra.http.docs import install_offline_docs
 from infra.settings import Settings, get_settings
 from transactional.api import (
     auth,
+    benefits,
     catalogue,
     decisions,
     directory,
@@ -130,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router):
+        api.include_router(router)
+    for router in benefits.ROUTERS:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)

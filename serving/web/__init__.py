@@ -1,4 +1,5 @@
-"""The procurement web page: server-rendered HTML over the serving snapshot, no build step.
+"""The procurement web page's templates and SVG charts (its routes: ``serving.api.procurement_page``):
+server-rendered HTML over the serving snapshot, no build step.
 
 ``/procurement`` lists the elimination list with its reasons; ``/procurement/suppliers/{key}``
 is the supplier 360 with SVG trend charts (overall and group scores, prices against the

@@ -138,6 +138,20 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "admin_coal", ("procurement_power", "admin_power"), "application"),
     ("post", "/api/v1/supplier-applications/{application_id}/reject"): Case(
         "admin_coal", ("procurement_power", "admin_power"), "application", {"reason": "no"}),
+    ("post", "/api/v1/benefit-policies/{business_unit}"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "unit", {"currency": "CNY", "rules": {
+            "default": {"payment_terms_days": 45, "credit_limit": "0", "account_manager": False,
+                        "discount_tier": "standard", "campaigns": []}}}, expected=201),
+    ("get", "/api/v1/benefit-policies/{business_unit}"): Case(
+        "finance_coal", UNIT_OUTSIDERS, "policy"),
+    ("get", "/api/v1/benefit-policies/{business_unit}/versions"): Case(
+        "procurement_coal", UNIT_OUTSIDERS, "policy"),
+    ("get", "/api/v1/coupon-campaigns/{campaign_id}"): Case("finance_coal", UNIT_OUTSIDERS, "campaign"),
+    ("post", "/api/v1/coupon-campaigns/{campaign_id}/issue"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "campaign", {"segment": "champions"}),
+    ("get", "/api/v1/customers/{customer_id}/benefits"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "customer"),
+    ("get", "/api/v1/orders/{order_id}/benefits"): Case("buyer_coal", ORDER_OUTSIDERS, "order"),
     ("get", "/api/v1/categories/{category_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/skus/{sku_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/offers/{offer_id}"): "public read: the group's marketplace",
@@ -237,6 +251,16 @@ def objects(client, world):
         "dealer": lambda: {"dealer_account_id": post("/api/v1/dealer-accounts", "admin_coal", json={
             "code": "D-MATRIX", "name": "m", "business_unit": "COAL", "buyer_user_id": buyer})["id"]},
         "statement": statement,
+        "policy": lambda: {"business_unit": post("/api/v1/benefit-policies/COAL", "finance_coal", json={
+            "currency": "CNY", "rules": {"default": {"payment_terms_days": 30, "credit_limit": "0",
+                                                     "account_manager": False, "discount_tier": "standard",
+                                                     "campaigns": []}}})["business_unit"]},
+        "campaign": lambda: {"campaign_id": post("/api/v1/coupon-campaigns", "finance_coal", json={
+            "code": "MATRIX-C", "name": "m", "business_unit": "COAL", "kind": "amount_off", "currency": "CNY",
+            "amount": "10"})["id"]},
+        "customer": lambda: {"customer_id": post("/api/v1/dealer-accounts", "admin_coal", json={
+            "code": "D-MATRIX-C", "name": "m", "business_unit": "COAL", "buyer_user_id": buyer,
+            "customer_ref": "CUST-M"})["id"]},
         "application": application,
         "document": document,
     }

@@ -14,6 +14,7 @@ and what they return goes into the outbox event under ``effects``:
 ``payment.refund_on_cancel`` refund in full what a cancelled order had paid
 ``ledger.delivery``         post the delivery (deposit → goods to settle)
 ``rebates.accrue``          accrue the dealer's tiered rebates on the order
+``coupon.reverse``          give back the order's coupon use, reverse its receivable adjustment
 ==========================  ==================================================
 
 Those functions never change an order's status themselves. What drives the lifecycle from
@@ -32,6 +33,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from transactional.accounting import postings
+from transactional.benefits import redemption
 from transactional.core import audit, events
 from transactional.db.tables.ordering import orders
 from transactional.db.types import utcnow
@@ -59,6 +61,7 @@ EFFECTS: dict[str, Effect] = {
     "payment.refund_on_cancel": refunds.refund_on_cancel,
     "ledger.delivery": _post_delivery,
     "rebates.accrue": accruals.accrue,
+    "coupon.reverse": redemption.reverse_on_cancel,
 }
 
 _UNKNOWN = sorted({h for t in TRANSITIONS.values() for h in t.hooks} - set(EFFECTS))

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from transactional.benefits import checkout
 from transactional.catalogue import promotions
 from transactional.core import events
 from transactional.core.idempotency import IdempotentRequest, run_once
@@ -77,6 +78,7 @@ class OrderRequest:
     ship_to_latitude: float | None = None
     ship_to_longitude: float | None = None
     note: str | None = None
+    coupon_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,8 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     # Everything that does not depend on the stock goes first: the stock rows stay locked
     # only from the reservation to the commit (on a hot SKU, that span is the throughput).
     order_id = _INSERT_ORDER.execute(session, order_row).scalar_one()
+    checkout.at_placement(session, actor, {"id": order_id, **order_row}, request.coupon_code,
+                          policy.payment_terms_days, now)  # terms and coupon (benefits/)
     line_rows = [
         {"order_id": order_id, "line_no": n, "offer_id": t.offer_id,
          "offer_version": t.version, "sku_id": t.sku_id, "quantity": line.quantity,

@@ -41,6 +41,9 @@ class OrderCreate(RequestModel):
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=100)
     ship_to: ShipTo | None = None
     note: str | None = Field(default=None, max_length=1000)
+    coupon_code: str | None = Field(default=None, min_length=1, max_length=64,
+                                    description="a coupon issued to you (redeemed once; 422/409 "
+                                                "when it cannot apply, and nothing is placed)")
 
 
 class OrderTransitionCreate(RequestModel):
