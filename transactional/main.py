@@ -26,6 +26,7 @@ from transactional.api import (
     orders,
     payments,
     promotions,
+    recommendations,
     settlement,
     users,
     warehouses,
@@ -71,6 +72,7 @@ TAGS = [
     {"name": "suppliers", "description": "Suppliers"},
     {"name": "business units", "description": "Business units"},
     {"name": "users", "description": "Accounts and API keys (admins)"},
+    {"name": "recommendations", "description": "What to order next, what goes with it, which supplier"},
     {"name": "decisions", "description": "Lake decision snapshots in force (the inbound door) and their age"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router):
         api.include_router(router)
+    api.include_router(recommendations.router)
     app.include_router(api)
     app.include_router(health.router)
     return app

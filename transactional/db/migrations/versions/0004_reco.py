@@ -1,0 +1,75 @@
+"""Recommendations applied through the inbound door: ``recommendations`` (per buyer and per
+unit), ``related_skus`` and ``sku_supplier_rankings``, each row carrying its snapshot version.
+
+Revision ID: reco
+Revises: 0003
+Create Date: 2026-12-07 19:30:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'reco'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+
+
+def upgrade() -> None:
+    op.create_table(
+        'recommendations',
+        sa.Column('id', _ID, autoincrement=True, nullable=False),
+        sa.Column('version', sa.String(length=64), nullable=False),
+        sa.Column('audience', sa.String(length=8), nullable=False),
+        sa.Column('business_unit', sa.String(length=32), nullable=False),
+        sa.Column('buyer_user_id', sa.BigInteger(), nullable=False),
+        sa.Column('rank', sa.Integer(), nullable=False),
+        sa.Column('sku_id', sa.BigInteger(), nullable=False),
+        sa.Column('supplier_id', sa.String(length=64), nullable=True),
+        sa.Column('offer_id', sa.BigInteger(), nullable=True),
+        sa.Column('score', sa.Float(), nullable=False),
+        sa.Column('reason_kind', sa.String(length=32), nullable=False),
+        sa.Column('reason', sa.String(length=500), nullable=False),
+        sa.CheckConstraint("audience IN ('buyer', 'unit')", name=op.f('ck_recommendations_audience')),
+        sa.CheckConstraint('rank >= 1', name=op.f('ck_recommendations_rank')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_recommendations')),
+        sqlite_autoincrement=True,
+    )
+    op.create_index('uq_recommendations_list_rank', 'recommendations',
+                    ['audience', 'business_unit', 'buyer_user_id', 'rank'], unique=True)
+    op.create_table(
+        'related_skus',
+        sa.Column('sku_id', sa.BigInteger(), nullable=False),
+        sa.Column('rank', sa.Integer(), nullable=False),
+        sa.Column('related_sku_id', sa.BigInteger(), nullable=False),
+        sa.Column('version', sa.String(length=64), nullable=False),
+        sa.Column('score', sa.Float(), nullable=False),
+        sa.Column('reason', sa.String(length=500), nullable=False),
+        sa.CheckConstraint('rank >= 1', name=op.f('ck_related_skus_rank')),
+        sa.PrimaryKeyConstraint('sku_id', 'rank', name=op.f('pk_related_skus')),
+    )
+    op.create_table(
+        'sku_supplier_rankings',
+        sa.Column('business_unit', sa.String(length=32), nullable=False),
+        sa.Column('sku_id', sa.BigInteger(), nullable=False),
+        sa.Column('rank', sa.Integer(), nullable=False),
+        sa.Column('supplier_id', sa.String(length=64), nullable=False),
+        sa.Column('offer_id', sa.BigInteger(), nullable=True),
+        sa.Column('version', sa.String(length=64), nullable=False),
+        sa.Column('score', sa.Float(), nullable=False),
+        sa.Column('reason_kind', sa.String(length=32), nullable=False),
+        sa.Column('reason', sa.String(length=500), nullable=False),
+        sa.CheckConstraint('rank >= 1', name=op.f('ck_sku_supplier_rankings_rank')),
+        sa.PrimaryKeyConstraint('business_unit', 'sku_id', 'rank', name=op.f('pk_sku_supplier_rankings')),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('sku_supplier_rankings')
+    op.drop_table('related_skus')
+    op.drop_index('uq_recommendations_list_rank', table_name='recommendations')
+    op.drop_table('recommendations')
