@@ -186,6 +186,9 @@ def test_buyers_see_only_their_own_list_or_their_units(client, db, world, scene,
     power_choice = client.get(f"/api/v1/skus/{sku['COAL-6000']}/suppliers", headers=world.headers("buyer_power"))
     assert [(i["supplier_id"], i["reason_kind"]) for i in power_choice.json()["items"]] == \
         [("SUP-1", "new_offer"), ("SUP-2", "new_offer")]  # COAL's ranking is not POWER's
+    power_related = client.get(f"/api/v1/skus/{sku['COAL-5500']}/related", headers=world.headers("buyer_power"))
+    assert [(i["sku_code"], i["supplier_id"]) for i in power_related.json()["items"]] == \
+        [("COAL-6000", "SUP-1"), ("TILE-600-W", "SUP-2")]  # no POWER ranking: the first offer in stock
 
     for username in ("supplier_1", "procurement_coal", "admin"):
         for path in ("/api/v1/recommendations", f"/api/v1/skus/{sku['COAL-5500']}/related",
@@ -275,3 +278,46 @@ def test_suspended_suppliers_are_skipped(db, world, scene) -> None:
         (sku["COAL-4500"], "offer_inactive"), (sku["TILE-600-W"], "supplier_suspended"), (UNKNOWN_SKU, "no_offer")]
     assert [(o.supplier_id, o.in_stock) for o in choice.items] == [("SUP-1", False)]
     assert [(d.key, d.reason) for d in choice.dropped] == [("SUP-2", "supplier_suspended")]
+
+
+def test_orders_record_which_lines_were_recommended_and_taken_from_a_recommendation(
+        client, db, world, scene) -> None:
+    from transactional.db.tables.core import outbox_events
+    from transactional.db.tables.recommend import recommendation_attributions
+
+    sku, offers = scene
+    apply_snapshot(db, Snapshot(kind=KIND, version="a" * 64, produced_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                                source="test", rows=_snapshot_rows(world, sku, offers)), apply_recommendations)
+    taken = {"surface": "recommendations", "snapshot_version": "a" * 64, "rank": 1}
+    body = {"lines": [{"offer_id": offers[("SUP-1", "COAL-6000")], "quantity": 5, "from_recommendation": taken},
+                      {"offer_id": offers[("SUP-1", "COAL-5500")], "quantity": 10}]}
+    placed = client.post("/api/v1/orders", json=body, headers=world.headers("buyer_coal", **{"Idempotency-Key": "a1"}))
+    assert placed.status_code == 201, placed.text
+    plain = client.post("/api/v1/orders", json={"lines": [{"offer_id": offers[("SUP-1", "COAL-5500")],
+                                                           "quantity": 10}]},
+                        headers=world.headers("buyer_coal2", **{"Idempotency-Key": "b1"}))  # cold start: unit list
+    assert plain.status_code == 201, plain.text
+    power = client.post("/api/v1/orders", json={"lines": [{"offer_id": offers[("SUP-1", "COAL-6000")],
+                                                           "quantity": 1}]},
+                        headers=world.headers("buyer_power", **{"Idempotency-Key": "c1"}))
+    assert power.status_code == 201, power.text  # not on POWER's list, not taken from one: no row
+    bad = client.post("/api/v1/orders", json={"lines": [{**body["lines"][0], "from_recommendation": {
+        **taken, "surface": "homepage"}}]}, headers=world.headers("buyer_coal", **{"Idempotency-Key": "d1"}))
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_request")
+
+    first, second = placed.json()["id"], plain.json()["id"]
+    with db.read() as session:
+        rows = session.execute(select(
+            recommendation_attributions.c.order_id, recommendation_attributions.c.line_no,
+            recommendation_attributions.c.sku_id, recommendation_attributions.c.shown_audience,
+            recommendation_attributions.c.shown_rank, recommendation_attributions.c.from_surface,
+            recommendation_attributions.c.from_rank).order_by(recommendation_attributions.c.order_id,
+                                                              recommendation_attributions.c.line_no)).all()
+        events = session.execute(select(outbox_events.c.aggregate_id).where(
+            outbox_events.c.event_type == "order.recommendation_attributed")).scalars().all()
+    assert [tuple(r) for r in rows] == [
+        (first, 1, sku["COAL-6000"], "buyer", 1, "recommendations", 1),
+        (first, 2, sku["COAL-5500"], "buyer", 5, None, None),
+        (second, 1, sku["COAL-5500"], "unit", 1, None, None),
+    ]
+    assert sorted(events, key=int) == [str(first), str(second)]

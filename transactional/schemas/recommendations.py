@@ -1,4 +1,5 @@
-"""Bodies of ``/recommendations`` and ``/skus/{sku_id}/related|suppliers``."""
+"""Bodies of ``/recommendations`` and ``/skus/{sku_id}/related|suppliers``, and the optional
+``from_recommendation`` of an order line."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from infra.http.validators import RequestModel
 
 
 class SnapshotRef(BaseModel):
@@ -86,3 +89,11 @@ class SupplierList(BaseModel):
     snapshot: SnapshotRef | None
     items: list[SupplierChoice]
     dropped: list[DroppedPublic]
+
+
+class FromRecommendation(RequestModel):
+    """On an order line: the buyer took it from a recommendation (for measuring the uplift)."""
+
+    surface: Literal["recommendations", "related", "suppliers"]
+    snapshot_version: str = Field(min_length=1, max_length=64, description="the list's snapshot.version")
+    rank: int = Field(ge=1, le=1000, description="the rank shown")

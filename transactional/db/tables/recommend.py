@@ -8,13 +8,28 @@ rules on the live catalogue (offers, stock, suppliers) — no foreign keys, so a
 the catalogue no longer holds is simply not shown.
 
 Invariants: one row per list position (unique indexes below); ``score`` finite.
+
+``recommendation_attributions`` is the other direction: written at order placement, one row
+per order line whose SKU was on the buyer's list in force (``shown_*``) or that the buyer
+added from a recommendation (``from_*``), so the lake can measure the uplift.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Float, Index, Integer, String, Table
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
 
 from transactional.db.tables.base import Id, metadata
+from transactional.db.types import UtcDateTime
 
 #: Per buyer (``audience = 'buyer'``, ``buyer_user_id`` = ``users.id``) and per unit for buyers
 #: without a history (``audience = 'unit'``, ``buyer_user_id`` 0): ranked SKUs to order next.
@@ -34,7 +49,7 @@ recommendations = Table(
     Column("reason", String(500), nullable=False),
     CheckConstraint("audience IN ('buyer', 'unit')", name="audience"),
     CheckConstraint("rank >= 1", name="rank"),
-    Index("uq_recommendations_list_rank", "audience", "business_unit", "buyer_user_id", "rank", unique=True),
+    Index("uq_recommendations_list_rank", "audience", "buyer_user_id", "business_unit", "rank", unique=True),
     sqlite_autoincrement=True,
 )
 
@@ -64,4 +79,24 @@ sku_supplier_rankings = Table(
     Column("reason_kind", String(32), nullable=False),
     Column("reason", String(500), nullable=False),
     CheckConstraint("rank >= 1", name="rank"),
+)
+
+#: Per order line: was its SKU recommended to the buyer (list in force at placement), and did
+#: the buyer add it from a recommendation (surface, version and rank the client reports)?
+recommendation_attributions = Table(
+    "recommendation_attributions", metadata,
+    Column("order_id", Id, ForeignKey("orders.id"), primary_key=True),
+    Column("line_no", Integer(), primary_key=True),
+    Column("sku_id", BigInteger(), nullable=False),
+    Column("buyer_user_id", BigInteger(), nullable=False),
+    Column("business_unit", String(32), nullable=False),
+    Column("shown_version", String(64)),  # NULL: not on the list in force
+    Column("shown_audience", String(8)),
+    Column("shown_rank", Integer()),
+    Column("from_surface", String(16)),  # NULL: not added from a recommendation
+    Column("from_version", String(64)),
+    Column("from_rank", Integer()),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint("from_surface IS NULL OR from_surface IN ('recommendations', 'related', 'suppliers')",
+                    name="from_surface"),
 )
