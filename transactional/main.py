@@ -28,6 +28,7 @@ from transactional.api import (
     orders,
     payments,
     promotions,
+    recommendations,
     settlement,
     users,
     warehouses,
@@ -73,6 +74,7 @@ TAGS = [
     {"name": "suppliers", "description": "Suppliers"},
     {"name": "business units", "description": "Business units"},
     {"name": "users", "description": "Accounts and API keys (admins)"},
+    {"name": "recommendations", "description": "What to order next, what goes with it, which supplier"},
     {"name": "decisions", "description": "Lake decision snapshots in force (the inbound door) and their age"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
@@ -134,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     for router in benefits.ROUTERS:
         api.include_router(router)
+    api.include_router(recommendations.router)
     app.include_router(api)
     app.include_router(health.router)
     return app

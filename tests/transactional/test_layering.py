@@ -21,7 +21,7 @@ RANKS = {
     "db": 1,
     "core": 2,
     "identity": 3, "accounting": 3,
-    "catalogue": 4, "onboarding": 4,
+    "catalogue": 4, "onboarding": 4, "recommend": 4,
     "rebates": 5, "benefits": 5,
     "ordering": 6,
     "settlement": 7,

@@ -40,6 +40,7 @@ from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_
 from transactional.domain.status import APPROVAL_STATUS, INITIAL_STATUS, PLACED_EVENT
 from transactional.ordering import approvals, reservation
 from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
+from transactional.recommend import attribution
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -67,6 +68,7 @@ class OrderLineRequest:
 
     offer_id: int
     quantity: int
+    from_recommendation: attribution.RecommendationRef | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         for n, line, t, unit, amount in priced
     ]
     _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
+    attribution.at_placement(session, actor, order_id, [(n, t.sku_id, line.from_recommendation)
+                                                        for n, line, t, _, _ in priced], now)
     promotion_rows = [_promotion_row(order_id, a, currency) for a in applied]
     if promotion_rows:
         _INSERT_PROMOTIONS.execute(session, promotion_rows)

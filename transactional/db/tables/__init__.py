@@ -15,5 +15,6 @@ from transactional.db.tables import (  # noqa: F401
     onboarding,
     ordering,
     rebates,
+    recommend,
     settlement,
 )
