@@ -64,6 +64,19 @@ def place(client: Any, world: Any, offer_id: int, quantity: int, key: str,
     return response.json()
 
 
+def set_limit(client: Any, world: Any, unit: str, amount: str, currency: str = "CNY",
+              requester: str = "procurement_coal", confirmer: str = "finance_coal") -> Any:
+    """Change a unit's approval limit the four-eyes way: one requests, another confirms."""
+    change = client.put(f"/api/v1/approval-limits/{unit}",
+                        json={"amount": amount, "currency": currency},
+                        headers=world.headers(requester))
+    assert change.status_code == 202, change.text
+    confirmed = client.post(f"/api/v1/approval-limits/changes/{change.json()['id']}/confirm",
+                            headers=world.headers(confirmer))
+    assert confirmed.status_code == 200, confirmed.text
+    return confirmed.json()
+
+
 def act(client: Any, world: Any, order_id: int, action: str, user: str,
         **body: Any) -> Any:
     return client.post(f"/api/v1/orders/{order_id}/{action}", json=body or None,

@@ -57,6 +57,7 @@ def _lookup_key(db: Database, secret: str) -> Principal:
 
 
 async def current_principal(
+    request: Request,
     context: ContextDep,
     token: Annotated[str | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
@@ -77,11 +78,14 @@ async def current_principal(
             user_id = int(claims.sub)
         except ValueError as exc:
             raise UnauthenticatedError("token subject is not a user of this service") from exc
-        return Principal(user_id, Role(claims.role), claims.business_unit, claims.supplier_id,
-                         claims.extra.get("name"))
-    if api_key:
-        return await run_in_threadpool(_lookup_key, context.db, api_key)
-    raise UnauthenticatedError("not authenticated: send a Bearer token or an X-API-Key")
+        principal = Principal(user_id, Role(claims.role), claims.business_unit,
+                              claims.supplier_id, claims.extra.get("name"))
+    elif api_key:
+        principal = await run_in_threadpool(_lookup_key, context.db, api_key)
+    else:
+        raise UnauthenticatedError("not authenticated: send a Bearer token or an X-API-Key")
+    request.state.principal = principal  # who a refusal (403) is audited against
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -52,3 +52,21 @@ def record(
         "business_unit": business_unit,
         "details": jsonable(dict(details or {})),
     })
+
+
+def record_denial(db: Any, actor: Principal, method: str, path: str, code: str,
+                  message: str, details: Any = None) -> None:
+    """Audit a refused request (HTTP 403) in its own transaction.
+
+    The refused request's transaction is rolled back, so the denial is written on its own:
+    ``access.denied`` with the route, the error code (``forbidden``,
+    ``separation_of_duties`` …) and its message.
+
+    Args:
+        db: a :class:`transactional.db.database.Database`.
+    """
+    action = details.get("action") if isinstance(details, Mapping) else None
+    db.run_write(lambda session: record(
+        session, actor, "access.denied", "request", (action or f"{method} {path}")[:64],
+        business_unit=actor.business_unit,
+        details={"method": method, "path": path, "code": code, "message": message}))

@@ -27,10 +27,11 @@ from infra.http.pages import Page, PageRequest
 from infra.uscc import PROBLEMS, normalise_uscc, uscc_problem
 from transactional.core import audit, events
 from transactional.core.paging import fetch_page
+from transactional.core.policy import Action, authorize, require_checker
 from transactional.db.tables.identity import business_units, suppliers
 from transactional.db.tables.onboarding import supplier_applications, supplier_documents
 from transactional.db.types import utcnow
-from transactional.domain.errors import ConflictError, ForbiddenError, ValidationFailedError
+from transactional.domain.errors import ConflictError, ValidationFailedError
 from transactional.domain.money import check_currency
 from transactional.domain.principal import Principal, Role, not_found
 from transactional.identity.directory import supplier_approved_payload
@@ -67,7 +68,7 @@ def submit_application(session: Session, actor: Principal, values: Mapping[str, 
         ForbiddenError; ValidationFailedError ``invalid_application`` (missing data, invalid
         USCC); ConflictError ``duplicate`` (a supplier or open application has this USCC).
     """
-    actor.require(*STAFF)
+    authorize(actor, Action.APPLICATION_SUBMIT)
     unit = business_unit if actor.is_group_admin else actor.business_unit
     if not unit or session.execute(select(business_units.c.code).where(
             business_units.c.code == unit)).first() is None:
@@ -154,14 +155,13 @@ def review(session: Session, actor: Principal, application_id: int, decision: st
         ForbiddenError (role; reviewing your own application), NotFoundError,
         ValidationFailedError (rejection without reason), ConflictError (already decided).
     """
-    actor.require(*STAFF)
+    authorize(actor, Action.APPLICATION_REVIEW)
     row = load_application(session, actor, application_id, lock=True)
     if decision not in ("approve", "reject"):
         raise ValidationFailedError("decision: approve or reject")
     if decision == "reject" and not (reason or "").strip():
         raise ValidationFailedError("a rejection needs a reason", code="reason_required")
-    if row.submitted_by == actor.user_id and actor.user_id != 0:
-        raise ForbiddenError("four eyes: someone other than the applicant reviews it")
+    require_checker(actor, Action.APPLICATION_REVIEW, row.submitted_by)
     if row.status != "submitted":
         raise ConflictError(f"application {application_id} is already {row.status}",
                             code="already_decided")

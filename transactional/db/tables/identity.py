@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Integer,
     String,
     Table,
 )
@@ -54,6 +55,8 @@ users = Table(
     Column("supplier_id", String(64), ForeignKey("suppliers.id")),
     Column("is_active", Boolean(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # bumped by logout, disable and role changes: tokens carrying an older ``ver`` are revoked
+    Column("token_version", Integer(), nullable=False, server_default="0"),
     CheckConstraint(f"role IN ({ROLE_VALUES})", name="role"),
     CheckConstraint(
         "(role = 'supplier' AND supplier_id IS NOT NULL) "
