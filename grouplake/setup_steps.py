@@ -9,10 +9,12 @@ from __future__ import annotations
 from rich.console import Console
 
 from grouplake.dbt_setup import prepare_manifest
+from infra.local_secrets import setup_local_secrets
 from transactional.migrations import upgrade_database
 
 #: (name shown to the user, step), in order.
 SETUP_STEPS = (
+    ("local secrets (token signing, payment callbacks)", setup_local_secrets),
     ("dbt manifest", prepare_manifest),
     ("transactional database migrations", upgrade_database),
 )

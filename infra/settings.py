@@ -5,8 +5,9 @@ e.g. ``LAKE__ROOT``, ``OLTP__DATABASE_URL``, ``MLFLOW__TRACKING_URI``) and an op
 ``.env`` file, through the cached :func:`get_settings`. Nothing is read at import time.
 
 Every non-secret has a local default under ``./.grouplake/`` (``GROUPLAKE_HOME`` moves that
-root). Secrets have no usable default outside ``env=local`` / ``env=ci``: a production
-process without them refuses to start (:meth:`Settings.require_secrets`).
+root). Secrets have no default outside ``env=local`` / ``env=ci``, where they are generated
+per machine (``infra/local_secrets.py``); a process of any other profile without real ones,
+or with a placeholder, refuses to start (:meth:`Settings.require_secrets`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["local", "ci", "staging", "production"]
 
-#: Placeholder secret used only when ``env`` is ``local`` or ``ci``.
+#: A placeholder some older setups still carry; refused as a secret by every profile but
+#: ``local`` (local and CI secrets are generated per machine: ``infra/local_secrets.py``).
 LOCAL_DEV_SECRET = "grouplake-local-development-secret-not-for-production"
+#: Values never accepted as a secret outside ``env=local`` (case-insensitive).
+PLACEHOLDER_SECRETS = frozenset({
+    LOCAL_DEV_SECRET, "changeme", "change-me", "change_me", "secret", "password",
+    "grouplake", "placeholder", "replace-me", "todo",
+})
 
 
 class SparkSettings(BaseModel):
@@ -137,6 +144,9 @@ class AuthSettings(BaseModel):
     jwt_algorithm: str = "HS256"
     jwt_public_key: str | None = None  # PEM; verifies RS*/ES*/EdDSA tokens (jwt_secret signs)
     token_ttl_minutes: int = 60
+    max_token_ttl_minutes: int = 720  # a token living longer than this (exp - iat) is refused
+    user_cache_ttl_s: float = 5.0  # how long a request may trust a cached user check
+    user_cache_size: int = 4096  # users whose check is remembered per process
     issuer: str = "grouplake"
 
 
@@ -251,15 +261,21 @@ class Settings(BaseSettings):
         self.oltp.settlement_currency_default = (
             self.oltp.settlement_currency_default or self.group_currency
         )
-        if self.auth.jwt_secret is None and self.env in ("local", "ci"):
-            self.auth.jwt_secret = SecretStr(LOCAL_DEV_SECRET)
-        if self.oltp.payment_provider_secret is None and self.env in ("local", "ci"):
-            self.oltp.payment_provider_secret = SecretStr(LOCAL_DEV_SECRET)
+        if self.is_dev and (self.auth.jwt_secret is None
+                            or self.oltp.payment_provider_secret is None):
+            from infra.local_secrets import ensure_local_secrets
+
+            generated = ensure_local_secrets(home)
+            if self.auth.jwt_secret is None:
+                self.auth.jwt_secret = SecretStr(generated["jwt_secret"])
+            if self.oltp.payment_provider_secret is None:
+                self.oltp.payment_provider_secret = SecretStr(
+                    generated["payment_provider_secret"])
         return self
 
     @property
     def is_dev(self) -> bool:
-        """True for ``local`` and ``ci``, where placeholder secrets are tolerated."""
+        """True for ``local`` and ``ci``: secrets default to the machine's generated ones."""
         return self.env in ("local", "ci")
 
     @property
@@ -272,26 +288,30 @@ class Settings(BaseSettings):
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster")
 
     def require_secrets(self, *, payments: bool = False) -> None:
-        """Refuse to run outside local/CI without real secrets.
+        """Refuse to run on a placeholder or weak secret (every profile but ``local``).
+
+        ``local`` and ``ci`` get generated secrets by default (``infra/local_secrets.py``);
+        ``ci``, ``staging`` and ``production`` refuse a known placeholder or anything shorter
+        than 32 characters, so a secret copied from documentation never signs a token.
 
         Args:
             payments: also require ``OLTP__PAYMENT_PROVIDER_SECRET`` (the transactional API,
                 which verifies the payment provider's signed callbacks).
 
         Raises:
-            RuntimeError: when a secret is missing or still the local placeholder.
+            RuntimeError: when a secret is missing, a placeholder or too short.
         """
-        if self.is_dev:
+        if self.env == "local":
             return
         required = [("AUTH__JWT_SECRET", self.auth.jwt_secret)]
         if payments:
             required.append(("OLTP__PAYMENT_PROVIDER_SECRET", self.oltp.payment_provider_secret))
         for name, value in required:
             secret = value.get_secret_value() if value else ""
-            if not secret or secret == LOCAL_DEV_SECRET or len(secret) < 32:
+            if not secret or secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
                 raise RuntimeError(
                     f"{name} must be set to a random string of at least 32 characters "
-                    f"when ENV={self.env!r}"
+                    f"(not a placeholder) when ENV={self.env!r}"
                 )
 
 

@@ -34,6 +34,7 @@ from transactional.api.limits import BodySizeLimit
 from transactional.api.ratelimit import GcraLimiter
 from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
+from transactional.identity.sessions import UserCache
 
 DESCRIPTION = """
 GroupLake's thin trading layer: identity, the catalogue (categories with attribute templates,
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         login_limiter=GcraLimiter(settings.oltp.login_rate_per_minute),
         order_limiter=GcraLimiter(settings.oltp.order_rate_per_minute),
         policy=CommercePolicy.from_settings(settings),
+        users=UserCache(settings.auth.user_cache_ttl_s, settings.auth.user_cache_size),
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")

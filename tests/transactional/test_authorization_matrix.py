@@ -82,6 +82,10 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "admin_coal", ("admin_power", "buyer_coal2", "buyer_power", "supplier_1"), "user"),
     ("post", "/api/v1/users/{user_id}/api-keys"): Case(
         "admin_coal", ("admin_power",), "user", {"name": "x"}, expected=201),
+    ("post", "/api/v1/users/{user_id}/disable"): Case(
+        "admin_coal", ("admin_power",), "user"),
+    ("post", "/api/v1/users/{user_id}/enable"): Case(
+        "admin_coal", ("admin_power",), "user"),
     ("delete", "/api/v1/users/{user_id}/api-keys/{key_id}"): Case(
         "admin_coal", ("admin_power",), "api_key", expected=204),
     ("get", "/api/v1/suppliers/{supplier_id}"): Case("supplier_1", ("supplier_2",), "supplier"),

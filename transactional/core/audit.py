@@ -42,7 +42,7 @@ def record(
         business_unit: the unit concerned, if any.
         details: JSON-ready facts (never secrets or password hashes).
     """
-    session.connection().execute(_INSERT, {
+    _append(session, {
         "occurred_at": utcnow(),
         "actor_user_id": actor.user_id,
         "actor_role": actor.role.value,
@@ -51,6 +51,32 @@ def record(
         "object_id": str(object_id),
         "business_unit": business_unit,
         "details": jsonable(dict(details or {})),
+    })
+
+
+def _append(session: Session, row: dict[str, Any]) -> None:
+    session.connection().execute(_INSERT, row)
+
+
+def record_login(session: Session, username: str, user: Any, ok: bool,
+                 client: str | None) -> None:
+    """Audit a login attempt: ``auth.login`` or ``auth.login_failed``.
+
+    Args:
+        username: as typed (kept to 64 characters); never the password.
+        user: the ``users`` row of that name (or its state), None when there is none; a
+            failure for an unknown name is recorded against user id 0, role ``anonymous``.
+        client: the caller's address, when known.
+    """
+    _append(session, {
+        "occurred_at": utcnow(),
+        "actor_user_id": user.user_id if user is not None else 0,
+        "actor_role": user.role if user is not None else "anonymous",
+        "action": "auth.login" if ok else "auth.login_failed",
+        "object_type": "user",
+        "object_id": str(user.user_id) if user is not None else "-",
+        "business_unit": user.business_unit if user is not None else None,
+        "details": {"username": username[:64], "client": client},
     })
 
 

@@ -1,0 +1,71 @@
+"""Secrets of the local and CI profiles, generated once per machine, never written in code.
+
+``grouplake setup`` runs :func:`ensure_local_secrets` (a registered setup step): it writes
+random secrets (token signing, payment-callback HMAC) to ``<home>/secrets/local.json``
+(``GROUPLAKE_HOME``, under ``.grouplake/``, which git ignores), readable by the owner only.
+The settings of ``env=local|ci`` take their secrets from that file when the environment sets
+none, creating it on first use when setup has not run. Other profiles never read it: they
+need real secrets from the environment (:meth:`infra.settings.Settings.require_secrets`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+#: Where, under the settings' home, the generated secrets live.
+RELATIVE_PATH = Path("secrets") / "local.json"
+#: The secrets the file holds: name -> bytes of randomness.
+NAMES = ("jwt_secret", "payment_provider_secret")
+
+
+def secrets_path(home: Path) -> Path:
+    """The secrets file of a settings home."""
+    return Path(home) / RELATIVE_PATH
+
+
+def setup_local_secrets() -> None:
+    """Setup step: generate the secrets file of a ``local`` / ``ci`` home (idempotent)."""
+    from infra.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_dev:
+        ensure_local_secrets(settings.home)
+
+
+def ensure_local_secrets(home: Path | str) -> dict[str, str]:
+    """Read the local secrets, generating the file (mode 0600) if it is missing.
+
+    Safe when several processes start at once: the file is created exclusively and whoever
+    loses the race reads the winner's secrets.
+
+    Args:
+        home: the settings home.
+
+    Returns:
+        ``{"jwt_secret": …, "payment_provider_secret": …}`` (48 random URL-safe bytes each).
+    """
+    path = secrets_path(Path(home))
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {name: secrets.token_urlsafe(48) for name in NAMES}
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read(path)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle)
+    return values
+
+
+def _read(path: Path) -> dict[str, str]:
+    values = json.loads(path.read_text())
+    missing = [name for name in NAMES if not values.get(name)]
+    if missing:
+        raise RuntimeError(f"{path} lacks {', '.join(missing)}; delete it and run grouplake setup")
+    return values
