@@ -1,6 +1,7 @@
 """Secrets of the local and CI profiles, generated once per machine, never written in code.
 
-``grouplake setup`` runs :func:`ensure_local_secrets` (a registered setup step): it writes
+``grouplake setup`` runs :func:`ensure_local_secrets` (a registered setup step,
+``grouplake/setup_steps.py``): it writes
 random secrets (token signing, payment-callback HMAC) to ``<home>/secrets/local.json``
 (``GROUPLAKE_HOME``, under ``.grouplake/``, which git ignores), readable by the owner only.
 The settings of ``env=local|ci`` take their secrets from that file when the environment sets
@@ -24,15 +25,6 @@ NAMES = ("jwt_secret", "payment_provider_secret")
 def secrets_path(home: Path) -> Path:
     """The secrets file of a settings home."""
     return Path(home) / RELATIVE_PATH
-
-
-def setup_local_secrets() -> None:
-    """Setup step: generate the secrets file of a ``local`` / ``ci`` home (idempotent)."""
-    from infra.settings import get_settings
-
-    settings = get_settings()
-    if settings.is_dev:
-        ensure_local_secrets(settings.home)
 
 
 def ensure_local_secrets(home: Path | str) -> dict[str, str]:

@@ -148,7 +148,8 @@ def test_every_login_is_audited_success_and_failure(client, world, db) -> None:
 
 def test_local_secrets_are_generated_per_home_never_the_old_constant(settings,
                                                                       monkeypatch) -> None:
-    from infra.local_secrets import secrets_path, setup_local_secrets
+    from grouplake.setup_steps import setup_local_secrets
+    from infra.local_secrets import secrets_path
     from infra.settings import LOCAL_DEV_SECRET, get_settings, isolated_settings
 
     path = secrets_path(settings.home)
