@@ -2,18 +2,24 @@
 
 "Privileged" means anything that changes who may do what or what the platform sells:
 users, API keys, business units, suppliers, categories, SKUs, offers, warehouses, stock
-adjustments, and order status changes made by staff. The table refuses UPDATE and DELETE
-(database triggers), so the log cannot be rewritten by the service itself.
+adjustments, and order status changes made by staff; also logins (success and failure),
+logouts and refused requests. The table refuses UPDATE and DELETE (database triggers), so
+the log cannot be rewritten by the service itself, and each row is chained to the previous
+by SHA-256 (``core/audit_chain.py``), so a rewrite that bypasses the triggers shows in
+``grouplake audit verify``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from transactional.core import audit_chain
 from transactional.core.jsonable import jsonable
 from transactional.db.tables.core import audit_log
 from transactional.db.types import utcnow
@@ -55,6 +61,13 @@ def record(
 
 
 def _append(session: Session, row: dict[str, Any]) -> None:
+    """Insert one row chained onto the log's head (``core/audit_chain.py``)."""
+    row["occurred_at"] = row["occurred_at"].astimezone(dt.UTC)
+    row["details"] = json.loads(json.dumps(row["details"], allow_nan=False))  # as stored
+    audit_chain.lock_for_append(session)
+    prev = audit_chain.head(session)
+    row["prev_hash"] = prev
+    row["row_hash"] = audit_chain.row_hash(row, prev)
     session.connection().execute(_INSERT, row)
 
 
