@@ -192,6 +192,9 @@ class ServiceSettings(BaseModel):
     serving_port: int = 8001
     mlflow_port: int = 5000
     health_timeout_s: float = 120.0
+    tls: bool = False  # the APIs are reached over HTTPS (directly or behind a proxy): send HSTS
+    hsts_max_age_s: int = 31_536_000  # Strict-Transport-Security max-age when ``tls``
+    api_docs: bool | None = None  # /docs, /redoc, /openapi.json; None: only with env=local
 
 
 class DemoSettings(BaseModel):
@@ -277,6 +280,14 @@ class Settings(BaseSettings):
     def is_dev(self) -> bool:
         """True for ``local`` and ``ci``: secrets default to the machine's generated ones."""
         return self.env in ("local", "ci")
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        """Whether the APIs serve their interactive docs (``services.api_docs``; by default
+        only the ``local`` profile does)."""
+        if self.services.api_docs is not None:
+            return self.services.api_docs
+        return self.env == "local"
 
     @property
     def uses_demo_sources(self) -> bool:

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
+from infra.http.headers import SecurityHeaders
 from infra.settings import Settings, get_settings
 from transactional.api import (
     auth,
@@ -82,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings: defaults to :func:`infra.settings.get_settings` (``OLTP__*``, ``AUTH__*``).
 
     Returns:
-        The app; its database engine is disposed on shutdown.
+        The app; its database engine is disposed on shutdown. Every answer carries the
+        security headers (``infra/http/headers.py``); the docs and the OpenAPI document are
+        served only where ``settings.api_docs_enabled``.
 
     Example:
         ``uvicorn transactional.main:create_app --factory --port 8000``
@@ -100,16 +103,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         db.dispose()
 
+    docs = settings.api_docs_enabled
     app = FastAPI(
         title="GroupLake transactional API",
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.oltp.max_request_bytes,
                        upload_suffix="/documents",
                        upload_max_bytes=settings.oltp.document_max_bytes + 65_536)
+    # outermost: even a refused body (413) carries the headers
+    app.add_middleware(SecurityHeaders, docs_paths=("/docs", "/redoc"),
+                       hsts_max_age_s=settings.services.hsts_max_age_s
+                       if settings.services.tls else 0)
     app.state.context = AppContext(
         settings=settings,
         db=db,
