@@ -2,7 +2,7 @@
 
 ``grouplake setup`` runs :func:`ensure_local_secrets` (a registered setup step,
 ``grouplake/setup_steps.py``): it writes
-random secrets (token signing, payment-callback HMAC) to ``<home>/secrets/local.json``
+random secrets (token signing, payment-callback HMAC, field encryption) to ``<home>/secrets/local.json``
 (``GROUPLAKE_HOME``, under ``.grouplake/``, which git ignores), readable by the owner only.
 The settings of ``env=local|ci`` take their secrets from that file when the environment sets
 none, creating it on first use when setup has not run. Other profiles never read it: they
@@ -19,7 +19,7 @@ from pathlib import Path
 #: Where, under the settings' home, the generated secrets live.
 RELATIVE_PATH = Path("secrets") / "local.json"
 #: The secrets the file holds: name -> bytes of randomness.
-NAMES = ("jwt_secret", "payment_provider_secret")
+NAMES = ("jwt_secret", "payment_provider_secret", "field_encryption_key")
 
 
 def secrets_path(home: Path) -> Path:
@@ -56,8 +56,15 @@ def ensure_local_secrets(home: Path | str) -> dict[str, str]:
 
 
 def _read(path: Path) -> dict[str, str]:
+    """The file's secrets; one a newer version needs is added (the others are kept)."""
     values = json.loads(path.read_text())
     missing = [name for name in NAMES if not values.get(name)]
     if missing:
-        raise RuntimeError(f"{path} lacks {', '.join(missing)}; delete it and run grouplake setup")
+        values.update({name: secrets.token_urlsafe(48) for name in missing})
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(values, handle)
+        os.replace(partial, path)
+        return _read(path)
     return values

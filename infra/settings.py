@@ -127,6 +127,9 @@ class OltpSettings(BaseModel):
     approval_limits: dict[str, str] = Field(default_factory=dict)
     approval_ttl_hours: int = 72  # a pending approval expires (stock released) after this long
     payment_provider_secret: SecretStr | None = None  # HMAC-SHA256 key of provider callbacks
+    # master secret of field encryption (SM4-GCM + HMAC search hash; infra/fieldcrypt.py)
+    field_encryption_key: SecretStr | None = None
+    field_key_id: str = "k1"  # stored with every encrypted value
     payment_callback_tolerance_s: int = 300  # refuse callbacks signed further from now than this
     payment_terms_days: int = 30  # due date of an exported payable = statement period end + this
     fx_max_age_days: int = 7  # a conversion uses a rate at most this many days older than it
@@ -265,7 +268,8 @@ class Settings(BaseSettings):
             self.oltp.settlement_currency_default or self.group_currency
         )
         if self.is_dev and (self.auth.jwt_secret is None
-                            or self.oltp.payment_provider_secret is None):
+                            or self.oltp.payment_provider_secret is None
+                            or self.oltp.field_encryption_key is None):
             from infra.local_secrets import ensure_local_secrets
 
             generated = ensure_local_secrets(home)
@@ -274,6 +278,8 @@ class Settings(BaseSettings):
             if self.oltp.payment_provider_secret is None:
                 self.oltp.payment_provider_secret = SecretStr(
                     generated["payment_provider_secret"])
+            if self.oltp.field_encryption_key is None:
+                self.oltp.field_encryption_key = SecretStr(generated["field_encryption_key"])
         return self
 
     @property
@@ -306,8 +312,9 @@ class Settings(BaseSettings):
         than 32 characters, so a secret copied from documentation never signs a token.
 
         Args:
-            payments: also require ``OLTP__PAYMENT_PROVIDER_SECRET`` (the transactional API,
-                which verifies the payment provider's signed callbacks).
+            payments: also require ``OLTP__PAYMENT_PROVIDER_SECRET`` and
+                ``OLTP__FIELD_ENCRYPTION_KEY`` (the transactional API, which verifies the
+                payment provider's signed callbacks and stores encrypted fields).
 
         Raises:
             RuntimeError: when a secret is missing, a placeholder or too short.
@@ -317,6 +324,7 @@ class Settings(BaseSettings):
         required = [("AUTH__JWT_SECRET", self.auth.jwt_secret)]
         if payments:
             required.append(("OLTP__PAYMENT_PROVIDER_SECRET", self.oltp.payment_provider_secret))
+            required.append(("OLTP__FIELD_ENCRYPTION_KEY", self.oltp.field_encryption_key))
         for name, value in required:
             secret = value.get_secret_value() if value else ""
             if not secret or secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:

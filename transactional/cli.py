@@ -226,6 +226,16 @@ def settle_rebates(
     typer.echo(f"{count} rebate settlement(s)")
 
 
+@tx_app.command("encrypt-fields")
+def encrypt_fields() -> None:
+    """Encrypt sensitive fields still stored in clear (bank accounts of rows written before
+    field encryption); idempotent."""
+    from transactional.identity.sensitive import encrypt_clear_fields
+
+    sealed = _db().run_write(encrypt_clear_fields)
+    typer.echo("encrypted: " + ", ".join(f"{n} {t}" for t, n in sealed.items()))
+
+
 audit_app = typer.Typer(
     name="audit",
     help="The transactional audit log: verify its hash chain.",

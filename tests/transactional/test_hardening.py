@@ -120,6 +120,7 @@ def _app_for(monkeypatch, env: str, **variables: str):
     monkeypatch.setenv("ENV", env)
     monkeypatch.setenv("AUTH__JWT_SECRET", "s" * 48)
     monkeypatch.setenv("OLTP__PAYMENT_PROVIDER_SECRET", "p" * 48)
+    monkeypatch.setenv("OLTP__FIELD_ENCRYPTION_KEY", "f" * 48)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     reset_settings_cache()

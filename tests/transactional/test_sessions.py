@@ -178,6 +178,7 @@ def test_every_profile_but_local_refuses_a_placeholder_secret(settings, monkeypa
     monkeypatch.setenv("ENV", env)
     monkeypatch.setenv("AUTH__JWT_SECRET", secret)
     monkeypatch.setenv("OLTP__PAYMENT_PROVIDER_SECRET", "p" * 40)
+    monkeypatch.setenv("OLTP__FIELD_ENCRYPTION_KEY", "f" * 40)
     reset_settings_cache()
     with pytest.raises(RuntimeError, match="AUTH__JWT_SECRET"):
         create_app(get_settings())

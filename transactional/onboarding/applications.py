@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from infra.fieldcrypt import mask_account
 from infra.http.pages import Page, PageRequest
 from infra.uscc import PROBLEMS, normalise_uscc, uscc_problem
 from transactional.core import audit, events
@@ -87,9 +88,12 @@ def submit_application(session: Session, actor: Principal, values: Mapping[str, 
         id=supplier_id, name=data["company_name"], credit_code=data["uscc"], status="pending",
         created_at=now, business_unit=unit, city=data["city"], province=data["province"],
         address=data["address"], phone=data["phone"], bank_name=data["bank_name"],
-        bank_account=data["bank_account"], settlement_currency=data["settlement_currency"]))
+        bank_account=mask_account(data["bank_account"]), bank_account_enc=data["bank_account"],
+        settlement_currency=data["settlement_currency"]))
     application_id = session.execute(insert(supplier_applications).values(
-        business_unit=unit, supplier_id=supplier_id, status="submitted", **data,
+        business_unit=unit, supplier_id=supplier_id, status="submitted",
+        **data | {"bank_account": mask_account(data["bank_account"]),
+                  "bank_account_enc": data["bank_account"]},
         submitted_by=actor.user_id, submitted_at=now,
     ).returning(supplier_applications.c.id)).scalar_one()
     audit.record(session, actor, "supplier_application.submit", "supplier_application",
@@ -120,7 +124,8 @@ def load_application(session: Session, actor: Principal, application_id: int, *,
 def _public(session: Session, row: Any) -> dict[str, Any]:
     docs = session.execute(select(supplier_documents).where(
         supplier_documents.c.application_id == row.id).order_by(supplier_documents.c.id))
-    body = dict(row._mapping)
+    body = {k: v for k, v in row._mapping.items()
+            if k not in ("bank_account_enc", "bank_account_hmac")}  # masked bank_account only
     body["documents"] = [{k: d._mapping[k] for k in (
         "id", "doc_type", "filename", "content_type", "size_bytes", "sha256", "uploaded_at")}
         for d in docs]
