@@ -30,8 +30,8 @@ def secrets_path(home: Path) -> Path:
 def ensure_local_secrets(home: Path | str) -> dict[str, str]:
     """Read the local secrets, generating the file (mode 0600) if it is missing.
 
-    Safe when several processes start at once: the file is created exclusively and whoever
-    loses the race reads the winner's secrets.
+    Safe when several processes start at once: the file is written aside and linked into
+    place atomically; whoever loses the race reads the winner's secrets.
 
     Args:
         home: the settings home.
@@ -46,13 +46,23 @@ def ensure_local_secrets(home: Path | str) -> dict[str, str]:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     values = {name: secrets.token_urlsafe(48) for name in NAMES}
+    partial = _write_private(path, values)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.link(partial, path)  # atomic: appears complete, or not at all if another won
     except FileExistsError:
         return _read(path)
+    finally:
+        partial.unlink()
+    return values
+
+
+def _write_private(path: Path, values: dict[str, str]) -> Path:
+    """Write ``values`` to a fresh owner-only file next to ``path``; returns it."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(values, handle)
-    return values
+    return partial
 
 
 def _read(path: Path) -> dict[str, str]:
@@ -61,10 +71,6 @@ def _read(path: Path) -> dict[str, str]:
     missing = [name for name in NAMES if not values.get(name)]
     if missing:
         values.update({name: secrets.token_urlsafe(48) for name in missing})
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(values, handle)
-        os.replace(partial, path)
+        os.replace(_write_private(path, values), path)
         return _read(path)
     return values
