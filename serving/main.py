@@ -98,10 +98,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url=None,  # served from packaged assets below (no CDN)
+        docs_url=None,  # served from packaged assets below (no CDN), when docs are on
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs_enabled else None,
     )
-    install_offline_docs(app)
+    if settings.api_docs_enabled:  # the local profile, or SERVICES__API_DOCS=true
+        install_offline_docs(app)
     app.state.context = AppContext(settings=settings, store=store,
                                    tokens=TokenVerifier(settings, serving.token_cache_size))
     errors.install(app)

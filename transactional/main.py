@@ -13,6 +13,7 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from infra.http.docs import install_offline_docs
+from infra.http.headers import SecurityHeaders
 from infra.settings import Settings, get_settings
 from transactional.api import (
     auth,
@@ -38,6 +39,7 @@ from transactional.api.limits import BodySizeLimit
 from transactional.api.ratelimit import GcraLimiter
 from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
+from transactional.identity.sessions import UserCache
 
 DESCRIPTION = """
 GroupLake's thin trading layer: identity, the catalogue (categories with attribute templates,
@@ -87,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings: defaults to :func:`infra.settings.get_settings` (``OLTP__*``, ``AUTH__*``).
 
     Returns:
-        The app; its database engine is disposed on shutdown.
+        The app; its database engine is disposed on shutdown. Every answer carries the
+        security headers (``infra/http/headers.py``); the docs and the OpenAPI document are
+        served only where ``settings.api_docs_enabled``.
 
     Example:
         ``uvicorn transactional.main:create_app --factory --port 8000``
@@ -105,25 +109,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         db.dispose()
 
+    docs = settings.api_docs_enabled
     app = FastAPI(
         title="GroupLake transactional API",
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url=None,  # served from packaged assets below (no CDN)
+        docs_url=None,  # served from packaged assets below (no CDN), when docs are on
         redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
     )
-    install_offline_docs(app)
+    if docs:
+        install_offline_docs(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.oltp.max_request_bytes,
                        upload_suffix="/documents",
                        upload_max_bytes=settings.oltp.document_max_bytes + 65_536)
+    # outermost: even a refused body (413) carries the headers
+    app.add_middleware(SecurityHeaders, docs_paths=("/docs", "/redoc"),
+                       hsts_max_age_s=settings.services.hsts_max_age_s
+                       if settings.services.tls else 0)
     app.state.context = AppContext(
         settings=settings,
         db=db,
         login_limiter=GcraLimiter(settings.oltp.login_rate_per_minute),
         order_limiter=GcraLimiter(settings.oltp.order_rate_per_minute),
         policy=CommercePolicy.from_settings(settings),
+        users=UserCache(settings.auth.user_cache_ttl_s, settings.auth.user_cache_size),
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")

@@ -27,6 +27,7 @@ from tests.transactional.commerce import (
     advance_to_delivered,
     make_uscc,
     place,
+    set_limit,
     today_period,
 )
 from tests.transactional.factories import USERS, order_body
@@ -81,6 +82,10 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "admin_coal", ("admin_power", "buyer_coal2", "buyer_power", "supplier_1"), "user"),
     ("post", "/api/v1/users/{user_id}/api-keys"): Case(
         "admin_coal", ("admin_power",), "user", {"name": "x"}, expected=201),
+    ("post", "/api/v1/users/{user_id}/disable"): Case(
+        "admin_coal", ("admin_power",), "user"),
+    ("post", "/api/v1/users/{user_id}/enable"): Case(
+        "admin_coal", ("admin_power",), "user"),
     ("delete", "/api/v1/users/{user_id}/api-keys/{key_id}"): Case(
         "admin_coal", ("admin_power",), "api_key", expected=204),
     ("get", "/api/v1/suppliers/{supplier_id}"): Case("supplier_1", ("supplier_2",), "supplier"),
@@ -116,15 +121,21 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         {"priority": 5}),
     ("put", "/api/v1/approval-limits/{business_unit}"): Case(
         "procurement_coal", ("procurement_power", "admin_power"), "unit",
-        {"amount": "600000", "currency": "CNY"}),
+        {"amount": "600000", "currency": "CNY"}, expected=202),
+    ("get", "/api/v1/approval-limits/changes/{change_id}"): Case(
+        "finance_coal", UNIT_OUTSIDERS, "limit_change"),
+    ("post", "/api/v1/approval-limits/changes/{change_id}/confirm"): Case(
+        "finance_coal", UNIT_OUTSIDERS, "limit_change"),
+    ("post", "/api/v1/approval-limits/changes/{change_id}/reject"): Case(
+        "finance_coal", UNIT_OUTSIDERS, "limit_change", {"reason": "matrix"}),
     ("get", "/api/v1/dealer-accounts/{dealer_account_id}"): Case(
         "buyer_coal", ("buyer_coal2", "buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "dealer"),
     ("post", "/api/v1/dealer-accounts/{dealer_account_id}/rebate-settlements"): Case(
         "finance_coal", ("finance_power", "admin_power"), "dealer", expected=201),
     ("get", "/api/v1/statements/{statement_id}"): Case(
         "finance_coal", (*UNIT_OUTSIDERS, "supplier_2"), "statement"),
-    ("post", "/api/v1/statements/{statement_id}/corrections"): Case(
-        "finance_coal", ("finance_power", "admin_power"), "statement",
+    ("post", "/api/v1/statements/{statement_id}/corrections"): Case(  # not its issuer
+        "admin_coal", ("finance_power", "admin_power"), "statement",
         {"amount": "1", "description": "matrix"}, expected=201),
     ("get", "/api/v1/supplier-applications/{application_id}"): Case(
         "procurement_coal", ("procurement_power", "admin_power", "supplier_1", "supplier_2"),
@@ -219,9 +230,7 @@ def objects(client, world):
         return {"order_id": response.json()["id"]}
 
     def order_pending() -> dict[str, Any]:
-        limit = client.put("/api/v1/approval-limits/COAL", json={"amount": "100", "currency": "CNY"},
-                           headers=world.headers("procurement_coal"))
-        assert limit.status_code == 200, limit.text
+        set_limit(client, world, "COAL", "100")
         placed = place(client, world, offer, 2, "matrix-pending")
         assert placed["status"] == "pending_approval", placed
         return {"order_id": placed["id"]}
@@ -249,6 +258,9 @@ def objects(client, world):
         "order_paid": order_paid,
         "order_shipped": order_shipped,
         "unit": lambda: {"business_unit": "COAL"},
+        "limit_change": lambda: {"change_id": client.put(
+            "/api/v1/approval-limits/COAL", json={"amount": "600000", "currency": "CNY"},
+            headers=world.headers("procurement_coal")).json()["id"]},
         "promotion": lambda: {"promotion_id": post("/api/v1/promotions", "procurement_coal", json={
             "code": "MATRIX", "name": "m", "kind": "percentage", "business_unit": "COAL",
             "supplier_id": "SUP-1", "rules": {"percent": "1"}})["id"]},

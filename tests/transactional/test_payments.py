@@ -198,4 +198,8 @@ def test_production_refuses_to_start_without_a_provider_secret(tx_settings, monk
     get_settings().require_secrets()  # the serving API, which takes no payments, still starts
     monkeypatch.setenv("OLTP__PAYMENT_PROVIDER_SECRET", "p" * 40)
     reset_settings_cache()
+    with pytest.raises(RuntimeError, match="OLTP__FIELD_ENCRYPTION_KEY"):
+        create_app(get_settings())
+    monkeypatch.setenv("OLTP__FIELD_ENCRYPTION_KEY", "f" * 40)
+    reset_settings_cache()
     assert create_app(get_settings()).state.context.policy.provider_secret == "p" * 40

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from transactional.accounting import postings
 from transactional.benefits import redemption
 from transactional.core import audit, events
+from transactional.core.policy import Action, require_checker
 from transactional.db.tables.ordering import orders
 from transactional.db.types import utcnow
 from transactional.domain.errors import IllegalTransitionError
@@ -64,6 +65,9 @@ EFFECTS: dict[str, Effect] = {
     "coupon.reverse": redemption.reverse_on_cancel,
 }
 
+#: Order actions that check someone else's order (``core/policy.py``).
+CHECKED: dict[str, Action] = {"approve": Action.ORDER_APPROVE, "reject": Action.ORDER_REJECT}
+
 _UNKNOWN = sorted({h for t in TRANSITIONS.values() for h in t.hooks} - set(EFFECTS))
 if _UNKNOWN:  # a transition naming an effect nobody performs is a programming error
     raise ImportError(f"transitions name side effects without a function: {_UNKNOWN}")
@@ -82,7 +86,8 @@ def transition_order(
         The order's snapshot after the change.
 
     Raises:
-        ForbiddenError: the role may never do ``action`` (403).
+        ForbiddenError: the role may never do ``action``, or (``separation_of_duties``) the
+            caller placed the order it would approve or reject (403).
         NotFoundError: the order is absent or outside the caller's scope (404).
         ValidationFailedError ``reason_required``: a rejection without a reason (422).
         IllegalTransitionError: not allowed from the current status (409).
@@ -95,6 +100,8 @@ def transition_order(
     if spec is not None and actor.role not in spec.roles:
         transition_for(action, "placed", actor.role)  # raises the ForbiddenError
     row = load_order_row(session, actor, order_id, lock=True)
+    if action in CHECKED:  # maker ≠ checker: never decide an order you placed
+        require_checker(actor, CHECKED[action], row.buyer_user_id)
     spec = transition_for(action, row.status, actor.role)
     if spec.reason_required:
         approvals.require_reason(action, reason)
