@@ -20,8 +20,11 @@ Why readers normalise rather than writers alone: ``MERGE`` writes view types wha
 given, and the one type-stable alternative delta-rs offers for a keyed update (an overwrite
 with a ``key IN (…)`` predicate) measured 2x slower than ``MERGE`` at 1,000 keys, 23x at
 20,000 and crashed (stack overflow in the predicate parser) at 100,000 on a 200,000-row
-table; splitting by physical types costs one Parquet footer read per file (cached by
-pyarrow within a dataset).
+table. Splitting by physical types costs one Parquet footer read per file: registering a
+200-file table in DuckDB and running one filtered count took 217 ms with the single dataset
+and 229 ms with :func:`snapshot_parts` (median of 7). Writers keep new files type-stable
+(:mod:`lake.conform` after each ``MERGE``), so a part beyond the first only appears on
+tables written by older code or other engines until ``grouplake lake repair``.
 """
 
 from __future__ import annotations

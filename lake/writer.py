@@ -13,6 +13,9 @@
   (:func:`lake.conform.conform_files`, a second, ``dataChange=false`` commit). Should that
   second commit not happen (a crash between the two), readers still answer
   (:func:`lake.tables.snapshot_parts`) and ``grouplake lake repair`` finishes the job.
+  Cost, measured (``/tmp`` script in the #25 report): a batch of 5,000 updated + 1,000 new
+  keys into a 200,000-row, 4-file table, whose MERGE rewrote every file, took 0.81 s without
+  and 1.21 s with the rewrite (median of 3); appends pay nothing.
 
 What a batch costs beyond the append itself (measured by ``tests/benchmarks/bench_ingest.py``):
 deciding which rows are new reads only the stored key (and change) columns of the files and
