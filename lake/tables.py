@@ -14,12 +14,12 @@ string_view)``). :func:`snapshot_parts` therefore splits the snapshot into one d
 set of physical types: within a part every file holds that part's types, so a filter
 (DuckDB's pushdown builds its literals from the part's types) is evaluated without a
 mismatch. Readers combine the parts (:func:`read_columns`, :func:`lake.sql.register_table`);
-``grouplake lake repair`` (:mod:`lake.repair`) rewrites drifted files to the declared types.
+``grouplake lake repair`` (:func:`lake.conform.repair_table`) rewrites drifted files to the declared types.
 
 Why readers normalise rather than writers alone: ``MERGE`` writes view types whatever it is
 given, and the one type-stable alternative delta-rs offers for a keyed update (an overwrite
 with a ``key IN (…)`` predicate) measured 2x slower than ``MERGE`` at 1,000 keys, 23x at
-20,000 and crashed (stack overflow in the predicate parser) at 100,000 on a 200,000-row
+20,000 and crashed the interpreter (segmentation fault) at 100,000 on a 200,000-row
 table. Splitting by physical types costs one Parquet footer read per file: registering a
 200-file table in DuckDB and running one filtered count took 217 ms with the single dataset
 and 229 ms with :func:`snapshot_parts` (median of 7). Writers keep new files type-stable
