@@ -13,7 +13,7 @@
   (:func:`lake.conform.conform_files`, a second, ``dataChange=false`` commit). Should that
   second commit not happen (a crash between the two), readers still answer
   (:func:`lake.tables.snapshot_parts`) and ``grouplake lake repair`` finishes the job.
-  Cost, measured (``/tmp`` script in the #25 report): a batch of 5,000 updated + 1,000 new
+  Cost, measured once for #25 (a one-off timing, not a benchmark): a batch of 5,000 updated + 1,000 new
   keys into a 200,000-row, 4-file table, whose MERGE rewrote every file, took 0.81 s without
   and 1.21 s with the rewrite (median of 3); appends pay nothing.
 
