@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
@@ -67,13 +68,25 @@ class FieldCipher:
     older: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_secret(cls, secret: str, key_id: str = "k1") -> FieldCipher:
-        """Build from the master secret (at least 32 characters)."""
-        if len(secret) < 32:
-            raise ValueError("the field encryption secret needs at least 32 characters")
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", key_id):
-            raise ValueError("a key id is 1-16 letters, digits, _ or -")
-        return cls(key_id, secret.encode())
+    def from_secret(cls, secret: str, key_id: str = "k1",
+                    older: Mapping[str, str] | None = None) -> FieldCipher:
+        """Build from the master secret (at least 32 characters) and, during a rotation,
+        the older secrets by key id (values they sealed stay readable)."""
+        keys = {key_id: secret, **(older or {})}
+        for kid, value in keys.items():
+            if len(value) < 32:
+                raise ValueError("the field encryption secret needs at least 32 characters")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", kid):
+                raise ValueError("a key id is 1-16 letters, digits, _ or -")
+        return cls(key_id, secret.encode(),
+                   {kid: value.encode() for kid, value in (older or {}).items()
+                    if kid != key_id})
+
+    @staticmethod
+    def key_id_of(sealed: str) -> str | None:
+        """The key id a sealed value names (None when it is not one)."""
+        parts = sealed.split(":", 2)
+        return parts[1] if len(parts) == 3 and parts[0] == SCHEME else None
 
     def _key(self, key_id: str) -> bytes:
         master = self.master if key_id == self.key_id else self.older.get(key_id)
@@ -111,7 +124,12 @@ class FieldCipher:
         except InvalidTag as exc:
             raise FieldCryptoError("encrypted value failed authentication") from exc
 
-    def search_hash(self, plain: str, column: str) -> str:
+    def search_hash(self, plain: str, column: str, master: bytes | None = None) -> str:
         """HMAC-SHA256 (hex) of the normalised value, for exact-match lookups."""
-        key = _derive(self.master, b"hmac/" + column.encode(), 32)
+        key = _derive(master or self.master, b"hmac/" + column.encode(), 32)
         return hmac.new(key, normalise(plain).encode(), hashlib.sha256).hexdigest()
+
+    def search_hashes(self, plain: str, column: str) -> list[str]:
+        """The search hash under the current key and every older one: a lookup made during
+        a rotation (``grouplake keys rotate``) also finds rows not re-keyed yet."""
+        return [self.search_hash(plain, column, m) for m in (self.master, *self.older.values())]

@@ -111,7 +111,12 @@ class OltpSettings(BaseModel):
     """The transactional service's database and limits."""
 
     database_url: str = ""  # default sqlite:///<home>/oltp/grouplake.db
-    login_rate_per_minute: int = 30
+    # login throttles (identity/lockout.py): per (username, client) exponential backoff after
+    # this many failures in a row, from base to max seconds; and attempts per client address
+    login_free_failures: int = 5
+    login_backoff_base_s: float = 1.0
+    login_backoff_max_s: float = 900.0
+    login_ip_rate_per_minute: int = 60
     order_rate_per_minute: int = 600
     max_page_size: int = 200
     max_request_bytes: int = 1_048_576
@@ -130,6 +135,9 @@ class OltpSettings(BaseModel):
     # master secret of field encryption (SM4-GCM + HMAC search hash; infra/fieldcrypt.py)
     field_encryption_key: SecretStr | None = None
     field_key_id: str = "k1"  # stored with every encrypted value
+    # during a key rotation: older secrets by key id, still readable (grouplake keys rotate
+    # re-encrypts every value with the current key; then they can be removed)
+    field_older_keys: dict[str, SecretStr] = Field(default_factory=dict)
     payment_callback_tolerance_s: int = 300  # refuse callbacks signed further from now than this
     payment_terms_days: int = 30  # due date of an exported payable = statement period end + this
     fx_max_age_days: int = 7  # a conversion uses a rate at most this many days older than it
@@ -151,6 +159,14 @@ class AuthSettings(BaseModel):
     user_cache_ttl_s: float = 5.0  # how long a request may trust a cached user check
     user_cache_size: int = 4096  # users whose check is remembered per process
     issuer: str = "grouplake"
+    # roles whose users must pass a TOTP (or recovery) code at login once enrolled
+    mfa_required_roles: list[str] = Field(
+        default_factory=lambda: ["admin", "finance", "procurement"])
+    # a not-yet-enrolled user of such a role gets a token that can only enrol (True), or a
+    # full token (False); None: enrol-only except for env=local|ci (the demo users)
+    mfa_enrol_only: bool | None = None
+    mfa_issuer_name: str = "GroupLake"  # the account label authenticator apps show
+    mfa_recovery_codes: int = 10  # one-time recovery codes issued at enrolment
 
 
 class DbtSettings(BaseModel):
@@ -286,6 +302,14 @@ class Settings(BaseSettings):
     def is_dev(self) -> bool:
         """True for ``local`` and ``ci``: secrets default to the machine's generated ones."""
         return self.env in ("local", "ci")
+
+    @property
+    def mfa_enrol_only(self) -> bool:
+        """Whether an unenrolled user of an MFA role gets an enrol-only token
+        (``auth.mfa_enrol_only``; by default every profile but ``local`` and ``ci``)."""
+        if self.auth.mfa_enrol_only is not None:
+            return self.auth.mfa_enrol_only
+        return not self.is_dev
 
     @property
     def api_docs_enabled(self) -> bool:

@@ -83,6 +83,7 @@ def issue_token(
     *,
     extra_claims: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
+    issuer: str | None = None,
 ) -> str:
     """Sign a token for one principal.
 
@@ -95,6 +96,9 @@ def issue_token(
             ``settings.auth.max_token_ttl_minutes`` (``ValueError`` beyond).
         extra_claims: additional non-reserved claims (e.g. ``{"name": "alice"}``).
         settings: defaults to :func:`infra.settings.get_settings`.
+        issuer: default ``settings.auth.issuer``; a token of another issuer (e.g. the
+            enrol-only tokens of MFA, ``<issuer>/mfa-enrol``) is refused by every verifier
+            that does not ask for that issuer explicitly.
 
     Returns:
         The compact JWT string.
@@ -115,7 +119,7 @@ def issue_token(
         "sub": str(sub),
         "role": role,
         "business_unit": business_unit,
-        "iss": settings.auth.issuer,
+        "iss": issuer or settings.auth.issuer,
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
         "jti": uuid.uuid4().hex,
@@ -129,12 +133,14 @@ def issue_token(
     return jwt.encode(payload, _signing_key(settings), algorithm=settings.auth.jwt_algorithm)
 
 
-def verify_token(token: str, *, settings: Settings | None = None) -> Claims:
+def verify_token(token: str, *, settings: Settings | None = None,
+                 issuer: str | None = None) -> Claims:
     """Check a token's signature, issuer and lifetime and return its claims.
 
     Args:
         token: the compact JWT (without the ``Bearer`` prefix).
         settings: defaults to :func:`infra.settings.get_settings`.
+        issuer: the issuer required; default ``settings.auth.issuer``.
 
     Returns:
         The verified :class:`Claims`.
@@ -150,7 +156,7 @@ def verify_token(token: str, *, settings: Settings | None = None) -> Claims:
             token,
             _verifying_key(settings),
             algorithms=[settings.auth.jwt_algorithm],
-            issuer=settings.auth.issuer,
+            issuer=issuer or settings.auth.issuer,
             options={"require": ["sub", "exp", "iat", "iss"]},
             leeway=5,
         )

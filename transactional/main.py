@@ -39,6 +39,7 @@ from transactional.api.limits import BodySizeLimit
 from transactional.api.ratelimit import GcraLimiter
 from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
+from transactional.identity.lockout import LoginGuard
 from transactional.identity.sessions import UserCache
 
 DESCRIPTION = """
@@ -132,7 +133,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.context = AppContext(
         settings=settings,
         db=db,
-        login_limiter=GcraLimiter(settings.oltp.login_rate_per_minute),
+        login_guard=LoginGuard(free_failures=settings.oltp.login_free_failures,
+                               base_s=settings.oltp.login_backoff_base_s,
+                               max_s=settings.oltp.login_backoff_max_s,
+                               ip_per_minute=settings.oltp.login_ip_rate_per_minute),
         order_limiter=GcraLimiter(settings.oltp.order_rate_per_minute),
         policy=CommercePolicy.from_settings(settings),
         users=UserCache(settings.auth.user_cache_ttl_s, settings.auth.user_cache_size),

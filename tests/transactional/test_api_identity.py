@@ -40,19 +40,18 @@ def test_requests_without_or_with_bad_credentials_are_401(client) -> None:
     assert client.get("/api/v1/orders", headers={"X-API-Key": "glk_x_y"}).status_code == 401
 
 
-def test_login_is_rate_limited_per_user(client, tx_settings, monkeypatch) -> None:
-    limiter = client.app.state.context.login_limiter
-    monkeypatch.setattr(limiter, "tolerance", 60.0 - 60.0 / 3)
-    monkeypatch.setattr(limiter, "interval", 60.0 / 3)  # 3 per minute
-    statuses = [login(client, "buyer_coal", "wrong-password").status_code for _ in range(4)]
-    assert statuses == [401, 401, 401, 429]
+def test_login_backs_off_per_user_and_address(client, tx_settings) -> None:
+    client.app.state.context.login_guard.base_s = 30.0  # no lock expires mid-test
+    statuses = [login(client, "buyer_coal", "wrong-password").status_code for _ in range(7)]
+    assert statuses == [401] * 6 + [429]  # OLTP__LOGIN_FREE_FAILURES=5, then a lock
     limited = login(client, "buyer_coal")
-    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert limited.status_code == 429 and 1 <= int(limited.headers["retry-after"]) <= 30
     assert limited.json()["error"]["code"] == "rate_limited"
     assert login(client, "buyer_coal2").status_code == 200  # other users are not affected
 
 
-def test_login_rate_comes_from_settings(world_template, tmp_path, monkeypatch, settings) -> None:
+def test_login_limits_come_from_settings(world_template, tmp_path, monkeypatch,
+                                         settings) -> None:
     import shutil
 
     from fastapi.testclient import TestClient
@@ -62,10 +61,11 @@ def test_login_rate_comes_from_settings(world_template, tmp_path, monkeypatch, s
 
     shutil.copyfile(world_template[0], tmp_path / "x.db")
     monkeypatch.setenv("OLTP__DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
-    monkeypatch.setenv("OLTP__LOGIN_RATE_PER_MINUTE", "2")
+    monkeypatch.setenv("OLTP__LOGIN_IP_RATE_PER_MINUTE", "2")
     reset_settings_cache()
     with TestClient(create_app(get_settings())) as client:
-        assert [login(client, "nobody", "x").status_code for _ in range(3)] == [401, 401, 429]
+        assert [login(client, f"nobody{i}", "x").status_code for i in range(3)] == [401, 401,
+                                                                                    429]
 
 
 def test_admin_creates_users_and_unit_admins_stay_in_their_unit(client, world, db) -> None:

@@ -26,9 +26,18 @@ from transactional.db.database import Database
 from transactional.domain.errors import UnauthenticatedError
 from transactional.domain.principal import Principal
 from transactional.identity import sessions
+from transactional.identity.lockout import LoginGuard
 from transactional.identity.users import resolve_api_key
 
 TOKEN_URL = "/api/v1/auth/token"
+#: What an enrol-only token (MFA required, not set up yet) carries; ``infra.tokens`` issues
+#: it under another issuer, so no verifier but :data:`EnrollingUser` accepts it.
+ENROL_SCOPE = "mfa_enrol"
+
+
+def enrol_issuer(context: AppContext) -> str:
+    """The issuer of enrol-only tokens."""
+    return f"{context.settings.auth.issuer}/{ENROL_SCOPE}"
 
 
 @dataclass
@@ -37,7 +46,7 @@ class AppContext:
 
     settings: Settings
     db: Database
-    login_limiter: GcraLimiter
+    login_guard: LoginGuard
     order_limiter: GcraLimiter
     policy: CommercePolicy
     users: sessions.UserCache
@@ -78,24 +87,7 @@ async def current_principal(
         UnauthenticatedError: no credentials, or bad / expired / revoked ones (HTTP 401).
     """
     if token:
-        try:
-            claims = verify_token(token, settings=context.settings)
-        except TokenExpiredError as exc:
-            raise UnauthenticatedError("token has expired; log in again") from exc
-        except TokenError as exc:
-            raise UnauthenticatedError(str(exc)) from exc
-        try:
-            user_id = int(claims.sub)
-        except ValueError as exc:
-            raise UnauthenticatedError("token subject is not a user of this service") from exc
-        if not 1 <= user_id <= MAX_ID:
-            raise UnauthenticatedError("token subject is not a user of this service")
-        hit, state = context.users.get(user_id)
-        if not hit:
-            state = await run_in_threadpool(_load_user, context.db, user_id)
-            context.users.put(user_id, state)
-        principal = sessions.principal_for(state, claims.role, claims.business_unit,
-                                           claims.supplier_id, claims.extra.get("ver", 0))
+        principal = await _token_principal(context, token, context.settings.auth.issuer)
     elif api_key:
         principal = await run_in_threadpool(_lookup_key, context.db, api_key)
     else:
@@ -105,6 +97,51 @@ async def current_principal(
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+async def _token_principal(context: AppContext, token: str, issuer: str) -> Principal:
+    try:
+        claims = verify_token(token, settings=context.settings, issuer=issuer)
+    except TokenExpiredError as exc:
+        raise UnauthenticatedError("token has expired; log in again") from exc
+    except TokenError as exc:
+        raise UnauthenticatedError(str(exc)) from exc
+    try:
+        user_id = int(claims.sub)
+    except ValueError as exc:
+        raise UnauthenticatedError("token subject is not a user of this service") from exc
+    if not 1 <= user_id <= MAX_ID:
+        raise UnauthenticatedError("token subject is not a user of this service")
+    hit, state = context.users.get(user_id)
+    if not hit:
+        state = await run_in_threadpool(_load_user, context.db, user_id)
+        context.users.put(user_id, state)
+    return sessions.principal_for(state, claims.role, claims.business_unit,
+                                  claims.supplier_id, claims.extra.get("ver", 0))
+
+
+async def enrolling_principal(
+    request: Request,
+    context: ContextDep,
+    token: Annotated[str | None, Depends(_bearer)],
+) -> Principal:
+    """The caller of an MFA enrolment endpoint: a full token or an enrol-only one (users
+    whose role needs MFA get only that until they enrol). API keys do not enrol.
+
+    Raises:
+        UnauthenticatedError: no bearer token, or a bad / expired / revoked one.
+    """
+    if not token:
+        raise UnauthenticatedError("not authenticated: send a Bearer token")
+    try:
+        principal = await _token_principal(context, token, enrol_issuer(context))
+    except UnauthenticatedError:
+        principal = await _token_principal(context, token, context.settings.auth.issuer)
+    request.state.principal = principal
+    return principal
+
+
+EnrollingUser = Annotated[Principal, Depends(enrolling_principal)]
 
 
 async def page_request(

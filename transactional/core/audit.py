@@ -72,7 +72,7 @@ def _append(session: Session, row: dict[str, Any]) -> None:
 
 
 def record_login(session: Session, username: str, user: Any, ok: bool,
-                 client: str | None) -> None:
+                 client: str | None, **facts: Any) -> None:
     """Audit a login attempt: ``auth.login`` or ``auth.login_failed``.
 
     Args:
@@ -80,6 +80,7 @@ def record_login(session: Session, username: str, user: Any, ok: bool,
         user: the ``users`` row of that name (or its state), None when there is none; a
             failure for an unknown name is recorded against user id 0, role ``anonymous``.
         client: the caller's address, when known.
+        facts: more JSON-ready details (``reason`` of a failure, ``mfa`` method, ``scope``).
     """
     _append(session, {
         "occurred_at": utcnow(),
@@ -89,7 +90,7 @@ def record_login(session: Session, username: str, user: Any, ok: bool,
         "object_type": "user",
         "object_id": str(user.user_id) if user is not None else "-",
         "business_unit": user.business_unit if user is not None else None,
-        "details": {"username": username[:64], "client": client},
+        "details": {"username": username[:64], "client": client, **facts},
     })
 
 

@@ -121,8 +121,9 @@ class Database:
             busy_timeout_ms=oltp.busy_timeout_ms,
             lock_timeout_ms=oltp.lock_timeout_ms,
             fast_path=oltp.fast_path,
-            field_cipher=FieldCipher.from_secret(oltp.field_encryption_key.get_secret_value(),
-                                                 oltp.field_key_id)
+            field_cipher=FieldCipher.from_secret(
+                oltp.field_encryption_key.get_secret_value(), oltp.field_key_id,
+                {kid: v.get_secret_value() for kid, v in oltp.field_older_keys.items()})
             if oltp.field_encryption_key else None,
         )
 

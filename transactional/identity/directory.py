@@ -165,7 +165,7 @@ def list_suppliers(
         cipher = field_cipher(session)
         if cipher is None:
             raise ValidationFailedError("bank account search needs the field encryption key")
-        query = query.where(suppliers.c.bank_account_hmac
-                            == cipher.search_hash(bank_account, "bank_account"))
+        query = query.where(suppliers.c.bank_account_hmac.in_(
+            cipher.search_hashes(bank_account, "bank_account")))
     rows, total = fetch_page(session, query, page)
     return Page.of([_supplier_public(r) for r in rows], total, page)

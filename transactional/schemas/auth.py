@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class TokenPublic(BaseModel):
@@ -21,3 +21,29 @@ class PrincipalPublic(BaseModel):
     role: str
     business_unit: str | None
     supplier_id: str | None
+
+
+class TokenScoped(TokenPublic):
+    """A bearer token, and what it may do: ``full``, or ``mfa_enrol`` (only the MFA
+    enrolment endpoints accept it: the user's role needs MFA and it is not set up yet)."""
+
+    scope: str = "full"
+
+
+class MfaEnrolmentPublic(BaseModel):
+    """A new TOTP secret: add it to an authenticator app (shown once)."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class MfaCodeIn(BaseModel):
+    """A code from the authenticator app."""
+
+    code: str = Field(min_length=6, max_length=8, pattern=r"^[0-9]{6,8}$")
+
+
+class MfaRecoveryCodesPublic(BaseModel):
+    """One-time recovery codes (shown once; each logs in once instead of a TOTP code)."""
+
+    recovery_codes: list[str]

@@ -1,4 +1,5 @@
-"""The identity tables: business units, suppliers, users and their API keys.
+"""The identity tables: business units, suppliers, users, their API keys and MFA
+recovery codes.
 
 Every other record is scoped to a business unit or a supplier. A supplier user has a
 supplier and nobody else does (``CHECK``).
@@ -7,6 +8,7 @@ supplier and nobody else does (``CHECK``).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -61,6 +63,12 @@ users = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     # bumped by logout, disable and role changes: tokens carrying an older ``ver`` are revoked
     Column("token_version", Integer(), nullable=False, server_default="0"),
+    # TOTP second factor (identity/mfa.py): the secret sealed with the field key, set when
+    # enrolment starts; ``mfa_enabled_at`` once a first code confirmed it; the last time
+    # step accepted (a code is never accepted twice)
+    Column("mfa_secret_enc", EncryptedText("users.mfa_secret")),
+    Column("mfa_enabled_at", UtcDateTime()),
+    Column("mfa_last_step", BigInteger()),
     CheckConstraint(f"role IN ({ROLE_VALUES})", name="role"),
     CheckConstraint(
         "(role = 'supplier' AND supplier_id IS NOT NULL) "
@@ -80,4 +88,14 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
+)
+
+#: One-time MFA recovery codes (SHA-256 of the code; ``used_at`` once spent).
+mfa_recovery_codes = Table(
+    "mfa_recovery_codes", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime()),
 )
