@@ -267,7 +267,50 @@ def verify_audit(
                f"written before the chain; head {verdict.head}")
 
 
+keys_app = typer.Typer(
+    name="keys",
+    help="Field encryption keys: re-encrypt every value with the current key.",
+    no_args_is_help=True,
+)
+
+
+@keys_app.command("rotate")
+def rotate_keys(
+    batch: Annotated[int, typer.Option(min=1, max=100_000,
+                                       help="values re-encrypted per transaction")] = 500,
+) -> None:
+    """Re-encrypt every encrypted column value still sealed with an older key.
+
+    First set the new secret (``OLTP__FIELD_ENCRYPTION_KEY``) and a new key id
+    (``OLTP__FIELD_KEY_ID``), and keep the old secret readable in ``OLTP__FIELD_OLDER_KEYS``
+    (``'{"k1": "<old secret>"}'``): the service keeps running on both meanwhile. Idempotent;
+    when it reports nothing left, drop the older key. Audited ``keys.rotate``.
+    """
+    from infra.settings import get_settings
+    from transactional.core import audit
+    from transactional.db.database import Database
+    from transactional.db.rekey import remaining, rotate
+    from transactional.domain.principal import SYSTEM
+
+    db = Database.from_settings(get_settings())
+    try:
+        try:
+            done = rotate(db, batch=batch)
+        except (RuntimeError, ValueError) as exc:
+            _fail(str(exc))
+        left = remaining(db)
+        key_id = get_settings().oltp.field_key_id
+        db.run_write(lambda s: audit.record(s, SYSTEM, "keys.rotate", "field_key", key_id,
+                                            details={"rekeyed": done, "remaining": left}))
+    finally:
+        db.dispose()
+    typer.echo(f"re-encrypted with key {key_id}: "
+               + ", ".join(f"{n} {c}" for c, n in done.items()))
+    typer.echo(f"left on older keys: {sum(left.values())}")
+
+
 def register(app: typer.Typer) -> None:
-    """Mount ``tx`` and ``audit`` on the ``grouplake`` command."""
+    """Mount ``tx``, ``audit`` and ``keys`` on the ``grouplake`` command."""
     app.add_typer(tx_app, name="tx")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(keys_app, name="keys")
