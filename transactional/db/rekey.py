@@ -84,7 +84,11 @@ def rotate(db: Database, *, batch: int = 500) -> dict[str, int]:
                     if target.search is not None:
                         values[target.search.name] = cipher.search_hash(clear,
                                                                         target.search_name)
-                    session.execute(update(target.table).where(key == row_id).values(values))
+                    # only if unchanged since read: a value the service rewrote meanwhile
+                    # is already sealed with the current key (no lost update)
+                    session.execute(update(target.table).where(
+                        key == row_id, type_coerce(target.column, String()) == sealed,
+                    ).values(values))
             db.run_write(rekey)
             count += len(rows)
         done[target.name] = count
