@@ -156,6 +156,9 @@ class AuthSettings(BaseModel):
     jwt_public_key: str | None = None  # PEM; verifies RS*/ES*/EdDSA tokens (jwt_secret signs)
     token_ttl_minutes: int = 60
     max_token_ttl_minutes: int = 720  # a token living longer than this (exp - iat) is refused
+    # a refresh token (POST /auth/refresh) gets new access tokens this long; revoked like
+    # them (logout, disable, role change); 0: none issued. At most max_token_ttl_minutes
+    refresh_ttl_minutes: int = 720
     user_cache_ttl_s: float = 5.0  # how long a request may trust a cached user check
     user_cache_size: int = 4096  # users whose check is remembered per process
     issuer: str = "grouplake"

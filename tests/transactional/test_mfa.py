@@ -69,7 +69,7 @@ def test_an_unenrolled_finance_user_gets_a_token_that_can_only_enrol(
     client = enforcing
     login = _login(client, "finance_coal")
     assert login.status_code == 200 and login.json()["scope"] == "mfa_enrol"
-    assert login.json()["expires_in"] == 600
+    assert login.json()["expires_in"] == 600 and login.json()["refresh_token"] is None
     token = login.json()["access_token"]
     for path in ("/api/v1/auth/me", "/api/v1/orders"):
         refused = client.get(path, headers=_bearer(token))

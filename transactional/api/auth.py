@@ -16,11 +16,14 @@ from infra.http.errors import ErrorBody
 from infra.tokens import issue_token
 from transactional.api.deps import (
     ENROL_SCOPE,
+    REFRESH_SCOPE,
     AppContext,
     ContextDep,
     CurrentUser,
     EnrollingUser,
     enrol_issuer,
+    refresh_issuer,
+    refresh_principal,
 )
 from transactional.api.errors import RateLimitedError
 from transactional.core import audit
@@ -34,6 +37,7 @@ from transactional.schemas.auth import (
     MfaEnrolmentPublic,
     MfaRecoveryCodesPublic,
     PrincipalPublic,
+    RefreshIn,
     TokenScoped,
 )
 from transactional.schemas.common import CONFLICT, ERRORS
@@ -138,10 +142,38 @@ async def login(
                             issuer=enrol_issuer(context))
         return TokenScoped(access_token=token, expires_in=int(ENROL_TTL.total_seconds()),
                            scope=ENROL_SCOPE)
-    ttl = context.settings.auth.token_ttl_minutes
-    token = issue_token(str(state.user_id), state.role, state.business_unit, state.supplier_id,
-                        extra_claims=claims, settings=context.settings)
-    return TokenScoped(access_token=token, expires_in=ttl * 60)
+    return _full_tokens(context, state.user_id, state.role, state.business_unit,
+                        state.supplier_id, claims, refresh=True)
+
+
+def _full_tokens(context: AppContext, user_id: int, role: str, business_unit: str | None,
+                 supplier_id: str | None, claims: dict, *, refresh: bool) -> TokenScoped:
+    """An access token, and a refresh token when asked and ``AUTH__REFRESH_TTL_MINUTES``."""
+    auth = context.settings.auth
+    access = issue_token(str(user_id), role, business_unit, supplier_id,
+                         extra_claims=claims, settings=context.settings)
+    tokens = TokenScoped(access_token=access, expires_in=auth.token_ttl_minutes * 60)
+    if refresh and auth.refresh_ttl_minutes > 0:
+        lifetime = dt.timedelta(minutes=auth.refresh_ttl_minutes)
+        tokens.refresh_token = issue_token(
+            str(user_id), role, business_unit, supplier_id, lifetime,
+            extra_claims={**claims, "scope": REFRESH_SCOPE}, settings=context.settings,
+            issuer=refresh_issuer(context))
+        tokens.refresh_expires_in = int(lifetime.total_seconds())
+    return tokens
+
+
+@router.post("/refresh", responses={401: ERRORS[401], 422: ERRORS[422]},
+             summary="Trade a refresh token for a new access token")
+async def refresh(body: RefreshIn, context: ContextDep) -> TokenScoped:
+    """A new access token for the user of a refresh token, while it lives
+    (``AUTH__REFRESH_TTL_MINUTES``) and is not revoked: logout, disabling the user or a role
+    change revoke refresh tokens with the access tokens (``token_version``). The user is
+    re-checked as on every request; the refresh token itself is returned unchanged."""
+    user, version = await refresh_principal(context, body.refresh_token)
+    return _full_tokens(context, user.user_id, user.role.value, user.business_unit,
+                        user.supplier_id, {"name": user.username, "ver": version},
+                        refresh=False)
 
 
 @router.post("/mfa/enrol", status_code=status.HTTP_201_CREATED,

@@ -35,9 +35,31 @@ TOKEN_URL = "/api/v1/auth/token"
 ENROL_SCOPE = "mfa_enrol"
 
 
+#: The scope of refresh tokens (issued under ``<issuer>/refresh``: no route takes one as an
+#: access token).
+REFRESH_SCOPE = "refresh"
+
+
 def enrol_issuer(context: AppContext) -> str:
     """The issuer of enrol-only tokens."""
     return f"{context.settings.auth.issuer}/{ENROL_SCOPE}"
+
+
+def refresh_issuer(context: AppContext) -> str:
+    """The issuer of refresh tokens."""
+    return f"{context.settings.auth.issuer}/{REFRESH_SCOPE}"
+
+
+async def refresh_principal(context: AppContext, token: str) -> tuple[Principal, int]:
+    """The user a refresh token still acts for (same checks as an access token: exists,
+    active, same role and scope, not revoked by logout / disable), and its token version.
+
+    Raises:
+        UnauthenticatedError: a bad, expired or revoked refresh token (HTTP 401).
+    """
+    principal = await _token_principal(context, token, refresh_issuer(context))
+    claims = verify_token(token, settings=context.settings, issuer=refresh_issuer(context))
+    return principal, int(claims.extra.get("ver", 0))
 
 
 @dataclass

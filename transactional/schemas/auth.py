@@ -28,6 +28,14 @@ class TokenScoped(TokenPublic):
     enrolment endpoints accept it: the user's role needs MFA and it is not set up yet)."""
 
     scope: str = "full"
+    refresh_token: str | None = None  # POST /auth/refresh trades it for a new access token
+    refresh_expires_in: int | None = None
+
+
+class RefreshIn(BaseModel):
+    """A refresh token from a login."""
+
+    refresh_token: str = Field(min_length=1, max_length=4096)
 
 
 class MfaEnrolmentPublic(BaseModel):
