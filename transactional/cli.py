@@ -94,6 +94,19 @@ def create_user(
                f"{', unit ' + user['business_unit'] if user['business_unit'] else ''})")
 
 
+@tx_app.command("mfa-reset")
+def mfa_reset(
+    username: Annotated[str, typer.Option(help="the user who lost their second factor")],
+) -> None:
+    """Switch a user's MFA off (lost device and recovery codes); their tokens are revoked
+    and they enrol again at their next login. Audited ``mfa.reset``."""
+    from transactional.domain.principal import SYSTEM
+    from transactional.identity.mfa import reset
+
+    user_id = _run(lambda s: reset(s, SYSTEM, username))
+    typer.echo(f"MFA reset for {username} (id {user_id}); they enrol again at next login")
+
+
 @tx_app.command("create-api-key")
 def create_api_key(
     username: Annotated[str, typer.Option(help="the user the key acts as")],

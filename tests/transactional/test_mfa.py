@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from infra.tokens import TokenInvalidError, verify_token
 from tests.transactional.factories import PASSWORD
 from transactional.db.tables.core import audit_log
 from transactional.db.tables.identity import mfa_recovery_codes, users
@@ -74,6 +75,8 @@ def test_an_unenrolled_finance_user_gets_a_token_that_can_only_enrol(
     for path in ("/api/v1/auth/me", "/api/v1/orders"):
         refused = client.get(path, headers=_bearer(token))
         assert refused.status_code == 401 and "issuer" in refused.json()["error"]["message"]
+    with pytest.raises(TokenInvalidError, match="issuer"):  # as the serving API verifies
+        verify_token(token)
     buyer = _login(client, "buyer_coal").json()
     assert buyer["scope"] == "full"  # buyers are not in AUTH__MFA_REQUIRED_ROLES
     totp, codes = _enrol(client, token)
@@ -193,3 +196,29 @@ def test_mfa_roles_come_from_settings(tx_settings, monkeypatch) -> None:
     assert settings.auth.mfa_required_roles == ["admin"] and settings.mfa_enrol_only is True
     assert mfa.requires_mfa("admin", settings.auth.mfa_required_roles)
     assert not mfa.requires_mfa("finance", settings.auth.mfa_required_roles)
+
+
+def test_an_admin_resets_the_mfa_of_a_user_who_lost_it(client, world, db) -> None:
+    from typer.testing import CliRunner
+
+    from grouplake.cli import app as cli
+    from transactional.domain.errors import NotFoundError
+
+    token = _login(client, "finance_coal").json()["access_token"]
+    totp, _codes = _enrol(client, token)
+    full = _login(client, "finance_coal", totp.at(time.time() + 30)).json()["access_token"]
+    with db.write() as session, pytest.raises(NotFoundError):
+        mfa.reset(session, world.users["admin_power"], "finance_coal")  # another unit
+    result = CliRunner().invoke(cli, ["tx", "mfa-reset", "--username", "finance_coal"])
+    assert result.exit_code == 0, result.output
+    user_id = world.users["finance_coal"].user_id
+    client.app.state.context.users.forget(user_id)  # another process: its cache TTL passes
+    assert client.get("/api/v1/auth/me", headers=_bearer(full)).status_code == 401  # revoked
+    again = _login(client, "finance_coal")
+    assert again.status_code == 200 and again.json()["scope"] == "full"  # local profile
+    with db.read() as session:
+        assert mfa.load_mfa(session, user_id) == mfa.MfaState(False, None, None)
+        assert mfa.remaining_recovery_codes(session, user_id) == 0
+    assert _actions(db, user_id)[-1] == "mfa.reset"
+    missing = CliRunner().invoke(cli, ["tx", "mfa-reset", "--username", "nobody"])
+    assert missing.exit_code == 1 and "not_found" in missing.output

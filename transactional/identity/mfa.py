@@ -10,8 +10,10 @@
   30-second step or the one either side (clock drift), and never twice: the last step
   accepted is stored (``mfa_last_step``), so a code seen over a shoulder cannot be replayed.
   A recovery code (``XXXX-XXXX-XXXX-XXXX``) works once.
+* An admin switches it off for a user who lost everything (:func:`reset`,
+  ``grouplake tx mfa-reset``); the user enrols again.
 * Every event is audited: ``mfa.enrol_started``, ``mfa.enrolled``, ``mfa.verified``,
-  ``mfa.verify_failed``, ``mfa.recovery_used``.
+  ``mfa.verify_failed``, ``mfa.recovery_used``, ``mfa.reset``.
 
 Which roles must use it is a setting (``auth.mfa_required_roles``); :func:`requires_mfa`.
 """
@@ -26,13 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyotp
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from transactional.core import audit
 from transactional.db.tables.identity import mfa_recovery_codes, users
 from transactional.domain.errors import ConflictError, UnauthenticatedError, ValidationFailedError
-from transactional.domain.principal import Principal, Role
+from transactional.domain.principal import Principal, Role, not_found
 
 STEP_S = 30
 DRIFT_STEPS = 1  # a code of the step before or after now is accepted too
@@ -182,6 +184,31 @@ def verify_second_factor(session: Session, actor: Principal, code: str, *,
     audit.record(session, actor, "mfa.verify_failed", "user", actor.user_id,
                  business_unit=actor.business_unit, details={**details, "stage": "login"})
     return None
+
+
+def reset(session: Session, actor: Principal, username: str) -> int:
+    """Switch a user's MFA off (lost device and recovery codes): the secret and the unused
+    recovery codes are dropped and the user's tokens revoked; they enrol again at their
+    next login. Admins only, within their unit; audited ``mfa.reset``.
+
+    Returns:
+        The user's id.
+
+    Raises:
+        ForbiddenError (not an admin), NotFoundError (absent or outside the admin's unit).
+    """
+    actor.require(Role.ADMIN)
+    row = session.execute(select(users.c.id, users.c.business_unit)
+                          .where(users.c.username == username)).first()
+    if row is None or not actor.can_see_business_unit(row.business_unit):
+        raise not_found("user", username)
+    session.execute(update(users).where(users.c.id == row.id).values(
+        mfa_secret_enc=None, mfa_enabled_at=None, mfa_last_step=None,
+        token_version=users.c.token_version + 1))
+    session.execute(delete(mfa_recovery_codes).where(mfa_recovery_codes.c.user_id == row.id))
+    audit.record(session, actor, "mfa.reset", "user", row.id, business_unit=row.business_unit,
+                 details={"username": username})
+    return int(row.id)
 
 
 def remaining_recovery_codes(session: Session, user_id: int) -> int:
