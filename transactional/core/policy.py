@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from infra.settings import Settings, get_settings
 from transactional.domain.money import to_decimal
+from transactional.risk.policy import RiskPolicy
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class CommercePolicy:
     document_dir: str = ""
     document_max_bytes: int = 10_485_760
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
+    risk: RiskPolicy = field(default_factory=RiskPolicy)  # the order-path risk guard
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CommercePolicy:
@@ -51,6 +53,7 @@ class CommercePolicy:
             document_dir=oltp.document_dir,
             document_max_bytes=oltp.document_max_bytes,
             document_types=tuple(oltp.document_types),
+            risk=RiskPolicy.from_settings(settings),
         )
 
 

@@ -39,6 +39,7 @@ from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_
 from transactional.domain.status import APPROVAL_STATUS, INITIAL_STATUS, PLACED_EVENT
 from transactional.ordering import approvals, reservation
 from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
+from transactional.risk import guard
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -204,6 +205,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         for n, line, t, unit, amount in priced
     ]
     _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
+    guard.screen(session, actor, order_id, order_row, line_rows, policy)  # risk: may hold or refuse
     promotion_rows = [_promotion_row(order_id, a, currency) for a in applied]
     if promotion_rows:
         _INSERT_PROMOTIONS.execute(session, promotion_rows)

@@ -14,5 +14,6 @@ from transactional.db.tables import (  # noqa: F401
     onboarding,
     ordering,
     rebates,
+    risk,
     settlement,
 )
