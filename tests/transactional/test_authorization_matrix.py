@@ -109,6 +109,9 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("post", "/api/v1/orders/{order_id}/refunds"): Case(
         "finance_coal", ("finance_power", "admin_power"), "order_shipped",
         {"amount": "1", "reason": "matrix"}, expected=201),
+    ("post", "/api/v1/risk/reviews/{order_id}"): Case(
+        "finance_coal", ("finance_power", "procurement_power", "admin_power"), "order_review",
+        {"outcome": "cleared", "reason": "matrix"}),
     ("get", "/api/v1/promotions/{promotion_id}"): Case(
         "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "promotion"),
     ("patch", "/api/v1/promotions/{promotion_id}"): Case(
@@ -208,6 +211,12 @@ def objects(client, world):
         assert placed["status"] == "pending_approval", placed
         return {"order_id": placed["id"]}
 
+    def order_review() -> dict[str, Any]:  # a split: 270,000 + 270,000 CNY within COAL's limit each
+        place(client, world, offer, 300, "matrix-split-1")
+        held = place(client, world, offer, 300, "matrix-split-2")
+        assert held["status"] == "pending_review", held
+        return {"order_id": held["id"]}
+
     def order_paid() -> dict[str, Any]:
         ids = order()
         assert act(client, world, ids["order_id"], "pay", "finance_coal").status_code == 200
@@ -228,6 +237,7 @@ def objects(client, world):
         "warehouse": lambda: {"warehouse_id": world.warehouse_ids["W-TAIYUAN"]},
         "order": order,
         "order_pending": order_pending,
+        "order_review": order_review,
         "order_paid": order_paid,
         "order_shipped": order_shipped,
         "unit": lambda: {"business_unit": "COAL"},
