@@ -10,8 +10,8 @@ from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.domain.status import REVIEW_STATUS
+from transactional.ordering import reviews
 from transactional.ordering.queries import list_orders
-from transactional.risk import reviews
 from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.orders import OrderPublic
 from transactional.schemas.risk import RiskReviewCreate

@@ -6,8 +6,9 @@ approval limit starts as ``pending_approval`` instead of ``placed`` and goes
 (stock released, a paid order refunded in full) from ``placed``, ``pending_approval``,
 ``approved`` or ``paid``. An order the risk guard holds starts as ``pending_review``:
 released (``→ placed``, or ``→ pending_approval`` when it also needs an approval) or refused
-(``→ rejected``, stock released) by procurement or finance (``transactional/risk/reviews``). Services look transitions up here, never hard-code them; what a
-transition does besides the status and the stock (ledger postings, rebate accruals,
+(``→ rejected``, stock released) by procurement or finance (``ordering/reviews.py``).
+Services look transitions up here, never hard-code them; what a transition does besides the
+status and the stock (ledger postings, rebate accruals,
 refunds) is named in its ``hooks`` and run by ``ordering/lifecycle.py``.
 Transitions with ``route=False`` are run by the platform itself (expiry job, settlement
 run), never through ``/orders/{id}/<action>``.
@@ -108,7 +109,7 @@ TRANSITIONS: dict[str, Transition] = {
             "order.cancelled", StockEffect.RELEASE, "cancelled_at",
             hooks=("approval.decide", "payment.refund_on_cancel"),
         ),
-        # The risk review (transactional/risk/reviews.py; four eyes, outcome recorded): an order
+        # The risk review (ordering/reviews.py; four eyes, outcome recorded): an order
         # held by the risk guard is released (to the approval it still needs, if any) or refused.
         Transition(
             "release", frozenset({_S.PENDING_REVIEW}), _S.PLACED, _REVIEWERS, "order.released",

@@ -36,10 +36,9 @@ from transactional.domain.money import Money
 from transactional.domain.pricing import OfferTerms, PriceTier, price_line
 from transactional.domain.principal import Principal, Role
 from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_promotions
-from transactional.domain.status import APPROVAL_STATUS, INITIAL_STATUS, PLACED_EVENT
-from transactional.ordering import approvals, reservation
+from transactional.domain.status import PLACED_EVENT
+from transactional.ordering import approvals, reservation, screening
 from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
-from transactional.risk import guard
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -176,6 +175,8 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     total = Money.of(gross.amount - discount, currency)
     need = approvals.requirement(session, actor.business_unit, total.amount, currency, now,
                                  policy)
+    verdict = screening.screen(session, actor, supplier_id, currency, total.amount, now,  # 409 if blocked
+                               [(t.sku_id, line.quantity, u.amount) for _, line, t, u, _ in priced], policy)
     ship_to = (
         (request.ship_to_latitude, request.ship_to_longitude)
         if request.ship_to_latitude is not None else None
@@ -183,7 +184,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     order_row = {
         "business_unit": actor.business_unit, "buyer_user_id": actor.user_id,
         "supplier_id": supplier_id,
-        "status": (APPROVAL_STATUS if need else INITIAL_STATUS).value, "currency": currency,
+        "status": screening.initial_status(verdict, need is not None).value, "currency": currency,
         "total_amount": total.amount, "gross_amount": gross.amount,
         "discount_amount": Money.of(discount, currency).amount,
         "ship_to_address": request.ship_to_address,
@@ -205,7 +206,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         for n, line, t, unit, amount in priced
     ]
     _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
-    guard.screen(session, actor, order_id, order_row, line_rows, policy)  # risk: may hold or refuse
+    order_row["risk"] = screening.record(session, order_id, verdict)
     promotion_rows = [_promotion_row(order_id, a, currency) for a in applied]
     if promotion_rows:
         _INSERT_PROMOTIONS.execute(session, promotion_rows)

@@ -1,10 +1,9 @@
-"""The fraud and risk guard in the platform's own order path (issue #14).
+"""The fraud and risk scoring of the platform's own orders (issue #14), below ``ordering``.
 
-Every order placed through the API is scored before it commits (:mod:`.guard`): rules that
-always run (:mod:`.rules`) on the order, the buyer's recent orders in the service's own
-``orders`` table and the lake's history profiles (:mod:`.profiles`, applied through the
-inbound door by :mod:`.inbound`), plus the MLflow ``champion`` of the online fraud model when
-one exists (:mod:`.model`; rules alone when it does not or fails: ``model_version: "rules"``).
-The verdict is ``allow``, ``review`` (status ``pending_review``, decided by procurement or
-finance in :mod:`.reviews`) or ``block`` (409 with the reasons).
+:mod:`.rules` (red flags on an order's facts, pure), :mod:`.profiles` (the lake's history
+profiles, read on the request path), :mod:`.inbound` (their applier for the inbound door),
+:mod:`.model` (the MLflow ``champion`` of the online fraud model, cached per process; none:
+``model_version: "rules"``) and :mod:`.verdict` (the public form). The order path calls them
+from ``ordering/screening.py`` (allow / ``pending_review`` / 409 block) and the review of a
+held order is ``ordering/reviews.py``; thresholds are ``core/policy.RiskPolicy``.
 """

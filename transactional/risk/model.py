@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from transactional.risk.policy import RiskPolicy
+from transactional.core.policy import RiskPolicy
 from transactional.risk.rules import FEATURES
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transactional.risk.policy import RiskPolicy
+from transactional.core.policy import RiskPolicy
 
 WEIGHTS = {"split": 0.70, "velocity": 0.30, "quantity_history": 0.55, "amount_history": 0.40,
            "price_market": 0.60, "new_supplier": 0.55}

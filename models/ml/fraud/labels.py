@@ -7,7 +7,7 @@ the same CSV shape would hold the internal-audit team's confirmed findings. A ca
 purchase-order line labels its order (orders are what the model scores).
 
 The platform's own risk reviews are labels too: a review of an order the online risk guard
-held (``transactional/risk/reviews.py``) is emitted as ``order.risk_reviewed`` through the
+held (``transactional/ordering/reviews.py``) is emitted as ``order.risk_reviewed`` through the
 outbox into ``bronze.tx__outbox_events``; :func:`review_outcomes` reads them (the latest review
 per order wins; ``cleared`` is an explicit negative, ``confirmed_fraud`` a positive) and
 :func:`review_labels` turns the confirmed ones into label rows (``document_type``

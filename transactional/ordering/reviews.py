@@ -1,4 +1,4 @@
-"""The risk review: procurement or finance decide an order the guard held (four eyes).
+"""The risk review: procurement or finance decide an order the risk guard held (four eyes).
 
 ``cleared``: the order is released, to ``placed`` (or to ``pending_approval`` when it also
 needs its unit's approval). ``confirmed_fraud``: the order is refused (``rejected``, stock
