@@ -219,3 +219,25 @@ def test_a_score_above_the_block_threshold_is_refused_with_its_reasons(strict_cl
         assert session.execute(select(order_risk.c.order_id)).scalars().all().__len__() == 2
         assert session.execute(select(stock.c.reserved).where(
             stock.c.sku_id == world.sku_ids["COAL-6000"])).scalar_one() == 300
+
+
+def test_the_rules_alone_velocity_is_weak_and_noisy_or_adds_up() -> None:
+    from decimal import Decimal as D
+
+    from transactional.core.policy import RiskPolicy
+    from transactional.risk.rules import LineFacts, OrderFacts, RecentOrder, evaluate, rule_score
+
+    policy = RiskPolicy(velocity_max=5)
+    base = OrderFacts(business_unit="COAL", supplier_id="SUP-1", currency="CNY", amount=D(1000),
+                      amount_in_limit=D(1000), limit=D(500000), limit_currency="CNY",
+                      lines=[LineFacts(1, 1, D(1000))], now=NOW)
+    assert evaluate(base, policy) == []
+    burst = evaluate(OrderFacts(**{**base.__dict__, "velocity_count": 5}), policy)
+    assert [(r.code, r.text) for r in burst] == [
+        ("velocity", "velocity burst: 6 orders by this buyer within 10 min (more than 5)")]
+    assert policy.decide(rule_score(burst)) == "allow"  # a burst alone is not enough
+    split = [RecentOrder(7, "SUP-1", D(499500), NOW - dt.timedelta(hours=2))]
+    both = evaluate(OrderFacts(**{**base.__dict__, "velocity_count": 5, "recent": split}), policy)
+    assert [r.code for r in both] == ["split", "velocity"] and rule_score(both) == 0.79
+    stale = [RecentOrder(7, "SUP-1", D(499500), NOW - dt.timedelta(hours=25))]  # outside the window
+    assert evaluate(OrderFacts(**{**base.__dict__, "recent": stale}), policy) == []

@@ -50,11 +50,6 @@ class RiskPolicy:
             model_refresh_seconds=r.model_refresh_seconds, tracking_uri=settings.mlflow.tracking_uri,
         )
 
-    @property
-    def lookback(self) -> dt.timedelta:
-        """How far back the recent-order rules look."""
-        return max(self.split_window, self.velocity_window)
-
     def decide(self, score: float) -> str:
         """``allow``, ``review`` or ``block`` for a score in [0, 1]."""
         if score >= self.block_threshold:

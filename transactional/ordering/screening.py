@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from transactional.accounting.fx import FxRateMissingError, RateBook
@@ -42,9 +42,18 @@ log = logging.getLogger(__name__)
 DEAD = frozenset({"cancelled", "rejected", "expired"})
 RULES_ONLY = "rules"
 
+#: A split is judged on at most this many of the buyer's latest orders to the supplier (a
+#: longer run within the window is a velocity burst anyway); keeps the cost per order bounded.
+SPLIT_ROWS = 50
 _RECENT = HotStatement(
     select(orders.c.id, orders.c.supplier_id, orders.c.total_amount, orders.c.currency, orders.c.placed_at,
            orders.c.status)
+    .where(orders.c.buyer_user_id == bindparam("buyer"), orders.c.supplier_id == bindparam("sup"),
+           orders.c.placed_at >= bindparam("since"))
+    .order_by(orders.c.id.desc()).limit(SPLIT_ROWS)
+)
+_BURST = HotStatement(
+    select(func.count()).select_from(orders)
     .where(orders.c.buyer_user_id == bindparam("buyer"), orders.c.placed_at >= bindparam("since"))
 )
 _KNOWN = HotStatement(
@@ -110,8 +119,10 @@ def gather(session: Session, actor: Principal, supplier_id: str, currency: str, 
     limit, limit_currency = approvals.limit_for(session, bu, policy)
     convert = _Converter(session, policy, limit_currency, now.date())
     recent = [rules.RecentOrder(r.id, r.supplier_id, convert(r.total_amount, r.currency), r.placed_at)
-              for r in _RECENT.execute(session, {"buyer": actor.user_id, "since": now - risk.lookback}).all()
+              for r in _RECENT.execute(session, {"buyer": actor.user_id, "sup": supplier_id,
+                                                 "since": now - risk.split_window}).all()
               if r.status not in DEAD]
+    burst = _BURST.execute(session, {"buyer": actor.user_id, "since": now - risk.velocity_window}).scalar_one()
     amount_in_limit = convert(amount, currency)
     version = profiles.in_force(session)
     facts_lines = [rules.LineFacts(sku, quantity, price) for sku, quantity, price in lines]
@@ -121,7 +132,8 @@ def gather(session: Session, actor: Principal, supplier_id: str, currency: str, 
         known = _KNOWN.execute(session, {"bu": bu, "sup": supplier_id}).first() is not None
     facts = rules.OrderFacts(
         business_unit=bu, supplier_id=supplier_id, currency=currency, amount=amount, amount_in_limit=amount_in_limit,
-        limit=limit, limit_currency=limit_currency, lines=facts_lines, now=now, recent=recent, profiles=found,
+        limit=limit, limit_currency=limit_currency, lines=facts_lines, now=now, recent=recent, velocity_count=burst,
+        profiles=found,
         profiles_in_force=version is not None, known_supplier=known)
     return facts, version
 

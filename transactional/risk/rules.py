@@ -96,7 +96,8 @@ class OrderFacts:
     limit_currency: str
     lines: Sequence[LineFacts]
     now: dt.datetime
-    recent: Sequence[RecentOrder] = ()
+    recent: Sequence[RecentOrder] = ()  # the buyer's live orders to this supplier, split window
+    velocity_count: int = 0  # the buyer's orders placed within the velocity window (before this)
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     profiles_in_force: bool = False
     known_supplier: bool = True  # the unit ordered from this supplier before (own orders)
@@ -168,7 +169,7 @@ def evaluate(facts: OrderFacts, policy: RiskPolicy) -> list[Reason]:
             f"{_money(total, facts.limit_currency)} (earlier: "
             + ", ".join(f"#{o.order_id}" for o in sorted(earlier, key=lambda o: o.order_id)) + ")"),
             WEIGHTS["split"]))
-    burst = 1 + sum(1 for o in facts.recent if o.placed_at >= facts.now - policy.velocity_window)
+    burst = 1 + facts.velocity_count
     if burst > policy.velocity_max:
         minutes = policy.velocity_window.total_seconds() / 60
         reasons.append(Reason("velocity", f"velocity burst: {burst} orders by this buyer within {minutes:g} min "
@@ -218,13 +219,12 @@ def feature_vector(facts: OrderFacts, policy: RiskPolicy) -> dict[str, float]:
     amount = float(facts.amount_in_limit if facts.amount_in_limit is not None else facts.amount)
     split = _split(facts, policy)
     quantity, pair_amount, price = _history(facts)
-    since = facts.now - policy.velocity_window
     return {
         "log_amount": math.log1p(max(amount, 0.0)),
         "amount_to_limit": amount / float(facts.limit) if facts.limit else 0.0,
         "split_count": float(1 + len(split[0])) if split else 1.0,
         "split_sum_to_limit": float(split[1] / facts.limit) if split and facts.limit else 0.0,
-        "velocity_count": float(1 + sum(1 for o in facts.recent if o.placed_at >= since)),
+        "velocity_count": float(1 + facts.velocity_count),
         "quantity_to_history": quantity,
         "amount_to_history": pair_amount,
         "price_to_market": price,
