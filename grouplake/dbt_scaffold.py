@@ -14,10 +14,14 @@ Usage::
 
 from __future__ import annotations
 
-import pyarrow as pa
+from typing import TYPE_CHECKING
+
 import typer
 
-from lake.spec import EntitySpec
+if TYPE_CHECKING:  # pyarrow costs ~0.5 s to import; the CLI loads this module on every command
+    import pyarrow as pa
+
+    from lake.spec import EntitySpec
 
 #: Column renames applied in staging, by column name ("*" = every table).
 RENAMES: dict[str, str] = {
@@ -63,6 +67,8 @@ def staged_name(spec: EntitySpec, column: str) -> str:
 
 def sql_type(dtype: pa.DataType) -> str:
     """The DuckDB type a lake type is cast to."""
+    import pyarrow as pa
+
     if pa.types.is_decimal(dtype):
         return f"decimal({dtype.precision}, {dtype.scale})"
     if pa.types.is_timestamp(dtype):
@@ -131,6 +137,8 @@ def staging_sql(spec: EntitySpec) -> str:
 
 
 def _describe(spec: EntitySpec, field: pa.Field) -> str:
+    import pyarrow as pa
+
     name = staged_name(spec, field.name)
     if name in GENERIC_DOCS:
         return GENERIC_DOCS[name]

@@ -2,7 +2,8 @@
 
 ``dbt docs generate`` documents the models as this home's last build left them in dbt's
 DuckDB file (catalog with real columns and row counts, no recompilation), into
-``<home>/dbt/docs``; before any build it compiles the project (models whose bronze table is
+``<home>/dbt/docs`` (``index.html`` with ``manifest.json`` and ``catalog.json`` beside it, and
+``static_index.html``, one file that opens without a server); before any build it compiles the project (models whose bronze table is
 not ingested yet are left out, as in the build). ``dbt docs
 serve`` then serves it on the given port, or the first free one from 8080, until Ctrl-C.
 Run it when no ``grouplake run`` is writing dbt's file (DuckDB allows one writer).
@@ -75,11 +76,15 @@ def generate_docs(settings) -> Path:
     env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
     done = subprocess.run(
         [dbt_executable(), "docs", "generate", "--project-dir", str(root), "--profiles-dir", str(root),
-         *extra],
+         "--static", *extra],
         cwd=root, env=env, capture_output=True, text=True, check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"dbt docs generate failed:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}")
+    if not (target / "manifest.json").exists():
+        # --no-compile writes the catalog but no manifest, and index.html needs both: the
+        # build's own manifest is the one that describes the models in the catalog
+        shutil.copy(target_path(settings) / "manifest.json", target / "manifest.json")
     return target
 
 

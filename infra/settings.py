@@ -5,8 +5,9 @@ e.g. ``LAKE__ROOT``, ``OLTP__DATABASE_URL``, ``MLFLOW__TRACKING_URI``) and an op
 ``.env`` file, through the cached :func:`get_settings`. Nothing is read at import time.
 
 Every non-secret has a local default under ``./.grouplake/`` (``GROUPLAKE_HOME`` moves that
-root). Secrets have no usable default outside ``env=local`` / ``env=ci``: a production
-process without them refuses to start (:meth:`Settings.require_secrets`).
+root). Secrets have no default outside ``env=local`` / ``env=ci``, where they are generated
+per machine (``infra/local_secrets.py``); a process of any other profile without real ones,
+or with a placeholder, refuses to start (:meth:`Settings.require_secrets`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["local", "ci", "staging", "production"]
 
-#: Placeholder secret used only when ``env`` is ``local`` or ``ci``.
+#: A placeholder some older setups still carry; refused as a secret by every profile but
+#: ``local`` (local and CI secrets are generated per machine: ``infra/local_secrets.py``).
 LOCAL_DEV_SECRET = "grouplake-local-development-secret-not-for-production"
+#: Values never accepted as a secret outside ``env=local`` (case-insensitive).
+PLACEHOLDER_SECRETS = frozenset({
+    LOCAL_DEV_SECRET, "changeme", "change-me", "change_me", "secret", "password",
+    "grouplake", "placeholder", "replace-me", "todo",
+})
 
 
 class SparkSettings(BaseModel):
@@ -120,6 +127,9 @@ class OltpSettings(BaseModel):
     approval_limits: dict[str, str] = Field(default_factory=dict)
     approval_ttl_hours: int = 72  # a pending approval expires (stock released) after this long
     payment_provider_secret: SecretStr | None = None  # HMAC-SHA256 key of provider callbacks
+    # master secret of field encryption (SM4-GCM + HMAC search hash; infra/fieldcrypt.py)
+    field_encryption_key: SecretStr | None = None
+    field_key_id: str = "k1"  # stored with every encrypted value
     payment_callback_tolerance_s: int = 300  # refuse callbacks signed further from now than this
     payment_terms_days: int = 30  # due date of an exported payable = statement period end + this
     fx_max_age_days: int = 7  # a conversion uses a rate at most this many days older than it
@@ -155,6 +165,9 @@ class AuthSettings(BaseModel):
     jwt_algorithm: str = "HS256"
     jwt_public_key: str | None = None  # PEM; verifies RS*/ES*/EdDSA tokens (jwt_secret signs)
     token_ttl_minutes: int = 60
+    max_token_ttl_minutes: int = 720  # a token living longer than this (exp - iat) is refused
+    user_cache_ttl_s: float = 5.0  # how long a request may trust a cached user check
+    user_cache_size: int = 4096  # users whose check is remembered per process
     issuer: str = "grouplake"
 
 
@@ -200,6 +213,9 @@ class ServiceSettings(BaseModel):
     serving_port: int = 8001
     mlflow_port: int = 5000
     health_timeout_s: float = 120.0
+    tls: bool = False  # the APIs are reached over HTTPS (directly or behind a proxy): send HSTS
+    hsts_max_age_s: int = 31_536_000  # Strict-Transport-Security max-age when ``tls``
+    api_docs: bool | None = None  # /docs, /redoc, /openapi.json; None: only with env=local
 
 
 class DemoSettings(BaseModel):
@@ -270,16 +286,33 @@ class Settings(BaseSettings):
         self.oltp.settlement_currency_default = (
             self.oltp.settlement_currency_default or self.group_currency
         )
-        if self.auth.jwt_secret is None and self.env in ("local", "ci"):
-            self.auth.jwt_secret = SecretStr(LOCAL_DEV_SECRET)
-        if self.oltp.payment_provider_secret is None and self.env in ("local", "ci"):
-            self.oltp.payment_provider_secret = SecretStr(LOCAL_DEV_SECRET)
+        if self.is_dev and (self.auth.jwt_secret is None
+                            or self.oltp.payment_provider_secret is None
+                            or self.oltp.field_encryption_key is None):
+            from infra.local_secrets import ensure_local_secrets
+
+            generated = ensure_local_secrets(home)
+            if self.auth.jwt_secret is None:
+                self.auth.jwt_secret = SecretStr(generated["jwt_secret"])
+            if self.oltp.payment_provider_secret is None:
+                self.oltp.payment_provider_secret = SecretStr(
+                    generated["payment_provider_secret"])
+            if self.oltp.field_encryption_key is None:
+                self.oltp.field_encryption_key = SecretStr(generated["field_encryption_key"])
         return self
 
     @property
     def is_dev(self) -> bool:
-        """True for ``local`` and ``ci``, where placeholder secrets are tolerated."""
+        """True for ``local`` and ``ci``: secrets default to the machine's generated ones."""
         return self.env in ("local", "ci")
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        """Whether the APIs serve their interactive docs (``services.api_docs``; by default
+        only the ``local`` profile does)."""
+        if self.services.api_docs is not None:
+            return self.services.api_docs
+        return self.env == "local"
 
     @property
     def uses_demo_sources(self) -> bool:
@@ -291,26 +324,32 @@ class Settings(BaseSettings):
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster")
 
     def require_secrets(self, *, payments: bool = False) -> None:
-        """Refuse to run outside local/CI without real secrets.
+        """Refuse to run on a placeholder or weak secret (every profile but ``local``).
+
+        ``local`` and ``ci`` get generated secrets by default (``infra/local_secrets.py``);
+        ``ci``, ``staging`` and ``production`` refuse a known placeholder or anything shorter
+        than 32 characters, so a secret copied from documentation never signs a token.
 
         Args:
-            payments: also require ``OLTP__PAYMENT_PROVIDER_SECRET`` (the transactional API,
-                which verifies the payment provider's signed callbacks).
+            payments: also require ``OLTP__PAYMENT_PROVIDER_SECRET`` and
+                ``OLTP__FIELD_ENCRYPTION_KEY`` (the transactional API, which verifies the
+                payment provider's signed callbacks and stores encrypted fields).
 
         Raises:
-            RuntimeError: when a secret is missing or still the local placeholder.
+            RuntimeError: when a secret is missing, a placeholder or too short.
         """
-        if self.is_dev:
+        if self.env == "local":
             return
         required = [("AUTH__JWT_SECRET", self.auth.jwt_secret)]
         if payments:
             required.append(("OLTP__PAYMENT_PROVIDER_SECRET", self.oltp.payment_provider_secret))
+            required.append(("OLTP__FIELD_ENCRYPTION_KEY", self.oltp.field_encryption_key))
         for name, value in required:
             secret = value.get_secret_value() if value else ""
-            if not secret or secret == LOCAL_DEV_SECRET or len(secret) < 32:
+            if not secret or secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
                 raise RuntimeError(
                     f"{name} must be set to a random string of at least 32 characters "
-                    f"when ENV={self.env!r}"
+                    f"(not a placeholder) when ENV={self.env!r}"
                 )
 
 

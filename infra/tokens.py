@@ -3,9 +3,10 @@
 Users live in the transactional database; both APIs trust the same signed JWT, so the
 signing and verification code lives here, once. A token carries ``sub`` (the user's id),
 ``role``, ``business_unit`` and, for suppliers, ``supplier_id``, plus ``iss``, ``iat``,
-``exp`` and ``jti``. Secret, algorithm, lifetime and issuer come from
-``get_settings().auth``; outside ``env=local|ci`` a missing or placeholder secret is refused
-(:meth:`infra.settings.Settings.require_secrets`).
+``exp`` and ``jti``. Secret, algorithm, lifetime (capped by ``max_token_ttl_minutes``, on
+issue and on verify) and issuer come from ``get_settings().auth``; outside ``env=local`` a
+missing or placeholder secret is refused (:meth:`infra.settings.Settings.require_secrets`).
+The transactional API also re-checks the user behind every token (``identity/sessions.py``).
 
 HS256 (a shared secret) is the default. For RS*/ES*/EdDSA, ``AUTH__JWT_SECRET`` holds the
 private key (PEM) used to sign and ``AUTH__JWT_PUBLIC_KEY`` the public key used to verify,
@@ -90,7 +91,8 @@ def issue_token(
         role: one of :data:`ROLES`.
         business_unit: the business-unit code the principal is scoped to (``None``: group-wide).
         supplier_id: required when ``role == "supplier"``, refused otherwise.
-        ttl: lifetime; default ``settings.auth.token_ttl_minutes``.
+        ttl: lifetime; default ``settings.auth.token_ttl_minutes``; at most
+            ``settings.auth.max_token_ttl_minutes`` (``ValueError`` beyond).
         extra_claims: additional non-reserved claims (e.g. ``{"name": "alice"}``).
         settings: defaults to :func:`infra.settings.get_settings`.
 
@@ -106,6 +108,9 @@ def issue_token(
     _check_role(role, supplier_id)
     now = dt.datetime.now(dt.UTC)
     lifetime = ttl if ttl is not None else dt.timedelta(minutes=settings.auth.token_ttl_minutes)
+    if lifetime > _max_lifetime(settings):
+        raise ValueError(f"a token may live at most {settings.auth.max_token_ttl_minutes} "
+                         "minutes (AUTH__MAX_TOKEN_TTL_MINUTES)")
     payload: dict[str, Any] = {
         "sub": str(sub),
         "role": role,
@@ -136,7 +141,8 @@ def verify_token(token: str, *, settings: Settings | None = None) -> Claims:
 
     Raises:
         TokenExpiredError: the token has expired.
-        TokenInvalidError: anything else wrong with it.
+        TokenInvalidError: anything else wrong with it, including a lifetime
+            (``exp - iat``) above ``settings.auth.max_token_ttl_minutes``.
     """
     settings = settings or get_settings()
     try:
@@ -152,6 +158,12 @@ def verify_token(token: str, *, settings: Settings | None = None) -> Claims:
         raise TokenExpiredError("token has expired") from exc
     except jwt.PyJWTError as exc:
         raise TokenInvalidError(f"invalid token: {exc}") from exc
+    if not isinstance(payload["iat"], int | float) or not isinstance(payload["exp"], int | float):
+        raise TokenInvalidError("invalid token: iat and exp must be numeric dates")
+    if dt.timedelta(seconds=payload["exp"] - payload["iat"]) > _max_lifetime(settings):
+        raise TokenInvalidError(
+            f"invalid token: it would live longer than the allowed "
+            f"{settings.auth.max_token_ttl_minutes} minutes")
     role = payload.get("role")
     supplier_id = payload.get("supplier_id")
     business_unit = payload.get("business_unit")
@@ -172,6 +184,10 @@ def verify_token(token: str, *, settings: Settings | None = None) -> Claims:
         issuer=payload["iss"],
         extra={k: v for k, v in payload.items() if k not in _RESERVED},
     )
+
+
+def _max_lifetime(settings: Settings) -> dt.timedelta:
+    return dt.timedelta(minutes=settings.auth.max_token_ttl_minutes)
 
 
 def _check_role(role: str, supplier_id: str | None) -> None:

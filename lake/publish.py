@@ -4,7 +4,9 @@ Every published table (the gold marts, the ML score tables, decision snapshots) 
 :func:`publish_table`. The content hash (SHA-256 of the table's Arrow IPC stream, in the row
 order the caller gives, usually its key) is stored in the commit's metadata, so publishing the
 same content again creates no new Delta version; readers see the previous or the new
-version, never a mix.
+version, never a mix. The table is written with plain Arrow types (:func:`lake.conform.plain_types`:
+no ``string_view`` / ``large_string`` from DuckDB or Polars), so every file reads back as the
+table's schema says.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
+from lake.conform import plain_types
 from lake.storage import LakeStorage
 from lake.tables import open_table
 
@@ -93,6 +96,7 @@ def publish_table(
     Returns:
         The current version, whether this call wrote it, and the content hash.
     """
+    table = plain_types(table)
     digest = content_hash(table)
     previous_hash, previous_version = published_hash(storage, relative)
     if previous_version is not None and previous_hash == digest:

@@ -3,9 +3,15 @@
 Tables are discovered from their ``_delta_log`` folders and named after their place:
 ``<lake>/bronze/erp/purchase_orders`` is ``bronze.erp__purchase_orders``,
 ``<lake>/bronze/quarantine`` is ``bronze.quarantine``, ``<lake>/gold/customer_rfm`` is
-``gold.customer_rfm``. Each view scans the table's current snapshot through a pyarrow
-dataset (projection and filters pushed down), so analysts never open dbt's DuckDB file and
+``gold.customer_rfm``. Each view scans the table's current snapshot through pyarrow
+datasets (projection and filters pushed down), so analysts never open dbt's DuckDB file and
 never block, or are blocked by, a run.
+
+:func:`register_table` is the one way a Delta table enters DuckDB (``grouplake sql``, the
+expectations, the ML features, the serving snapshot build): one registered dataset per
+set of physical column types (:func:`lake.tables.snapshot_parts`) under a ``UNION ALL``
+view, so DuckDB's filter pushdown works on files a ``MERGE`` wrote with ``string_view``
+columns as on the others (DuckDB reads both as ``VARCHAR``).
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ from dataclasses import dataclass
 
 import duckdb
 import pyarrow.fs as pafs
+from deltalake import DeltaTable
 
 from lake.storage import LakeStorage
-from lake.tables import dataset, open_table
+from lake.tables import open_table, snapshot_parts
 
 LAYERS = ("bronze", "silver", "gold")
 
@@ -78,7 +85,31 @@ def connect(storage: LakeStorage, con: duckdb.DuckDBPyConnection | None = None) 
         delta = open_table(storage, table.relative_path)
         if delta is None:
             continue
-        internal = f"__lake_{table.layer}_{table.name}"
-        con.register(internal, dataset(delta))
-        con.execute(f'CREATE OR REPLACE VIEW "{table.layer}"."{table.name}" AS SELECT * FROM "{internal}"')
+        register_table(con, f'"{table.layer}"."{table.name}"', delta, f"__lake_{table.layer}_{table.name}")
     return con
+
+
+def register_table(con: duckdb.DuckDBPyConnection, view: str, table: DeltaTable, prefix: str) -> list[str]:
+    """Make the current snapshot of ``table`` queryable on ``con`` as the view ``view``.
+
+    Args:
+        con: the DuckDB connection.
+        view: the view's (quoted, possibly schema-qualified) SQL name.
+        table: the Delta table.
+        prefix: name of the registered datasets (``prefix``, ``prefix__1`` …).
+
+    Returns:
+        The names registered on ``con`` (to ``con.unregister`` after dropping the view).
+
+    Example:
+        >>> register_table(con, '"bronze"."wms__movements"', delta, "__movements")  # doctest: +SKIP
+        ['__movements', '__movements__1']
+    """
+    names = []
+    for position, part in enumerate(snapshot_parts(table)):
+        name = prefix if position == 0 else f"{prefix}__{position}"
+        con.register(name, part)
+        names.append(name)
+    union = " UNION ALL ".join(f'SELECT * FROM "{name}"' for name in names)
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS {union}")
+    return names

@@ -18,6 +18,7 @@ import dagster as dg
 from infra.settings import Settings, get_settings
 from orchestration import crm, erp, iot, ml, risk, wms
 from orchestration.dbt.definitions import build_dbt_defs
+from orchestration.decisions.benefits import build_benefits_defs
 from orchestration.demo import demo_profile
 from orchestration.gold.definitions import build_gold_defs
 from orchestration.profile import DeploymentProfile, sources_profile
@@ -33,6 +34,9 @@ all_assets_job = dg.define_asset_job(
     "daily_refresh_job",
     selection=dg.AssetSelection.all(),
     description="Ingest every source, build the governed models, publish gold, refresh serving.",
+    # the same executor as `grouplake run`: one process, no per-step interpreter start-up
+    # (the multiprocess default re-imported Dagster, dbt and pandas for each of ~150 steps)
+    executor_def=dg.in_process_executor,
 )
 
 daily_schedule = dg.ScheduleDefinition(
@@ -68,7 +72,7 @@ def build_definitions(profile: DeploymentProfile | None = None) -> dg.Definition
     return dg.Definitions.merge(
         core, erp.defs, crm.defs, wms.defs, iot.defs, build_tx_defs(profile.outbox_after),
         build_dbt_defs(), build_gold_defs(), build_quality_defs(BRONZE_SOURCES), ml.defs, risk.defs,
-        build_serving_defs(),
+        build_serving_defs(), build_benefits_defs(),
     )
 
 

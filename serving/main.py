@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from infra.http.docs import install_offline_docs
 from infra.settings import Settings, get_settings
 from serving.api import (
     customers,
@@ -19,6 +20,7 @@ from serving.api import (
     health,
     inventory,
     ml,
+    procurement_page,
     rankings,
     scorecards,
     snapshot,
@@ -96,7 +98,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets below (no CDN), when docs are on
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs_enabled else None,
     )
+    if settings.api_docs_enabled:  # the local profile, or SERVICES__API_DOCS=true
+        install_offline_docs(app)
     app.state.context = AppContext(settings=settings, store=store,
                                    tokens=TokenVerifier(settings, serving.token_cache_size))
     errors.install(app)
@@ -108,4 +115,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    inventory.router, ml.router, snapshot.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
+    app.include_router(procurement_page.router)  # the procurement web page (HTML)
     return app

@@ -226,6 +226,48 @@ def settle_rebates(
     typer.echo(f"{count} rebate settlement(s)")
 
 
+@tx_app.command("encrypt-fields")
+def encrypt_fields() -> None:
+    """Encrypt sensitive fields still stored in clear (bank accounts of rows written before
+    field encryption); idempotent."""
+    from transactional.identity.sensitive import encrypt_clear_fields
+
+    sealed = _db().run_write(encrypt_clear_fields)
+    typer.echo("encrypted: " + ", ".join(f"{n} {t}" for t, n in sealed.items()))
+
+
+audit_app = typer.Typer(
+    name="audit",
+    help="The transactional audit log: verify its hash chain.",
+    no_args_is_help=True,
+)
+
+
+@audit_app.command("verify")
+def verify_audit(
+    database_url: Annotated[str | None, typer.Option(help="default: OLTP__DATABASE_URL")] = None,
+) -> None:
+    """Check the audit log's hash chain; exit 1 naming the first edited, deleted-after or
+    reordered row. Prints the chain's length and head hash (record it elsewhere: a chain cut
+    short at its end is still a valid chain)."""
+    from infra.settings import get_settings
+    from transactional.core.audit_chain import verify
+    from transactional.db.database import Database
+
+    db = Database(database_url) if database_url else Database.from_settings(get_settings())
+    try:
+        with db.read() as session:
+            verdict = verify(session)
+    finally:
+        db.dispose()
+    if not verdict.ok:
+        _fail(f"audit chain broken at row {verdict.broken_id}: {verdict.problem} "
+              f"({verdict.checked} row(s) before it hold)")
+    typer.echo(f"audit chain intact: {verdict.checked} chained row(s), {verdict.unchained} "
+               f"written before the chain; head {verdict.head}")
+
+
 def register(app: typer.Typer) -> None:
-    """Mount ``tx`` on the ``grouplake`` command."""
+    """Mount ``tx`` and ``audit`` on the ``grouplake`` command."""
     app.add_typer(tx_app, name="tx")
+    app.add_typer(audit_app, name="audit")

@@ -12,9 +12,12 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
+from infra.http.docs import install_offline_docs
+from infra.http.headers import SecurityHeaders
 from infra.settings import Settings, get_settings
 from transactional.api import (
     auth,
+    benefits,
     catalogue,
     decisions,
     directory,
@@ -26,6 +29,7 @@ from transactional.api import (
     orders,
     payments,
     promotions,
+    recommendations,
     risk,
     settlement,
     users,
@@ -36,6 +40,7 @@ from transactional.api.limits import BodySizeLimit
 from transactional.api.ratelimit import GcraLimiter
 from transactional.core.policy import CommercePolicy
 from transactional.db.database import Database
+from transactional.identity.sessions import UserCache
 
 DESCRIPTION = """
 GroupLake's thin trading layer: identity, the catalogue (categories with attribute templates,
@@ -72,6 +77,7 @@ TAGS = [
     {"name": "suppliers", "description": "Suppliers"},
     {"name": "business units", "description": "Business units"},
     {"name": "users", "description": "Accounts and API keys (admins)"},
+    {"name": "recommendations", "description": "What to order next, what goes with it, which supplier"},
     {"name": "decisions", "description": "Lake decision snapshots in force (the inbound door) and their age"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
@@ -84,7 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings: defaults to :func:`infra.settings.get_settings` (``OLTP__*``, ``AUTH__*``).
 
     Returns:
-        The app; its database engine is disposed on shutdown.
+        The app; its database engine is disposed on shutdown. Every answer carries the
+        security headers (``infra/http/headers.py``); the docs and the OpenAPI document are
+        served only where ``settings.api_docs_enabled``.
 
     Example:
         ``uvicorn transactional.main:create_app --factory --port 8000``
@@ -102,22 +110,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         db.dispose()
 
+    docs = settings.api_docs_enabled
     app = FastAPI(
         title="GroupLake transactional API",
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets below (no CDN), when docs are on
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
     )
+    if docs:
+        install_offline_docs(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.oltp.max_request_bytes,
                        upload_suffix="/documents",
                        upload_max_bytes=settings.oltp.document_max_bytes + 65_536)
+    # outermost: even a refused body (413) carries the headers
+    app.add_middleware(SecurityHeaders, docs_paths=("/docs", "/redoc"),
+                       hsts_max_age_s=settings.services.hsts_max_age_s
+                       if settings.services.tls else 0)
     app.state.context = AppContext(
         settings=settings,
         db=db,
         login_limiter=GcraLimiter(settings.oltp.login_rate_per_minute),
         order_limiter=GcraLimiter(settings.oltp.order_rate_per_minute),
         policy=CommercePolicy.from_settings(settings),
+        users=UserCache(settings.auth.user_cache_ttl_s, settings.auth.user_cache_size),
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
@@ -128,6 +147,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router, risk.router):
         api.include_router(router)
+    for router in benefits.ROUTERS:
+        api.include_router(router)
+    api.include_router(recommendations.router)
     app.include_router(api)
     app.include_router(health.router)
     return app

@@ -13,7 +13,7 @@ Field rules:
 | field | survivor | why |
 |---|---|---|
 | uscc | the cluster's valid code (a cluster never has two) | only a valid code is an identity; invalid ones stay in the source records |
-| name | best-ranked record's name, cleaned (width folded, annotations dropped) | see rank |
+| name | best-ranked record's name, cleaned (width folded, annotations, trailing punctuation and a doubled region prefix dropped) | see rank |
 | city | most frequent normalised city; tie → rank | several units agreeing beats one |
 | phone | most frequent normalised phone; tie → rank | same |
 | bank_account | most frequent normalised account; tie → rank | same |
@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from models.entity_resolution import vocab
+from models.entity_resolution.normalise import clean_display
 from models.entity_resolution.records import Prepared
 
 FIELDS = ("name", "uscc", "city", "phone", "address", "bank_account")
@@ -50,9 +51,10 @@ def _rank(prep: Prepared, labels: np.ndarray) -> pd.DataFrame:
 
 def _display(prep: Prepared, pos: int) -> str:
     p = prep.parts[pos]
+    name = clean_display(p.display)
     if p.script == "cjk":
-        return p.display.replace("(", "（").replace(")", "）").replace(" ", "")
-    return p.display
+        return name.replace("(", "（").replace(")", "）").replace(" ", "")
+    return name
 
 
 def golden_records(prep: Prepared, labels: np.ndarray) -> pd.DataFrame:

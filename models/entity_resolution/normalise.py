@@ -193,6 +193,37 @@ def parse_name(raw: str) -> NameParts:
     return _parse_latin(display, regions, legal, group, lex)
 
 
+#: Punctuation an ERP clerk leaves at the end of a name ("…有限公司。", "…Ltd.,").
+_TRAILING_PUNCTUATION = "。．.,，;；、:：!！?？ \t"
+
+
+def clean_display(display: str) -> str:
+    """A name fit for a golden record: trailing punctuation dropped and a region prefix
+    typed twice collapsed to its first spelling.
+
+    Examples:
+        >>> clean_display("北京中建钢材有限公司。")
+        '北京中建钢材有限公司'
+        >>> clean_display("北京北京中建钢材有限公司")
+        '北京中建钢材有限公司'
+        >>> clean_display("北京市北京中建钢材有限公司")
+        '北京市中建钢材有限公司'
+        >>> clean_display("北京北方钢材有限公司")  # another name that starts like a region
+        '北京北方钢材有限公司'
+        >>> clean_display("Foshan Tiles Co., Ltd.")
+        'Foshan Tiles Co., Ltd'
+    """
+    text = display.strip().rstrip(_TRAILING_PUNCTUATION)
+    lex = _lexicon()
+    first = lex["prefix_re"].match(text)
+    if first:
+        second = lex["prefix_re"].match(text[first.end():])
+        if (second and lex["cn_regions"][first.group(1)] == lex["cn_regions"][second.group(1)]
+                and len(text) - first.end() - second.end() >= 2):
+            text = text[:first.end()] + text[first.end() + second.end():]
+    return text
+
+
 def _strip_regions_prefix(s: str, regions: set[str], lex: dict, min_rest: int = 2) -> str:
     after_city = False
     while True:

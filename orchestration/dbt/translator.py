@@ -58,3 +58,42 @@ class GroupLakeDbtTranslator(DagsterDbtTranslator):
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:analytics-engineering"]
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):  # type: ignore[override]
+        """dagster-dbt's check, with a description for people when the test has none
+        (``meta.description`` wins): what the test asserts, on which column."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        test = manifest.get("nodes", {}).get(unique_id, {})
+        return spec._replace(description=describe_test(test, asset_spec.key.path[-1]))
+
+
+def describe_test(test: Mapping[str, Any], model: str) -> str:
+    """A sentence for a dbt data test from its manifest node.
+
+    Example:
+        >>> describe_test({"test_metadata": {"name": "not_null", "kwargs": {"column_name": "id"}}}, "orders")
+        'Every orders row has a value in id (not null).'
+    """
+    meta = test.get("test_metadata") or {}
+    kind, kwargs = meta.get("name"), meta.get("kwargs") or {}
+    column = kwargs.get("column_name") or test.get("column_name")
+    severity = (test.get("config") or {}).get("severity", "error").lower()
+    blocking = " Blocks publication when it fails." if severity == "error" else " Warns only."
+    if kind == "not_null":
+        text = f"Every {model} row has a value in {column} (not null)."
+    elif kind == "unique":
+        text = f"{column} is unique in {model} (one row per value)."
+    elif kind == "accepted_values":
+        values = ", ".join(str(v) for v in kwargs.get("values") or [])
+        text = f"{column} of {model} is one of: {values}."
+    elif kind == "relationships":
+        target = str(kwargs.get("to", "")).replace("ref('", "").replace("')", "").replace("source(", "")
+        text = f"Every {column} of {model} exists as {kwargs.get('field')} in {target} (referential integrity)."
+    elif kind:
+        args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k not in ("model", "column_name"))
+        text = f"dbt test {kind} on {model}" + (f".{column}" if column else "") + (f" ({args})." if args else ".")
+    else:  # a singular test: its SQL file's name says what it checks
+        text = f"Singular dbt test {test.get('name', '')} on {model}: returns the offending rows, none expected."
+    return text + blocking

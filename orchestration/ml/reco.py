@@ -8,7 +8,8 @@ publishes four tables (each validated before its write, one Delta commit or none
 content hash is unchanged): ``gold.ml_recommendations``, ``gold.ml_related_items``,
 ``gold.ml_supplier_recommendations`` and ``gold.reco_decision_snapshot`` (the rows the
 transactional service will apply, keyed by platform ids; its content hash is the snapshot
-version). Thin adapters: the work is in :mod:`models.ml.recommend`.
+version). ``["platform", "apply_recommendations"]`` hands that snapshot to the service through
+the inbound door (:mod:`transactional.recommend.inbound`). Thin adapters: the work is in :mod:`models.ml.recommend`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from models.ml.recommend.gold import (
     RELATED_ITEMS_SCHEMA,
     SUPPLIER_RECOMMENDATIONS_SCHEMA,
 )
+from orchestration.decisions.door import decision_apply_asset
 from orchestration.ml.assets import BRONZE_DEPS, OWNERS, RETRY, _lake, _model_result, _schema
 from orchestration.ml.checks import RECOMMENDER_MODEL_KEY, model_check_specs
+from transactional.recommend.inbound import GOLD_TABLE, KIND, apply_recommendations
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -152,4 +155,12 @@ def recommendation_tables(context):
         )
 
 
-reco_assets = [recommender_model, recommendation_tables]
+#: ``platform/apply_recommendations``: the published snapshot into the service, once per version.
+apply_recommendations_asset = decision_apply_asset(
+    kind=KIND, gold_table=GOLD_TABLE, applier=apply_recommendations, source_key=_key(GOLD_TABLE),
+    description="Apply gold.reco_decision_snapshot to the transactional service (recommendations, related SKUs, "
+                "supplier rankings; full replacement per content version, audited; buyers read them at "
+                "/api/v1/recommendations and /api/v1/skus/{id}/related|suppliers).",
+)
+
+reco_assets = [recommender_model, recommendation_tables, apply_recommendations_asset]

@@ -26,6 +26,7 @@ import pyarrow.dataset as pads
 from deltalake import CommitProperties, DeltaTable, Transaction
 
 from lake.batch import transaction_app_id
+from lake.conform import conform_files
 from lake.spec import LINEAGE_COLUMNS, EntitySpec
 from lake.storage import LakeStorage
 from lake.tables import open_table, read_columns
@@ -241,6 +242,7 @@ def _write_and_commit(
             source = pads.dataset([str(p) for p in parquet_files(staging.part("updates"))], format="parquet")
             predicate = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
             update_when = f"s.{spec.change_column} > t.{spec.change_column}" if spec.change_column else None
+            before = set(table.file_uris())
             (
                 table.merge(
                     source.scanner().to_reader(),
@@ -257,6 +259,8 @@ def _write_and_commit(
             )
             table.update_incremental()
             result.versions.append(table.version())
+            # the MERGE wrote string_view files: rewrite them to the declared types (lake.conform)
+            conform_files(table, only=set(table.file_uris()) - before)
     if n_insert:
         inserts = classified.filter(F.col(CLASS) == "insert").select(*lake_cols)
         writer = inserts.write.mode("error").option("maxRecordsPerFile", target_file_rows)

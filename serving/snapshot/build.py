@@ -21,8 +21,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from lake.sql import register_table
 from lake.storage import LakeStorage
-from lake.tables import dataset, open_table
+from lake.tables import open_table
 from serving.snapshot.catalog import SERVED_TABLES, ServedTable
 from serving.snapshot.derived import build_derived
 from serving.snapshot.pointer import (
@@ -85,13 +86,14 @@ def snapshot_id(built_at: dt.datetime, source_fingerprint: str) -> str:
 
 def _copy_table(con, table: ServedTable, delta) -> int:
     name = f"__src_{table.mart}"
-    data = dataset(delta)
-    con.register(name, data)
-    columns = set(data.schema.names)
+    registered = register_table(con, f'"{name}"', delta, f"{name}__data")
+    columns = set(delta.schema().to_arrow().names)
     order = [c for c in table.order_by if c in columns]
     order_sql = f" ORDER BY {', '.join(order)}" if order else ""
     con.execute(f'CREATE TABLE gold."{table.mart}" AS SELECT * FROM "{name}"{order_sql}')
-    con.unregister(name)
+    con.execute(f'DROP VIEW "{name}"')
+    for part in registered:
+        con.unregister(part)
     for position, index in enumerate(table.indexes):
         if set(index) <= columns:
             con.execute(f'CREATE INDEX "ix_{table.mart}_{position}" ON gold."{table.mart}" '

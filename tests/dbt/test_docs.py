@@ -20,6 +20,10 @@ def test_dbt_docs_are_generated_with_the_catalog_of_the_marts(demo_lake):
     assert rfm["columns"]["monetary_value"]["type"] == "DECIMAL(18,4)"
     assert rfm["stats"]["has_stats"]["value"] is not None
     assert 1024 < free_port("127.0.0.1") < 65536
+    # index.html loads manifest.json and catalog.json beside it: both must be there (#24)
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["nodes"]["model.grouplake.customer_rfm"]["description"]
+    assert "customer_rfm" in (target / "static_index.html").read_text()
 
 
 def test_data_docs_are_built_under_the_home(demo_lake):

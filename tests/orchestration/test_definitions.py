@@ -33,10 +33,21 @@ def test_every_erp_table_is_a_bronze_asset_with_its_checks(defs):
             assert (key, name) in checks
 
 
+def test_every_check_tells_people_what_it_asserts(defs):
+    graph = defs.resolve_asset_graph()
+    specs = {key: graph.get_check_spec(key) for key in graph.asset_check_keys}
+    assert [k.name for k, spec in specs.items() if not (spec.description or "").strip()] == []
+    rfm_id = specs[dg.AssetCheckKey(dg.AssetKey(["dbt", "customer_rfm"]), "not_null_customer_rfm_customer_id")]
+    assert rfm_id.description == ("Every customer_rfm row has a value in customer_id (not null). "
+                                  "Blocks publication when it fails.")
+
+
 def test_daily_schedule_covers_the_whole_graph(defs):
     schedule = defs.resolve_schedule_def("daily_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.job_name == "daily_refresh_job"
+    job = defs.resolve_job_def("daily_refresh_job")
+    assert job.executor_def.name == "in_process"  # runs like `grouplake run`, not a process per step
 
 
 def test_dagster_loads_the_definitions_lazily():

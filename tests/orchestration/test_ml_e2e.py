@@ -21,10 +21,15 @@ def _run(selection: str) -> bool:
     from grouplake.dagster_home import prepare_dagster_home
     from infra.settings import get_settings
     from orchestration import erp, ml
+    from orchestration.demo import demo_profile
     from orchestration.resources import LakeResource
 
-    prepare_dagster_home(get_settings())
-    defs = dg.Definitions.merge(erp.defs, ml.defs, dg.Definitions(resources={"lake": LakeResource()}))
+    settings = get_settings()
+    prepare_dagster_home(settings)
+    profile = demo_profile()  # the demo group stands in for the ERP (generated on first use)
+    profile.prepare(settings, lambda _message: None)
+    defs = dg.Definitions.merge(erp.defs, ml.defs, dg.Definitions(
+        resources={"lake": LakeResource(), "erp": profile.resources["erp"]}))
     graph = defs.resolve_asset_graph()
     result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
         instance=dg.DagsterInstance.get(), raise_on_error=False,

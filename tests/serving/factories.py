@@ -88,6 +88,9 @@ def scorecards() -> pa.Table:
                 "bottom_decile_reasons": ("defect_ppm 300 vs peer median 200 (score 0); "
                                           "on_time_delivery_rate 0.6 vs peer median 0.7 (score 10)")
                 if bottom else None,
+                "weakest_metrics": ("defect_ppm 300 vs peer median 200 (score 0); "
+                                    "on_time_delivery_rate 0.6 vs peer median 0.7 (score 10)")
+                if bottom else ("defect_ppm 200 vs peer median 200 (score 45)" if rank == 2 else None),
             })
     schema = pa.schema([
         ("supplier_scorecard_id", pa.string()), ("supplier_key", pa.string()),
@@ -105,6 +108,7 @@ def scorecards() -> pa.Table:
         ("category_rank", pa.int32()), ("category_ranked_count", pa.int32()),
         ("business_unit_rank", pa.int32()), ("business_unit_ranked_count", pa.int32()),
         ("is_bottom_decile", pa.bool_()), ("bottom_decile_reasons", pa.string()),
+        ("weakest_metrics", pa.string()),
     ])
     return pa.Table.from_pylist(rows, schema=schema)
 

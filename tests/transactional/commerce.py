@@ -19,7 +19,13 @@ from transactional.domain.signature import HEADER, sign
 #: A minimal PDF (magic bytes are what counts).
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-SECRET = "grouplake-local-development-secret-not-for-production"  # the local/CI placeholder
+
+
+def provider_secret() -> str:
+    """The payment provider's signing secret of the current settings (generated per home)."""
+    from infra.settings import get_settings
+
+    return get_settings().oltp.payment_provider_secret.get_secret_value()
 
 
 def make_uscc(prefix8: str = "91140200", body8: str = "MA0GRLAK") -> str:
@@ -36,13 +42,13 @@ def today_period() -> tuple[str, str]:
 
 def callback(client: Any, reference: str, amount: str, event_id: str, *,
              event_type: str = "payment.succeeded", currency: str = "CNY",
-             secret: str = SECRET, timestamp: int | None = None) -> Any:
+             secret: str | None = None, timestamp: int | None = None) -> Any:
     """Send a signed provider event."""
     body = json.dumps({"event_id": event_id, "type": event_type,
                        "payment_reference": reference, "amount": amount,
                        "currency": currency}).encode()
     return client.post("/api/v1/payments/callback", content=body, headers={
-        HEADER: sign(secret, body, timestamp), "Content-Type": "application/json"})
+        HEADER: sign(secret or provider_secret(), body, timestamp), "Content-Type": "application/json"})
 
 
 def pay_via_provider(client: Any, world: Any, order_id: int, event_id: str,
@@ -62,6 +68,19 @@ def place(client: Any, world: Any, offer_id: int, quantity: int, key: str,
         headers=world.headers(buyer, **{"Idempotency-Key": key}))
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def set_limit(client: Any, world: Any, unit: str, amount: str, currency: str = "CNY",
+              requester: str = "procurement_coal", confirmer: str = "finance_coal") -> Any:
+    """Change a unit's approval limit the four-eyes way: one requests, another confirms."""
+    change = client.put(f"/api/v1/approval-limits/{unit}",
+                        json={"amount": amount, "currency": currency},
+                        headers=world.headers(requester))
+    assert change.status_code == 202, change.text
+    confirmed = client.post(f"/api/v1/approval-limits/changes/{change.json()['id']}/confirm",
+                            headers=world.headers(confirmer))
+    assert confirmed.status_code == 200, confirmed.text
+    return confirmed.json()
 
 
 def act(client: Any, world: Any, order_id: int, action: str, user: str,

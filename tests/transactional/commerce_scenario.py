@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from tests.transactional.commerce import SECRET, statement_problems, unbalanced_entries
+from tests.transactional.commerce import provider_secret, statement_problems, unbalanced_entries
 from tests.transactional.factories import auth_headers, password_hash
 from transactional.accounting import fx, ledger
 from transactional.catalogue.bulk import (
@@ -184,7 +184,7 @@ class Worker:
                            "payment_reference": reference, "amount": amount,
                            "currency": "CNY"}).encode()
         return self.call("POST", "/api/v1/payments/callback",
-                         {HEADER: sign(SECRET, body), "Content-Type": "application/json"},
+                         {HEADER: sign(provider_secret(), body), "Content-Type": "application/json"},
                          {200: None}, "callback", content=body).json()
 
     def pay(self, order_id: int) -> None:

@@ -45,6 +45,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def shared_secrets() -> dict[str, str]:
+    """The test process's secrets as environment variables, so a server started with another
+    ``GROUPLAKE_HOME`` verifies the tokens and signatures the test makes (a deployment shares
+    its secrets the same way)."""
+    from infra.settings import get_settings
+
+    settings = get_settings()
+    secrets = {"AUTH__JWT_SECRET": settings.auth.jwt_secret,
+               "OLTP__PAYMENT_PROVIDER_SECRET": settings.oltp.payment_provider_secret,
+               "OLTP__FIELD_ENCRYPTION_KEY": settings.oltp.field_encryption_key}
+    return {name: value.get_secret_value() for name, value in secrets.items() if value}
+
+
 class ApiServer:
     """``uvicorn transactional.main:create_app --factory --workers N`` in a subprocess."""
 
@@ -56,10 +69,11 @@ class ApiServer:
             [sys.executable, "-m", "uvicorn", "transactional.main:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
              "--no-access-log", "--log-level", "warning"],
-            cwd=REPO, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=REPO, env={**os.environ, **shared_secrets(), **env}, stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 180.0) -> None:  # a loaded 2-core CI box starts slowly
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -55,6 +55,14 @@ def test_search_by_category_and_attribute_values(client, world) -> None:
     assert codes("attr=size:eq:600x600") == ["TILE-600-W"]
     assert codes("q=ordos") == ["COAL-6000"]
     assert client.get("/api/v1/skus?attr=sulphur:lte:abc", headers=headers).status_code == 422
+    # a typo is an error that names the known attributes, not an empty result (#24)
+    typo = client.get("/api/v1/skus?attr=sulfur:lt:1", headers=headers)
+    assert typo.status_code == 422 and typo.json()["error"]["code"] == "unknown_attribute"
+    assert "sulfur" in typo.json()["error"]["message"] and "sulphur" in typo.json()["error"]["details"]["known"]
+    tiles = world.category_ids["tiles"]
+    wrong_category = client.get(f"/api/v1/skus?category_id={tiles}&attr=sulphur:lt:1", headers=headers)
+    assert wrong_category.status_code == 422 and wrong_category.json()["error"]["details"]["unknown"] == ["sulphur"]
+    assert client.get("/api/v1/offers?attr=calorfic_value:gte:1", headers=headers).status_code == 422
     offers = client.get("/api/v1/offers?attr=calorific_value:gte:5500", headers=headers).json()
     assert [(o["sku_id"], o["available_quantity"]) for o in offers["items"]] == [
         (world.sku_ids["COAL-5500"], 500), (world.sku_ids["COAL-6000"], 1000)]

@@ -8,7 +8,7 @@ from transactional.migrations import head_revision
 
 
 def test_openapi_documents_examples_security_and_errors(client) -> None:
-    spec = client.get("/openapi.json").json()
+    spec = client.app.openapi()  # served at /openapi.json only where docs are on
     schemas = spec["components"]["schemas"]
     assert schemas["OrderCreate"]["examples"][0]["lines"][0]["offer_id"] == 1
     assert "examples" in schemas["CategoryCreate"]
@@ -18,7 +18,6 @@ def test_openapi_documents_examples_security_and_errors(client) -> None:
     assert {"201", "401", "403", "409", "422", "429"} <= set(post_orders["responses"])
     assert post_orders["responses"]["409"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorBody"}
-    assert client.get("/docs").status_code == 200
 
 
 def test_every_error_has_the_same_shape(client, world) -> None:

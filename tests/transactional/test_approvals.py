@@ -110,13 +110,30 @@ def test_expiry_from_the_command_line(client, world, db) -> None:
             orders.c.id == order["id"])).scalar_one() == "expired"
 
 
-def test_limits_per_unit_are_set_by_its_staff_and_audited(client, world, db) -> None:
-    low = client.put("/api/v1/approval-limits/COAL", json={"amount": "5000", "currency": "CNY"},
-                     headers=world.headers("procurement_coal"))
-    assert low.status_code == 200
+def test_limits_per_unit_need_two_people_of_two_roles_and_are_audited(client, world,
+                                                                       db) -> None:
+    requested = client.put("/api/v1/approval-limits/COAL",
+                           json={"amount": "5000", "currency": "CNY"},
+                           headers=world.headers("procurement_coal"))
+    assert requested.status_code == 202 and requested.json()["status"] == "pending"
+    change = requested.json()["id"]
+    offer = world.offer_ids[("SUP-1", "COAL-6000")]
+    assert place(client, world, offer, 10, "l-0")["status"] == "placed"  # not applied yet
     assert client.put("/api/v1/approval-limits/COAL", json={"amount": "1", "currency": "CNY"},
                       headers=world.headers("buyer_coal")).status_code == 403
-    offer = world.offer_ids[("SUP-1", "COAL-6000")]
+    assert client.put("/api/v1/approval-limits/COAL", json={"amount": "1", "currency": "CNY"},
+                      headers=world.headers("finance_coal")).status_code == 403
+    confirm = f"/api/v1/approval-limits/changes/{change}/confirm"
+    own = client.post(confirm, headers=world.headers("procurement_coal"))
+    assert (own.status_code, own.json()["error"]["code"]) == (403, "separation_of_duties")
+    assert client.post(confirm, headers=world.headers("buyer_coal")).status_code == 403
+    assert client.post(confirm, headers=world.headers("finance_power")).status_code == 404
+    pending = client.get("/api/v1/approval-limits/changes", headers=world.headers("admin_coal"))
+    assert [c["id"] for c in pending.json()] == [change]
+    done = client.post(confirm, headers=world.headers("finance_coal"))
+    assert done.status_code == 200 and done.json()["amount"] == "5000.0000"
+    again = client.post(confirm, headers=world.headers("admin_coal"))
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_decided")
     assert place(client, world, offer, 10, "l-1")["status"] == "pending_approval"  # 9,000
     assert place(client, world, offer, 5, "l-2")["status"] == "placed"  # 4,500
     assert place(client, world, offer, 10, "l-3", buyer="buyer_power")["status"] == "placed"
@@ -124,9 +141,74 @@ def test_limits_per_unit_are_set_by_its_staff_and_audited(client, world, db) -> 
     assert limits == [{"business_unit": "COAL", "amount": "5000.0000", "currency": "CNY"},
                       {"business_unit": "POWER", "amount": "500000.0000", "currency": "CNY"}]
     with db.read() as session:
-        details = session.execute(select(audit_log.c.details).where(
-            audit_log.c.action == "approval_limit.set")).scalar_one()
-    assert details["amount"] == "5000.0000" and details["previous"] is None
+        rows = session.execute(select(audit_log.c.action, audit_log.c.actor_user_id,
+                                      audit_log.c.details)
+                               .where(audit_log.c.action.like("approval_limit.%"))
+                               .order_by(audit_log.c.id)).all()
+    procurement = world.users["procurement_coal"].user_id
+    finance = world.users["finance_coal"].user_id
+    assert [(r.action, r.actor_user_id) for r in rows] == [
+        ("approval_limit.request", procurement), ("approval_limit.confirm", finance),
+        ("approval_limit.set", finance)]
+    assert rows[2].details["amount"] == "5000.0000" and rows[2].details["previous"] is None
+    assert rows[2].details["requested_by"] == procurement
+
+
+def test_a_limit_change_is_rejected_with_a_reason_or_superseded(client, world, db) -> None:
+    def request(amount: str, user: str = "admin_coal") -> int:
+        response = client.put("/api/v1/approval-limits/COAL",
+                              json={"amount": amount, "currency": "CNY"},
+                              headers=world.headers(user))
+        assert response.status_code == 202, response.text
+        return response.json()["id"]
+
+    first = request("7000")
+    second = request("8000", "procurement_coal")
+    old = client.get(f"/api/v1/approval-limits/changes/{first}",
+                     headers=world.headers("finance_coal")).json()
+    assert old["status"] == "superseded"
+    assert client.post(f"/api/v1/approval-limits/changes/{first}/confirm",
+                       headers=world.headers("finance_coal")).status_code == 409
+    path = f"/api/v1/approval-limits/changes/{second}/reject"
+    assert client.post(path, json={"reason": " "},
+                       headers=world.headers("admin_coal")).status_code == 422
+    rejected = client.post(path, json={"reason": "too low for coal"},
+                           headers=world.headers("admin_coal"))
+    assert rejected.status_code == 200
+    assert (rejected.json()["status"], rejected.json()["decided_role"]) == ("rejected", "admin")
+    limits = client.get("/api/v1/approval-limits", headers=world.headers("admin")).json()
+    assert limits[0] == {"business_unit": "COAL", "amount": "500000.0000", "currency": "CNY"}
+
+
+def test_setting_a_limit_directly_is_only_for_the_trusted_local_principal(db, world) -> None:
+    import pytest
+
+    from transactional.domain.errors import ForbiddenError
+    from transactional.ordering.approvals import set_limit
+
+    with pytest.raises(ForbiddenError, match="separation of duties"):
+        db.run_write(lambda s: set_limit(s, world.users["admin"], "COAL", "5", "CNY"))
+
+
+def test_nobody_approves_or_rejects_an_order_they_placed(client, world, db) -> None:
+    offer = world.offer_ids[("SUP-1", "COAL-6000")]
+    order = place(client, world, offer, 700, "sod-1", buyer="procurement_coal")
+    assert order["status"] == "pending_approval"
+    for action, body in (("approve", {}), ("reject", {"reason": "mine"})):
+        own = act(client, world, order["id"], action, "procurement_coal", **body)
+        assert (own.status_code, own.json()["error"]["code"]) == (403, "separation_of_duties")
+    with db.read() as session:
+        denials = session.execute(select(audit_log.c.actor_user_id, audit_log.c.object_id,
+                                         audit_log.c.details)
+                                  .where(audit_log.c.action == "access.denied")
+                                  .order_by(audit_log.c.id)).all()
+    assert [(d.actor_user_id, d.object_id, d.details["code"]) for d in denials] == [
+        (world.users["procurement_coal"].user_id, "order.approve", "separation_of_duties"),
+        (world.users["procurement_coal"].user_id, "order.reject", "separation_of_duties")]
+    assert denials[0].details["path"] == f"/api/v1/orders/{order['id']}/approve"
+    approved = act(client, world, order["id"], "approve", "admin_coal")
+    assert approved.status_code == 200 and approved.json()["approval"]["decided_by"] == \
+        world.users["admin_coal"].user_id
 
 
 def test_an_order_in_another_currency_is_converted_with_a_recorded_rate(

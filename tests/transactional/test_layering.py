@@ -21,8 +21,8 @@ RANKS = {
     "db": 1,
     "core": 2,
     "identity": 3, "accounting": 3,
-    "catalogue": 4, "onboarding": 4,
-    "rebates": 5, "risk": 5,
+    "catalogue": 4, "onboarding": 4, "recommend": 4,
+    "rebates": 5, "benefits": 5, "risk": 5,
     "ordering": 6,
     "settlement": 7,
     "api": 8, "cli": 8, "service": 8,
@@ -91,7 +91,8 @@ def test_only_the_lifecycle_changes_an_order_status() -> None:
     effect_modules = {f.__module__ for f in EFFECTS.values()} - {"transactional.ordering.lifecycle"}
     assert effect_modules == {
         "transactional.ordering.approvals", "transactional.ordering.payments",
-        "transactional.ordering.refunds", "transactional.rebates.accruals"}
+        "transactional.ordering.refunds", "transactional.rebates.accruals",
+        "transactional.benefits.redemption"}
     modules = dict(_sources())
     for module in effect_modules:  # providers never call back into the owner
         assert not any(t.startswith("transactional.ordering.lifecycle")
@@ -102,4 +103,5 @@ def test_every_named_side_effect_has_its_function() -> None:
     named = {hook for transition in TRANSITIONS.values() for hook in transition.hooks}
     assert named == set(EFFECTS)
     assert [t.hooks for t in (TRANSITIONS["deliver"], TRANSITIONS["cancel"])] == [
-        ("ledger.delivery", "rebates.accrue"), ("approval.decide", "payment.refund_on_cancel")]
+        ("ledger.delivery", "rebates.accrue"),
+        ("approval.decide", "payment.refund_on_cancel", "coupon.reverse")]

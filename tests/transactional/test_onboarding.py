@@ -71,7 +71,8 @@ def test_application_review_and_the_right_to_publish_offers(client, world, db) -
     assert own.status_code == 200  # the applicant follows its review
     four_eyes = client.post(f"/api/v1/supplier-applications/{app['id']}/approve",
                             headers=world.headers("procurement_coal"))
-    assert four_eyes.status_code == 403
+    assert (four_eyes.status_code, four_eyes.json()["error"]["code"]) == (
+        403, "separation_of_duties")
     no_reason = client.post(f"/api/v1/supplier-applications/{app['id']}/reject", json={},
                             headers=world.headers("admin_coal"))
     assert no_reason.status_code == 422

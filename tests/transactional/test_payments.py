@@ -89,6 +89,8 @@ def test_a_payment_for_a_cancelled_order_is_refunded_at_once(client, world, db) 
     order = _order(client, world, "c-1")
     reference = _intent(client, world, order["id"]).json()["provider_reference"]
     assert act(client, world, order["id"], "cancel", "buyer_coal").status_code == 200
+    voided = client.get(f"/api/v1/orders/{order['id']}/payments", headers=world.headers("buyer_coal")).json()
+    assert voided["intent"]["status"] == "canceled"  # nobody is asked to pay a cancelled order
     late = callback(client, reference, "9000.0000", "evt-late")
     assert late.json()["outcome"] == "captured_and_refunded"
     payments = client.get(f"/api/v1/orders/{order['id']}/payments",
@@ -195,5 +197,9 @@ def test_production_refuses_to_start_without_a_provider_secret(tx_settings, monk
         create_app(get_settings())
     get_settings().require_secrets()  # the serving API, which takes no payments, still starts
     monkeypatch.setenv("OLTP__PAYMENT_PROVIDER_SECRET", "p" * 40)
+    reset_settings_cache()
+    with pytest.raises(RuntimeError, match="OLTP__FIELD_ENCRYPTION_KEY"):
+        create_app(get_settings())
+    monkeypatch.setenv("OLTP__FIELD_ENCRYPTION_KEY", "f" * 40)
     reset_settings_cache()
     assert create_app(get_settings()).state.context.policy.provider_secret == "p" * 40

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.transactional.commerce import place
+from tests.transactional.commerce import place, set_limit
 from transactional.core.inbound import Snapshot, apply_snapshot
 from transactional.db.tables.catalogue import stock
 from transactional.db.tables.core import audit_log, outbox_events
@@ -91,7 +91,7 @@ def test_procurement_cannot_review_its_own_order(client, world) -> None:
         held = place(client, world, _coal(world), quantity, key, buyer="procurement_coal")
     assert held["status"] == "pending_review"
     refused = _review(client, world, held["id"], "procurement_coal", "cleared")
-    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "four_eyes")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "separation_of_duties")
     assert _review(client, world, held["id"], "finance_coal", "cleared").json()["status"] == "placed"
 
 
@@ -164,8 +164,7 @@ def test_profiles_from_the_lake_flag_price_quantity_and_a_new_supplier(client, w
     assert held["risk"]["reasons"][0]["text"] == (
         f"unit price 900.00 CNY of SKU {coal6000} is 45% above the market median 620.00")
 
-    assert client.put("/api/v1/approval-limits/COAL", json={"amount": "300000", "currency": "CNY"},
-                      headers=world.headers("procurement_coal")).status_code == 200
+    set_limit(client, world, "COAL", "300000")
     new = place(client, world, world.offer_ids[("SUP-2", "TILE-600-W")], 4000, "n-1")  # 164,000 CNY
     assert new["status"] == "pending_review"
     assert [r["code"] for r in new["risk"]["reasons"]] == ["new_supplier"]

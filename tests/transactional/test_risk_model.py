@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from models.ml.fraud.online import ONLINE_FEATURES, ONLINE_MODEL_NAME, fit_online, register_online
-from tests.transactional.commerce import place
+from tests.transactional.commerce import place, set_limit
 from transactional.core.inbound import Snapshot, apply_snapshot
 from transactional.risk import model
 from transactional.risk.inbound import KIND, apply_risk_profiles
@@ -81,8 +81,7 @@ def test_a_champion_scores_orders_and_a_moved_alias_takes_effect_without_restart
     assert small["status"] == "placed"
     assert (small["risk"]["model_version"], small["risk"]["decision"]) == (f"{ONLINE_MODEL_NAME}:1", "allow")
     coal4500 = world.offer_ids[("SUP-1", "COAL-4500")]
-    assert risk_client.put("/api/v1/approval-limits/COAL", json={"amount": "300000", "currency": "CNY"},
-                           headers=world.headers("procurement_coal")).status_code == 200
+    set_limit(risk_client, world, "COAL", "300000")
     place(risk_client, world, coal4500, 450, "m-4", buyer="buyer_coal2")  # 270,000 CNY
     split = place(risk_client, world, coal4500, 450, "m-5", buyer="buyer_coal2")  # together 546,000: 1.8x
     assert split["status"] == "pending_review" and split["risk"]["model_version"] == f"{ONLINE_MODEL_NAME}:1"

@@ -131,9 +131,13 @@ def test_statements_are_immutable_and_corrected_by_new_statements(
         "correction", regular["id"])
     assert [(x["line_type"], x["amount"]) for x in correction["lines"]] == [
         ("refund", "-14.0845"), ("rebate", "0.1408")]  # and its rebate (1 % of 100) reversed
+    own = client.post(f"/api/v1/statements/{regular['id']}/corrections",
+                      json={"amount": "5.5", "description": "freight surcharge"},
+                      headers=world.headers("finance_coal"))  # who issued it: maker ≠ checker
+    assert (own.status_code, own.json()["error"]["code"]) == (403, "separation_of_duties")
     manual = client.post(f"/api/v1/statements/{regular['id']}/corrections",
                          json={"amount": "5.5", "description": "freight surcharge"},
-                         headers=world.headers("finance_coal"))
+                         headers=world.headers("admin_coal"))
     assert manual.status_code == 201
     body = manual.json()
     assert (body["kind"], body["net_amount"], body["adjustment_amount"]) == (

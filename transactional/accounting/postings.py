@@ -14,6 +14,8 @@ supplier statement     per source currency C: Dr goods_clearing:C, Cr promotion_
                        statement currency S, Cr fx_position:C / Dr fx_position:S at the
                        recorded rates); Cr supplier_payable:SUP:S (the net payable)
 statement correction   Dr settlement_adjustments:S / Cr supplier_payable:SUP:S
+coupon redemption      Dr coupon_funding / Cr receivable_adjustments:DLR (the group's
+                       marketing money reduces what the dealer owes; reversal: the other way)
 =====================  ==============================================================
 
 Once every delivered order, refund and accrual is on an issued statement, the clearing
@@ -123,3 +125,15 @@ def statement_issued(session: Session, actor: Principal, statement_ref: str,
     postings.append(credit(account("supplier_payable", currency, supplier_id), currency, payable))
     return ledger.post(session, actor, "statement", "statement", statement_ref, postings,
                        business_unit=business_unit, supplier_id=supplier_id)
+
+
+def coupon_redeemed(session: Session, actor: Principal, order_id: int, business_unit: str,
+                    supplier_id: str, dealer_account_id: int, amount: Decimal, currency: str,
+                    entry_type: str = "coupon_redemption") -> int:
+    """A group-funded coupon reduced a dealer's receivable for an order (negative
+    ``amount``: the redemption reversed)."""
+    dealer = str(dealer_account_id)
+    return ledger.post(session, actor, entry_type, "order", order_id, [
+        debit(account("coupon_funding", currency), currency, amount),
+        credit(account("receivable_adjustments", currency, dealer), currency, amount),
+    ], business_unit=business_unit, supplier_id=supplier_id)

@@ -47,9 +47,13 @@ def create_supplier(body: SupplierCreate, context: ContextDep, user: CurrentUser
 def list_suppliers(
     context: ContextDep, user: CurrentUser, page: PageDep,
     q: Annotated[str | None, Query(max_length=100, description="name contains")] = None,
+    bank_account: Annotated[str | None, Query(
+        max_length=60, description="exact bank account (admins, procurement, finance); "
+                                   "matched by its keyed hash")] = None,
 ) -> Page[SupplierPublic]:
+    """Suppliers (bank accounts masked); a supplier account sees only itself."""
     with context.db.read() as session:
-        result = directory.list_suppliers(session, user, page, q)
+        result = directory.list_suppliers(session, user, page, q, bank_account)
     return Page[SupplierPublic](**result.__dict__)
 
 

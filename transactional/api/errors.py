@@ -8,9 +8,14 @@ internals leaked) are the kit's (``infra/http/errors.py``).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from infra.http import errors as http_errors
+from transactional.core import audit
 from transactional.db.database import ServiceBusyError
 from transactional.domain.errors import (
     ConflictError,
@@ -20,6 +25,8 @@ from transactional.domain.errors import (
     UnauthenticatedError,
     ValidationFailedError,
 )
+
+log = logging.getLogger(__name__)
 
 
 class RateLimitedError(DomainError):
@@ -63,6 +70,22 @@ def reply(exc: DomainError) -> tuple[int, dict[str, str] | None]:
     return status, None
 
 
+async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
+    """A 403 answer, audited (``access.denied``) when the caller is known."""
+    assert isinstance(exc, ForbiddenError)
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        try:
+            await run_in_threadpool(
+                audit.record_denial, request.app.state.context.db, principal, request.method,
+                request.url.path, exc.code, exc.message, exc.details)
+        except Exception:  # the refusal stands even when its audit row cannot be written
+            log.exception("could not audit a denial on %s %s", request.method,
+                          request.url.path)
+    return http_errors.error_response(403, exc.code, exc.message, exc.details)
+
+
 def install(app: FastAPI) -> None:
-    """Register the error handlers on ``app``."""
+    """Register the error handlers on ``app`` (403s are audited)."""
     http_errors.install(app, DomainError, reply)
+    app.add_exception_handler(ForbiddenError, _forbidden)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, status
 
 from infra.http.pages import Page
+from infra.http.validators import Id
 from transactional.accounting import fx
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
-from transactional.ordering import approvals
-from transactional.schemas.common import ERRORS
+from transactional.ordering import approvals, limit_changes
+from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.fx import (
+    ApprovalLimitChangePublic,
+    ApprovalLimitChangeReject,
     ApprovalLimitPublic,
     ApprovalLimitSet,
     FxRatePublic,
@@ -52,10 +56,50 @@ def list_limits(context: ContextDep, user: CurrentUser) -> list[ApprovalLimitPub
                 for x in approvals.list_limits(session, user, context.policy)]
 
 
-@limits.put("/{business_unit}")
-def set_limit(business_unit: str, body: ApprovalLimitSet, context: ContextDep,
-              user: CurrentUser) -> ApprovalLimitPublic:
-    """Set a unit's approval limit (its admins and procurement); audited. Orders above it
-    are placed ``pending_approval``."""
-    return ApprovalLimitPublic(**context.db.run_write(lambda s: approvals.set_limit(
+@limits.put("/{business_unit}", status_code=status.HTTP_202_ACCEPTED)
+def request_limit(business_unit: str, body: ApprovalLimitSet, context: ContextDep,
+                  user: CurrentUser) -> ApprovalLimitChangePublic:
+    """Request a new approval limit for a unit (its admins and procurement); audited.
+
+    **202**: the change is pending. It applies only when a second user of the unit, of
+    another role than yours (procurement, finance or admin), confirms it
+    (``POST /approval-limits/changes/{change_id}/confirm``). A newer request supersedes a
+    pending one. Orders above the limit are placed ``pending_approval``."""
+    return ApprovalLimitChangePublic(**context.db.run_write(lambda s: limit_changes.request_change(
         s, user, business_unit, body.amount, body.currency)))
+
+
+@limits.get("/changes")
+def list_limit_changes(
+    context: ContextDep, user: CurrentUser,
+    status_: Annotated[Literal["pending", "confirmed", "rejected", "superseded"] | None,
+                       Query(alias="status")] = "pending",
+) -> list[ApprovalLimitChangePublic]:
+    """Requested changes of the units you may see, newest first (default: pending)."""
+    with context.db.read() as session:
+        return [ApprovalLimitChangePublic(**x)
+                for x in limit_changes.list_changes(session, user, status=status_)]
+
+
+@limits.get("/changes/{change_id}")
+def get_limit_change(change_id: Id, context: ContextDep,
+                     user: CurrentUser) -> ApprovalLimitChangePublic:
+    with context.db.read() as session:
+        return ApprovalLimitChangePublic(**limit_changes.get_change(session, user, change_id))
+
+
+@limits.post("/changes/{change_id}/confirm", responses={409: CONFLICT})
+def confirm_limit_change(change_id: Id, context: ContextDep,
+                         user: CurrentUser) -> ApprovalLimitPublic:
+    """Confirm a pending change: the limit applies. Not by the requester, nor by someone of
+    the requester's role (403 ``separation_of_duties``); audited."""
+    return ApprovalLimitPublic(**context.db.run_write(
+        lambda s: limit_changes.confirm_change(s, user, change_id)))
+
+
+@limits.post("/changes/{change_id}/reject", responses={409: CONFLICT})
+def reject_limit_change(change_id: Id, body: ApprovalLimitChangeReject, context: ContextDep,
+                        user: CurrentUser) -> ApprovalLimitChangePublic:
+    """Reject a pending change with a reason (same people as may confirm it); audited."""
+    return ApprovalLimitChangePublic(**context.db.run_write(
+        lambda s: limit_changes.reject_change(s, user, change_id, body.reason)))

@@ -24,8 +24,10 @@ from transactional.domain.status import TRANSITIONS, OrderStatus
 from transactional.ordering.lifecycle import transition_order
 from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
 from transactional.ordering.queries import get_order, list_orders
+from transactional.recommend.attribution import RecommendationRef
 from transactional.schemas.common import CONFLICT, ERRORS, RATE_LIMITED
 from transactional.schemas.orders import OrderCreate, OrderPublic, OrderTransitionCreate
+from transactional.schemas.recommendations import FromRecommendation
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=ERRORS)
 
@@ -37,6 +39,10 @@ IdempotencyKey = Annotated[str, Header(
     examples=["5f0c6a1e-order-2026-11-25-0001"],
 )]
 PATH = "/api/v1/orders"
+
+
+def _ref(given: FromRecommendation | None) -> RecommendationRef | None:
+    return None if given is None else RecommendationRef(given.surface, given.snapshot_version, given.rank)
 
 
 @router.post(
@@ -60,11 +66,12 @@ def create_order(
     key = idempotent_request(context, idempotency_key, "POST", PATH, body.model_dump(mode="json"))
     ship_to = body.ship_to
     request = OrderRequest(
-        lines=tuple(OrderLineRequest(line.offer_id, line.quantity) for line in body.lines),
+        lines=tuple(OrderLineRequest(line.offer_id, line.quantity, _ref(line.from_recommendation))
+                    for line in body.lines),
         ship_to_address=ship_to.address if ship_to else None,
         ship_to_latitude=ship_to.latitude if ship_to else None,
         ship_to_longitude=ship_to.longitude if ship_to else None,
-        note=body.note,
+        note=body.note, coupon_code=body.coupon_code,
     )
     result = context.db.run_write(lambda s: place_order(s, user, request, key,
                                                         policy=context.policy))

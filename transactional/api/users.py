@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from infra.http.pages import Page
 from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
-from transactional.identity import users
+from transactional.identity import sessions, users
 from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.users import ApiKeyCreate, ApiKeyCreated, UserCreate, UserPublic
 
@@ -50,3 +50,21 @@ def create_api_key(
 @router.delete("/{user_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_api_key(user_id: Id, key_id: Id, context: ContextDep, user: CurrentUser) -> None:
     context.db.run_write(lambda s: users.revoke_api_key(s, user, user_id, key_id))
+
+
+@router.post("/{user_id}/disable")
+def disable_user(user_id: Id, context: ContextDep, user: CurrentUser) -> UserPublic:
+    """Disable an account (admins, within their unit): its tokens stop working at once on
+    this server and within ``AUTH__USER_CACHE_TTL_S`` seconds on others; its API keys too.
+    Audited."""
+    record = context.db.run_write(lambda s: sessions.set_active(s, user, user_id, False))
+    context.users.forget(user_id)
+    return UserPublic(**record)
+
+
+@router.post("/{user_id}/enable")
+def enable_user(user_id: Id, context: ContextDep, user: CurrentUser) -> UserPublic:
+    """Re-enable an account (admins, within their unit); it logs in again. Audited."""
+    record = context.db.run_write(lambda s: sessions.set_active(s, user, user_id, True))
+    context.users.forget(user_id)
+    return UserPublic(**record)

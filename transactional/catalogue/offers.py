@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infra.http.pages import Page, PageRequest
-from transactional.catalogue.skus import attribute_conditions
+from transactional.catalogue.skus import attribute_conditions, require_known_attributes
 from transactional.core import audit, events
 from transactional.core.paging import fetch_page
 from transactional.db.tables.catalogue import offer_price_tiers, offers, skus, stock, warehouses
@@ -184,7 +184,9 @@ def list_offers(
     category_id: int | None = None, supplier_id: str | None = None,
     is_active: bool | None = True, filters: Sequence[AttributeFilter] = (),
 ) -> Page[dict[str, Any]]:
-    """Offers filtered by SKU, category, supplier, activity and SKU attribute values."""
+    """Offers filtered by SKU, category, supplier, activity and SKU attribute values (a filter
+    on an attribute no template declares is a 422)."""
+    require_known_attributes(session, filters, category_id)
     query = select(offers, _AVAILABLE).order_by(offers.c.id)
     if sku_id is not None:
         query = query.where(offers.c.sku_id == sku_id)

@@ -124,10 +124,33 @@ def _compare(column: ColumnElement[Any], op: str, values: Sequence[Any]) -> Colu
             "gt": operator.gt, "gte": operator.ge}[op](column, values[0])
 
 
+def require_known_attributes(session: Session, filters: Sequence[AttributeFilter],
+                             category_id: int | None = None) -> None:
+    """Refuse a filter on an attribute no template declares (the category's, or any when no
+    category is given): a typo must not read as "nothing matches".
+
+    Raises:
+        ValidationFailedError: naming the unknown attributes and the known ones.
+    """
+    if not filters:
+        return
+    query = select(categories.c.attribute_template)
+    if category_id is not None:
+        query = query.where(categories.c.id == category_id)
+    known = {spec["name"] for (template,) in session.execute(query) for spec in template or []}
+    unknown = sorted({f.name for f in filters} - known)
+    if unknown:
+        where = f"category {category_id}" if category_id is not None else "any category"
+        raise ValidationFailedError(
+            f"unknown attribute(s) {', '.join(unknown)} in {where}; known: {', '.join(sorted(known)) or 'none'}",
+            code="unknown_attribute", details={"unknown": unknown, "known": sorted(known)})
+
+
 def attribute_conditions(
     sku_id: ColumnElement[Any], filters: Sequence[AttributeFilter]
 ) -> list[ColumnElement[bool]]:
-    """One ``EXISTS`` per filter on ``sku_attribute_values`` for the SKU column ``sku_id``."""
+    """One ``EXISTS`` per filter on ``sku_attribute_values`` for the SKU column ``sku_id``
+    (check the names first with :func:`require_known_attributes`)."""
     v = sku_attribute_values.c
     conditions = []
     for f in filters:
@@ -164,7 +187,12 @@ def search_skus(
     session: Session, page: PageRequest, *, category_id: int | None = None,
     q: str | None = None, filters: Sequence[AttributeFilter] = (),
 ) -> Page[dict[str, Any]]:
-    """SKUs by category, text (code or name) and attribute filters, by id."""
+    """SKUs by category, text (code or name) and attribute filters, by id.
+
+    Raises:
+        ValidationFailedError: a filter names an attribute no template declares.
+    """
+    require_known_attributes(session, filters, category_id)
     query = select(skus).order_by(skus.c.id)
     if category_id is not None:
         query = query.where(skus.c.category_id == category_id)

@@ -1,4 +1,8 @@
-"""The commerce settings the services need, as one small immutable object.
+"""The commerce settings the services need, and who may take each controlled decision.
+
+Two parts: :class:`CommercePolicy` (limits, currencies, windows) and the authorization
+policy of controlled decisions (:data:`PERMISSIONS`, :func:`authorize`,
+:func:`require_checker`: maker ≠ checker).
 
 Services never read settings themselves (they run under the API, the CLI, the demo run and
 tests alike): callers pass a :class:`CommercePolicy`, built from the platform settings by
@@ -11,10 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from infra.settings import Settings, get_settings
+from transactional.domain.errors import ForbiddenError
 from transactional.domain.money import to_decimal
+from transactional.domain.principal import Principal, Role
 
 
 @dataclass(frozen=True)
@@ -106,3 +113,102 @@ class CommercePolicy:
 def current_policy() -> CommercePolicy:
     """The policy of the process-wide settings."""
     return CommercePolicy.from_settings(get_settings())
+
+
+# --- Who may do what, and separation of duties ------------------------------------------
+#
+# The one place that says which roles may take each controlled decision and which
+# decisions need a second person (maker ≠ checker). Services call :func:`authorize` and
+# :func:`require_checker`; the role × action matrix test reads nothing from here but
+# compares every cell with its own written copy.
+
+
+class Action(StrEnum):
+    """A controlled decision."""
+
+    ORDER_APPROVE = "order.approve"
+    ORDER_REJECT = "order.reject"
+    ORDER_RISK_REVIEW = "order.risk_review"
+    LIMIT_REQUEST = "approval_limit.request"
+    LIMIT_CONFIRM = "approval_limit.confirm"
+    APPLICATION_SUBMIT = "supplier_application.submit"
+    APPLICATION_REVIEW = "supplier_application.review"
+    STATEMENT_ISSUE = "statement.issue"
+    STATEMENT_CORRECT = "statement.correct"
+
+
+_R = Role
+#: Roles allowed to take each decision (within their business-unit scope).
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.ORDER_APPROVE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.ORDER_REJECT: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.ORDER_RISK_REVIEW: frozenset({_R.PROCUREMENT, _R.FINANCE, _R.ADMIN}),
+    Action.LIMIT_REQUEST: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.LIMIT_CONFIRM: frozenset({_R.PROCUREMENT, _R.FINANCE, _R.ADMIN}),
+    Action.APPLICATION_SUBMIT: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.APPLICATION_REVIEW: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.STATEMENT_ISSUE: frozenset({_R.FINANCE, _R.ADMIN}),
+    Action.STATEMENT_CORRECT: frozenset({_R.FINANCE, _R.ADMIN}),
+}
+
+#: Checker decisions: the maker of what they check may never take them (four eyes).
+#: ``order.*``: the buyer who placed the order; ``approval_limit.confirm``: who requested the
+#: change; ``supplier_application.review``: the applicant; ``statement.correct``: who issued
+#: the statement being corrected.
+CHECKER_ACTIONS: frozenset[Action] = frozenset({
+    Action.ORDER_APPROVE, Action.ORDER_REJECT, Action.ORDER_RISK_REVIEW, Action.LIMIT_CONFIRM,
+    Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT,
+})
+
+#: Checker decisions that also need a role other than the maker's (a unit's procurement
+#: cannot raise its own limit with a colleague of the same desk).
+OTHER_ROLE_ACTIONS: frozenset[Action] = frozenset({Action.LIMIT_CONFIRM})
+
+#: User id of the trusted local principal (``domain.principal.SYSTEM``): CLI and seed loads.
+SYSTEM_USER_ID = 0
+
+
+def may(role: Role, action: Action) -> bool:
+    """Whether ``role`` may ever take ``action``."""
+    return role in PERMISSIONS[action]
+
+
+def authorize(actor: Principal, action: Action) -> None:
+    """Refuse (403) unless the caller's role may take ``action``.
+
+    Raises:
+        ForbiddenError: with ``details.action`` and ``details.allowed_roles``.
+    """
+    if not may(actor.role, action):
+        allowed = sorted(r.value for r in PERMISSIONS[action])
+        raise ForbiddenError(
+            f"role {actor.role.value!r} may not take the decision {action.value!r}; "
+            f"allowed: {', '.join(allowed)}",
+            details={"action": action.value, "allowed_roles": allowed})
+
+
+def require_checker(actor: Principal, action: Action, maker_user_id: int | None,
+                    maker_role: Role | str | None = None) -> None:
+    """Refuse (403) a checker decision taken by its maker (or, where the policy says so, by
+    someone of the maker's role). The trusted local principal checking its own work (demo
+    and seed loads) is let through.
+
+    Raises:
+        ForbiddenError: code ``separation_of_duties``.
+    """
+    authorize(actor, action)
+    if action not in CHECKER_ACTIONS or maker_user_id is None:
+        return
+    if actor.user_id == maker_user_id == SYSTEM_USER_ID:
+        return
+    if actor.user_id == maker_user_id:
+        raise ForbiddenError(
+            f"separation of duties: {action.value} must be taken by someone other than the "
+            "user who made what it checks", code="separation_of_duties",
+            details={"action": action.value, "maker_user_id": maker_user_id})
+    if action in OTHER_ROLE_ACTIONS and maker_role is not None \
+            and Role(maker_role) is actor.role and maker_user_id != SYSTEM_USER_ID:
+        raise ForbiddenError(
+            f"separation of duties: {action.value} needs a second person of another role "
+            f"than {Role(maker_role).value!r}", code="separation_of_duties",
+            details={"action": action.value, "maker_role": Role(maker_role).value})

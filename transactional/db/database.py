@@ -28,9 +28,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from infra.fieldcrypt import FieldCipher
 from infra.settings import Settings
 from transactional.db.fastpath import FAST_PATH_OPTION
 from transactional.db.outbox import discard_pending_events, flush_pending_events
+from transactional.db.types import CIPHER_ATTRIBUTE
 from transactional.domain.errors import ConflictError, DomainError
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,7 @@ class Database:
         busy_timeout_ms: int = 30_000,
         lock_timeout_ms: int = 10_000,
         fast_path: bool = True,
+        field_cipher: FieldCipher | None = None,
     ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
@@ -96,6 +99,8 @@ class Database:
                 pool_recycle=3600,
                 connect_args=connect_args,
             )
+        # encrypted columns (db/types.EncryptedText) find their key on the dialect
+        setattr(self.engine.dialect, CIPHER_ATTRIBUTE, field_cipher)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(sqlite_begin="IMMEDIATE",
@@ -116,6 +121,9 @@ class Database:
             busy_timeout_ms=oltp.busy_timeout_ms,
             lock_timeout_ms=oltp.lock_timeout_ms,
             fast_path=oltp.fast_path,
+            field_cipher=FieldCipher.from_secret(oltp.field_encryption_key.get_secret_value(),
+                                                 oltp.field_key_id)
+            if oltp.field_encryption_key else None,
         )
 
     @contextmanager

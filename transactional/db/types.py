@@ -7,19 +7,24 @@
 * :class:`UtcDateTime` — ``timestamptz`` on PostgreSQL; naive-UTC text on SQLite. Python
   always gets an aware UTC datetime, and naive datetimes are refused on the way in.
 * :data:`JSONDocument` — ``jsonb`` on PostgreSQL, JSON text on SQLite.
+* :class:`EncryptedText` — a sensitive string, stored SM4-GCM-encrypted under the engine's
+  field key, with :func:`search_hash_of` as the default of its keyed-hash search column.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Numeric, String
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from infra.fieldcrypt import FieldCipher
 from transactional.domain.fx import to_rate
 from transactional.domain.money import to_decimal
 
@@ -99,3 +104,61 @@ JSONDocument = JSON().with_variant(postgresql.JSONB(), "postgresql")
 def utcnow() -> dt.datetime:
     """The current time, aware, in UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+#: Attribute of an engine's dialect holding its :class:`infra.fieldcrypt.FieldCipher`
+#: (set by :class:`transactional.db.database.Database`).
+CIPHER_ATTRIBUTE = "grouplake_field_cipher"
+
+
+def field_cipher(bind: Any) -> FieldCipher | None:
+    """The field cipher of an engine, connection or session (None when not configured)."""
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    return getattr(bind.dialect, CIPHER_ATTRIBUTE, None)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """A string stored encrypted (SM4-GCM, ``infra/fieldcrypt.py``), clear in Python.
+
+    The key is the engine's (``Database(..., field_cipher=…)``); ``column`` is the
+    associated data, so a value copied into another column does not decrypt. Writing
+    without a key is refused; reading without one returns the sealed text unchanged.
+    """
+
+    impl = String(255)
+    cache_ok = True
+
+    def __init__(self, column: str) -> None:
+        super().__init__()
+        self.column = column
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        cipher = getattr(dialect, CIPHER_ATTRIBUTE, None)
+        if cipher is None:
+            raise RuntimeError("no field encryption key configured (OLTP__FIELD_ENCRYPTION_KEY)"
+                               "; build the Database with Database.from_settings")
+        return cipher.encrypt(str(value), self.column)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        cipher = getattr(dialect, CIPHER_ATTRIBUTE, None)
+        return value if cipher is None else cipher.decrypt(value, self.column)
+
+
+def search_hash_of(source: str, column: str) -> Callable[[Any], str | None]:
+    """A column default: the keyed search hash of the clear value inserted into ``source``
+    (the insert's own parameters), None when that is None."""
+    def default(context: Any) -> str | None:
+        value = context.get_current_parameters().get(source)
+        if value is None:
+            return None
+        cipher = getattr(context.dialect, CIPHER_ATTRIBUTE, None)
+        if cipher is None:
+            raise RuntimeError("no field encryption key configured (OLTP__FIELD_ENCRYPTION_KEY)")
+        return cipher.search_hash(str(value), column)
+
+    return default

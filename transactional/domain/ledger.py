@@ -20,6 +20,8 @@ Chart of accounts (``<kind>:<party>:<currency>``; see the README for the whole f
 ``settlement_adjustments:CUR``      manual corrections of issued statements
 ``dealer_rebates_accrued:DLR:CUR``  rebates earned by a dealer, not yet settled to it
 ``dealer_credit:DLR:CUR``           rebates settled to the dealer's account
+``coupon_funding:CUR``              group-funded coupons redeemed (marketing's cost)
+``receivable_adjustments:DLR:CUR``  coupon reductions of a dealer's receivables (ERP)
 =================================  =====================================================
 """
 

@@ -16,13 +16,14 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from infra.fieldcrypt import mask_account
 from infra.http.pages import Page, PageRequest
 from infra.uscc import ALPHABET
 from transactional.core import audit, events
 from transactional.core.jsonable import jsonable
 from transactional.core.paging import fetch_page
 from transactional.db.tables.identity import business_units, suppliers
-from transactional.db.types import utcnow
+from transactional.db.types import field_cipher, utcnow
 from transactional.domain.errors import ConflictError, ForbiddenError, ValidationFailedError
 from transactional.domain.principal import Principal, Role, not_found
 
@@ -56,7 +57,10 @@ def list_business_units(session: Session) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-PUBLIC = ("id", "name", "credit_code", "status", "created_at", "city", "settlement_currency")
+PUBLIC = ("id", "name", "credit_code", "status", "created_at", "city", "settlement_currency",
+          "bank_account")  # bank_account: the masked form; the clear one is encrypted
+#: Roles that may look a supplier up by its bank account (the keyed search hash).
+BANK_SEARCHERS = (Role.ADMIN, Role.PROCUREMENT, Role.FINANCE)
 
 
 def _supplier_public_dict(m: Any) -> dict[str, Any]:
@@ -102,13 +106,16 @@ def create_supplier(
     row = {"id": supplier_id, "name": name.strip(), "credit_code": credit_code,
            "status": "approved", "created_at": utcnow(),
            **{k: company.get(k) for k in COMPANY_FIELDS}}
-    session.execute(insert(suppliers).values(**row))
+    clear_account = row.get("bank_account")
+    session.execute(insert(suppliers).values(
+        **row | {"bank_account": mask_account(clear_account),
+                 "bank_account_enc": clear_account}))
     audit.record(session, actor, "supplier.create", "supplier", supplier_id,
                  business_unit=actor.business_unit, details={"name": row["name"]})
     events.emit(session, "supplier.approved", "supplier", supplier_id,
                 supplier_approved_payload(row, source="registration"), supplier_id=supplier_id,
                 business_unit=row["business_unit"])
-    return _supplier_public_dict(row)
+    return _supplier_public_dict(row | {"bank_account": mask_account(clear_account)})
 
 
 def supplier_approved_payload(supplier: Mapping[str, Any], *, source: str,
@@ -122,7 +129,8 @@ def supplier_approved_payload(supplier: Mapping[str, Any], *, source: str,
         "uscc": supplier["credit_code"], "credit_code": supplier["credit_code"],
         "city": supplier.get("city"), "province": supplier.get("province"),
         "address": supplier.get("address"), "phone": supplier.get("phone"),
-        "bank_name": supplier.get("bank_name"), "bank_account": supplier.get("bank_account"),
+        "bank_name": supplier.get("bank_name"),
+        "bank_account": supplier.get("bank_account_enc") or supplier.get("bank_account"),
         "settlement_currency": supplier.get("settlement_currency"),
         "business_unit": supplier.get("business_unit"), "application_id": application_id,
         "source": source, "approved_at": supplier.get("approved_at") or supplier["created_at"],
@@ -138,13 +146,26 @@ def get_supplier(session: Session, actor: Principal, supplier_id: str) -> dict[s
 
 
 def list_suppliers(
-    session: Session, actor: Principal, page: PageRequest, q: str | None = None
+    session: Session, actor: Principal, page: PageRequest, q: str | None = None,
+    bank_account: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """Suppliers by id; a supplier user sees only itself; ``q`` matches the name."""
+    """Suppliers by id; a supplier user sees only itself; ``q`` matches the name;
+    ``bank_account`` an exact account (staff only: by its keyed hash, nothing decrypted).
+
+    Raises:
+        ForbiddenError: a buyer or supplier searching by bank account.
+    """
     query = select(suppliers).order_by(suppliers.c.id)
     if actor.role is Role.SUPPLIER:
         query = query.where(suppliers.c.id == actor.supplier_id)
     if q:
         query = query.where(suppliers.c.name.ilike(f"%{q}%"))
+    if bank_account:
+        actor.require(*BANK_SEARCHERS)
+        cipher = field_cipher(session)
+        if cipher is None:
+            raise ValidationFailedError("bank account search needs the field encryption key")
+        query = query.where(suppliers.c.bank_account_hmac
+                            == cipher.search_hash(bank_account, "bank_account"))
     rows, total = fetch_page(session, query, page)
     return Page.of([_supplier_public(r) for r in rows], total, page)

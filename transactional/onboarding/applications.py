@@ -23,14 +23,16 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from infra.fieldcrypt import mask_account
 from infra.http.pages import Page, PageRequest
 from infra.uscc import PROBLEMS, normalise_uscc, uscc_problem
 from transactional.core import audit, events
 from transactional.core.paging import fetch_page
+from transactional.core.policy import Action, authorize, require_checker
 from transactional.db.tables.identity import business_units, suppliers
 from transactional.db.tables.onboarding import supplier_applications, supplier_documents
 from transactional.db.types import utcnow
-from transactional.domain.errors import ConflictError, ForbiddenError, ValidationFailedError
+from transactional.domain.errors import ConflictError, ValidationFailedError
 from transactional.domain.money import check_currency
 from transactional.domain.principal import Principal, Role, not_found
 from transactional.identity.directory import supplier_approved_payload
@@ -67,7 +69,7 @@ def submit_application(session: Session, actor: Principal, values: Mapping[str, 
         ForbiddenError; ValidationFailedError ``invalid_application`` (missing data, invalid
         USCC); ConflictError ``duplicate`` (a supplier or open application has this USCC).
     """
-    actor.require(*STAFF)
+    authorize(actor, Action.APPLICATION_SUBMIT)
     unit = business_unit if actor.is_group_admin else actor.business_unit
     if not unit or session.execute(select(business_units.c.code).where(
             business_units.c.code == unit)).first() is None:
@@ -86,9 +88,12 @@ def submit_application(session: Session, actor: Principal, values: Mapping[str, 
         id=supplier_id, name=data["company_name"], credit_code=data["uscc"], status="pending",
         created_at=now, business_unit=unit, city=data["city"], province=data["province"],
         address=data["address"], phone=data["phone"], bank_name=data["bank_name"],
-        bank_account=data["bank_account"], settlement_currency=data["settlement_currency"]))
+        bank_account=mask_account(data["bank_account"]), bank_account_enc=data["bank_account"],
+        settlement_currency=data["settlement_currency"]))
     application_id = session.execute(insert(supplier_applications).values(
-        business_unit=unit, supplier_id=supplier_id, status="submitted", **data,
+        business_unit=unit, supplier_id=supplier_id, status="submitted",
+        **data | {"bank_account": mask_account(data["bank_account"]),
+                  "bank_account_enc": data["bank_account"]},
         submitted_by=actor.user_id, submitted_at=now,
     ).returning(supplier_applications.c.id)).scalar_one()
     audit.record(session, actor, "supplier_application.submit", "supplier_application",
@@ -119,7 +124,8 @@ def load_application(session: Session, actor: Principal, application_id: int, *,
 def _public(session: Session, row: Any) -> dict[str, Any]:
     docs = session.execute(select(supplier_documents).where(
         supplier_documents.c.application_id == row.id).order_by(supplier_documents.c.id))
-    body = dict(row._mapping)
+    body = {k: v for k, v in row._mapping.items()
+            if k not in ("bank_account_enc", "bank_account_hmac")}  # masked bank_account only
     body["documents"] = [{k: d._mapping[k] for k in (
         "id", "doc_type", "filename", "content_type", "size_bytes", "sha256", "uploaded_at")}
         for d in docs]
@@ -154,14 +160,13 @@ def review(session: Session, actor: Principal, application_id: int, decision: st
         ForbiddenError (role; reviewing your own application), NotFoundError,
         ValidationFailedError (rejection without reason), ConflictError (already decided).
     """
-    actor.require(*STAFF)
+    authorize(actor, Action.APPLICATION_REVIEW)
     row = load_application(session, actor, application_id, lock=True)
     if decision not in ("approve", "reject"):
         raise ValidationFailedError("decision: approve or reject")
     if decision == "reject" and not (reason or "").strip():
         raise ValidationFailedError("a rejection needs a reason", code="reason_required")
-    if row.submitted_by == actor.user_id and actor.user_id != 0:
-        raise ForbiddenError("four eyes: someone other than the applicant reviews it")
+    require_checker(actor, Action.APPLICATION_REVIEW, row.submitted_by)
     if row.status != "submitted":
         raise ConflictError(f"application {application_id} is already {row.status}",
                             code="already_decided")

@@ -8,8 +8,8 @@ procurement (or an admin) of the unit to approve or reject it (with a reason; au
 ``grouplake tx expire-approvals`` and the ``tx_approval_expiry_schedule``): stock released,
 ``order.approval_expired``.
 
-The limit of a unit: its ``approval_limits`` row (set by its admins or procurement,
-audited), else ``oltp.approval_limits[unit]``, else ``oltp.approval_limit_default`` (both in
+The limit of a unit: its ``approval_limits`` row (requested by its admins or procurement
+and confirmed by a second person of another role, ``ordering/limit_changes.py``; audited), else ``oltp.approval_limits[unit]``, else ``oltp.approval_limit_default`` (both in
 the group currency). An order in another currency is converted at the placement date's
 rate (recorded on the approval); when no rate is known the order waits for approval.
 """
@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 from transactional.accounting.fx import FxRateMissingError, RateBook
 from transactional.core import audit
 from transactional.core.jsonable import jsonable
-from transactional.core.policy import CommercePolicy
+from transactional.core.policy import SYSTEM_USER_ID, CommercePolicy
 from transactional.db.fastpath import HotStatement
 from transactional.db.tables.identity import business_units
 from transactional.db.tables.ordering import approval_limits, order_approvals, orders
 from transactional.db.types import utcnow
-from transactional.domain.errors import ValidationFailedError
+from transactional.domain.errors import ForbiddenError, ValidationFailedError
 from transactional.domain.fx import Conversion
 from transactional.domain.money import check_currency, to_decimal
 from transactional.domain.principal import Principal, Role, not_found
@@ -119,9 +119,21 @@ def close_pending(session: Session, actor: Principal, order: Any, action: str,
 
 
 def set_limit(session: Session, actor: Principal, business_unit: str, amount: Decimal | str,
-              currency: str) -> dict[str, Any]:
-    """Set a unit's approval limit (its admins and procurement; group admins: any unit)."""
-    actor.require(Role.ADMIN, Role.PROCUREMENT)
+              currency: str, *, requested_by: int | None = None) -> dict[str, Any]:
+    """Apply a unit's approval limit.
+
+    Two people take part in every change made by users (``ordering/limit_changes.py``: one
+    requests, another of another role confirms, then this runs with ``requested_by``); only
+    the trusted local principal (seed and demo loads) sets a limit directly.
+
+    Raises:
+        ForbiddenError ``separation_of_duties``: a user setting a limit without a confirmed
+        request. NotFoundError, ValidationFailedError.
+    """
+    if requested_by is None and actor.user_id != SYSTEM_USER_ID:
+        raise ForbiddenError(
+            "separation of duties: request the change (PUT /approval-limits/{unit}); a "
+            "second person of another role confirms it", code="separation_of_duties")
     if not actor.can_see_business_unit(business_unit) or session.execute(
             select(business_units.c.code).where(business_units.c.code == business_unit)
     ).first() is None:
@@ -144,7 +156,7 @@ def set_limit(session: Session, actor: Principal, business_unit: str, amount: De
                         .where(approval_limits.c.business_unit == business_unit).values(**values))
     audit.record(session, actor, "approval_limit.set", "business_unit", business_unit,
                  business_unit=business_unit,
-                 details={"amount": value, "currency": currency,
+                 details={"amount": value, "currency": currency, "requested_by": requested_by,
                           "previous": None if current is None else
                           {"amount": current.amount, "currency": current.currency}})
     return {"business_unit": business_unit, **values}

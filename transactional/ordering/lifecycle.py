@@ -14,6 +14,7 @@ and what they return goes into the outbox event under ``effects``:
 ``payment.refund_on_cancel`` refund in full what a cancelled order had paid
 ``ledger.delivery``         post the delivery (deposit → goods to settle)
 ``rebates.accrue``          accrue the dealer's tiered rebates on the order
+``coupon.reverse``          give back the order's coupon use, reverse its receivable adjustment
 ==========================  ==================================================
 
 Those functions never change an order's status themselves. What drives the lifecycle from
@@ -32,7 +33,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from transactional.accounting import postings
+from transactional.benefits import redemption
 from transactional.core import audit, events
+from transactional.core.policy import Action, require_checker
 from transactional.db.tables.ordering import orders
 from transactional.db.types import utcnow
 from transactional.domain.errors import IllegalTransitionError
@@ -59,7 +62,11 @@ EFFECTS: dict[str, Effect] = {
     "payment.refund_on_cancel": refunds.refund_on_cancel,
     "ledger.delivery": _post_delivery,
     "rebates.accrue": accruals.accrue,
+    "coupon.reverse": redemption.reverse_on_cancel,
 }
+
+#: Order actions that check someone else's order (``core/policy.py``).
+CHECKED: dict[str, Action] = {"approve": Action.ORDER_APPROVE, "reject": Action.ORDER_REJECT}
 
 _UNKNOWN = sorted({h for t in TRANSITIONS.values() for h in t.hooks} - set(EFFECTS))
 if _UNKNOWN:  # a transition naming an effect nobody performs is a programming error
@@ -79,7 +86,8 @@ def transition_order(
         The order's snapshot after the change.
 
     Raises:
-        ForbiddenError: the role may never do ``action`` (403).
+        ForbiddenError: the role may never do ``action``, or (``separation_of_duties``) the
+            caller placed the order it would approve or reject (403).
         NotFoundError: the order is absent or outside the caller's scope (404).
         ValidationFailedError ``reason_required``: a rejection without a reason (422).
         IllegalTransitionError: not allowed from the current status (409).
@@ -92,6 +100,8 @@ def transition_order(
     if spec is not None and actor.role not in spec.roles:
         transition_for(action, "placed", actor.role)  # raises the ForbiddenError
     row = load_order_row(session, actor, order_id, lock=True)
+    if action in CHECKED:  # maker ≠ checker: never decide an order you placed
+        require_checker(actor, CHECKED[action], row.buyer_user_id)
     spec = transition_for(action, row.status, actor.role)
     if spec.reason_required:
         approvals.require_reason(action, reason)

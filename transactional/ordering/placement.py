@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from transactional.benefits import checkout
 from transactional.catalogue import promotions
 from transactional.core import events
 from transactional.core.idempotency import IdempotentRequest, run_once
@@ -39,6 +40,7 @@ from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_
 from transactional.domain.status import PLACED_EVENT
 from transactional.ordering import approvals, reservation, screening
 from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
+from transactional.recommend import attribution
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -66,6 +68,7 @@ class OrderLineRequest:
 
     offer_id: int
     quantity: int
+    from_recommendation: attribution.RecommendationRef | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class OrderRequest:
     ship_to_latitude: float | None = None
     ship_to_longitude: float | None = None
     note: str | None = None
+    coupon_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,8 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     # Everything that does not depend on the stock goes first: the stock rows stay locked
     # only from the reservation to the commit (on a hot SKU, that span is the throughput).
     order_id = _INSERT_ORDER.execute(session, order_row).scalar_one()
+    checkout.at_placement(session, actor, {"id": order_id, **order_row}, request.coupon_code,
+                          policy.payment_terms_days, now)  # terms and coupon (benefits/)
     line_rows = [
         {"order_id": order_id, "line_no": n, "offer_id": t.offer_id,
          "offer_version": t.version, "sku_id": t.sku_id, "quantity": line.quantity,
@@ -207,6 +213,8 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     ]
     _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
     order_row["risk"] = screening.record(session, order_id, verdict)
+    attribution.at_placement(session, actor, order_id, [(n, t.sku_id, line.from_recommendation)
+                                                        for n, line, t, _, _ in priced], now)
     promotion_rows = [_promotion_row(order_id, a, currency) for a in applied]
     if promotion_rows:
         _INSERT_PROMOTIONS.execute(session, promotion_rows)

@@ -111,9 +111,15 @@ def refund_order(session: Session, actor: Principal, order_id: int, amount: Deci
 
 def refund_on_cancel(session: Session, actor: Principal, order: Any, action: str,
                      reason: str | None, now: dt.datetime) -> dict[str, Any] | None:
-    """Side effect ``payment.refund_on_cancel``: refund the rest of a captured payment."""
+    """Side effect ``payment.refund_on_cancel``: refund the rest of a captured payment; an
+    intent still waiting for payment is voided (``canceled``), so the buyer is not asked to
+    pay a cancelled order (a payment that arrives anyway is captured and refunded)."""
     intent = session.execute(select(payment_intents).where(
         payment_intents.c.order_id == order.id).with_for_update()).first()
+    if intent is not None and intent.status in ("requires_payment", "failed"):
+        session.execute(update(payment_intents).where(payment_intents.c.id == intent.id)
+                        .values(status="canceled", updated_at=now))
+        return {"payment_intent_id": intent.id, "payment_intent_status": "canceled"}
     if intent is None or intent.status != "succeeded":
         return None
     remaining = intent.captured_amount - intent.refunded_amount

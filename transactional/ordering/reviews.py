@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from transactional.core import audit, events
 from transactional.core.jsonable import jsonable
+from transactional.core.policy import Action, authorize, require_checker
 from transactional.db.tables.ordering import order_approvals
 from transactional.db.tables.risk import order_risk
 from transactional.db.types import utcnow
-from transactional.domain.errors import ForbiddenError, IllegalTransitionError
+from transactional.domain.errors import IllegalTransitionError
 from transactional.domain.principal import Principal, Role
 from transactional.domain.status import REVIEW_STATUS
 from transactional.ordering import approvals
@@ -30,7 +31,7 @@ from transactional.ordering.queries import load_order_row
 Outcome = Literal["cleared", "confirmed_fraud"]
 OUTCOMES = ("cleared", "confirmed_fraud")
 REVIEWED_EVENT = "order.risk_reviewed"
-REVIEWERS = (Role.PROCUREMENT, Role.FINANCE, Role.ADMIN)
+REVIEWERS = (Role.PROCUREMENT, Role.FINANCE, Role.ADMIN)  # = PERMISSIONS[Action.ORDER_RISK_REVIEW]
 
 
 def decide(session: Session, actor: Principal, order_id: int, outcome: Outcome, reason: str | None
@@ -41,15 +42,15 @@ def decide(session: Session, actor: Principal, order_id: int, outcome: Outcome, 
         The order's snapshot after the decision.
 
     Raises:
-        ForbiddenError: not procurement/finance/admin, or the caller placed the order (403).
+        ForbiddenError: not procurement/finance/admin, or the caller placed the order (403,
+            ``separation_of_duties``).
         NotFoundError: the order is absent or outside the caller's scope (404).
         IllegalTransitionError: the order is not waiting for a risk review (409).
         ValidationFailedError ``reason_required``: ``confirmed_fraud`` without a reason (422).
     """
-    actor.require(*REVIEWERS)
+    authorize(actor, Action.ORDER_RISK_REVIEW)
     row = load_order_row(session, actor, order_id, lock=True)
-    if row.buyer_user_id == actor.user_id:
-        raise ForbiddenError("four eyes: an order is reviewed by someone other than its buyer", code="four_eyes")
+    require_checker(actor, Action.ORDER_RISK_REVIEW, row.buyer_user_id)  # never the buyer (403)
     verdict = session.execute(select(order_risk).where(order_risk.c.order_id == order_id)).first()
     if row.status != REVIEW_STATUS.value or verdict is None:
         raise IllegalTransitionError(f"order {order_id} is {row.status}, not waiting for a risk review",

@@ -45,3 +45,4 @@ class SupplierPublic(BaseModel):
     created_at: dt.datetime
     city: str | None = None
     settlement_currency: str | None = None
+    bank_account: str | None = None  # masked: 6222 **** **** 1234

@@ -44,3 +44,26 @@ class ApprovalLimitPublic(BaseModel):
     business_unit: str
     amount: Decimal
     currency: str
+
+
+class ApprovalLimitChangePublic(BaseModel):
+    """A requested approval-limit change; it applies once a second person confirms it."""
+
+    id: int
+    business_unit: str
+    amount: Decimal
+    currency: str
+    status: str  # pending | confirmed | rejected | superseded
+    requested_by: int
+    requested_role: str
+    requested_at: dt.datetime
+    decided_by: int | None = None
+    decided_role: str | None = None
+    decided_at: dt.datetime | None = None
+    reason: str | None = None
+
+
+class ApprovalLimitChangeReject(RequestModel):
+    """Why a requested change is refused."""
+
+    reason: str = Field(min_length=1, max_length=500)

@@ -61,7 +61,7 @@ class SupplierApplicationPublic(BaseModel):
     city: str
     province: str | None
     bank_name: str | None
-    bank_account: str
+    bank_account: str  # masked: 6222 **** **** 1234 (stored encrypted)
     contact_name: str | None
     settlement_currency: str
     submitted_by: int

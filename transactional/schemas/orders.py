@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.validators import Id, RequestModel
+from transactional.schemas.recommendations import FromRecommendation
 
 #: The largest quantity a line, an MOQ, an order multiple or a price tier may name.
 MAX_QUANTITY = 100_000_000
@@ -18,6 +19,8 @@ class OrderLineCreate(RequestModel):
 
     offer_id: Id
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    from_recommendation: FromRecommendation | None = Field(
+        default=None, description="set when the buyer added the line from a recommendation")
 
 
 class ShipTo(RequestModel):
@@ -41,6 +44,9 @@ class OrderCreate(RequestModel):
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=100)
     ship_to: ShipTo | None = None
     note: str | None = Field(default=None, max_length=1000)
+    coupon_code: str | None = Field(default=None, min_length=1, max_length=64,
+                                    description="a coupon issued to you (redeemed once; 422/409 "
+                                                "when it cannot apply, and nothing is placed)")
 
 
 class OrderTransitionCreate(RequestModel):

@@ -19,7 +19,7 @@ class PaymentIntentPublic(BaseModel):
     provider_reference: str
     amount: Decimal
     currency: str
-    status: str  # requires_payment | succeeded
+    status: str  # requires_payment | succeeded | failed | canceled (the order was cancelled unpaid)
     captured_amount: Decimal
     refunded_amount: Decimal
     created_at: dt.datetime

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from transactional.accounting import postings
 from transactional.accounting.fx import RateBook
 from transactional.core import audit, events
-from transactional.core.policy import CommercePolicy
+from transactional.core.policy import Action, CommercePolicy, authorize, require_checker
 from transactional.db.tables.catalogue import promotions
 from transactional.db.tables.identity import business_units, suppliers
 from transactional.db.tables.ordering import order_line_promotions, orders, refunds
@@ -53,7 +53,7 @@ from transactional.db.types import utcnow
 from transactional.domain.errors import ValidationFailedError
 from transactional.domain.fx import Conversion
 from transactional.domain.money import to_decimal
-from transactional.domain.principal import Principal, Role, not_found
+from transactional.domain.principal import Principal, not_found
 from transactional.domain.status import OrderStatus
 from transactional.ordering.lifecycle import transition_order
 from transactional.settlement.statements import load_statement, payable_payload, statement_json
@@ -282,7 +282,7 @@ def issue_statements(session: Session, actor: Principal, period_start: dt.date,
     Raises:
         ValidationFailedError: bad period; FxRateMissingError (``fx_rate_missing``).
     """
-    actor.require(Role.FINANCE, Role.ADMIN)
+    authorize(actor, Action.STATEMENT_ISSUE)
     now = now or utcnow()
     if not period_start < period_end or period_end > now.date() + dt.timedelta(days=1):
         raise ValidationFailedError("a period is [start, end) with end at most tomorrow")
@@ -308,11 +308,15 @@ def correct_statement(session: Session, actor: Principal, statement_id: int,
                       now: dt.datetime | None = None) -> dict[str, Any]:
     """Issue a correction of an issued statement: one adjustment line (+: more payable).
 
+    Whoever issued the statement may not correct it (maker ≠ checker, ``core/policy.py``).
+
     Raises:
-        ForbiddenError, NotFoundError, ValidationFailedError (zero amount, no description).
+        ForbiddenError (role; ``separation_of_duties``), NotFoundError,
+        ValidationFailedError (zero amount, no description).
     """
-    actor.require(Role.FINANCE, Role.ADMIN)
+    authorize(actor, Action.STATEMENT_CORRECT)
     original = load_statement(session, statement_id, actor=actor)
+    require_checker(actor, Action.STATEMENT_CORRECT, original.issued_by)
     try:
         value = to_decimal(amount)
     except ValueError as exc:

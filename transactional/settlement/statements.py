@@ -105,7 +105,7 @@ def payable_payload(session: Session, row: Any, supplier: Any) -> dict[str, Any]
         "statement_id": row.id, **header,
         "supplier": {"supplier_id": supplier.id, "name": supplier.name,
                      "uscc": supplier.credit_code, "bank_name": supplier.bank_name,
-                     "bank_account": supplier.bank_account},
+                     "bank_account": supplier.bank_account_enc or supplier.bank_account},
         "line_count": row.line_count,
         "lines": [{k: v for k, v in line.items() if k != "description"}
                   for line in lines_of(session, row.id)],

@@ -64,3 +64,19 @@ def test_bank_and_city() -> None:
     assert normalise_city("太原市") == normalise_city("Taiyuan") == "C:太原"
     assert normalise_city("Xi'an") == "C:西安" and normalise_city("陽泉") == "C:阳泉"
     assert normalise_city("München") == "munchen"
+
+
+@pytest.mark.parametrize(("raw", "golden"), [
+    ("北京中建钢材有限公司。", "北京中建钢材有限公司"),          # trailing full stop
+    ("北京中建钢材有限公司，；", "北京中建钢材有限公司"),        # several trailing marks
+    ("北京北京中建钢材有限公司", "北京中建钢材有限公司"),        # region typed twice
+    ("北京市北京中建钢材有限公司", "北京市中建钢材有限公司"),    # twice, first with its suffix
+    ("上海上海市宝钢物流有限公司。", "上海宝钢物流有限公司"),    # both at once
+    ("北京北方钢材有限公司", "北京北方钢材有限公司"),            # 北方 is not a second 北京
+    ("北京北京", "北京北京"),                                  # nothing left after the prefix: kept
+    ("Foshan Tiles Co., Ltd.", "Foshan Tiles Co., Ltd"),
+])
+def test_golden_display_names_lose_source_noise(raw: str, golden: str) -> None:
+    from models.entity_resolution.normalise import clean_display
+
+    assert clean_display(raw) == golden

@@ -84,3 +84,44 @@ def test_registry_lock_is_reentrant_and_only_for_sqlite(settings):
     settings.mlflow.tracking_uri = "http://mlflow.example:5000"
     with registry_lock(settings):
         pass
+
+
+def test_a_run_has_a_name_a_description_and_its_plots(settings, tmp_path, monkeypatch):
+    import types
+
+    import numpy as np
+    import pandas as pd
+
+    from models.ml import mlflow_models
+    from models.ml.bundle import save_bundle
+    from models.ml.fraud.model import fit_fraud_model
+    from models.ml.registry import FRAUD_MODEL_NAME, MODEL_DESCRIPTIONS, client, log_training
+    from models.ml.workflow import _fraud_run_story
+    from tests.models.ml.synthetic import synthetic_orders
+
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(7)
+    labels = np.r_[np.ones(10), np.zeros(90)].astype(int)
+    held = pd.DataFrame({"label": labels, "risk_score": labels * 0.6 + rng.random(100) * 0.5,
+                         "rules_score": rng.random(100), "forest_score": labels * 0.3 + rng.random(100) * 0.7})
+    training = types.SimpleNamespace(
+        metrics={"holdout_pr_auc": 0.91, "baseline_rules_pr_auc": 0.12, "baseline_isolation_forest_pr_auc": 0.4},
+        holdout=held, split="2026-07-01", params={"label_source": "audit.csv"},
+        model=types.SimpleNamespace(trained_until="2026-06-30"))
+    story = _fraud_run_story(training)
+    assert story["run_name"] == "fraud until 2026-06-30 · held-out PR-AUC 0.910 vs rules 0.120"
+    assert "100 documents, 10 confirmed cases" in story["description"]
+    assert sorted(story["figures"]) == ["baselines_pr_auc", "calibration_holdout", "pr_curve_holdout"]
+
+    orders = synthetic_orders(n=200, frauds=12)
+    bundle = save_bundle(tmp_path / "b" / "bundle.pkl", fit_fraud_model({"purchase_order": orders}), {"x": 1})
+    registered = log_training(settings, model_name=FRAUD_MODEL_NAME, python_model=mlflow_models.FRAUD_RISK,
+                              bundle_path=bundle, params={"p": 1}, metrics={"holdout_pr_auc": 0.91}, **story)
+    mlflow_client = client(settings)
+    run = mlflow_client.get_run(registered.run_id)
+    assert run.info.run_name == story["run_name"]
+    assert run.data.tags["mlflow.note.content"] == story["description"]
+    plots = {a.path for a in mlflow_client.list_artifacts(registered.run_id, "plots")}
+    assert plots == {"plots/baselines_pr_auc.png", "plots/calibration_holdout.png", "plots/pr_curve_holdout.png"}
+    assert mlflow_client.get_model_version(FRAUD_MODEL_NAME, registered.version).description == story["description"]
+    assert mlflow_client.get_registered_model(FRAUD_MODEL_NAME).description == MODEL_DESCRIPTIONS[FRAUD_MODEL_NAME]

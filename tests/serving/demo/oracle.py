@@ -22,9 +22,9 @@ def gold(lake, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]
     """Rows of ``sql`` over the lake's gold tables (``gold.<mart>``), as Python values."""
     import duckdb
 
-    from lake.sql import discover_tables
+    from lake.sql import discover_tables, register_table
     from lake.storage import LakeStorage
-    from lake.tables import dataset, open_table
+    from lake.tables import open_table
 
     storage = LakeStorage.from_settings(lake.settings)
     con = duckdb.connect(":memory:")
@@ -33,8 +33,8 @@ def gold(lake, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]
         con.execute("CREATE SCHEMA gold")
         for table in discover_tables(storage):
             if table.layer == "gold":
-                con.register(f"__{table.name}", dataset(open_table(storage, table.relative_path)))
-                con.execute(f'CREATE VIEW gold."{table.name}" AS SELECT * FROM "__{table.name}"')
+                register_table(con, f'gold."{table.name}"', open_table(storage, table.relative_path),
+                               f"__{table.name}")
         result = con.execute(sql, list(params))
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]

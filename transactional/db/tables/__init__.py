@@ -7,6 +7,7 @@ Invariants the database itself enforces, whatever the code does, are listed in e
 
 from transactional.db.tables import (  # noqa: F401
     accounting,
+    benefits,
     catalogue,
     core,
     decisions,
@@ -14,6 +15,7 @@ from transactional.db.tables import (  # noqa: F401
     onboarding,
     ordering,
     rebates,
+    recommend,
     risk,
     settlement,
 )

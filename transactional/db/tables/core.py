@@ -45,7 +45,8 @@ outbox_events = Table(
     sqlite_autoincrement=True,
 )
 
-#: Append-only record of every privileged change (update / delete refused by triggers).
+#: Append-only record of every privileged change (update / delete refused by triggers),
+#: each row chained to the previous by SHA-256 so an edit that bypasses the triggers shows.
 audit_log = Table(
     "audit_log", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
@@ -57,6 +58,9 @@ audit_log = Table(
     Column("object_id", String(64), nullable=False),
     Column("business_unit", String(32)),
     Column("details", JSONDocument, nullable=False),
+    # the hash chain (core/audit_chain.py): NULL only on rows written before it existed
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
     Index("ix_audit_log_object", "object_type", "object_id"),
     sqlite_autoincrement=True,
 )

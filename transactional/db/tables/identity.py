@@ -11,12 +11,13 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Integer,
     String,
     Table,
 )
 
 from transactional.db.tables.base import Id, metadata
-from transactional.db.types import UtcDateTime
+from transactional.db.types import EncryptedText, UtcDateTime, search_hash_of
 
 ROLE_VALUES = "'buyer', 'supplier', 'procurement', 'finance', 'admin'"
 
@@ -40,8 +41,12 @@ suppliers = Table(
     Column("address", String(300)),
     Column("phone", String(40)),
     Column("bank_name", String(120)),
-    Column("bank_account", String(60)),
+    Column("bank_account", String(60)),  # masked (6222 **** **** 1234); never the clear value
     Column("settlement_currency", String(3)),  # None: oltp.settlement_currency_default
+    # the clear account, encrypted (SM4-GCM), and its keyed hash for exact-match search
+    Column("bank_account_enc", EncryptedText("suppliers.bank_account")),
+    Column("bank_account_hmac", String(64),
+           default=search_hash_of("bank_account_enc", "bank_account"), index=True),
 )
 
 users = Table(
@@ -54,6 +59,8 @@ users = Table(
     Column("supplier_id", String(64), ForeignKey("suppliers.id")),
     Column("is_active", Boolean(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # bumped by logout, disable and role changes: tokens carrying an older ``ver`` are revoked
+    Column("token_version", Integer(), nullable=False, server_default="0"),
     CheckConstraint(f"role IN ({ROLE_VALUES})", name="role"),
     CheckConstraint(
         "(role = 'supplier' AND supplier_id IS NOT NULL) "

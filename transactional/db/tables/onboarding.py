@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 
 from transactional.db.tables.base import Id, metadata
-from transactional.db.types import UtcDateTime
+from transactional.db.types import EncryptedText, UtcDateTime, search_hash_of
 
 supplier_applications = Table(
     "supplier_applications", metadata,
@@ -28,7 +28,10 @@ supplier_applications = Table(
     Column("city", String(100), nullable=False),
     Column("province", String(100)),
     Column("bank_name", String(120)),
-    Column("bank_account", String(60), nullable=False),
+    Column("bank_account", String(60), nullable=False),  # masked, as on suppliers
+    Column("bank_account_enc", EncryptedText("supplier_applications.bank_account")),
+    Column("bank_account_hmac", String(64),
+           default=search_hash_of("bank_account_enc", "bank_account"), index=True),
     Column("contact_name", String(100)),
     Column("settlement_currency", String(3), nullable=False),
     Column("submitted_by", Id, nullable=False),

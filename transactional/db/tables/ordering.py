@@ -94,6 +94,25 @@ approval_limits = Table(
     Column("updated_by", Id, nullable=False),
 )
 
+#: Requested changes of a unit's approval limit: a second person of another role confirms
+#: (or rejects) each before it applies (``ordering/limit_changes.py``).
+approval_limit_changes = Table(
+    "approval_limit_changes", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("business_unit", String(32), ForeignKey("business_units.code"), nullable=False),
+    Column("amount", MoneyType(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),  # pending|confirmed|rejected|superseded
+    Column("requested_by", Id, nullable=False),
+    Column("requested_role", String(16), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("decided_by", Id),
+    Column("decided_role", String(16)),
+    Column("decided_at", UtcDateTime()),
+    Column("reason", String(500)),
+    Index("ix_approval_limit_changes_bu_status", "business_unit", "status"),
+)
+
 order_approvals = Table(
     "order_approvals", metadata,
     Column("order_id", Id, ForeignKey("orders.id"), primary_key=True),
@@ -132,7 +151,7 @@ payment_intents = Table(
     Column("provider_reference", String(64), nullable=False, unique=True),
     Column("amount", MoneyType(), nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("status", String(16), nullable=False),  # requires_payment | succeeded | failed
+    Column("status", String(16), nullable=False),  # requires_payment | succeeded | failed | canceled
     Column("captured_amount", MoneyType(), nullable=False),
     Column("refunded_amount", MoneyType(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),

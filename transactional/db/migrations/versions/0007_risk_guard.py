@@ -2,7 +2,7 @@
 inbound door) and ``order_risk`` (each order's verdict and review outcome).
 
 Revision ID: risk_guard
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-07 19:30:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from transactional.db.types import MoneyType, UtcDateTime
 
 revision = 'risk_guard'
-down_revision = '0003'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,41 @@
+"""On the demo lake: the whole graph publishes ``gold.customer_segments`` and applies it to the
+demo platform, whose dealers are the CRM's customers (``dealer_accounts.customer_ref``). Reads
+only; changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_demo_run_grants_every_platform_customer_its_segment(demo_lake):
+    from lake.publish import read_published
+    from lake.storage import LakeStorage
+    from transactional.core.inbound import current_snapshot
+    from transactional.db.database import Database
+    from transactional.db.tables.benefits import customer_benefits
+    from transactional.db.tables.identity import business_units
+    from transactional.db.tables.rebates import dealer_accounts
+
+    assert demo_lake.first_run.success
+    segments = demo_lake.sql("select business_unit, customer_id, segment from gold.customer_segments")
+    rfm = demo_lake.sql("select count(*) as n from gold.customer_rfm where scope_type = 'business_unit'")
+    assert len(segments) == rfm["n"][0] > 0
+    published = read_published(LakeStorage.from_settings(demo_lake.settings), "gold/customer_segments")
+    db = Database.from_settings(demo_lake.settings)
+    try:
+        with db.read() as session:
+            in_force = current_snapshot(session, "customer_segments")
+            units = set(session.execute(select(business_units.c.code)).scalars())
+            granted = {(r.business_unit, r.customer_ref): r.segment
+                       for r in session.execute(select(customer_benefits))}
+            dealers = session.execute(select(dealer_accounts.c.business_unit, dealer_accounts.c.customer_ref)).all()
+    finally:
+        db.dispose()
+    assert in_force is not None and in_force.version == published.content_hash
+    expected = {(bu, ref): seg for bu, ref, seg in segments.itertuples(index=False) if bu in units}
+    assert granted == expected and len(granted) > 0
+    matched = [d for d in dealers if (d.business_unit, d.customer_ref) in granted]
+    assert dealers and len(matched) > 0  # the demo's dealers are CRM customers with a segment

@@ -1,0 +1,106 @@
+"""``/benefit-policies``, ``/coupon-campaigns`` and ``/customers/{id}/benefits``: thin routes
+over ``transactional/benefits``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from infra.http.pages import Page
+from infra.http.validators import Id
+from transactional.api.deps import ContextDep, CurrentUser, PageDep
+from transactional.benefits import coupons, customers, policies
+from transactional.ordering.queries import load_order_row
+from transactional.schemas.benefits import (
+    CampaignCreate,
+    CampaignIssue,
+    CampaignIssued,
+    CampaignPublic,
+    CustomerBenefitsPublic,
+    OrderBenefitsPublic,
+    PolicyCreate,
+    PolicyPublic,
+)
+from transactional.schemas.common import ERRORS
+
+policies_router = APIRouter(prefix="/benefit-policies", tags=["benefits"], responses=ERRORS)
+campaigns_router = APIRouter(prefix="/coupon-campaigns", tags=["benefits"], responses=ERRORS)
+customers_router = APIRouter(prefix="/customers", tags=["benefits"], responses=ERRORS)
+orders_router = APIRouter(prefix="/orders", tags=["benefits"], responses=ERRORS)
+
+#: Registered by ``transactional/main.py``.
+ROUTERS = (policies_router, campaigns_router, customers_router, orders_router)
+
+UnitCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="business unit code")]
+
+
+@policies_router.post("/{business_unit}", status_code=status.HTTP_201_CREATED)
+def set_policy(business_unit: UnitCode, body: PolicyCreate, context: ContextDep,
+               user: CurrentUser) -> PolicyPublic:
+    """Write a new version of the unit's segment → benefit policy (finance, admins) and
+    re-grant its customers at once; orders placed before keep their terms. Sending the
+    version in force again changes nothing (``unchanged: true``)."""
+    return PolicyPublic(**context.db.run_write(lambda s: policies.set_policy(
+        s, user, business_unit, body.rules, body.currency, body.note)))
+
+
+@policies_router.get("/{business_unit}")
+def get_policy(business_unit: UnitCode, context: ContextDep, user: CurrentUser,
+               version: Id | None = None) -> PolicyPublic:
+    """The unit's policy in force, or ``?version=n``."""
+    with context.db.read() as session:
+        return PolicyPublic(**policies.get_policy(session, user, business_unit, version))
+
+
+@policies_router.get("/{business_unit}/versions")
+def list_policy_versions(business_unit: UnitCode, context: ContextDep, user: CurrentUser) -> list[PolicyPublic]:
+    """Every version of the unit's policy, newest first."""
+    with context.db.read() as session:
+        return [PolicyPublic(**p) for p in policies.list_versions(session, user, business_unit)]
+
+
+@campaigns_router.post("", status_code=status.HTTP_201_CREATED)
+def create_campaign(body: CampaignCreate, context: ContextDep, user: CurrentUser) -> CampaignPublic:
+    """Create a coupon campaign for a unit (finance, admins)."""
+    values = body.model_dump()
+    return CampaignPublic(**context.db.run_write(lambda s: coupons.create_campaign(s, user, values)))
+
+
+@campaigns_router.get("")
+def list_campaigns(context: ContextDep, user: CurrentUser, page: PageDep) -> Page[CampaignPublic]:
+    """Campaigns of your unit (group admins: all), newest first."""
+    with context.db.read() as session:
+        result = coupons.list_campaigns(session, user, page)
+    return Page[CampaignPublic](**result.__dict__)
+
+
+@campaigns_router.get("/{campaign_id}")
+def get_campaign(campaign_id: Id, context: ContextDep, user: CurrentUser) -> CampaignPublic:
+    with context.db.read() as session:
+        return CampaignPublic(**coupons.public(coupons.load_campaign(session, user, campaign_id)))
+
+
+@campaigns_router.post("/{campaign_id}/issue")
+def issue_campaign(campaign_id: Id, body: CampaignIssue, context: ContextDep, user: CurrentUser) -> CampaignIssued:
+    """Issue the campaign to a segment or a list of dealer accounts (idempotent: one grant
+    per campaign and account)."""
+    return CampaignIssued(**context.db.run_write(lambda s: coupons.issue_campaign(
+        s, user, campaign_id, segment=body.segment, dealer_account_ids=body.dealer_account_ids)))
+
+
+@customers_router.get("/{customer_id}/benefits")
+def customer_benefits(customer_id: Id, context: ContextDep, user: CurrentUser) -> CustomerBenefitsPublic:
+    """A customer's (dealer account's) segment, benefits and their origin (segment, policy
+    version, snapshot version and age), coupons and the terms of its recent orders."""
+    with context.db.read() as session:
+        return CustomerBenefitsPublic(**customers.customer_benefits_360(session, user, customer_id))
+
+
+@orders_router.get("/{order_id}/benefits")
+def order_benefits(order_id: Id, context: ContextDep, user: CurrentUser) -> OrderBenefitsPublic:
+    """The payment terms the order was placed on (with the segment and policy version that
+    granted them) and its coupon redemption, for whoever may see the order."""
+    with context.db.read() as session:
+        load_order_row(session, user, order_id, lock=False)
+        return OrderBenefitsPublic(**customers.order_benefits(session, order_id))
