@@ -121,7 +121,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "refuse", frozenset({_S.PENDING_REVIEW}), _S.REJECTED, _REVIEWERS, "order.refused",
-            StockEffect.RELEASE, "rejected_at", hooks=("approval.decide",), route=False,
+            StockEffect.RELEASE, "rejected_at", hooks=("approval.decide", "coupon.reverse"), route=False,
             reason_required=True,
         ),
     )
