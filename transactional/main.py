@@ -27,6 +27,7 @@ from transactional.api import (
     payments,
     promotions,
     settlement,
+    standing,
     users,
     warehouses,
 )
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    catalogue.skus, catalogue.categories, warehouses.router, auth.router,
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
-                   settlement.dealers_router, onboarding.router, decisions.router):
+                   settlement.dealers_router, onboarding.router, decisions.router, standing.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)

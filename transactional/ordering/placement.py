@@ -39,6 +39,7 @@ from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_
 from transactional.domain.status import APPROVAL_STATUS, INITIAL_STATUS, PLACED_EVENT
 from transactional.ordering import approvals, reservation
 from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
+from transactional.standing import enforcement as standing
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -128,6 +129,7 @@ def place_order(
         ValidationFailedError: unknown/inactive offer, mixed suppliers or currencies, MOQ,
             multiple, too many lines.
         OutOfStockError: not enough stock for some line (nothing reserved).
+        SupplierSuspendedError: the supplier is on the elimination list (enforcement on).
     """
     actor.require(*PLACING_ROLES)
     if not actor.business_unit:
@@ -160,6 +162,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
             details={"suppliers": sorted(suppliers), "currencies": sorted(currencies)},
         )
     supplier_id, currency = suppliers.pop(), currencies.pop()
+    standing.ensure_orderable(session, [supplier_id], policy)
     priced = []
     gross = Money.zero(currency)
     for line_no, line in enumerate(request.lines, start=1):

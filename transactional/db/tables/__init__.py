@@ -15,4 +15,5 @@ from transactional.db.tables import (  # noqa: F401
     ordering,
     rebates,
     settlement,
+    supply,
 )
