@@ -21,6 +21,7 @@ from transactional.api import (
     errors,
     fx,
     health,
+    inventory,
     offers,
     onboarding,
     orders,
@@ -126,7 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    catalogue.skus, catalogue.categories, warehouses.router, auth.router,
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
-                   settlement.dealers_router, onboarding.router, decisions.router, standing.router):
+                   settlement.dealers_router, onboarding.router, decisions.router, standing.router,
+                   inventory.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
