@@ -138,7 +138,8 @@ def test_enforcement_is_off_by_default(client, world, db) -> None:
     assert (standing["status"], standing["enforced"], standing["orderable"]) == ("suspended", False, True)
 
 
-def test_an_override_needs_a_second_user_and_lifts_enforcement_until_it_ends(enforcing, world, db) -> None:
+def test_an_override_needs_a_second_user_and_lifts_enforcement_for_its_unit_until_it_ends(
+        enforcing, world, db) -> None:
     client = enforcing
     apply_snapshot(db, _list("a" * 64, 0, "SUP-1"), apply_supplier_suspensions)
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
@@ -146,27 +147,33 @@ def test_an_override_needs_a_second_user_and_lifts_enforcement_until_it_ends(enf
 
     assert client.post("/api/v1/suppliers/SUP-1/overrides", json=body,
                        headers=world.headers("buyer_coal")).status_code == 403
-    asked = client.post("/api/v1/suppliers/SUP-1/overrides", json=body, headers=world.headers("admin"))
+    asked = client.post("/api/v1/suppliers/SUP-1/overrides", json=body, headers=world.headers("admin_coal"))
     assert asked.status_code == 201, asked.text
     override = asked.json()
-    assert override["status"] == "pending"
+    assert (override["status"], override["business_unit"]) == ("pending", "COAL")
     assert _place(client, world, ("SUP-1", "COAL-6000"), 10, "pending").status_code == 409  # not yet
 
     confirm = f"/api/v1/suppliers/SUP-1/overrides/{override['id']}/confirm"
-    own = client.post(confirm, headers=world.headers("admin"))
+    own = client.post(confirm, headers=world.headers("admin_coal"))
     assert (own.status_code, own.json()["error"]["code"]) == (403, "maker_checker")
     assert client.post(confirm, headers=world.headers("procurement_coal")).status_code == 403  # role
+    assert client.post(confirm, headers=world.headers("finance_power")).status_code == 404  # other unit
     confirmed = client.post(confirm, headers=world.headers("finance_coal"))
     assert confirmed.status_code == 200, confirmed.text
     assert (confirmed.json()["status"], confirmed.json()["confirmed_by"]) == (
         "active", world.users["finance_coal"].user_id)
-    assert client.post(confirm, headers=world.headers("admin_coal")).json()["error"]["code"] == \
-        "override_not_pending"
+    assert client.post(confirm, headers=world.headers("admin")).json()["error"]["code"] == "override_not_pending"
 
     assert _place(client, world, ("SUP-1", "COAL-6000"), 10, "overridden").status_code == 201
-    standing = client.get("/api/v1/suppliers/SUP-1/standing", headers=world.headers("procurement_coal")).json()
-    assert (standing["status"], standing["orderable"], standing["active_override"]["id"]) == (
-        "overridden", True, override["id"])
+    # the override is COAL's: POWER's buyers still may not order from SUP-1
+    power = _place(client, world, ("SUP-1", "COAL-6000"), 10, "power", user="buyer_power")
+    assert (power.status_code, power.json()["error"]["code"]) == (409, "supplier_suspended")
+    coal = client.get("/api/v1/suppliers/SUP-1/standing", headers=world.headers("procurement_coal")).json()
+    assert (coal["status"], coal["orderable"], coal["active_override"]["id"]) == ("overridden", True, override["id"])
+    power_view = client.get("/api/v1/suppliers/SUP-1/standing", headers=world.headers("procurement_power")).json()
+    assert (power_view["status"], power_view["orderable"], power_view["overrides"]) == ("suspended", False, [])
+    offers = client.get("/api/v1/offers", params={"supplier_id": "SUP-1"}, headers=world.headers("buyer_coal"))
+    assert {o["orderable"] for o in offers.json()["items"]} == {True}
 
     with db.write() as session:  # the override runs out
         session.execute(update(supplier_overrides).values(expires_at=dt.datetime.now(dt.UTC)
@@ -174,7 +181,7 @@ def test_an_override_needs_a_second_user_and_lifts_enforcement_until_it_ends(enf
     assert _place(client, world, ("SUP-1", "COAL-6000"), 10, "expired").status_code == 409
     assert _audits(db, "supplier_override.request", "supplier_override.confirm",
                    "supplier_override.revoke") == [
-        ("supplier_override.request", "SUP-1", world.users["admin"].user_id),
+        ("supplier_override.request", "SUP-1", world.users["admin_coal"].user_id),
         ("supplier_override.confirm", "SUP-1", world.users["finance_coal"].user_id)]
 
 
@@ -185,7 +192,8 @@ def test_a_revoked_override_restores_enforcement(enforcing, world, db) -> None:
                                                              + dt.timedelta(days=7)).isoformat()}
     override = client.post("/api/v1/suppliers/SUP-1/overrides", json=body,
                            headers=world.headers("procurement_coal")).json()
-    client.post(f"/api/v1/suppliers/SUP-1/overrides/{override['id']}/confirm", headers=world.headers("admin"))
+    assert client.post(f"/api/v1/suppliers/SUP-1/overrides/{override['id']}/confirm",
+                       headers=world.headers("admin")).status_code == 200  # a group admin sees every unit
     assert _place(client, world, ("SUP-1", "COAL-6000"), 10, "on").status_code == 201
     revoked = client.post(f"/api/v1/suppliers/SUP-1/overrides/{override['id']}/revoke",
                           headers=world.headers("finance_coal"))

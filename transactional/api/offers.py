@@ -60,7 +60,7 @@ def list_offers(
         result = offers.list_offers(session, page, sku_id=sku_id, category_id=category_id,
                                     supplier_id=supplier_id, is_active=is_active,
                                     filters=filters)
-        mark_orderable(session, result.items, context.policy)
+        mark_orderable(session, result.items, user.business_unit, context.policy)
     return Page[OfferPublic](**result.__dict__)
 
 
@@ -68,5 +68,5 @@ def list_offers(
 def get_offer(offer_id: Id, context: ContextDep, user: CurrentUser) -> OfferPublic:
     with context.db.read() as session:
         offer = offers.get_offer(session, offer_id)
-        mark_orderable(session, [offer], context.policy)
+        mark_orderable(session, [offer], user.business_unit, context.policy)
     return OfferPublic(**offer)

@@ -30,8 +30,9 @@ def get_standing(supplier_id: SupplierId, context: ContextDep, user: CurrentUser
 @router.post("/{supplier_id}/overrides", status_code=status.HTTP_201_CREATED)
 def request_override(supplier_id: SupplierId, body: OverrideCreate, context: ContextDep,
                      user: CurrentUser) -> OverridePublic:
-    """Procurement asks to exempt the supplier from enforcement until ``expires_at`` (audited);
-    it takes effect once a finance user or an admin other than the requester confirms it."""
+    """Procurement asks to exempt the supplier from enforcement for its business unit (a group
+    admin: group-wide) until ``expires_at`` (audited); it takes effect once a finance user or
+    an admin of that unit, other than the requester, confirms it."""
     return OverridePublic(**context.db.run_write(lambda s: overrides.request_override(
         s, user, supplier_id, reason=body.reason, expires_at=body.expires_at)))
 
@@ -39,7 +40,8 @@ def request_override(supplier_id: SupplierId, body: OverrideCreate, context: Con
 @router.post("/{supplier_id}/overrides/{override_id}/confirm", responses={409: CONFLICT})
 def confirm_override(supplier_id: SupplierId, override_id: Id, context: ContextDep,
                      user: CurrentUser) -> OverridePublic:
-    """Finance or an admin, not the requester, confirms a pending override (audited)."""
+    """Finance or an admin of the override's unit, not the requester, confirms a pending
+    override (audited); another unit's override is 404."""
     return OverridePublic(**context.db.run_write(
         lambda s: overrides.confirm_override(s, user, supplier_id, override_id)))
 
@@ -47,6 +49,6 @@ def confirm_override(supplier_id: SupplierId, override_id: Id, context: ContextD
 @router.post("/{supplier_id}/overrides/{override_id}/revoke", responses={409: CONFLICT})
 def revoke_override(supplier_id: SupplierId, override_id: Id, context: ContextDep,
                     user: CurrentUser) -> OverridePublic:
-    """End an override before it expires (procurement, finance, admin; audited)."""
+    """End an override before it expires (procurement, finance, admin of its unit; audited)."""
     return OverridePublic(**context.db.run_write(
         lambda s: overrides.revoke_override(s, user, supplier_id, override_id)))

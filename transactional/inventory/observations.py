@@ -32,9 +32,7 @@ from transactional.db.tables.supply import stock_discrepancies, stock_observatio
 from transactional.db.types import utcnow
 from transactional.domain.errors import ValidationFailedError
 from transactional.domain.status import RESERVING
-
-#: The largest count accepted (the stock columns are 32-bit).
-MAX_ON_HAND = 2_000_000_000
+from transactional.schemas.inventory import MAX_ON_HAND
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from transactional.inventory.observations import (
 
 REPORT_ROLES = (Role.SUPPLIER, Role.ADMIN)
 READ_ROLES = (Role.SUPPLIER, Role.ADMIN, Role.PROCUREMENT)
-MAX_BATCH = 500
 
 
 def _operators(session: Session, actor: Principal, warehouse_ids: set[int]) -> dict[int, str]:

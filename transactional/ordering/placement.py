@@ -162,7 +162,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
             details={"suppliers": sorted(suppliers), "currencies": sorted(currencies)},
         )
     supplier_id, currency = suppliers.pop(), currencies.pop()
-    standing.ensure_orderable(session, [supplier_id], policy)
+    standing.ensure_orderable(session, [supplier_id], actor.business_unit, policy)
     priced = []
     gross = Money.zero(currency)
     for line_no, line in enumerate(request.lines, start=1):

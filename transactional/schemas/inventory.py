@@ -7,8 +7,11 @@ import datetime as dt
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from infra.http.validators import Id, RequestModel
-from transactional.inventory.observations import MAX_ON_HAND
-from transactional.inventory.service import MAX_BATCH
+
+#: The largest count accepted (the stock columns are 32-bit).
+MAX_ON_HAND = 2_000_000_000
+#: Observations per request.
+MAX_BATCH = 500
 
 
 class ObservationIn(RequestModel):

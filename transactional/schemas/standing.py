@@ -23,6 +23,7 @@ class OverrideCreate(RequestModel):
 class OverridePublic(BaseModel):
     id: int
     supplier_id: str
+    business_unit: str | None  # None: group-wide
     reason: str
     status: str  # pending | active | expired | revoked
     expires_at: dt.datetime

@@ -1,9 +1,12 @@
 """Overrides of the elimination list, four eyes: procurement asks, another user confirms.
 
-Procurement (or an admin) requests an override for one supplier with a reason and an expiry; a finance
-user or an admin who is not the requester confirms it (maker ≠ checker, also a database
-``CHECK``). A confirmed override lifts enforcement for that supplier until it expires or is
-revoked (procurement, finance or admin). Every step is audited.
+Procurement requests an override for one supplier, for its business unit, with a reason and
+an expiry (an admin of a unit: for that unit; a group admin: group-wide); a finance user or
+an admin who is not the requester and who sees that unit confirms it (maker ≠ checker, also
+a database ``CHECK``). A confirmed override lifts enforcement for that supplier's new orders
+of that unit (group-wide: of every unit) until it expires or is revoked (procurement,
+finance or admin of the unit). An override outside the caller's unit answers 404, like
+every object of another unit. Every step is audited.
 """
 
 from __future__ import annotations
@@ -25,12 +28,6 @@ from transactional.domain.principal import Principal, Role, not_found
 MAX_DAYS = 366
 
 
-def _public(row: Any, now: dt.datetime) -> dict[str, Any]:
-    record = dict(row._mapping)
-    record["status"] = status_of(record, now)
-    return record
-
-
 def status_of(record: dict[str, Any], now: dt.datetime) -> str:
     """``pending``, ``active``, ``expired`` or ``revoked``."""
     if record["revoked_at"] is not None:
@@ -40,25 +37,37 @@ def status_of(record: dict[str, Any], now: dt.datetime) -> str:
     return "active" if record["confirmed_at"] is not None else "pending"
 
 
+def _public(row: Any, now: dt.datetime) -> dict[str, Any]:
+    record = dict(row._mapping)
+    record["status"] = status_of(record, now)
+    return record
+
+
+def visible(actor: Principal, business_unit: str | None) -> bool:
+    """Whether ``actor`` may see (and act on) an override of ``business_unit`` (None: group-wide)."""
+    return actor.is_group_admin or (business_unit is not None and business_unit == actor.business_unit)
+
+
 def _supplier(session: Session, supplier_id: str) -> None:
     if session.execute(select(suppliers.c.id).where(suppliers.c.id == supplier_id)).first() is None:
         raise not_found("supplier", supplier_id)
 
 
-def _override(session: Session, supplier_id: str, override_id: int) -> Any:
+def _override(session: Session, actor: Principal, supplier_id: str, override_id: int) -> Any:
     row = session.execute(select(supplier_overrides).where(
         supplier_overrides.c.id == override_id, supplier_overrides.c.supplier_id == supplier_id)).first()
-    if row is None:
+    if row is None or not visible(actor, row.business_unit):
         raise not_found("override", override_id)
     return row
 
 
 def request_override(session: Session, actor: Principal, supplier_id: str, *, reason: str,
                      expires_at: dt.datetime) -> dict[str, Any]:
-    """Procurement (or an admin) asks to exempt ``supplier_id`` from enforcement until ``expires_at``.
+    """Ask to exempt ``supplier_id`` from enforcement for the caller's unit until ``expires_at``.
 
     Raises:
         ForbiddenError: not procurement or admin.
+        NotFoundError: unknown supplier.
         ValidationFailedError: empty reason, expiry not in the future or beyond ``MAX_DAYS``.
     """
     actor.require(Role.PROCUREMENT, Role.ADMIN)
@@ -68,27 +77,28 @@ def request_override(session: Session, actor: Principal, supplier_id: str, *, re
         raise ValidationFailedError("an override needs a reason")
     if expires_at.tzinfo is None or not now < expires_at <= now + dt.timedelta(days=MAX_DAYS):
         raise ValidationFailedError(f"expires_at must be timezone-aware, in the future and within {MAX_DAYS} days")
-    values = {"supplier_id": supplier_id, "reason": reason.strip()[:1000], "expires_at": expires_at,
-              "requested_by": actor.user_id, "requested_at": now, "confirmed_by": None,
-              "confirmed_at": None, "revoked_by": None, "revoked_at": None}
+    values = {"supplier_id": supplier_id, "business_unit": actor.business_unit, "reason": reason.strip()[:1000],
+              "expires_at": expires_at, "requested_by": actor.user_id, "requested_at": now,
+              "confirmed_by": None, "confirmed_at": None, "revoked_by": None, "revoked_at": None}
     override_id = session.execute(insert(supplier_overrides).values(**values)
                                   .returning(supplier_overrides.c.id)).scalar_one()
     audit.record(session, actor, "supplier_override.request", "supplier", supplier_id,
                  business_unit=actor.business_unit,
                  details={"override_id": override_id, "reason": values["reason"],
-                          "expires_at": expires_at.isoformat()})
+                          "expires_at": expires_at.isoformat(), "scope": actor.business_unit or "group"})
     return {"id": override_id, **values, "status": "pending"}
 
 
 def confirm_override(session: Session, actor: Principal, supplier_id: str, override_id: int) -> dict[str, Any]:
-    """Finance or an admin, not the requester, confirms a pending override.
+    """Finance or an admin of the override's unit, not the requester, confirms it.
 
     Raises:
-        ForbiddenError: another role, or the requester itself (maker ≠ checker).
+        ForbiddenError: another role, or the requester itself (``maker_checker``).
+        NotFoundError: no such override of the supplier in the caller's scope.
         ConflictError: the override is not pending (``override_not_pending``).
     """
     actor.require(Role.FINANCE, Role.ADMIN)
-    row = _override(session, supplier_id, override_id)
+    row = _override(session, actor, supplier_id, override_id)
     if row.requested_by == actor.user_id:
         raise ForbiddenError("the user who requested an override may not confirm it (four eyes)",
                              code="maker_checker")
@@ -99,16 +109,16 @@ def confirm_override(session: Session, actor: Principal, supplier_id: str, overr
     session.execute(update(supplier_overrides).where(supplier_overrides.c.id == override_id)
                     .values(confirmed_by=actor.user_id, confirmed_at=now))
     audit.record(session, actor, "supplier_override.confirm", "supplier", supplier_id,
-                 business_unit=actor.business_unit,
+                 business_unit=row.business_unit,
                  details={"override_id": override_id, "requested_by": row.requested_by,
                           "expires_at": row.expires_at.isoformat()})
-    return _public(_override(session, supplier_id, override_id), now)
+    return _public(_override(session, actor, supplier_id, override_id), now)
 
 
 def revoke_override(session: Session, actor: Principal, supplier_id: str, override_id: int) -> dict[str, Any]:
-    """End an override before its expiry (procurement, finance, admin)."""
+    """End an override before its expiry (procurement, finance, admin of its unit)."""
     actor.require(Role.PROCUREMENT, Role.FINANCE, Role.ADMIN)
-    row = _override(session, supplier_id, override_id)
+    row = _override(session, actor, supplier_id, override_id)
     now = utcnow()
     status = status_of(dict(row._mapping), now)
     if status not in ("pending", "active"):
@@ -116,13 +126,17 @@ def revoke_override(session: Session, actor: Principal, supplier_id: str, overri
     session.execute(update(supplier_overrides).where(supplier_overrides.c.id == override_id)
                     .values(revoked_by=actor.user_id, revoked_at=now))
     audit.record(session, actor, "supplier_override.revoke", "supplier", supplier_id,
-                 business_unit=actor.business_unit, details={"override_id": override_id})
-    return _public(_override(session, supplier_id, override_id), now)
+                 business_unit=row.business_unit, details={"override_id": override_id})
+    return _public(_override(session, actor, supplier_id, override_id), now)
 
 
-def list_overrides(session: Session, supplier_id: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Every override of one supplier, newest first."""
+def list_overrides(session: Session, actor: Principal, supplier_id: str,
+                   now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The overrides of one supplier the caller may see (its unit's, or all for a group
+    admin), newest first; a supplier account sees none."""
+    if actor.role is Role.SUPPLIER:
+        return []
     now = now or utcnow()
     rows = session.execute(select(supplier_overrides).where(supplier_overrides.c.supplier_id == supplier_id)
                            .order_by(supplier_overrides.c.id.desc())).all()
-    return [_public(r, now) for r in rows]
+    return [_public(r, now) for r in rows if visible(actor, r.business_unit) or r.business_unit is None]

@@ -12,7 +12,7 @@ from transactional.core.policy import CommercePolicy
 from transactional.db.tables.identity import suppliers
 from transactional.db.tables.supply import supplier_suspensions
 from transactional.db.types import utcnow
-from transactional.domain.principal import Principal, Role, not_found
+from transactional.domain.principal import SYSTEM, Principal, Role, not_found
 from transactional.standing.inbound import KIND
 from transactional.standing.overrides import list_overrides
 
@@ -24,8 +24,9 @@ def supplier_standing(session: Session, actor: Principal, supplier_id: str,
     """Whether ``supplier_id`` may receive new orders, and why not.
 
     ``status`` is ``good`` (not on the list in force), ``suspended`` (on it, no active
-    override) or ``overridden`` (on it, an active override lifts enforcement). ``enforced``
-    says whether the platform refuses orders for suspended suppliers at all.
+    override for the caller's unit) or ``overridden`` (on it, an active override of the
+    caller's unit or a group-wide one lifts enforcement). ``enforced`` says whether the
+    platform refuses orders for suspended suppliers at all.
 
     Raises:
         ForbiddenError: buyers.
@@ -38,8 +39,12 @@ def supplier_standing(session: Session, actor: Principal, supplier_id: str,
     now = utcnow()
     row = session.execute(select(supplier_suspensions)
                           .where(supplier_suspensions.c.supplier_id == supplier_id)).first()
-    overrides = list_overrides(session, supplier_id, now)
-    active = next((o for o in overrides if o["status"] == "active"), None)
+    overrides = list_overrides(session, actor, supplier_id, now)
+    active = next((o for o in overrides if o["status"] == "active"
+                   and o["business_unit"] in (None, actor.business_unit)), None)
+    if row is not None and active is None and actor.role is Role.SUPPLIER:  # group-wide ones only
+        active = next((o for o in list_overrides(session, SYSTEM, supplier_id, now)
+                       if o["status"] == "active" and o["business_unit"] is None), None)
     in_force = current_snapshot(session, KIND)
     status = "good" if row is None else ("overridden" if active else "suspended")
     return {
@@ -51,5 +56,5 @@ def supplier_standing(session: Session, actor: Principal, supplier_id: str,
         "snapshot_produced_at": in_force.produced_at if in_force else None,
         "snapshot_age_seconds": round(in_force.age(now).total_seconds(), 1) if in_force else None,
         "active_override": active,
-        "overrides": overrides if actor.role is not Role.SUPPLIER else [],
+        "overrides": overrides,
     }

@@ -2,8 +2,9 @@
 
 * ``supplier_suspensions``: the suppliers on the elimination list in force (one row each,
   the snapshot version on every row); a supplier a later version drops loses its row.
-* ``supplier_overrides``: procurement's exemption of one supplier from enforcement, with a
-  reason and an expiry, confirmed by a different user (maker ≠ checker, ``CHECK``).
+* ``supplier_overrides``: procurement's exemption of one supplier from enforcement for its
+  business unit (a group admin's: group-wide), with a reason and an expiry, confirmed by a
+  different user (maker ≠ checker, ``CHECK``).
 * ``stock_observations``: the last applied count per warehouse × SKU (its id and
   ``observed_at``): an older or repeated observation changes nothing.
 * ``stock_discrepancies``: a count below what open orders reserve, with those orders.
@@ -32,6 +33,7 @@ supplier_overrides = Table(
     "supplier_overrides", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("supplier_id", String(64), ForeignKey("suppliers.id"), nullable=False),
+    Column("business_unit", String(32), ForeignKey("business_units.code")),  # None: group-wide
     Column("reason", String(1000), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("requested_by", Id, nullable=False),

@@ -40,6 +40,7 @@ def upgrade() -> None:
         'supplier_overrides',
         sa.Column('id', _ID, autoincrement=True, nullable=False),
         sa.Column('supplier_id', sa.String(length=64), nullable=False),
+        sa.Column('business_unit', sa.String(length=32), nullable=True),
         sa.Column('reason', sa.String(length=1000), nullable=False),
         sa.Column('expires_at', UtcDateTime(timezone=True), nullable=False),
         sa.Column('requested_by', _ID, nullable=False),
@@ -52,6 +53,8 @@ def upgrade() -> None:
                            name=op.f('ck_supplier_overrides_maker_checker')),
         sa.ForeignKeyConstraint(['supplier_id'], ['suppliers.id'],
                                 name=op.f('fk_supplier_overrides_supplier_id_suppliers')),
+        sa.ForeignKeyConstraint(['business_unit'], ['business_units.code'],
+                                name=op.f('fk_supplier_overrides_business_unit_business_units')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_supplier_overrides')),
         sqlite_autoincrement=True,
     )
