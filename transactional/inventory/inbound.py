@@ -42,7 +42,8 @@ def apply_stock_observations(session: Session, snapshot: Snapshot) -> Applied:
     ensure_known(session, {o.warehouse_id for o in observations}, {o.sku_id for o in observations})
     statuses: Counter[str] = Counter()
     discrepancies = []
-    for observation in sorted(observations, key=lambda o: (o.warehouse_id, o.sku_id, o.observed_at)):
+    # the reservation's lock order (sku, warehouse): a concurrent order waits, never deadlocks
+    for observation in sorted(observations, key=lambda o: (o.sku_id, o.warehouse_id, o.observed_at)):
         outcome = apply_observation(session, observation)
         statuses[outcome.status] += 1
         if outcome.discrepancy_id is not None:

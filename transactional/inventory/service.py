@@ -42,7 +42,8 @@ def _operators(session: Session, actor: Principal, warehouse_ids: set[int]) -> d
 
 def report_observations(session: Session, actor: Principal,
                         observations: Sequence[Observation]) -> list[ObservationOutcome]:
-    """Apply counts reported by the warehouse's operator (or an admin), in order of time.
+    """Apply counts reported by the warehouse's operator (or an admin); each warehouse × SKU's
+    readings in order of time.
 
     Raises:
         ForbiddenError: buyers, finance, procurement.
@@ -53,7 +54,8 @@ def report_observations(session: Session, actor: Principal,
     operators = _operators(session, actor, {o.warehouse_id for o in observations})
     ensure_known(session, set(operators), {o.sku_id for o in observations})
     outcomes = []
-    for observation in sorted(observations, key=lambda o: o.observed_at):
+    # the reservation's lock order (sku, warehouse), each key's readings in order of time
+    for observation in sorted(observations, key=lambda o: (o.sku_id, o.warehouse_id, o.observed_at)):
         outcome = apply_observation(session, observation, actor_user_id=actor.user_id)
         outcomes.append(outcome)
         if outcome.status != "applied":
