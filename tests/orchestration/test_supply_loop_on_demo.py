@@ -5,6 +5,9 @@ and SKU the platform announced in its outbox (read only: the lake is left as fou
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.slow  # on the session's demo lake (built once, about a minute idle)
 
 def test_the_elimination_list_reaches_the_service_as_suspensions(demo_lake) -> None:
     from sqlalchemy import select
@@ -33,6 +36,8 @@ def test_the_elimination_list_reaches_the_service_as_suspensions(demo_lake) -> N
         database.dispose()
     assert suspended == expected
     assert in_force is not None and in_force.row_count == len(expected)
+    print(f"\nelimination on the demo: {int(listed['n'][0])} golden suppliers listed, "
+          f"{len(expected)} platform suppliers suspended")
 
 
 def test_the_stock_snapshot_holds_the_counts_the_platform_can_apply(demo_lake) -> None:
@@ -46,3 +51,4 @@ def test_the_stock_snapshot_holds_the_counts_the_platform_can_apply(demo_lake) -
     snapshot = demo_lake.sql("select * from gold.stock_observations_snapshot")
     assert int(counts["n"][0]) > 0
     assert len(snapshot) == int(platform["n"][0])
+    print(f"\nstock on the demo: {int(counts['n'][0])} WMS warehouse x SKU counts, {len(snapshot)} on platform ids")
