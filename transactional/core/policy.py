@@ -39,6 +39,7 @@ class CommercePolicy:
     document_dir: str = ""
     document_max_bytes: int = 10_485_760
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
+    enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CommercePolicy:
@@ -58,6 +59,7 @@ class CommercePolicy:
             document_dir=oltp.document_dir,
             document_max_bytes=oltp.document_max_bytes,
             document_types=tuple(oltp.document_types),
+            enforce_elimination=oltp.enforce_elimination,
         )
 
 

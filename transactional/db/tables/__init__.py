@@ -17,4 +17,5 @@ from transactional.db.tables import (  # noqa: F401
     rebates,
     recommend,
     settlement,
+    supply,
 )
