@@ -138,6 +138,8 @@ class OltpSettings(BaseModel):
     document_max_bytes: int = 10_485_760  # per uploaded document
     document_types: list[str] = Field(
         default_factory=lambda: ["application/pdf", "image/png", "image/jpeg"])  # by magic bytes
+    # refuse new orders for suppliers on the elimination list (off until its precision is raised, #18)
+    enforce_elimination: bool = False
 
 
 class RiskSettings(BaseModel):

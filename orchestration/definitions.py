@@ -19,6 +19,7 @@ from infra.settings import Settings, get_settings
 from orchestration import crm, erp, iot, ml, risk, wms
 from orchestration.dbt.definitions import build_dbt_defs
 from orchestration.decisions.benefits import build_benefits_defs
+from orchestration.decisions.definitions import build_decisions_defs
 from orchestration.demo import demo_profile
 from orchestration.gold.definitions import build_gold_defs
 from orchestration.profile import DeploymentProfile, sources_profile
@@ -72,7 +73,7 @@ def build_definitions(profile: DeploymentProfile | None = None) -> dg.Definition
     return dg.Definitions.merge(
         core, erp.defs, crm.defs, wms.defs, iot.defs, build_tx_defs(profile.outbox_after),
         build_dbt_defs(), build_gold_defs(), build_quality_defs(BRONZE_SOURCES), ml.defs, risk.defs,
-        build_serving_defs(), build_benefits_defs(),
+        build_serving_defs(), build_benefits_defs(), build_decisions_defs(),
     )
 
 

@@ -87,6 +87,7 @@ class CommercePolicy:
     document_max_bytes: int = 10_485_760
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
     risk: RiskPolicy = field(default_factory=RiskPolicy)  # the order-path risk guard
+    enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CommercePolicy:
@@ -107,6 +108,7 @@ class CommercePolicy:
             document_max_bytes=oltp.document_max_bytes,
             document_types=tuple(oltp.document_types),
             risk=RiskPolicy.from_settings(settings),
+            enforce_elimination=oltp.enforce_elimination,
         )
 
 

@@ -41,6 +41,7 @@ from transactional.domain.status import PLACED_EVENT
 from transactional.ordering import approvals, reservation, screening
 from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
 from transactional.recommend import attribution
+from transactional.standing import enforcement as standing
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -132,6 +133,7 @@ def place_order(
         ValidationFailedError: unknown/inactive offer, mixed suppliers or currencies, MOQ,
             multiple, too many lines.
         OutOfStockError: not enough stock for some line (nothing reserved).
+        SupplierSuspendedError: the supplier is on the elimination list (enforcement on).
     """
     actor.require(*PLACING_ROLES)
     if not actor.business_unit:
@@ -164,6 +166,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
             details={"suppliers": sorted(suppliers), "currencies": sorted(currencies)},
         )
     supplier_id, currency = suppliers.pop(), currencies.pop()
+    standing.ensure_orderable(session, [supplier_id], actor.business_unit, policy)
     priced = []
     gross = Money.zero(currency)
     for line_no, line in enumerate(request.lines, start=1):

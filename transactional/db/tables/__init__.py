@@ -18,4 +18,5 @@ from transactional.db.tables import (  # noqa: F401
     recommend,
     risk,
     settlement,
+    supply,
 )

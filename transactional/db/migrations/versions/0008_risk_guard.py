@@ -1,8 +1,8 @@
 """The risk guard: ``risk_profiles`` (the lake's history profiles, applied through the
 inbound door) and ``order_risk`` (each order's verdict and review outcome).
 
-Revision ID: risk_guard
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 19:30:00
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 from transactional.db.types import MoneyType, UtcDateTime
 
-revision = 'risk_guard'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
