@@ -182,8 +182,9 @@ prior as (
 
     select
         *,
-        {{ beta_prior_strength('prior_rate', 'peer_rate_variance', 'peer_mean_inverse_trials', 'max_prior_strength') }}
-            as prior_strength
+        case when trials is not null then
+            {{ beta_prior_strength('prior_rate', 'peer_rate_variance', 'peer_mean_inverse_trials', 'max_prior_strength') }}
+        end as prior_strength
     from scoped
 
 ),
