@@ -1,5 +1,8 @@
 """The elimination list as a decision snapshot: the suppliers of ``gold.supplier_scorecards_current``
-on the list (``is_bottom_decile``), keyed by the *platform* supplier ids the crosswalk
+confidently on the list (``list_status = 'listed'``: in the bottom decile with their whole
+score interval below the cut-off; precision 0.96–1.00 against the simulator's truly poor
+suppliers, ``scorecards.json``; the rest of the bottom decile is ``watch`` and is not
+suspended), keyed by the *platform* supplier ids the crosswalk
 (``gold.supplier_source_records``, ``source_system = 'platform'``) links to each golden
 supplier. A golden supplier with no platform record has nothing to suspend and is left out;
 one with several platform records yields one row per record.
@@ -28,7 +31,8 @@ def elimination_snapshot(scorecards: pa.Table, crosswalk: pa.Table) -> pa.Table:
     """One row per platform supplier on the current elimination list, ordered by supplier id.
 
     Args:
-        scorecards: ``gold.supplier_scorecards_current`` (``supplier_key``, ``is_bottom_decile``,
+        scorecards: ``gold.supplier_scorecards_current`` (``supplier_key``, ``list_status``
+            (``is_bottom_decile`` for marts built before it existed),
             ``weakest_metrics``, ``bottom_decile_reasons``, ``overall_score`` …).
         crosswalk: ``gold.supplier_source_records`` (``source_system``, ``source_record_id``,
             ``supplier_key``).
@@ -43,7 +47,8 @@ def elimination_snapshot(scorecards: pa.Table, crosswalk: pa.Table) -> pa.Table:
             platform.setdefault(record["supplier_key"], []).append(record["source_record_id"])
     rows: dict[str, dict] = {}
     for card in scorecards.to_pylist():
-        if not card.get("is_bottom_decile"):
+        on_list = card.get("list_status") == "listed" if "list_status" in card else card.get("is_bottom_decile")
+        if not on_list:
             continue
         reason = card.get("weakest_metrics") or card.get("bottom_decile_reasons") or DEFAULT_REASON
         for supplier_id in platform.get(card["supplier_key"], []):

@@ -51,6 +51,10 @@ def test_the_snapshot_names_platform_suppliers_on_the_list_with_their_weakest_me
     both = elimination_snapshot(_scorecards({"K-A": False, "K-B": True}), CROSSWALK)
     assert [(r["supplier_id"], r["reason"]) for r in both.to_pylist()] == [("SUP-2", "weakest K-B"),
                                                                           ("SUP-2B", "weakest K-B")]
+    # with the confidence band: only 'listed' suppliers are suspended, 'watch' ones are not
+    banded = _scorecards({"K-A": True, "K-B": True}).append_column(
+        "list_status", pa.array(["watch", "listed"]))
+    assert [r["supplier_id"] for r in elimination_snapshot(banded, CROSSWALK).to_pylist()] == ["SUP-2", "SUP-2B"]
     fallback = elimination_snapshot(_scorecards({"K-C": True}), pa.table({
         "source_system": ["platform"], "source_record_id": ["SUP-3"], "supplier_key": ["K-C"]}))
     assert fallback.column("reason").to_pylist() == ["reasons K-C"]

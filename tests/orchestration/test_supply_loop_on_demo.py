@@ -21,7 +21,7 @@ def test_the_elimination_list_reaches_the_service_as_suspensions(demo_lake) -> N
     expected = set(demo_lake.sql("""
         select r.source_record_id from gold.supplier_scorecards_current s
         join gold.supplier_source_records r on r.supplier_key = s.supplier_key
-        where s.is_bottom_decile and r.source_system = 'platform'""")["source_record_id"])
+        where s.list_status = 'listed' and r.source_system = 'platform'""")["source_record_id"])
     listed = demo_lake.sql("select count(*) as n from gold.supplier_scorecards_current where is_bottom_decile")
     snapshot = demo_lake.sql("select * from gold.supplier_elimination_snapshot")
     assert int(listed["n"][0]) > 0
