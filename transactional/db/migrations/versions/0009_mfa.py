@@ -2,8 +2,8 @@
 was enabled and the last time step accepted (no code replay), and one-time recovery codes
 (stored as SHA-256).
 
-Revision ID: mfa
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 from transactional.db.types import UtcDateTime
 
-revision = 'mfa'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
