@@ -128,11 +128,12 @@ def describe(problems: Mapping[dg.AssetKey, list[str]]) -> list[str]:
 
 
 def refuse_if_upstream_failed(context: Any, key: dg.AssetKey, what: str) -> None:
-    """Raise :class:`dagster.Failure` naming the failing isolating checks upstream of ``key``."""
-    problems = upstream_problems(context, key)
+    """Raise :class:`dagster.Failure` (not retried) naming the isolating checks upstream of
+    ``key`` that failed or have not vouched for their table's latest materialization."""
+    problems = upstream_problems(context, key, unevaluated=True)
     if problems:
-        raise dg.Failure(description=f"{what} not refreshed: check(s) upstream failed:\n- "
-                         + "\n- ".join(describe(problems)))
+        raise dg.Failure(description=f"{what} not refreshed (previous version kept): check(s) upstream "
+                         "did not pass:\n- " + "\n- ".join(describe(problems)), allow_retries=False)
 
 
 def stale_downstream(graph: Any, failed: Iterable[tuple[dg.AssetKey, str]],

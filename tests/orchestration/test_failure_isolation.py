@@ -153,3 +153,20 @@ def test_a_check_not_evaluated_since_the_build_counts_as_a_problem(settings):
     problems = check_problems(instance, graph, [ORDERS, MOVEMENTS])
     assert problems == {MOVEMENTS: ["gx_reconciles: not evaluated since the latest materialization"]}
     assert check_problems(instance, graph, [ORDERS, MOVEMENTS], unevaluated=False) == {}
+
+
+def test_other_consumers_of_a_failing_table_refuse_with_the_reason(settings):
+    from orchestration.quality.isolation import refuse_if_upstream_failed
+
+    @dg.asset(key=["ml", "toy_model"], deps=[MOVEMENTS])
+    def toy_model(context) -> None:
+        refuse_if_upstream_failed(context, context.asset_key, "ml/toy_model")
+
+    instance = dg.DagsterInstance.ephemeral()
+    orders, movements, reconciles, *_ = _graph(settings, movements_ok=False, qty=1)
+    result = dg.materialize([orders, movements, reconciles, toy_model], instance=instance, raise_on_error=False)
+    (failure,) = result.get_step_failure_events()
+    assert failure.step_key == "ml__toy_model"
+    message = failure.step_failure_data.user_failure_data.description
+    assert message.startswith("ml/toy_model not refreshed (previous version kept)")
+    assert "bronze/wms/movements gx_reconciles: FAILED" in message
