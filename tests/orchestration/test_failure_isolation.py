@@ -170,3 +170,25 @@ def test_other_consumers_of_a_failing_table_refuse_with_the_reason(settings):
     message = failure.step_failure_data.user_failure_data.description
     assert message.startswith("ml/toy_model not refreshed (previous version kept)")
     assert "bronze/wms/movements gx_reconciles: FAILED" in message
+
+
+def test_checks_reported_by_the_bronze_step_itself_vouch_for_its_materialization():
+    """The standard bronze checks come with the materialization (``MaterializeResult``):
+    a passing one is no problem, a failing one does not fail the step but is found."""
+    specs = {name: [dg.AssetCheckSpec("row_count", asset=key, metadata={ISOLATES: True})]
+             for name, key in (("orders", ORDERS), ("movements", MOVEMENTS))}
+
+    @dg.asset(key=ORDERS, check_specs=specs["orders"])
+    def orders() -> dg.MaterializeResult:
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(check_name="row_count", passed=True)])
+
+    @dg.asset(key=MOVEMENTS, check_specs=specs["movements"])
+    def movements() -> dg.MaterializeResult:
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(check_name="row_count", passed=False)])
+
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([orders, movements], instance=instance).success
+    graph = dg.Definitions(assets=[orders, movements]).resolve_asset_graph()
+    problems = check_problems(instance, graph, [ORDERS, MOVEMENTS])
+    assert list(problems) == [MOVEMENTS]
+    assert problems[MOVEMENTS][0].startswith("row_count: FAILED (run ")
