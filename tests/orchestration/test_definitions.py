@@ -42,6 +42,22 @@ def test_every_check_tells_people_what_it_asserts(defs):
                                   "Blocks publication when it fails.")
 
 
+def test_checks_on_bronze_isolate_and_the_rest_of_the_graph_still_blocks(defs):
+    """#25: a failing check on a bronze table leaves out only what reads it (isolating: not
+    blocking the one dbt step); checks on marts and models keep blocking their publication."""
+    from orchestration.quality.isolation import ISOLATES
+
+    graph = defs.resolve_asset_graph()
+    specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
+    bronze = [s for s in specs if s.asset_key.path[0] == "bronze"]
+    assert not [s.key for s in bronze if s.blocking]
+    isolating = {(s.asset_key.to_user_string(), s.name) for s in bronze if s.metadata.get(ISOLATES)}
+    assert ("bronze/wms/movements", "gx_wms_receipts_reconciliation") in isolating
+    assert ("bronze/erp/sales_orders", "row_count") in isolating
+    assert ("bronze/erp/sales_orders", "quarantine_rate") not in isolating  # a warning only
+    assert graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["dbt", "customer_rfm"]), "gx_customer_rfm")).blocking
+
+
 def test_daily_schedule_covers_the_whole_graph(defs):
     schedule = defs.resolve_schedule_def("daily_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
