@@ -58,6 +58,20 @@ def test_checks_on_bronze_isolate_and_the_rest_of_the_graph_still_blocks(defs):
     assert graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["dbt", "customer_rfm"]), "gx_customer_rfm")).blocking
 
 
+def test_a_failing_wms_check_makes_only_the_stock_marts_stale(defs):
+    """The lineage the dbt step excludes (``source:wms.movements+``) as the run summary sees it:
+    the two stock marts; the customer and supplier marts still publish."""
+    from orchestration.quality.isolation import stale_downstream
+
+    graph = defs.resolve_asset_graph()
+    movements = dg.AssetKey(["bronze", "wms", "movements"])
+    stale = stale_downstream(graph, [(movements, "gx_wms_receipts_reconciliation")])
+    assert {k.to_user_string(): v for k, v in stale.items()} == {
+        "gold/inventory_accuracy": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
+        "gold/stock_reconciliation": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
+    }
+
+
 def test_daily_schedule_covers_the_whole_graph(defs):
     schedule = defs.resolve_schedule_def("daily_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
