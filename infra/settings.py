@@ -138,6 +138,26 @@ class OltpSettings(BaseModel):
     document_max_bytes: int = 10_485_760  # per uploaded document
     document_types: list[str] = Field(
         default_factory=lambda: ["application/pdf", "image/png", "image/jpeg"])  # by magic bytes
+    # refuse new orders for suppliers on the elimination list (off until its precision is raised, #18)
+    enforce_elimination: bool = False
+
+
+class RiskSettings(BaseModel):
+    """The order-path risk guard (``transactional/risk``): thresholds, rule windows, model."""
+
+    enabled: bool = True  # score every order at placement
+    review_threshold: float = 0.5  # score >= this: the order waits for review (pending_review)
+    block_threshold: float = 0.95  # score >= this: refused with 409 and the reasons
+    split_window_hours: int = 24  # splitting: orders by one buyer to one supplier within this
+    velocity_window_minutes: int = 10  # velocity burst: more than velocity_max orders by a buyer
+    velocity_max: int = 30
+    history_factor: float = 3.0  # quantity / amount above this x the buyer's own p95 for it
+    history_min_orders: int = 3  # a history shorter than this says nothing
+    price_factor: float = 1.3  # unit price above this x the SKU's market median
+    new_supplier_days: int = 90  # a supplier first seen by the lake less than this ago is new
+    new_supplier_share: float = 0.5  # a first order >= this share of the approval limit is large
+    model_name: str = "grouplake_fraud_online"  # registered online model; alias "champion"
+    model_refresh_seconds: float = 60.0  # how often the champion alias is checked for a move
 
 
 class AuthSettings(BaseModel):
@@ -231,6 +251,7 @@ class Settings(BaseSettings):
     wms: WmsSettings = Field(default_factory=WmsSettings)
     iot: IotSettings = Field(default_factory=IotSettings)
     oltp: OltpSettings = Field(default_factory=OltpSettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     dbt: DbtSettings = Field(default_factory=DbtSettings)
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)

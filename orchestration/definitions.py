@@ -16,9 +16,10 @@ from __future__ import annotations
 import dagster as dg
 
 from infra.settings import Settings, get_settings
-from orchestration import crm, erp, iot, ml, wms
+from orchestration import crm, erp, iot, ml, risk, wms
 from orchestration.dbt.definitions import build_dbt_defs
 from orchestration.decisions.benefits import build_benefits_defs
+from orchestration.decisions.definitions import build_decisions_defs
 from orchestration.demo import demo_profile
 from orchestration.gold.definitions import build_gold_defs
 from orchestration.profile import DeploymentProfile, sources_profile
@@ -71,8 +72,8 @@ def build_definitions(profile: DeploymentProfile | None = None) -> dg.Definition
     )
     return dg.Definitions.merge(
         core, erp.defs, crm.defs, wms.defs, iot.defs, build_tx_defs(profile.outbox_after),
-        build_dbt_defs(), build_gold_defs(), build_quality_defs(BRONZE_SOURCES), ml.defs,
-        build_serving_defs(), build_benefits_defs(),
+        build_dbt_defs(), build_gold_defs(), build_quality_defs(BRONZE_SOURCES), ml.defs, risk.defs,
+        build_serving_defs(), build_benefits_defs(), build_decisions_defs(),
     )
 
 

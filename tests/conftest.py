@@ -23,6 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+#: Property tests are deterministic (a fixed derivation of examples, like every seeded
+#: generator here) and judged on their assertions, not on the speed of a loaded CI machine.
+hypothesis_settings.register_profile("grouplake", derandomize=True, deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("grouplake")
 
 #: fixtures shared as a plugin: ``s3_server`` / ``s3_bucket`` (a moto S3 server of the session's own)
 pytest_plugins = ["tests.s3_support", "tests.demo_lake", "tests.xdist_groups"]
@@ -90,7 +98,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object
     for key in list(os.environ):
         if "__" in key and key.split("__")[0] in {
             "LAKE", "ERP", "CRM", "WMS", "IOT", "OLTP", "AUTH", "DBT", "MLFLOW",
-            "SERVING", "SERVICES", "DEMO",
+            "SERVING", "SERVICES", "DEMO", "RISK",
         }:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("GROUPLAKE_HOME", str(tmp_path / "home"))

@@ -24,13 +24,16 @@ from transactional.api import (
     errors,
     fx,
     health,
+    inventory,
     offers,
     onboarding,
     orders,
     payments,
     promotions,
     recommendations,
+    risk,
     settlement,
+    standing,
     users,
     warehouses,
 )
@@ -144,7 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    catalogue.skus, catalogue.categories, warehouses.router, auth.router,
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
-                   settlement.dealers_router, onboarding.router, decisions.router):
+                   settlement.dealers_router, onboarding.router, decisions.router, standing.router,
+                   inventory.router, risk.router):
         api.include_router(router)
     for router in benefits.ROUTERS:
         api.include_router(router)

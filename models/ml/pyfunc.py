@@ -10,6 +10,8 @@ these (``predict``) or the bundle directly.
 * ``grouplake_recommender``: input = a purchase history (``customer_id, item_id, order_id,
   ordered_at`` [, ``group_id``]); output = each customer's next-order recommendations with
   score and reason (:meth:`models.ml.recommend.train.RecommenderBundle.recommend`).
+* ``grouplake_fraud_online``: input = rows of the online risk features
+  (:data:`models.ml.fraud.online.ONLINE_FEATURES`), output = ``risk_score`` per row.
 """
 
 from __future__ import annotations
@@ -44,3 +46,14 @@ class RecommenderPyfunc(mlflow.pyfunc.PythonModel):
 
         k = int((params or {}).get("k", 10))
         return self.model.recommend(normalise(model_input), k)
+
+
+class OnlineFraudPyfunc(mlflow.pyfunc.PythonModel):
+    """``grouplake_fraud_online`` as a pyfunc (the transactional service loads the bundle itself)."""
+
+    def load_context(self, context: Any) -> None:
+        self.model, self.manifest = load_bundle(context.artifacts["bundle"])
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        features = list(self.manifest["features"])
+        return pd.DataFrame({"risk_score": self.model.predict_proba(model_input[features].to_numpy(float))[:, 1]})

@@ -1,6 +1,6 @@
 """Supplier scorecards against the simulator's ground truth, and the build time of the marts.
 
-Quality (scale 1, three seeds): the demo group injects chronically late and chronically
+Quality (scale 1, three seeds, 42 / 123 / 2026): the demo group injects chronically late and chronically
 defective companies (``<demo dir>/ground_truth/companies.csv``, never read by the marts).
 Each golden supplier of ``supplier_scorecards_current`` is mapped to the companies of its
 ERP vendor records (ground truth ``supplier_records.csv`` + the crosswalk
@@ -10,7 +10,11 @@ ranked suppliers, recall among every bad supplier with a scorecard (unranked thi
 cannot be listed), the share of bad suppliers among the ranked ones (a random list's
 precision), the ROC AUC of ``overall_score`` (threshold-free), and what the false positives
 are (expensive or slow-acknowledging companies: real weaknesses the truth file does not
-flag as late/defective).
+flag as late/defective). The confident list (``list_status = 'listed'``: bottom decile with
+the whole score interval below the cut-off) is measured the same way, next to the
+``watch`` count. The scoring (shrinkage, score interval z, knockout groups, the metrics
+weighted 0) was chosen on seed ``TUNING_SEED`` (7) only: the reported seeds were never
+looked at while choosing it.
 
 Speed (scales 1 and 5, seed 42): after bronze ingest, the upstream models and one untimed
 ``dbt run`` of the performance models (intermediate + marts), two sides interleaved per
@@ -21,7 +25,8 @@ Ratios per round, median with min–max (> 1: dbt slower): ``models_ratio_dbt_ov
 ``run_ratio_wall_over_direct``. The performance unit and data tests are timed once.
 
 Run: ``make bench BENCH=scorecards`` (``BENCH_QUICK=1``: one seed and speed at scale 0.1,
-2 rounds).
+2 rounds). ``python -m tests.benchmarks.bench_scorecards quality`` re-measures the quality
+part alone and keeps the file's speed part as it was (with the commit it was measured at).
 """
 
 from __future__ import annotations
@@ -40,7 +45,9 @@ from tests.benchmarks import harness
 from tests.benchmarks.dbt_direct import direct_seconds
 
 QUALITY_SCALE = harness.by_mode(1.0, 0.1)
-QUALITY_SEEDS = harness.by_mode((42, 7, 2024), (42,))
+QUALITY_SEEDS = harness.by_mode((42, 123, 2026), (42,))
+#: The seed the scoring was tuned on (never among QUALITY_SEEDS).
+TUNING_SEED = 7
 SPEED_SCALES = harness.by_mode((1.0, 5.0), (0.1,))
 ROUNDS = harness.rounds(5, quick=2)
 PERFORMANCE = "path:models/intermediate/performance path:models/marts/performance"
@@ -108,16 +115,17 @@ def _quality(home: Path) -> dict[str, Any]:
     companies = pd.read_csv(truth_dir / "companies.csv")
     records = pd.read_csv(truth_dir / "supplier_records.csv")
     with duckdb.connect(str(home / "dbt" / "grouplake.duckdb"), read_only=True) as con:
-        cards = con.execute("select supplier_key, is_ranked, is_bottom_decile, overall_score "
+        cards = con.execute("select supplier_key, is_ranked, is_bottom_decile, list_status, overall_score "
                             "from marts.supplier_scorecards_current").df()
-        crosswalk = con.execute("select source_record_id as vendor_id, supplier_key from "
-                                "marts.supplier_source_records where source_system = 'erp'").df()
+        # the performance models' own crosswalk (gold.supplier_source_records is not upstream
+        # of them, so the bench's build does not make it)
+        crosswalk = con.execute("select vendor_id, supplier_key from intermediate.int_erp_vendors__resolved").df()
     flags = ["is_chronically_late", "is_chronically_defective", "slow_acknowledger"]
     companies["is_expensive"] = (companies["price_premium"] >= EXPENSIVE_PREMIUM).astype(int)
     per_key = (crosswalk.merge(records[["vendor_id", "company_id"]], on="vendor_id")
                .merge(companies[["company_id", *flags, "is_expensive"]], on="company_id")
                .groupby("supplier_key")[[*flags, "is_expensive"]].max().reset_index())
-    cards = cards.merge(per_key, on="supplier_key", how="left").fillna(0)
+    cards = cards.merge(per_key, on="supplier_key", how="left").fillna({c: 0 for c in [*flags, "is_expensive"]})
     cards["is_bad"] = (cards["is_chronically_late"] + cards["is_chronically_defective"]) > 0
     ranked = cards[cards["is_ranked"].astype(bool)]
     listed = ranked[ranked["is_bottom_decile"].astype(bool)]
@@ -142,6 +150,15 @@ def _quality(home: Path) -> dict[str, Any]:
         "false_positives_expensive": int(false_positives["is_expensive"].sum()),
         "false_positives_slow_acknowledger": int(false_positives["slow_acknowledger"].sum()),
     }
+    confident = ranked[ranked["list_status"] == "listed"]
+    out.update({
+        "listed_confident": len(confident),
+        "watch": int((ranked["list_status"] == "watch").sum()),
+        "true_positives_confident": int(confident["is_bad"].sum()),
+        "precision_confident": round(float(confident["is_bad"].mean()), 4) if len(confident) else None,
+        "recall_confident_ranked": (round(float(confident["is_bad"].sum() / ranked["is_bad"].sum()), 4)
+                                    if ranked["is_bad"].sum() else None),
+    })
     return out
 
 
@@ -246,12 +263,12 @@ def speed_run(scale: float, seed: int = 42, home: Path | None = None, build: dic
             shutil.rmtree(home.parent, ignore_errors=True)
 
 
-def run() -> dict[str, Any]:
+def run(parts: tuple[str, ...] = ("quality", "speed")) -> dict[str, Any]:
     """Three seeds at scale 1 (the first one also timed), then scale 5 timed (~25 minutes on 2 cores)."""
     quality = []
     speed = {}
     for seed in QUALITY_SEEDS:
-        result = quality_run(seed, keep=seed == QUALITY_SEEDS[0])
+        result = quality_run(seed, keep="speed" in parts and seed == QUALITY_SEEDS[0])
         if "_home" in result:
             home, build = Path(result.pop("_home")), result.pop("_build")
             try:
@@ -259,9 +276,38 @@ def run() -> dict[str, Any]:
             finally:
                 shutil.rmtree(home.parent, ignore_errors=True)
         quality.append(result)
-    for scale in SPEED_SCALES:
+    for scale in SPEED_SCALES if "speed" in parts else ():
         if str(scale) not in speed:
             speed[str(scale)] = speed_run(scale)
-    keys = ("precision", "recall_ranked", "recall_all", "overall_score_auc", "base_rate_ranked")
+    keys = ("precision", "recall_ranked", "recall_all", "overall_score_auc", "base_rate_ranked",
+            "precision_confident", "recall_confident_ranked")
     mean = {k: round(sum(q[k] for q in quality if q[k] is not None) / len(quality), 4) for k in keys}
-    return {"quality": {"seeds": quality, "mean": mean}, "speed": speed, "rounds": ROUNDS}
+    worst = {k: min(q[k] for q in quality if q[k] is not None) for k in ("precision", "precision_confident")}
+    return {"quality": {"seeds": quality, "mean": mean, "min": worst, "tuning_seed": TUNING_SEED},
+            "speed": speed, "rounds": ROUNDS}
+
+
+def _quality_only() -> None:
+    """Re-measure the quality part; keep the results file's speed part (and its commit)."""
+    from tests.benchmarks.__main__ import results_dir
+
+    path = results_dir() / "scorecards.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    git, load_start = harness.git_state(), os.getloadavg()
+    started = time.perf_counter()
+    result = run(parts=("quality",))
+    old = previous.get("result", {})
+    result["speed"] = old.get("speed", {})
+    result["rounds"] = old.get("rounds", ROUNDS)
+    result["speed_measured_at_commit"] = old.get("speed_measured_at_commit", previous.get("commit"))
+    envelope = harness.envelope("scorecards", result, git=git, load_start=load_start,
+                                wall_seconds=time.perf_counter() - started)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(envelope, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(json.dumps(result["quality"]["mean"]), json.dumps(result["quality"]["min"]))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["quality"]:
+        raise SystemExit("usage: python -m tests.benchmarks.bench_scorecards quality")
+    _quality_only()

@@ -3,7 +3,8 @@
 The end-to-end tests compare the published scorecards and spend with this: the validity
 rules of the order lines and receipts, dated FX (the rate of the business date or the
 latest before it), the trailing 12-month window of the latest complete month, delivery,
-quality and spend metrics, and the mid-rank percentile scores — written a second time
+quality and spend metrics, the mid-rank percentile scores and the shrunk rate scores
+(empirical Bayes toward the peers, exact normal CDF from scipy) — written a second time
 without the models' SQL.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 WINDOW_MONTHS = 12
 
@@ -116,8 +118,9 @@ def current_window_metrics(lake) -> pd.DataFrame:
             lambda g: 1e6 * g["defects_found"].sum() / g["sample_size"].sum() if g["sample_size"].sum() else np.nan,
             include_groups=False),
         "return_rate": received.groupby("supplier_key")["returns"].mean(),
+        "inspected_units": received.groupby("supplier_key")["sample_size"].sum(),
     })
-    for column in ("po_count", "due_line_count", "receipt_count", "inspection_count"):
+    for column in ("po_count", "due_line_count", "receipt_count", "inspection_count", "inspected_units"):
         out[column] = out[column].fillna(0).astype(int)
     out["spend_group"] = out["spend_group"].fillna(0.0)
     return out.reset_index().rename(columns={"index": "supplier_key"})
@@ -142,3 +145,42 @@ def percentile_scores(ranked: pd.DataFrame, metric: str, observations: str, min_
         tied = (peers == values[index]).sum() - 1
         scores[index] = 100.0 * (worse + 0.5 * tied) / (len(peers) - 1)
     return scores
+
+
+def _peer_groups(eligible: pd.DataFrame, min_category_peers: int) -> dict:
+    """Each eligible row's peers: its main category when big enough, else the whole group."""
+    category_size = eligible.groupby("main_category_id")["main_category_id"].transform("size")
+    return {index: (eligible[eligible["main_category_id"] == eligible.at[index, "main_category_id"]]
+                    if category_size[index] >= min_category_peers else eligible)
+            for index in eligible.index}
+
+
+def shrunk_rate_scores(ranked: pd.DataFrame, metric: str, observations: str, trials: str, scale: float,
+                       min_observations: int, higher_is_better: bool, z: float = 1.2816,
+                       min_category_peers: int = 5, max_strength: float = 1e5) -> pd.DataFrame:
+    """Score, low and high of a rate metric: the rate shrunk toward the peers' pooled rate m
+    (beta-binomial, strength k = m(1 - m) / tau2 - 1 by the method of moments), scored
+    100 x Phi(direction x (posterior - m) / sqrt(m(1 - m) / (k + 1))), the bounds at the
+    posterior -+ z posterior sd."""
+    eligible = ranked[ranked[metric].notna() & (ranked[observations] >= min_observations)
+                      & (ranked[trials] > 0)].copy()
+    eligible["rate"] = eligible[metric].astype(float) / scale
+    eligible["trials"] = eligible[trials].astype(float)
+    out = pd.DataFrame(np.nan, index=ranked.index, columns=["score", "low", "high"])
+    sign = 1.0 if higher_is_better else -1.0
+    for index, peers in _peer_groups(eligible, min_category_peers).items():
+        pooled = (peers["rate"] * peers["trials"]).sum() / peers["trials"].sum()
+        spread = peers["rate"].var(ddof=0) - pooled * (1 - pooled) * (1 / peers["trials"]).mean()
+        strength = max_strength if spread <= 0 else min(max(pooled * (1 - pooled) / spread - 1, 0), max_strength)
+        rate, n = eligible.at[index, "rate"], eligible.at[index, "trials"]
+        posterior = (rate * n + strength * pooled) / (n + strength)
+        half = z * np.sqrt(posterior * (1 - posterior) / (n + strength + 1))
+        prior_sd = np.sqrt(pooled * (1 - pooled) / (strength + 1))
+        if prior_sd == 0:
+            out.loc[index] = [50.0, 50.0, 50.0]
+            continue
+        standings = sorted(sign * (value - pooled) / prior_sd for value in (
+            posterior, min(max(posterior - half, 0), 1), min(max(posterior + half, 0), 1)))
+        score = 100 * norm.cdf(sign * (posterior - pooled) / prior_sd)
+        out.loc[index] = [score, 100 * norm.cdf(standings[0]), 100 * norm.cdf(standings[2])]
+    return out

@@ -11,13 +11,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.dbt.performance_oracle import current_window_metrics, percentile_scores, valid_lines
+from tests.dbt.performance_oracle import (
+    current_window_metrics,
+    percentile_scores,
+    shrunk_rate_scores,
+    valid_lines,
+)
 
 pytestmark = pytest.mark.slow
 
 MARTS = ("supplier_scorecards", "supplier_scorecards_current", "supplier_price_history", "supplier_spend_by_bu",
          "shipment_tracking", "stock_reconciliation", "inventory_accuracy", "dq_procurement_exclusions")
 WEIGHTS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "scorecard_weights.csv"
+KNOCKOUT_GROUPS = ("quality", "delivery")
 
 
 def _round_half_up(value: float) -> int:
@@ -51,8 +57,16 @@ def test_the_elimination_list_is_exactly_the_bottom_tenth_of_the_ranked(demo_lak
         assert len(listed) == _round_half_up(0.1 * len(month))
         assert listed["bottom_decile_reasons"].notna().all()
         if len(listed):
-            assert listed["overall_score"].max() <= month.loc[~month["is_bottom_decile"], "overall_score"].min()
+            cutoff = month.loc[~month["is_bottom_decile"], "overall_score"].min()
+            assert listed["overall_score"].max() <= cutoff
+            assert (month["list_cutoff_score"] == cutoff).all()
+            confident = listed["overall_score_high"] < cutoff
+            assert (listed.loc[confident, "list_status"] == "listed").all()
+            assert (listed.loc[~confident, "list_status"] == "watch").all()
             months += 1
+        assert month.loc[~month["is_bottom_decile"], "list_status"].isna().all()
+        assert ((month["overall_score_low"] <= month["overall_score"])
+                & (month["overall_score"] <= month["overall_score_high"])).all()
         assert sorted(month["group_rank"]) == sorted(month["overall_score"].rank(ascending=False, method="min"))
     assert months >= 6  # the list is not empty once a year of history has built up
     current = demo_lake.sql("select * from gold.supplier_scorecards_current")
@@ -78,22 +92,41 @@ def test_current_metrics_equal_an_independent_computation_from_bronze(demo_lake)
     assert np.allclose(current["spend_group"].astype(float), expected["spend_group"], atol=0.01, rtol=0)
 
 
-def test_scores_are_percentiles_within_peers_and_the_overall_follows_the_weights(demo_lake):
+#: metric -> (observations, trials, scale): trials None = scored as a percentile
+SCORED = {"on_time_delivery_rate": ("due_line_count", "due_line_count", 1),
+          "on_time_in_full_rate": ("due_line_count", "due_line_count", 1),
+          "avg_days_late": ("due_line_count", None, 1),
+          "quality_pass_rate": ("inspection_count", "inspection_count", 1),
+          "defect_ppm": ("inspection_count", "inspected_units", 1e6),
+          "return_rate": ("receipt_count", "receipt_count", 1),
+          "complaint_rate": ("receipt_count", "receipt_count", 100)}
+
+
+def test_scores_are_shrunk_against_peers_and_the_overall_follows_the_weights(demo_lake):
     current = demo_lake.sql("select * from gold.supplier_scorecards_current")
+    units = current_window_metrics(demo_lake).set_index("supplier_key")["inspected_units"]
     ranked = current[current["is_ranked"]].copy()
+    ranked["inspected_units"] = ranked["supplier_key"].map(units).fillna(0)
     weights = pd.read_csv(WEIGHTS)
     for row in weights.itertuples():
-        observations = {"on_time_delivery_rate": "due_line_count", "on_time_in_full_rate": "due_line_count",
-                        "avg_days_late": "due_line_count", "quality_pass_rate": "inspection_count",
-                        "defect_ppm": "inspection_count", "return_rate": "receipt_count",
-                        "complaint_rate": "receipt_count"}.get(row.metric)
-        if observations is None:
+        if row.metric not in SCORED:
             continue
-        expected = percentile_scores(ranked, row.metric, observations, row.min_observations,
-                                     bool(row.higher_is_better))
+        observations, trials, scale = SCORED[row.metric]
         got = ranked[f"{row.metric}_score"]
+        if row.metric_weight == 0:
+            assert got.isna().all(), row.metric  # shown, not scored
+            continue
+        if trials is None:
+            expected = percentile_scores(ranked, row.metric, observations, row.min_observations,
+                                         bool(row.higher_is_better))
+        else:
+            expected = shrunk_rate_scores(ranked, row.metric, observations, trials, scale, row.min_observations,
+                                          bool(row.higher_is_better))["score"]
         assert (got.isna() == expected.isna()).all(), row.metric
-        assert np.allclose(got.dropna(), expected.dropna(), atol=0.01), row.metric
+        # 0.025: the models' normal CDF is a logistic approximation (error < 0.014 points) and
+        # the mart rounds to 2 decimals; the oracle uses the exact CDF
+        assert np.allclose(got.dropna(), expected.dropna(), atol=0.025), row.metric
+    weights = weights[weights["metric_weight"] > 0]
     for _, card in ranked.iterrows():
         groups = {}
         for group, rows in weights.groupby("metric_group"):
@@ -102,8 +135,9 @@ def test_scores_are_percentiles_within_peers_and_the_overall_follows_the_weights
             if scores:
                 groups[group] = (rows["group_weight"].iloc[0],
                                  sum(w * s for w, s in scores) / sum(w for w, _ in scores))
-        overall = sum(w * s for w, s in groups.values()) / sum(w for w, _ in groups.values())
-        assert abs(card["overall_score"] - overall) < 0.02, card["supplier_key"]
+        mean = sum(w * s for w, s in groups.values()) / sum(w for w, _ in groups.values())
+        overall = min([mean] + [groups[g][1] for g in KNOCKOUT_GROUPS if g in groups])
+        assert abs(card["overall_score"] - overall) < 0.03, card["supplier_key"]
 
 
 def test_spend_by_unit_equals_the_bronze_lines_at_dated_fx(demo_lake):

@@ -227,6 +227,14 @@ class Worker:
         if response.status_code == 201:
             self.refunded[order_id] = self.refunded.get(order_id, D(0)) + amount
 
+    def review(self, order_id: int) -> None:
+        """An order the risk guard held (a split under TRD's low limit): finance clears it
+        (released) or confirms the fraud (refused, stock released)."""
+        fraud = self.rng.random() < 0.3
+        self.call("POST", f"/api/v1/risk/reviews/{order_id}", self.world["finance"], {200: None},
+                  "refuse" if fraud else "release",
+                  json={"outcome": "confirmed_fraud" if fraud else "cleared", "reason": "scenario"})
+
     def step(self, order_id: int) -> None:
         order = self.call("GET", f"/api/v1/orders/{order_id}", self.buyer, {200: None},
                           "read").json()
@@ -237,6 +245,7 @@ class Worker:
             self.transition(order_id, order, self.rng.choice(illegal))
             return
         act = {"pending_approval": [("approve", 0.7), ("reject", 1.0)],
+               "pending_review": [("review", 1.0)],
                "placed": [("pay", 0.8), ("cancel", 1.0)],
                "approved": [("pay", 0.85), ("cancel", 1.0)],
                "paid": [("ship", 0.85), ("cancel", 1.0)],
@@ -252,6 +261,8 @@ class Worker:
             self.pay(order_id)
         elif action == "refund":
             self.refund(order_id, order)
+        elif action == "review":
+            self.review(order_id)
         elif action is not None:
             self.transition(order_id, order, action)
 
@@ -317,7 +328,7 @@ def check_invariants(db: Database) -> dict[str, int]:
         for a in session.execute(select(order_allocations)):
             key = (a.warehouse_id, a.sku_id, order_rows[a.order_id].status)
             allocated[key] = allocated.get(key, 0) + a.quantity
-        reserving = {"placed", "pending_approval", "approved", "paid"}
+        reserving = {"placed", "pending_approval", "pending_review", "approved", "paid"}
         consumed = {"shipped", "delivered", "settled"}
         total_initial = 0
         for row in session.execute(select(stock)):
@@ -358,7 +369,7 @@ def reconcile(db: Database, calls: Counter) -> None:
             payment_intents.c.status == "succeeded")).scalar_one()
     assert calls[("place", 201)] == len(rows)
     assert calls[("approve", 200)] == sum(r.approved_at is not None for r in rows)
-    assert calls[("reject", 200)] == sum(r.status == "rejected" for r in rows)
+    assert calls[("reject", 200)] + calls[("refuse", 200)] == sum(r.status == "rejected" for r in rows)
     assert calls[("cancel", 200)] == sum(r.status == "cancelled" for r in rows)
     assert calls[("ship", 200)] == sum(r.shipped_at is not None for r in rows)
     assert calls[("deliver", 200)] == sum(r.delivered_at is not None for r in rows)

@@ -15,6 +15,7 @@ not read from the code under test; a test checks the state machine against it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ def _transition_outsiders(action: str) -> tuple[str, ...]:
 
 
 UNIT_OUTSIDERS = ("admin_power", "procurement_power", "finance_power")
+OVERRIDE_EXPIRY = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
 ORDER_OUTSIDERS = ("buyer_coal2", "buyer_power", "procurement_power", "finance_power",
                    "admin_power", "supplier_2")
 
@@ -114,6 +116,9 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("post", "/api/v1/orders/{order_id}/refunds"): Case(
         "finance_coal", ("finance_power", "admin_power"), "order_shipped",
         {"amount": "1", "reason": "matrix"}, expected=201),
+    ("post", "/api/v1/risk/reviews/{order_id}"): Case(
+        "finance_coal", ("finance_power", "procurement_power", "admin_power"), "order_review",
+        {"outcome": "cleared", "reason": "matrix"}),
     ("get", "/api/v1/promotions/{promotion_id}"): Case(
         "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "promotion"),
     ("patch", "/api/v1/promotions/{promotion_id}"): Case(
@@ -163,6 +168,16 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("get", "/api/v1/customers/{customer_id}/benefits"): Case(
         "buyer_coal", ("buyer_coal2", "buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "customer"),
     ("get", "/api/v1/orders/{order_id}/benefits"): Case("buyer_coal", ORDER_OUTSIDERS, "order"),
+    ("get", "/api/v1/suppliers/{supplier_id}/standing"): Case("supplier_1", ("supplier_2",), "supplier"),
+    # suppliers are group-wide (no unit owns one): the only id out of scope is a missing one;
+    # an override then belongs to the requester's unit, invisible to the other units
+    ("post", "/api/v1/suppliers/{supplier_id}/overrides"): Case(
+        "procurement_coal", ("procurement_power", "admin_power"), "missing_supplier",
+        {"reason": "matrix", "expires_at": OVERRIDE_EXPIRY}, expected=404),
+    ("post", "/api/v1/suppliers/{supplier_id}/overrides/{override_id}/confirm"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "override"),
+    ("post", "/api/v1/suppliers/{supplier_id}/overrides/{override_id}/revoke"): Case(
+        "procurement_coal", ("procurement_power", "finance_power", "admin_power"), "override"),
     ("get", "/api/v1/categories/{category_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/skus/{sku_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/offers/{offer_id}"): "public read: the group's marketplace",
@@ -235,6 +250,12 @@ def objects(client, world):
         assert placed["status"] == "pending_approval", placed
         return {"order_id": placed["id"]}
 
+    def order_review() -> dict[str, Any]:  # a split: 270,000 + 270,000 CNY within COAL's limit each
+        place(client, world, offer, 300, "matrix-split-1")
+        held = place(client, world, offer, 300, "matrix-split-2")
+        assert held["status"] == "pending_review", held
+        return {"order_id": held["id"]}
+
     def order_paid() -> dict[str, Any]:
         ids = order()
         assert act(client, world, ids["order_id"], "pay", "finance_coal").status_code == 200
@@ -251,10 +272,15 @@ def objects(client, world):
         "api_key": lambda: {"user_id": buyer, "key_id": post(
             f"/api/v1/users/{buyer}/api-keys", "admin", json={"name": "m"})["id"]},
         "supplier": lambda: {"supplier_id": "SUP-1"},
+        "missing_supplier": lambda: {"supplier_id": "SUP-404"},
+        "override": lambda: {"supplier_id": "SUP-1", "override_id": post(
+            "/api/v1/suppliers/SUP-1/overrides", "procurement_coal",
+            json={"reason": "matrix", "expires_at": OVERRIDE_EXPIRY})["id"]},
         "offer": lambda: {"offer_id": offer},
         "warehouse": lambda: {"warehouse_id": world.warehouse_ids["W-TAIYUAN"]},
         "order": order,
         "order_pending": order_pending,
+        "order_review": order_review,
         "order_paid": order_paid,
         "order_shipped": order_shipped,
         "unit": lambda: {"business_unit": "COAL"},

@@ -21,6 +21,7 @@ B, S, P, F, A = "buyer", "supplier", "procurement", "finance", "admin"
 EXPECTED: dict[str, set[str]] = {
     "order.approve": {P, A},
     "order.reject": {P, A},
+    "order.risk_review": {P, F, A},
     "approval_limit.request": {P, A},
     "approval_limit.confirm": {P, F, A},
     "supplier_application.submit": {P, A},
@@ -29,7 +30,7 @@ EXPECTED: dict[str, set[str]] = {
     "statement.correct": {F, A},
 }
 #: decisions that check someone else's work (the maker may not take them)
-CHECKERS = {"order.approve", "order.reject", "approval_limit.confirm",
+CHECKERS = {"order.approve", "order.reject", "order.risk_review", "approval_limit.confirm",
             "supplier_application.review", "statement.correct"}
 
 

@@ -321,3 +321,31 @@ def test_orders_record_which_lines_were_recommended_and_taken_from_a_recommendat
         (second, 1, sku["COAL-5500"], "unit", 1, None, None),
     ]
     assert sorted(events, key=int) == [str(first), str(second)]
+
+
+def test_the_applied_elimination_list_reaches_the_recommendations_unless_the_unit_overrides_it(
+        client, db, world, scene) -> None:
+    """The suspension comes from the supply loop's own door (standing), not from the test."""
+    from transactional.standing.inbound import KIND as SUSPENSIONS
+    from transactional.standing.inbound import apply_supplier_suspensions
+    from transactional.standing.overrides import confirm_override, request_override
+
+    sku, offers = scene
+    apply_snapshot(db, Snapshot(kind=KIND, version="a" * 64, produced_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                                source="test", rows=_snapshot_rows(world, sku, offers)), apply_recommendations)
+    apply_snapshot(db, Snapshot(kind=SUSPENSIONS, version="e" * 64, produced_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                                source="test", rows=[{"supplier_id": "SUP-2", "reason": "late 40 %"}]),
+                   apply_supplier_suspensions)
+    headers = world.headers("buyer_coal")
+
+    def suppliers_of_coal_6000() -> list[str]:
+        response = client.get(f"/api/v1/skus/{sku['COAL-6000']}/suppliers", headers=headers)
+        assert response.status_code == 200, response.text
+        return [item["supplier_id"] for item in response.json()["items"]]
+
+    assert suppliers_of_coal_6000() == ["SUP-1"]  # enforcement flag off: still never suggested
+    override = db.run_write(lambda s: request_override(
+        s, world.users["procurement_coal"], "SUP-2", reason="sole source for Datong blend",
+        expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=30)))
+    db.run_write(lambda s: confirm_override(s, world.users["finance_coal"], "SUP-2", override["id"]))
+    assert "SUP-2" in suppliers_of_coal_6000()  # the unit's confirmed override lifts it

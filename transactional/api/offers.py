@@ -14,6 +14,7 @@ from transactional.catalogue import offers
 from transactional.domain.attributes import parse_filter
 from transactional.schemas.common import ERRORS
 from transactional.schemas.offers import OfferCreate, OfferPublic, OfferUpdate
+from transactional.standing.enforcement import mark_orderable
 
 router = APIRouter(prefix="/offers", tags=["offers"], responses=ERRORS)
 
@@ -51,16 +52,21 @@ def list_offers(
     sku_id: Id | None = None, category_id: Id | None = None,
     supplier_id: str | None = None, is_active: bool | None = True, attr: AttrFilters = None,
 ) -> Page[OfferPublic]:
-    """Search offers by SKU, category, supplier and SKU attribute values."""
+    """Search offers by SKU, category, supplier and SKU attribute values. ``orderable`` is
+    false (with the reason) for a supplier suspended by the elimination list while
+    enforcement is on."""
     filters = [parse_filter(a) for a in attr or []]
     with context.db.read() as session:
         result = offers.list_offers(session, page, sku_id=sku_id, category_id=category_id,
                                     supplier_id=supplier_id, is_active=is_active,
                                     filters=filters)
+        mark_orderable(session, result.items, user.business_unit, context.policy)
     return Page[OfferPublic](**result.__dict__)
 
 
 @router.get("/{offer_id}")
 def get_offer(offer_id: Id, context: ContextDep, user: CurrentUser) -> OfferPublic:
     with context.db.read() as session:
-        return OfferPublic(**offers.get_offer(session, offer_id))
+        offer = offers.get_offer(session, offer_id)
+        mark_orderable(session, [offer], user.business_unit, context.policy)
+    return OfferPublic(**offer)

@@ -16,11 +16,58 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from infra.settings import Settings, get_settings
 from transactional.domain.errors import ForbiddenError
 from transactional.domain.money import to_decimal
 from transactional.domain.principal import Principal, Role
+
+
+@dataclass(frozen=True)
+class RiskPolicy:
+    """See :class:`infra.settings.RiskSettings` for the meaning of each field."""
+
+    enabled: bool = True
+    review_threshold: float = 0.5
+    block_threshold: float = 0.95
+    split_window: dt.timedelta = dt.timedelta(hours=24)
+    velocity_window: dt.timedelta = dt.timedelta(minutes=10)
+    velocity_max: int = 30
+    history_factor: float = 3.0
+    history_min_orders: int = 3
+    price_factor: float = 1.3
+    new_supplier_age: dt.timedelta = dt.timedelta(days=90)
+    new_supplier_share: float = 0.5
+    model_name: str = "grouplake_fraud_online"
+    model_refresh_seconds: float = 60.0
+    tracking_uri: str = ""  # MLflow; "" means no registry (rules only)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RiskPolicy:
+        """Build from ``settings.risk`` and ``settings.mlflow.tracking_uri``."""
+        r = settings.risk
+        return cls(
+            enabled=r.enabled, review_threshold=r.review_threshold, block_threshold=r.block_threshold,
+            split_window=dt.timedelta(hours=r.split_window_hours),
+            velocity_window=dt.timedelta(minutes=r.velocity_window_minutes), velocity_max=r.velocity_max,
+            history_factor=r.history_factor, history_min_orders=r.history_min_orders,
+            price_factor=r.price_factor, new_supplier_age=dt.timedelta(days=r.new_supplier_days),
+            new_supplier_share=r.new_supplier_share, model_name=r.model_name,
+            model_refresh_seconds=r.model_refresh_seconds, tracking_uri=settings.mlflow.tracking_uri,
+        )
+
+    def decide(self, score: float) -> str:
+        """``allow``, ``review`` or ``block`` for a score in [0, 1]."""
+        if score >= self.block_threshold:
+            return "block"
+        return "review" if score >= self.review_threshold else "allow"
+
+    def level(self, score: float) -> str:
+        """``high`` from the review threshold, ``medium`` from half of it, else ``low``."""
+        if score >= self.review_threshold:
+            return "high"
+        return "medium" if score >= self.review_threshold / 2 else "low"
 
 
 @dataclass(frozen=True)
@@ -39,6 +86,8 @@ class CommercePolicy:
     document_dir: str = ""
     document_max_bytes: int = 10_485_760
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
+    risk: RiskPolicy = field(default_factory=RiskPolicy)  # the order-path risk guard
+    enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CommercePolicy:
@@ -58,6 +107,8 @@ class CommercePolicy:
             document_dir=oltp.document_dir,
             document_max_bytes=oltp.document_max_bytes,
             document_types=tuple(oltp.document_types),
+            risk=RiskPolicy.from_settings(settings),
+            enforce_elimination=oltp.enforce_elimination,
         )
 
 
@@ -79,6 +130,7 @@ class Action(StrEnum):
 
     ORDER_APPROVE = "order.approve"
     ORDER_REJECT = "order.reject"
+    ORDER_RISK_REVIEW = "order.risk_review"
     LIMIT_REQUEST = "approval_limit.request"
     LIMIT_CONFIRM = "approval_limit.confirm"
     APPLICATION_SUBMIT = "supplier_application.submit"
@@ -92,6 +144,7 @@ _R = Role
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ORDER_APPROVE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
     Action.ORDER_REJECT: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.ORDER_RISK_REVIEW: frozenset({_R.PROCUREMENT, _R.FINANCE, _R.ADMIN}),
     Action.LIMIT_REQUEST: frozenset({_R.PROCUREMENT, _R.ADMIN}),
     Action.LIMIT_CONFIRM: frozenset({_R.PROCUREMENT, _R.FINANCE, _R.ADMIN}),
     Action.APPLICATION_SUBMIT: frozenset({_R.PROCUREMENT, _R.ADMIN}),
@@ -105,7 +158,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 #: change; ``supplier_application.review``: the applicant; ``statement.correct``: who issued
 #: the statement being corrected.
 CHECKER_ACTIONS: frozenset[Action] = frozenset({
-    Action.ORDER_APPROVE, Action.ORDER_REJECT, Action.LIMIT_CONFIRM,
+    Action.ORDER_APPROVE, Action.ORDER_REJECT, Action.ORDER_RISK_REVIEW, Action.LIMIT_CONFIRM,
     Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT,
 })
 

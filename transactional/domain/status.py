@@ -4,8 +4,11 @@
 approval limit starts as ``pending_approval`` instead of ``placed`` and goes
 ``→ approved → paid …``, or ``→ rejected`` / ``→ expired`` (stock released). ``cancelled``
 (stock released, a paid order refunded in full) from ``placed``, ``pending_approval``,
-``approved`` or ``paid``. Services look transitions up here, never hard-code them; what a
-transition does besides the status and the stock (ledger postings, rebate accruals,
+``approved`` or ``paid``. An order the risk guard holds starts as ``pending_review``:
+released (``→ placed``, or ``→ pending_approval`` when it also needs an approval) or refused
+(``→ rejected``, stock released) by procurement or finance (``ordering/reviews.py``).
+Services look transitions up here, never hard-code them; what a transition does besides the
+status and the stock (ledger postings, rebate accruals,
 refunds) is named in its ``hooks`` and run by ``ordering/lifecycle.py``.
 Transitions with ``route=False`` are run by the platform itself (expiry job, settlement
 run), never through ``/orders/{id}/<action>``.
@@ -24,6 +27,7 @@ class OrderStatus(StrEnum):
     """Every state an order can be in."""
 
     PENDING_APPROVAL = "pending_approval"
+    PENDING_REVIEW = "pending_review"
     PLACED = "placed"
     APPROVED = "approved"
     PAID = "paid"
@@ -60,6 +64,7 @@ class Transition:
 
 
 _S = OrderStatus
+_REVIEWERS = frozenset({Role.PROCUREMENT, Role.FINANCE, Role.ADMIN})
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
@@ -99,10 +104,25 @@ TRANSITIONS: dict[str, Transition] = {
             timestamp_column="settled_at", route=False,
         ),
         Transition(
-            "cancel", frozenset({_S.PLACED, _S.PENDING_APPROVAL, _S.APPROVED, _S.PAID}),
+            "cancel", frozenset({_S.PLACED, _S.PENDING_APPROVAL, _S.PENDING_REVIEW, _S.APPROVED, _S.PAID}),
             _S.CANCELLED, frozenset({Role.BUYER, Role.PROCUREMENT, Role.ADMIN}),
             "order.cancelled", StockEffect.RELEASE, "cancelled_at",
             hooks=("approval.decide", "payment.refund_on_cancel", "coupon.reverse"),
+        ),
+        # The risk review (ordering/reviews.py; four eyes, outcome recorded): an order
+        # held by the risk guard is released (to the approval it still needs, if any) or refused.
+        Transition(
+            "release", frozenset({_S.PENDING_REVIEW}), _S.PLACED, _REVIEWERS, "order.released",
+            route=False,
+        ),
+        Transition(
+            "release_to_approval", frozenset({_S.PENDING_REVIEW}), _S.PENDING_APPROVAL, _REVIEWERS,
+            "order.released", route=False,
+        ),
+        Transition(
+            "refuse", frozenset({_S.PENDING_REVIEW}), _S.REJECTED, _REVIEWERS, "order.refused",
+            StockEffect.RELEASE, "rejected_at", hooks=("approval.decide", "coupon.reverse"), route=False,
+            reason_required=True,
         ),
     )
 }
@@ -111,9 +131,11 @@ TRANSITIONS: dict[str, Transition] = {
 INITIAL_STATUS = OrderStatus.PLACED
 #: Status of a freshly placed order above its unit's approval limit.
 APPROVAL_STATUS = OrderStatus.PENDING_APPROVAL
+#: Status of a freshly placed order the risk guard holds for review (``transactional/risk``).
+REVIEW_STATUS = OrderStatus.PENDING_REVIEW
 PLACED_EVENT = "order.placed"
 #: Statuses in which an order holds reserved stock.
-RESERVING = frozenset({_S.PLACED, _S.PENDING_APPROVAL, _S.APPROVED, _S.PAID})
+RESERVING = frozenset({_S.PLACED, _S.PENDING_APPROVAL, _S.PENDING_REVIEW, _S.APPROVED, _S.PAID})
 
 
 def transition_for(action: str, current: OrderStatus | str, role: Role) -> Transition:

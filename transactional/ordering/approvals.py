@@ -42,7 +42,7 @@ _LIMIT = HotStatement(select(approval_limits.c.amount, approval_limits.c.currenc
                       .where(approval_limits.c.business_unit == bindparam("bu")))
 _INSERT = HotStatement(insert(order_approvals))
 DECISIONS = {"approve": "approved", "reject": "rejected", "expire": "expired",
-             "cancel": "cancelled"}
+             "cancel": "cancelled", "refuse": "rejected"}
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,11 @@ from transactional.domain.money import Money
 from transactional.domain.pricing import OfferTerms, PriceTier, price_line
 from transactional.domain.principal import Principal, Role
 from transactional.domain.promotions import AppliedPromotion, LineAmount, apply_promotions
-from transactional.domain.status import APPROVAL_STATUS, INITIAL_STATUS, PLACED_EVENT
-from transactional.ordering import approvals, reservation
+from transactional.domain.status import PLACED_EVENT
+from transactional.ordering import approvals, reservation, screening
 from transactional.ordering.queries import allocation_json, applied_json, line_json, snapshot_of
 from transactional.recommend import attribution
+from transactional.standing import enforcement as standing
 
 PLACING_ROLES = (Role.BUYER, Role.PROCUREMENT)
 MAX_LINES = 100
@@ -132,6 +133,7 @@ def place_order(
         ValidationFailedError: unknown/inactive offer, mixed suppliers or currencies, MOQ,
             multiple, too many lines.
         OutOfStockError: not enough stock for some line (nothing reserved).
+        SupplierSuspendedError: the supplier is on the elimination list (enforcement on).
     """
     actor.require(*PLACING_ROLES)
     if not actor.business_unit:
@@ -164,6 +166,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
             details={"suppliers": sorted(suppliers), "currencies": sorted(currencies)},
         )
     supplier_id, currency = suppliers.pop(), currencies.pop()
+    standing.ensure_orderable(session, [supplier_id], actor.business_unit, policy)
     priced = []
     gross = Money.zero(currency)
     for line_no, line in enumerate(request.lines, start=1):
@@ -179,6 +182,8 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     total = Money.of(gross.amount - discount, currency)
     need = approvals.requirement(session, actor.business_unit, total.amount, currency, now,
                                  policy)
+    verdict = screening.screen(session, actor, supplier_id, currency, total.amount, now,  # 409 if blocked
+                               [(t.sku_id, line.quantity, u.amount) for _, line, t, u, _ in priced], policy)
     ship_to = (
         (request.ship_to_latitude, request.ship_to_longitude)
         if request.ship_to_latitude is not None else None
@@ -186,7 +191,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     order_row = {
         "business_unit": actor.business_unit, "buyer_user_id": actor.user_id,
         "supplier_id": supplier_id,
-        "status": (APPROVAL_STATUS if need else INITIAL_STATUS).value, "currency": currency,
+        "status": screening.initial_status(verdict, need is not None).value, "currency": currency,
         "total_amount": total.amount, "gross_amount": gross.amount,
         "discount_amount": Money.of(discount, currency).amount,
         "ship_to_address": request.ship_to_address,
@@ -210,6 +215,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         for n, line, t, unit, amount in priced
     ]
     _INSERT_LINES.execute(session, line_rows[0] if len(line_rows) == 1 else line_rows)
+    order_row["risk"] = screening.record(session, order_id, verdict)
     attribution.at_placement(session, actor, order_id, [(n, t.sku_id, line.from_recommendation)
                                                         for n, line, t, _, _ in priced], now)
     promotion_rows = [_promotion_row(order_id, a, currency) for a in applied]

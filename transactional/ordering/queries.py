@@ -25,7 +25,9 @@ from transactional.db.tables.ordering import (
     orders,
 )
 from transactional.db.tables.rebates import rebate_accruals
+from transactional.db.tables.risk import order_risk
 from transactional.domain.principal import Principal, Role, not_found
+from transactional.risk.verdict import risk_json
 
 TIMESTAMPS = ("placed_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at",
               "approved_at", "rejected_at", "expired_at", "settled_at")
@@ -66,7 +68,10 @@ def snapshots(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
     promos: dict[tuple[int, int], list[dict[str, Any]]] = {}
     rebates: dict[tuple[int, int], list[dict[str, Any]]] = {}
     approvals: dict[int, dict[str, Any]] = {}
+    risks: dict[int, dict[str, Any]] = {}
     if ids:
+        for rk in session.execute(select(order_risk).where(order_risk.c.order_id.in_(ids))):
+            risks[rk.order_id] = risk_json(rk._mapping)
         for a in session.execute(
             select(order_allocations).where(order_allocations.c.order_id.in_(ids))
             .order_by(order_allocations.c.order_id, order_allocations.c.line_no,
@@ -95,7 +100,8 @@ def snapshots(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
             key = (line.order_id, line.line_no)
             lines[line.order_id].append(line_json(
                 line._mapping, allocs.get(key, []), promos.get(key, []), rebates.get(key, [])))
-    return [snapshot_of(r._mapping, lines[r.id], approvals.get(r.id)) for r in rows]
+    return [snapshot_of({**r._mapping, "risk": risks.get(r.id)}, lines[r.id], approvals.get(r.id))
+            for r in rows]
 
 
 def allocation_json(a: Mapping[str, Any]) -> dict[str, Any]:
@@ -141,7 +147,8 @@ def snapshot_of(m: Mapping[str, Any], lines: list[dict[str, Any]],
                 approval: dict[str, Any] | None = None) -> dict[str, Any]:
     """The public, JSON-ready form of an ``orders`` row (also the outbox payload).
 
-    ``lines`` and ``approval`` must already be JSON-ready (:func:`line_json`).
+    ``lines`` and ``approval`` must already be JSON-ready (:func:`line_json`); ``m["risk"]``,
+    if present, is the risk guard's public verdict (``transactional/risk/verdict.py``).
     ``total_amount`` is what the buyer pays: ``gross_amount - discount_amount``.
     """
     return {
@@ -153,7 +160,8 @@ def snapshot_of(m: Mapping[str, Any], lines: list[dict[str, Any]],
         "ship_to": {"address": m["ship_to_address"], "latitude": m["ship_to_latitude"],
                     "longitude": m["ship_to_longitude"]},
         "note": m["note"], **{k: jsonable(m[k]) for k in TIMESTAMPS},
-        "statement_id": m["statement_id"], "approval": approval, "lines": lines,
+        "statement_id": m["statement_id"], "approval": approval, "risk": m.get("risk"),
+        "lines": lines,
     }
 
 

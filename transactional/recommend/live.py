@@ -43,15 +43,18 @@ class LiveCatalogue:
         return next((o for o in self.offers_by_sku.get(sku_id, ()) if o.supplier_id == supplier_id), None)
 
 
-def suspended_suppliers(session: Session) -> frozenset[str]:
-    """Ids of the suppliers suspended now, whose offers recommendations must skip.
+def suspended_suppliers(session: Session, business_unit: str | None) -> frozenset[str]:
+    """Ids of the suppliers recommendations must skip for ``business_unit``: on the applied
+    elimination list (``standing``) without an active override for that unit.
 
-    The supply loop (the lake's supplier-suspension decisions, applied through the inbound
-    door) supplies this set; until that feature's table is on this service, none are
-    suspended and the set is empty.
+    Recommendations skip them whether or not ``OLTP__ENFORCE_ELIMINATION`` refuses their
+    orders: suggesting a supplier the group is phasing out is never good advice.
     """
-    del session
-    return frozenset()
+    from transactional.db.tables.supply import supplier_suspensions
+    from transactional.standing.enforcement import blocked_suppliers
+
+    listed = session.execute(select(supplier_suspensions.c.supplier_id)).scalars().all()
+    return frozenset(blocked_suppliers(session, listed, business_unit))
 
 
 _AVAILABLE = (

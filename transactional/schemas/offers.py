@@ -72,3 +72,5 @@ class OfferPublic(BaseModel):
     available_quantity: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    orderable: bool = True  # False: the supplier is suspended (elimination list, enforcement on)
+    not_orderable_reason: str | None = None

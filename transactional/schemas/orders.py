@@ -127,6 +127,30 @@ class ApprovalPublic(BaseModel):
     reason: str | None
 
 
+class RiskReasonPublic(BaseModel):
+    code: str  # split | velocity | quantity_history | amount_history | price_market | new_supplier | model
+    text: str
+
+
+class RiskReviewPublic(BaseModel):
+    outcome: str  # cleared | confirmed_fraud
+    decided_by: int
+    decided_at: dt.datetime
+    reason: str | None
+
+
+class RiskPublic(BaseModel):
+    """The risk guard's verdict at placement (``transactional/risk``) and its review."""
+
+    score: float
+    level: str  # low | medium | high
+    decision: str  # allow | review | block
+    model_version: str  # "rules" when no champion model (or no profile) scored it
+    profile_version: str | None
+    reasons: list[RiskReasonPublic]
+    review: RiskReviewPublic | None
+
+
 class ShipToPublic(BaseModel):
     address: str | None
     latitude: float | None
@@ -160,4 +184,5 @@ class OrderPublic(BaseModel):
     settled_at: dt.datetime | None
     statement_id: int | None
     approval: ApprovalPublic | None
+    risk: RiskPublic | None = None
     lines: list[OrderLinePublic]

@@ -5,6 +5,14 @@ the demo group they come from the simulator's ground truth
 (``<demo dir>/ground_truth/fraud_cases.csv``: one row per affected ERP row); in a real group
 the same CSV shape would hold the internal-audit team's confirmed findings. A case on a
 purchase-order line labels its order (orders are what the model scores).
+
+The platform's own risk reviews are labels too: a review of an order the online risk guard
+held (``transactional/ordering/reviews.py``) is emitted as ``order.risk_reviewed`` through the
+outbox into ``bronze.tx__outbox_events``; :func:`review_outcomes` reads them (the latest review
+per order wins; ``cleared`` is an explicit negative, ``confirmed_fraud`` a positive) and
+:func:`review_labels` turns the confirmed ones into label rows (``document_type``
+``platform_order``, ``document_id`` ``platform:<order id>``, ``kind``
+``review:confirmed_fraud``), which :func:`load_labels` adds next to the audit team's CSV.
 """
 
 from __future__ import annotations
@@ -24,6 +32,46 @@ TABLE_DOCUMENT: dict[str, str] = {
 }
 
 LABEL_COLUMNS = ["document_type", "document_id", "kind"]
+OUTBOX = "bronze.tx__outbox_events"
+REVIEWED_EVENT = "order.risk_reviewed"
+REVIEW_COLUMNS = ["order_id", "outcome", "is_fraud", "decided_at", "business_unit", "supplier_id",
+                  "buyer_user_id", "score", "model_version", "reason_codes"]
+
+
+def review_outcomes(con: Any, outbox: str = OUTBOX) -> pd.DataFrame:
+    """The platform's risk-review outcomes (:data:`REVIEW_COLUMNS`), latest per order, by order id.
+
+    Empty when the outbox has not reached the lake (or holds no review yet).
+    """
+    import duckdb
+
+    try:
+        con.execute(f"select 1 from {outbox} limit 0")
+    except duckdb.Error:  # the outbox has not reached the lake yet: no reviews
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    rows = con.sql(f"""
+select cast(aggregate_id as bigint) as order_id, json_extract_string(payload, '$.outcome') as outcome,
+       cast(json_extract(payload, '$.is_fraud') as boolean) as is_fraud,
+       try_cast(json_extract_string(payload, '$.decided_at') as timestamptz) as decided_at,
+       json_extract_string(payload, '$.business_unit') as business_unit,
+       json_extract_string(payload, '$.supplier_id') as supplier_id,
+       cast(json_extract(payload, '$.buyer_user_id') as bigint) as buyer_user_id,
+       cast(json_extract(payload, '$.verdict.score') as double) as score,
+       json_extract_string(payload, '$.verdict.model_version') as model_version,
+       array_to_string(json_extract_string(payload, '$.verdict.reasons[*].code'), ';') as reason_codes
+from {outbox} where event_type = '{REVIEWED_EVENT}'
+qualify row_number() over (partition by aggregate_id order by sequence_id desc) = 1
+order by order_id""").df()
+    return rows[REVIEW_COLUMNS]
+
+
+def review_labels(con: Any, outbox: str = OUTBOX) -> pd.DataFrame:
+    """Label rows (:data:`LABEL_COLUMNS`) of the platform orders a review confirmed as fraud."""
+    outcomes = review_outcomes(con, outbox)
+    confirmed = outcomes[outcomes["is_fraud"].fillna(False).astype(bool)]
+    return pd.DataFrame({"document_type": "platform_order",
+                         "document_id": [f"platform:{i}" for i in confirmed["order_id"]],
+                         "kind": "review:confirmed_fraud"}, columns=LABEL_COLUMNS)
 
 
 def labels_from_cases(cases: pd.DataFrame, line_to_order: Mapping[str, str]) -> pd.DataFrame:
@@ -61,8 +109,10 @@ def demo_cases_path(settings: Any) -> Path | None:
     return path if path.exists() else None
 
 
-def load_labels(cases_path: Path | None, con: Any, lines_relation: str = "bronze.erp__purchase_order_lines") -> pd.DataFrame | None:
-    """Labels from a cases CSV, or ``None`` when there is none (the model then runs unsupervised).
+def load_labels(cases_path: Path | None, con: Any, lines_relation: str = "bronze.erp__purchase_order_lines",
+                outbox: str = OUTBOX) -> pd.DataFrame | None:
+    """Labels from a cases CSV plus the platform's confirmed risk reviews (:func:`review_labels`),
+    or ``None`` when there is no CSV (the model then runs unsupervised).
 
     Args:
         cases_path: CSV with columns ``kind, table, key`` (the ground-truth / audit-findings shape).
@@ -84,7 +134,12 @@ def load_labels(cases_path: Path | None, con: Any, lines_relation: str = "bronze
         finally:
             con.unregister("__ml_case_lines")
         mapping = {str(line): str(order) for line, order in rows}
-    return labels_from_cases(cases, mapping)
+    labels = labels_from_cases(cases, mapping)
+    reviews = review_labels(con, outbox)
+    if reviews.empty:
+        return labels
+    return pd.concat([labels, reviews], ignore_index=True).drop_duplicates().sort_values(
+        LABEL_COLUMNS).reset_index(drop=True)
 
 
 def attach_labels(frame: pd.DataFrame, labels: pd.DataFrame | None) -> pd.DataFrame:

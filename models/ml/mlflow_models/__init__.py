@@ -9,3 +9,4 @@ from pathlib import Path
 
 FRAUD_RISK = Path(__file__).with_name("fraud_risk.py")
 RECOMMENDER = Path(__file__).with_name("recommender.py")
+FRAUD_ONLINE = Path(__file__).with_name("fraud_online.py")

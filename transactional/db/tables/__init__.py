@@ -16,5 +16,7 @@ from transactional.db.tables import (  # noqa: F401
     ordering,
     rebates,
     recommend,
+    risk,
     settlement,
+    supply,
 )

@@ -33,6 +33,11 @@ select
     -- the elimination list: this share of the ranked suppliers, group-wide
     cast({{ var('scorecard_bottom_share', 0.10) }} as double) as bottom_share,
     cast({{ var('scorecard_reason_count', 3) }} as integer) as reason_count,
+    -- score intervals: rate metrics are shrunk toward their peers (empirical Bayes, prior
+    -- strength capped here) and carry posterior mean -+ z sd; a supplier of the bottom
+    -- share is 'listed' only when its whole overall-score interval lies below the cut-off
+    cast({{ var('scorecard_interval_z', 1.2816) }} as double) as score_interval_z,
+    cast({{ var('scorecard_max_prior_strength', 100000) }} as double) as max_prior_strength,
     -- acknowledgement: an order approved at least this many days before as_of_date should
     -- have been acknowledged (younger ones are not judged yet)
     cast({{ var('po_ack_grace_days', 14) }} as integer) as po_ack_grace_days,

@@ -1,18 +1,27 @@
 {#-
     Scores, ranks and the elimination list per ranked supplier-month:
     - group score (quality, delivery, price, service) = sum(effective_weight x metric_score)
-      / sum(effective_weight) over the group's scored metrics; overall_score = sum(group
+      / sum(effective_weight) over the group's scored metrics; the weighted mean = sum(group
       weight x group score) / sum(group weight) over the groups with a score (a metric or
-      group without evidence is left out, the others reweighted);
+      group without evidence is left out, the others reweighted); overall_score = the
+      lowest of the weighted mean and the knockout groups' scores (var
+      scorecard_knockout_groups, default quality and delivery): a supplier chronically
+      failing on one of them cannot average it away with good prices;
+    - overall_score_low / _high: the same from the metric scores' interval bounds (each
+      bound taken for every metric at once: a conservative, fully correlated interval);
     - ranks (1 = best) by overall_score (rounded to the published 2 decimals) among the month's ranked suppliers: group-wide,
       within the main category, within the main business unit;
     - is_bottom_decile: the round(bottom_share x ranked suppliers) lowest overall scores of
       the month, group-wide (ties: lower spend first, then supplier_key). Scores are
-      already percentiles within the category, so this is the bottom share of every
+      already relative to the category's peers, so this is the bottom share of every
       category at once while the list keeps exactly its share;
+    - list_status: 'listed' for a bottom-decile supplier whose whole interval lies below the
+      cut-off (overall_score_high < list_cutoff_score, the lowest overall score outside the
+      bottom decile), 'watch' for the other bottom-decile suppliers, null otherwise;
     - bottom_decile_reasons: the reason_count metrics with the largest weighted shortfall
       below the peer median (effective_weight x (50 - metric_score), scores below 50 only).
 -#}
+{%- set knockout_groups = "'" ~ var('scorecard_knockout_groups', ['quality', 'delivery']) | join("', '") ~ "'" -%}
 with
 
 scores as (
@@ -40,13 +49,15 @@ group_scores as (
         supplier_scorecard_id,
         metric_group,
         max(group_weight) as group_weight,
-        sum(effective_weight * metric_score) / sum(effective_weight) as group_score
+        sum(effective_weight * metric_score) / sum(effective_weight) as group_score,
+        sum(effective_weight * metric_score_low) / sum(effective_weight) as group_score_low,
+        sum(effective_weight * metric_score_high) / sum(effective_weight) as group_score_high
     from scores
     group by supplier_scorecard_id, metric_group
 
 ),
 
-overall as (
+group_rollup as (
 
     select
         supplier_scorecard_id,
@@ -54,12 +65,27 @@ overall as (
         max(group_score) filter (where metric_group = 'delivery') as delivery_score,
         max(group_score) filter (where metric_group = 'price') as price_score,
         max(group_score) filter (where metric_group = 'service') as service_score,
-        -- rounded here, not only in the mart: ranks and the list are taken on the published
-        -- score, so two suppliers shown with the same score share a rank, and float
-        -- summation order (thread count) cannot reorder near-ties
-        round(sum(group_weight * group_score) / sum(group_weight), 2) as overall_score
+        {%- for bound in ['', '_low', '_high'] %}
+        sum(group_weight * group_score{{ bound }}) / sum(group_weight) as weighted_mean{{ bound }},
+        min(group_score{{ bound }}) filter (where metric_group in ({{ knockout_groups }}))
+            as knockout_score{{ bound }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from group_scores
     group by supplier_scorecard_id
+
+),
+
+overall as (
+
+    -- rounded here, not only in the mart: ranks and the list are taken on the published
+    -- score, so two suppliers shown with the same score share a rank, and float summation
+    -- order (thread count) cannot reorder near-ties (least() skips a null knockout score)
+    select
+        *,
+        round(least(weighted_mean, knockout_score), 2) as overall_score,
+        round(least(weighted_mean_low, knockout_score_low), 2) as overall_score_low,
+        round(least(weighted_mean_high, knockout_score_high), 2) as overall_score_high
+    from group_rollup
 
 ),
 
@@ -112,6 +138,8 @@ joined as (
         overall.price_score,
         overall.service_score,
         overall.overall_score,
+        overall.overall_score_low,
+        overall.overall_score_high,
         reasons.weakest_metrics,
         parameters.bottom_share
     from metrics
@@ -140,6 +168,18 @@ ranked as (
         ) as position_from_bottom
     from joined
 
+),
+
+cut as (
+
+    -- the list's cut-off: the lowest overall score outside the bottom decile
+    select
+        *,
+        position_from_bottom <= round(bottom_share * ranked_supplier_count) as is_bottom_decile,
+        min(overall_score) filter (where position_from_bottom > round(bottom_share * ranked_supplier_count))
+            over (partition by scorecard_month) as list_cutoff_score
+    from ranked
+
 )
 
 select
@@ -151,12 +191,20 @@ select
     price_score,
     service_score,
     overall_score,
+    overall_score_low,
+    overall_score_high,
     cast(ranked_supplier_count as integer) as ranked_supplier_count,
     cast(group_rank as integer) as group_rank,
     cast(category_rank as integer) as category_rank,
     cast(category_ranked_count as integer) as category_ranked_count,
     cast(business_unit_rank as integer) as business_unit_rank,
     cast(business_unit_ranked_count as integer) as business_unit_ranked_count,
-    position_from_bottom <= round(bottom_share * ranked_supplier_count) as is_bottom_decile,
+    is_bottom_decile,
+    list_cutoff_score,
+    case
+        when is_bottom_decile and (list_cutoff_score is null or overall_score_high < list_cutoff_score)
+            then 'listed'
+        when is_bottom_decile then 'watch'
+    end as list_status,
     weakest_metrics
-from ranked
+from cut

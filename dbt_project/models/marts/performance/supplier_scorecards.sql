@@ -150,6 +150,8 @@ select
     round(ranked.price_score, 2) as price_score,
     round(ranked.service_score, 2) as service_score,
     round(ranked.overall_score, 2) as overall_score,
+    ranked.overall_score_low,
+    ranked.overall_score_high,
     -- ranking and the elimination list
     metrics.is_ranked,
     metrics.unranked_reason,
@@ -161,6 +163,8 @@ select
     ranked.business_unit_ranked_count,
     coalesce(ranked.is_bottom_decile, false) as is_bottom_decile,
     case when ranked.is_bottom_decile then ranked.weakest_metrics end as bottom_decile_reasons,
+    ranked.list_cutoff_score,
+    ranked.list_status,
     ranked.weakest_metrics
 from metrics
 left join ranked
