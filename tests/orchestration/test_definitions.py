@@ -60,7 +60,8 @@ def test_checks_on_bronze_isolate_and_the_rest_of_the_graph_still_blocks(defs):
 
 def test_a_failing_wms_check_makes_only_the_stock_marts_stale(defs):
     """The lineage the dbt step excludes (``source:wms.movements+``) as the run summary sees it:
-    the two stock marts; the customer and supplier marts still publish."""
+    the two stock marts and the stock decision snapshot (which reads the WMS bronze itself and
+    refuses); the customer and supplier marts still publish."""
     from orchestration.quality.isolation import stale_downstream
 
     graph = defs.resolve_asset_graph()
@@ -68,6 +69,7 @@ def test_a_failing_wms_check_makes_only_the_stock_marts_stale(defs):
     stale = stale_downstream(graph, [(movements, "gx_wms_receipts_reconciliation")])
     assert {k.to_user_string(): v for k, v in stale.items()} == {
         "gold/inventory_accuracy": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
+        "gold/stock_observations_snapshot": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
         "gold/stock_reconciliation": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
     }
 
