@@ -80,7 +80,7 @@ class _ProgressHandler(logging.Handler):
             _console.print(f"[red]✗ {step}[/red]: {message[:500]}")
         elif kind == "STEP_SKIPPED":
             ledger.skipped.append(step)
-            _console.print(f"[yellow]- {step} skipped[/yellow] (an upstream step or blocking check failed)")
+            _console.print(f"[yellow]- {step} skipped[/yellow] (an upstream step or blocking check failed, or dbt left its model out)")
         elif kind == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
             key = "/".join(mat.asset_key.path)

@@ -3,14 +3,15 @@
 The run is a real Dagster run recorded in ``DAGSTER_HOME`` (it shows in the UI), executed
 in this process so a newcomer sees progress live (:mod:`grouplake.progress`). The
 deployment profile prepares first: the demo profile generates the demo group on the first
-run and says so. The exit code is non-zero when any step
-or blocking check failed.
+run and says so. The exit code is non-zero when any step, blocking check or isolating check
+(a check on a bronze table) failed. A failing check on a bronze table leaves out only what
+reads that table; the summary names the gold marts that stayed stale and the check why.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.table import Table
@@ -26,6 +27,7 @@ class RunOutcome:
     ledger: RunLedger
     seconds: float
     run_id: str
+    stale: dict[str, list[str]] = field(default_factory=dict)  # gold asset -> failed checks upstream
 
 
 def run_graph(selection: str | None = None, console: Console | None = None) -> RunOutcome:
@@ -65,12 +67,18 @@ def run_graph(selection: str | None = None, console: Console | None = None) -> R
         asset_selection=list(asset_selection) if asset_selection is not None else None,
         run_config={"loggers": {"progress": {}}},
     )
+    from orchestration.quality.isolation import is_isolating, stale_downstream
+
+    graph = defs.resolve_asset_graph()
+    isolating = [(dg.AssetKey(asset.split("/")), check) for asset, check, _sev, _blk in ledger.failed_checks
+                 if is_isolating(graph, dg.AssetKey(asset.split("/")), check)]
     blocking_failed = any(blocking for *_rest, blocking in ledger.failed_checks)
     return RunOutcome(
-        success=result.success and not ledger.step_failures and not blocking_failed,
+        success=result.success and not ledger.step_failures and not blocking_failed and not isolating,
         ledger=ledger,
         seconds=time.perf_counter() - started,
         run_id=result.run_id,
+        stale={key.to_user_string(): why for key, why in stale_downstream(graph, isolating).items()},
     )
 
 
@@ -109,6 +117,11 @@ def print_summary(outcome: RunOutcome, console: Console | None = None) -> None:
             f"[{'red' if blocking else 'yellow'}]check failed[/]: {asset} {check} ({severity}"
             f"{', blocking' if blocking else ''})"
         )
+    if outcome.stale:
+        console.print("[yellow]stale[/yellow] (previous gold version kept; left out because a check "
+                      "upstream failed — fix the data or the check, then run again):")
+        for mart, why in outcome.stale.items():
+            console.print(f"  {mart} <- {', '.join(why)}")
     for step, message in ledger.step_failures.items():
         console.print(f"[red]step failed[/red]: {step}: {message[:300]}")
     if ledger.skipped:

@@ -18,6 +18,7 @@ import dagster as dg
 from lake.spec import EntitySpec
 from lake.storage import LakeStorage
 from lake.tables import open_table
+from orchestration.quality.isolation import ISOLATES
 from pipelines.ingest import BatchReport, IngestReport
 
 #: quarantined / extracted above this share fails the (non-blocking) quarantine check.
@@ -85,9 +86,11 @@ def check_results(
 def bronze_check_specs(spec: EntitySpec) -> list[dg.AssetCheckSpec]:
     key = dg.AssetKey(spec.asset_key)
     return [
-        dg.AssetCheckSpec("row_count", asset=key, blocking=True, description="at least one row"),
+        # isolating, not blocking: a failure leaves out only what reads this table
+        # (orchestration.quality.isolation)
+        dg.AssetCheckSpec("row_count", asset=key, description="at least one row", metadata={ISOLATES: True}),
         dg.AssetCheckSpec(
-            "schema_matches_declaration", asset=key, blocking=True,
+            "schema_matches_declaration", asset=key, metadata={ISOLATES: True},
             description="stored columns equal the entity's declared schema plus lineage columns",
         ),
         dg.AssetCheckSpec(

@@ -10,12 +10,15 @@ unit test fails the step with dbt's message.
 
 Models whose bronze source table does not exist yet in the lake (a source whose ingest has
 not run) are left out of the build with a warning, instead of failing every other model.
+So are the models reading a bronze table whose isolating check failed in this run (or has
+not vouched for its latest materialization): ``source:<source>.<table>+`` is excluded, every
+other model builds (:mod:`orchestration.quality.isolation`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,8 @@ from dbt_project.runner import export_dbt_env, target_path
 from infra.settings import get_settings
 from lake.storage import LakeStorage
 from lake.tables import open_table
-from orchestration.dbt.translator import GroupLakeDbtTranslator
+from orchestration.dbt.translator import GroupLakeDbtTranslator, source_asset_key
+from orchestration.quality.isolation import check_problems, describe, full_asset_graph
 
 #: Failing rows shown on a failed dbt test's check result.
 FAILING_ROWS_SHOWN = 5
@@ -42,12 +46,26 @@ def missing_sources(manifest: Mapping[str, Any], storage: LakeStorage) -> list[s
     return sorted(missing)
 
 
-def build_args(missing: list[str]) -> list[str]:
-    """``dbt build`` arguments leaving out whatever depends on a missing source."""
+def build_args(missing: list[str], failing: Iterable[str] = ()) -> list[str]:
+    """``dbt build`` arguments leaving out whatever depends on a missing or failing source."""
     args = ["build"]
-    if missing:  # one value: dagster-dbt folds runtime --exclude values into its selector
-        args += ["--exclude", " ".join(f"source:{name}+" for name in missing)]
+    excluded = sorted({*missing, *failing})
+    if excluded:  # one value: dagster-dbt folds runtime --exclude values into its selector
+        args += ["--exclude", " ".join(f"source:{name}+" for name in excluded)]
     return args
+
+
+def source_keys(manifest: Mapping[str, Any]) -> dict[dg.AssetKey, str]:
+    """The bronze asset of every dbt source -> ``source.entity``."""
+    return {
+        source_asset_key(node["source_name"], node["name"]): f"{node['source_name']}.{node['name']}"
+        for node in manifest.get("sources", {}).values()
+    }
+
+
+def failing_sources(manifest: Mapping[str, Any], problems: Mapping[dg.AssetKey, Any]) -> list[str]:
+    """dbt sources (``source.entity``) whose bronze table has a problem in ``problems``."""
+    return sorted(name for key, name in source_keys(manifest).items() if key in problems)
 
 
 def failed_nodes(run_results: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -130,8 +148,15 @@ def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Ite
             "bronze table(s) not in the lake yet, their downstream models are left out of this "
             f"build: {', '.join(missing)}"
         )
+    problems = check_problems(context.instance, full_asset_graph(context), source_keys(manifest))
+    failing = failing_sources(manifest, problems)
+    if failing:
+        context.log.warning(
+            "check(s) on bronze table(s) did not pass, their downstream models are left out of "
+            "this build (their marts keep the previous gold version):\n- " + "\n- ".join(describe(problems))
+        )
     invocation = dbt.cli(
-        build_args(missing), context=context, raise_on_error=False,
+        build_args(missing, failing), context=context, raise_on_error=False,
         target_path=target_path(settings),
     )
     events = list(invocation.stream())

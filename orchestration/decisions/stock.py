@@ -34,7 +34,10 @@ def stock_observations_snapshot(context) -> dg.MaterializeResult:
     from lake.publish import publish_table
     from lake.sql import connect
     from models.decisions.stock import stock_observations_snapshot as build
+    from orchestration.quality.isolation import refuse_if_upstream_failed
 
+    # a failing check on a WMS bronze table keeps the previous snapshot (#25 failure isolation)
+    refuse_if_upstream_failed(context, SNAPSHOT_KEY, SNAPSHOT_KEY.to_user_string())
     storage = context.resources.lake.storage()
     con = connect(storage)
     try:

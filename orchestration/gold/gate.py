@@ -4,7 +4,10 @@ Dagster already skips a gold asset whose upstream step failed a blocking check i
 run. The gate makes the rule hold in every case (the gold asset materialized alone, a check
 that never ran on the latest build): before writing, the gold asset asks the instance for
 the latest evaluation of every blocking check on the dbt model it publishes, and refuses,
-with the failing checks named, unless each one passed on the model's latest materialization.
+with the failing checks named, unless each one passed on the model's latest materialization,
+and unless no isolating check upstream failed (a failing check on a bronze table the mart
+reads: :mod:`orchestration.quality.isolation`; the dbt build left the mart out, so its
+previous gold version stays until the check passes again).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from orchestration.quality.isolation import describe, full_asset_graph, upstream_problems
 
 
 @dataclass(frozen=True)
@@ -28,19 +33,8 @@ class GateVerdict:
 
 
 def asset_graph(context: dg.AssetExecutionContext):
-    """The whole asset graph of the code location, not just this run's selection.
-
-    A run of a subset (e.g. the gold asset alone) is planned from a job-scoped graph holding
-    only the selected assets' checks; its ``source_asset_graph`` chain leads to the full one.
-    In-process runs have no repository, so the job's graph is the way in.
-    """
-    try:
-        graph = context.repository_def.asset_graph
-    except Exception:  # noqa: BLE001 - CheckError / invariant violation outside a repository
-        graph = context.job_def.asset_layer.asset_graph
-    while getattr(graph, "source_asset_graph", graph) is not graph:
-        graph = graph.source_asset_graph
-    return graph
+    """The whole asset graph of the code location (see :func:`~orchestration.quality.isolation.full_asset_graph`)."""
+    return full_asset_graph(context)
 
 
 def blocking_check_keys(context: dg.AssetExecutionContext, model: dg.AssetKey) -> list[dg.AssetCheckKey]:
@@ -79,4 +73,5 @@ def evaluate_gate(context: dg.AssetExecutionContext, model: dg.AssetKey) -> Gate
             problems.append(f"{key.name}: {record.status.value.lower()}")
         elif record.event.timestamp < latest.timestamp:
             problems.append(f"{key.name}: not evaluated since the latest build of the model")
+    problems.extend(f"upstream {line}" for line in describe(upstream_problems(context, model)))
     return GateVerdict(tuple(k.name for k in checks), tuple(problems))

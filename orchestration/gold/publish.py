@@ -5,7 +5,10 @@ the dbt model ``["dbt", <mart>]`` and therefore of its blocking checks (dbt test
 ``severity: error``, blocking expectation suites): when one fails, Dagster skips the gold
 asset and the gate (:mod:`orchestration.gold.gate`) refuses any later attempt until the
 checks pass again, so the previous gold version stays in place and the reason is on the
-check and in the failure message.
+check and in the failure message. A failing check on a bronze table the mart reads
+(an isolating check, :mod:`orchestration.quality.isolation`) has the same effect: the dbt
+build leaves the mart out (its gold step is skipped) and the gate refuses it until the check
+passes again.
 
 The write is :func:`lake.publish.publish_table`: one Delta ``overwrite`` commit (readers see
 the old or the new version, never a mix). The table is read from dbt's DuckDB file read-only,

@@ -44,7 +44,13 @@ OWNERS = ["team:ml"]
 
 
 def _lake(context: AssetExecutionContext) -> duckdb.DuckDBPyConnection:
+    """DuckDB over the lake, refused when an isolating check on a table read upstream did not
+    pass (:mod:`orchestration.quality.isolation`): no training or scoring on unchecked data."""
     from lake.sql import connect
+    from orchestration.quality.isolation import refuse_if_upstream_failed
+
+    key = min(context.selected_asset_keys, key=lambda k: k.to_user_string())
+    refuse_if_upstream_failed(context, key, key.to_user_string())
 
     con = connect(context.resources.lake.storage())
     con.execute("SET TimeZone = 'UTC'")

@@ -1,10 +1,12 @@
-"""Great Expectations suites as blocking Dagster asset checks (one per suite per asset).
+"""Great Expectations suites as Dagster asset checks (one per suite per asset).
 
-A suite's check waits for the asset it is attached to and the assets it reads; it is
-blocking, so when it fails Dagster does not run what is downstream of its asset (the dbt
-models for a bronze suite, the gold publication for a mart suite) and the gold gate refuses
-to publish until it passes again. The check's metadata lists every failed expectation with
-the unexpected values.
+A suite's check waits for the asset it is attached to and the assets it reads. On a mart it
+is blocking: when it fails Dagster does not run the gold publication and the gold gate
+refuses to publish until it passes again. On a bronze table it is *isolating*
+(:mod:`orchestration.quality.isolation`): when it fails, only the dbt models reading that
+table are left out of the build and their marts keep their previous gold version; the rest
+of the graph builds. The check's metadata lists every failed expectation with the
+unexpected values.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 import dagster as dg
 
 from expectations.suite import Suite, SuiteOutcome
+from orchestration.quality.isolation import ISOLATES, ISOLATING_OP_TAGS
 
 
 def check_name(suite: Suite) -> str:
@@ -36,12 +39,15 @@ def outcome_metadata(outcome: SuiteOutcome) -> dict[str, object]:
 
 
 def suite_check(suite: Suite, asset: tuple[str, ...]) -> dg.AssetChecksDefinition:
-    """The blocking asset check running ``suite`` on ``asset``."""
+    """The check running ``suite`` on ``asset``: isolating on bronze, blocking elsewhere."""
+    bronze = asset[0] == "bronze"
 
     @dg.asset_check(
         asset=dg.AssetKey(list(asset)),
         name=check_name(suite),
-        blocking=True,
+        blocking=not bronze,
+        metadata={ISOLATES: True} if bronze else None,
+        op_tags=ISOLATING_OP_TAGS if bronze else None,
         description=suite.description,
         additional_deps=[dg.AssetKey(list(key)) for key in suite.reads if tuple(key) != tuple(asset)],
     )

@@ -42,6 +42,38 @@ def test_every_check_tells_people_what_it_asserts(defs):
                                   "Blocks publication when it fails.")
 
 
+def test_checks_on_bronze_isolate_and_the_rest_of_the_graph_still_blocks(defs):
+    """#25: a failing check on a bronze table leaves out only what reads it (isolating: not
+    blocking the one dbt step); checks on marts and models keep blocking their publication."""
+    from orchestration.quality.isolation import ISOLATES
+
+    graph = defs.resolve_asset_graph()
+    specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
+    bronze = [s for s in specs if s.asset_key.path[0] == "bronze"]
+    assert not [s.key for s in bronze if s.blocking]
+    isolating = {(s.asset_key.to_user_string(), s.name) for s in bronze if s.metadata.get(ISOLATES)}
+    assert ("bronze/wms/movements", "gx_wms_receipts_reconciliation") in isolating
+    assert ("bronze/erp/sales_orders", "row_count") in isolating
+    assert ("bronze/erp/sales_orders", "quarantine_rate") not in isolating  # a warning only
+    assert graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["dbt", "customer_rfm"]), "gx_customer_rfm")).blocking
+
+
+def test_a_failing_wms_check_makes_only_the_stock_marts_stale(defs):
+    """The lineage the dbt step excludes (``source:wms.movements+``) as the run summary sees it:
+    the two stock marts and the stock decision snapshot (which reads the WMS bronze itself and
+    refuses); the customer and supplier marts still publish."""
+    from orchestration.quality.isolation import stale_downstream
+
+    graph = defs.resolve_asset_graph()
+    movements = dg.AssetKey(["bronze", "wms", "movements"])
+    stale = stale_downstream(graph, [(movements, "gx_wms_receipts_reconciliation")])
+    assert {k.to_user_string(): v for k, v in stale.items()} == {
+        "gold/inventory_accuracy": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
+        "gold/stock_observations_snapshot": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
+        "gold/stock_reconciliation": ["bronze/wms/movements gx_wms_receipts_reconciliation"],
+    }
+
+
 def test_daily_schedule_covers_the_whole_graph(defs):
     schedule = defs.resolve_schedule_def("daily_schedule")
     assert schedule.cron_schedule == "0 2 * * *"

@@ -30,3 +30,18 @@ def test_the_summary_never_cuts_a_figure_and_names_every_failure():
     assert "check failed: dbt/shipment_tracking gx_shipment_tracking (ERROR, blocking)" in words
     assert "step failed: dbt__shipment_tracking_gx_shipment_tracking: 1 blocking asset check failed" in words
     assert "run run-1 FAILED in 403.3s" in words
+
+
+def test_the_summary_names_the_stale_marts_and_the_check_why():
+    from grouplake.progress import RunLedger
+    from grouplake.run import RunOutcome, print_summary
+
+    ledger = RunLedger(failed_checks=[("bronze/wms/movements", "gx_wms_receipts_reconciliation", "ERROR", False)])
+    outcome = RunOutcome(success=False, ledger=ledger, seconds=1.0, run_id="run-2", stale={
+        "gold/stock_coverage": ["bronze/wms/movements gx_wms_receipts_reconciliation"]})
+    console = Console(width=80, record=True, color_system=None)
+    print_summary(outcome, console)
+    words = " ".join(console.export_text().split())
+    assert "stale (previous gold version kept;" in words
+    assert "gold/stock_coverage <- bronze/wms/movements gx_wms_receipts_reconciliation" in words
+    assert "check failed: bronze/wms/movements gx_wms_receipts_reconciliation (ERROR)" in words
