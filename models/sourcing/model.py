@@ -17,7 +17,9 @@ counts ``y[s,line]`` binaries.
 
 ``k_hi`` is further capped at ``max(k_lo, ceil(line quantity / multiple))``: beyond that one
 offer alone covers the line inside the same tier, so one multiple fewer costs no more; an
-optimal plan always exists within the cap, and the tighter bound helps the solver.
+optimal plan always exists within the cap, and the tighter bound helps the solver. With a
+share cap ``k_hi`` is also capped at ``floor(max_share × line quantity / multiple)`` (one offer
+cannot exceed its supplier's share), and a tier left with ``k_lo > k_hi`` gets no arm.
 """
 
 from __future__ import annotations
@@ -103,16 +105,29 @@ def tier_ranges(offer: Offer) -> list[tuple[int, int, int]]:
     return out
 
 
+def offer_arms(req: Requisition, offer: Offer, quantity: float) -> list[Arm]:
+    """The arms of a usable ``offer`` on a line of ``quantity`` (bounds capped by the line
+    quantity and the share cap; see the module docstring)."""
+    cap = _ceil(quantity / offer.multiple)
+    share = (_floor(req.max_share * quantity / offer.multiple)
+             if req.max_share is not None else None)
+    arms = []
+    for t, k_lo, k_hi in tier_ranges(offer):
+        k_hi = min(k_hi, max(k_lo, cap))
+        if share is not None:
+            k_hi = min(k_hi, share)
+        if k_lo <= k_hi:
+            arms.append(Arm(offer, t, k_lo, k_hi, offer.tiers[t].unit_price))
+    return arms
+
+
 def build(req: Requisition, *, minimise_suppliers: bool = False) -> Model:
     """The programme of ``req`` (objective: landed cost, or the number of suppliers)."""
     need = {line.sku: line.quantity for line in req.lines}
     arms: list[Arm] = []
     for offer in req.offers:
-        if offer.sku not in need or exclusion(req, offer) is not None:
-            continue
-        cap = _ceil(need[offer.sku] / offer.multiple)
-        for t, k_lo, k_hi in tier_ranges(offer):
-            arms.append(Arm(offer, t, k_lo, min(k_hi, max(k_lo, cap)), offer.tiers[t].unit_price))
+        if offer.sku in need and exclusion(req, offer) is None:
+            arms.extend(offer_arms(req, offer, need[offer.sku]))
     suppliers = sorted({a.offer.supplier_id for a in arms})
     s_col = {s: 2 * len(arms) + j for j, s in enumerate(suppliers)}
     per_line = req.max_suppliers_per_line is not None

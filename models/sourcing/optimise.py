@@ -4,8 +4,9 @@
 allocations (each with the tier it reached), per-line coverage and excess, and why every
 other offer of a line was not used; or ``infeasible`` with the constraint that makes it so
 (checked from the simplest cause: no usable offer for a SKU and why, usable capacity below the
-quantity, the share cap, the supplier caps — with the fewest suppliers a plan needs — and
-otherwise what HiGHS says); or ``time_limit`` with the best plan found, not proven optimal.
+quantity, the share cap, a line that cannot be met alone, the supplier caps — with the fewest
+suppliers a plan needs — and otherwise what HiGHS says); or ``time_limit`` with the best plan
+found, not proven optimal (the reason gives HiGHS's remaining gap).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from scipy.optimize import milp
 
 from models.sourcing.explain import allocation_text, excess_text, not_used_reasons
-from models.sourcing.model import Model, build, exclusion, tier_ranges
+from models.sourcing.model import Model, build, exclusion, offer_arms, tier_ranges
 from models.sourcing.spec import Allocation, Plan, Requisition, clean_number
 
 #: default wall-clock limit of one solve, seconds.
@@ -50,14 +51,16 @@ def optimise(req: Requisition, *, time_limit: float = TIME_LIMIT) -> Plan:
     result = _solve(model, time_limit)
     if result.x is None:
         if result.status == 2:
-            return Plan("infeasible", reason=_cap_cause(req, time_limit)
-                        or f"HiGHS: {result.message}")
+            return Plan("infeasible", reason=_line_cause(req, time_limit)
+                        or _cap_cause(req, time_limit) or f"HiGHS: {result.message}")
         return Plan("time_limit", reason=f"no feasible plan found in {time_limit:g} s: "
                                          f"{result.message}")
     plan = _read(req, model, result.x)
     if result.status != 0:
         plan.status = "time_limit"
-        plan.reason = f"best plan found, not proven optimal: {result.message}"
+        gap = getattr(result, "mip_gap", None)
+        within = f" (within {gap:.2%} of the optimum)" if gap is not None else ""
+        plan.reason = f"best plan found{within}, not proven optimal: {result.message}"
     return plan
 
 
@@ -115,13 +118,29 @@ def _simple_cause(req: Requisition) -> str | None:
         if req.max_share is not None:
             per_supplier: dict[str, float] = {}
             for o in usable:
-                per_supplier[o.supplier_id] = per_supplier.get(o.supplier_id, 0.0) + reach[o.offer_id]
+                within = max((a.k_hi * o.multiple for a in offer_arms(req, o, line.quantity)),
+                             default=0.0)
+                per_supplier[o.supplier_id] = per_supplier.get(o.supplier_id, 0.0) + within
             cap = req.max_share * line.quantity
             total = sum(min(v, cap) for v in per_supplier.values())
             if total < line.quantity - 1e-9:
                 causes.append(f"line {line.sku}: max_share {req.max_share:g} caps each supplier at "
                               f"{cap:g}; the {len(per_supplier)} usable supplier(s) reach {total:g} < "
                               f"quantity {line.quantity:g}")
+    return "; ".join(causes) or None
+
+
+def _line_cause(req: Requisition, time_limit: float) -> str | None:
+    """Lines that cannot be met even alone and without supplier caps (MOQs, multiples,
+    capacities and the share cap combined), each found by a one-line exact solve."""
+    causes = []
+    for line in req.lines:
+        alone = dataclasses.replace(req, lines=(line,), max_suppliers=None,
+                                    max_suppliers_per_line=None)
+        if _solve(build(alone), time_limit).status == 2:
+            share = f" and max_share {req.max_share:g}" if req.max_share is not None else ""
+            causes.append(f"line {line.sku}: no combination of its usable offers meets quantity "
+                          f"{line.quantity:g} within their MOQs, multiples, capacities{share}")
     return "; ".join(causes) or None
 
 
