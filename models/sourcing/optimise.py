@@ -4,9 +4,9 @@
 allocations (each with the tier it reached), per-line coverage and excess, and why every
 other offer of a line was not used; or ``infeasible`` with the constraint that makes it so
 (checked from the simplest cause: no usable offer for a SKU and why, usable capacity below the
-quantity, the share cap, a line that cannot be met alone, the supplier caps — with the fewest
-suppliers a plan needs — and otherwise what HiGHS says); or ``time_limit`` with the best plan
-found, not proven optimal (the reason gives HiGHS's remaining gap).
+quantity, the share cap, the supplier caps — with the fewest suppliers a plan needs — and
+otherwise what HiGHS says); or ``time_limit`` with the best plan found, not proven optimal
+(the reason gives HiGHS's remaining gap).
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ def optimise(req: Requisition, *, time_limit: float = TIME_LIMIT) -> Plan:
     result = _solve(model, time_limit)
     if result.x is None:
         if result.status == 2:
-            return Plan("infeasible", reason=_line_cause(req, time_limit)
-                        or _cap_cause(req, time_limit) or f"HiGHS: {result.message}")
+            return Plan("infeasible", reason=_cap_cause(req, time_limit)
+                        or f"HiGHS: {result.message}")
         return Plan("time_limit", reason=f"no feasible plan found in {time_limit:g} s: "
                                          f"{result.message}")
     plan = _read(req, model, result.x)
@@ -91,8 +91,12 @@ def _read(req: Requisition, model: Model, x: np.ndarray) -> Plan:
 
 
 def _simple_cause(req: Requisition) -> str | None:
-    """The first line with no usable offer, too little usable capacity, or a share cap that
-    cannot be met (exact, no solver), described."""
+    """Every line with no usable offer, too little usable capacity, or a share cap that cannot
+    be met, described, without a solver. Coverage is "at least", so every offer's largest
+    reachable quantity can be bought at once: with one offer per supplier and line a line is
+    feasible on its own exactly when those maxima (each within the share cap) reach its
+    quantity; with several offers of one supplier on a line the share test is only necessary
+    (multiples may not add up to the cap) and HiGHS decides the rest."""
     causes = []
     for line in req.lines:
         offers = [o for o in req.offers if o.sku == line.sku]
@@ -127,20 +131,6 @@ def _simple_cause(req: Requisition) -> str | None:
                 causes.append(f"line {line.sku}: max_share {req.max_share:g} caps each supplier at "
                               f"{cap:g}; the {len(per_supplier)} usable supplier(s) reach {total:g} < "
                               f"quantity {line.quantity:g}")
-    return "; ".join(causes) or None
-
-
-def _line_cause(req: Requisition, time_limit: float) -> str | None:
-    """Lines that cannot be met even alone and without supplier caps (MOQs, multiples,
-    capacities and the share cap combined), each found by a one-line exact solve."""
-    causes = []
-    for line in req.lines:
-        alone = dataclasses.replace(req, lines=(line,), max_suppliers=None,
-                                    max_suppliers_per_line=None)
-        if _solve(build(alone), time_limit).status == 2:
-            share = f" and max_share {req.max_share:g}" if req.max_share is not None else ""
-            causes.append(f"line {line.sku}: no combination of its usable offers meets quantity "
-                          f"{line.quantity:g} within their MOQs, multiples, capacities{share}")
     return "; ".join(causes) or None
 
 
