@@ -1,4 +1,5 @@
-"""Command groups contributed by ``models/``: ``grouplake suppliers …``, ``clv …``, ``ml …``, ``reco …``.
+"""Command groups contributed by ``models/``: ``grouplake suppliers …``, ``clv …``, ``ml …``, ``reco …``,
+``sourcing …``.
 
 Each library keeps its commands in its own ``cli.py`` exposing a Typer app; this module mounts
 them (imported explicitly: a missing one is an import error).
@@ -10,13 +11,15 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Mount ``suppliers``, ``clv``, ``ml`` and ``reco`` on the root app."""
+    """Mount ``suppliers``, ``clv``, ``ml``, ``reco`` and ``sourcing`` on the root app."""
     from models.clv.cli import clv_app
     from models.entity_resolution.cli import suppliers_app
     from models.ml.cli import ml_app
     from models.ml.recommend.cli import reco_app
+    from models.sourcing.cli import sourcing_app
 
     app.add_typer(suppliers_app, name="suppliers")
     app.add_typer(clv_app, name="clv")
     app.add_typer(ml_app, name="ml")
     app.add_typer(reco_app, name="reco")
+    app.add_typer(sourcing_app, name="sourcing")

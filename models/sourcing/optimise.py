@@ -1,0 +1,158 @@
+"""Solve a requisition exactly with ``scipy.optimize.milp`` (HiGHS) and explain the plan.
+
+``optimise(req)`` returns a :class:`~models.sourcing.spec.Plan`: ``optimal`` with the
+allocations (each with the tier it reached), per-line coverage and excess, and why every
+other offer of a line was not used; or ``infeasible`` with the constraint that makes it so
+(checked from the simplest cause: no usable offer for a SKU and why, usable capacity below the
+quantity, the share cap, the supplier caps — with the fewest suppliers a plan needs — and
+otherwise what HiGHS says); or ``time_limit`` with the best plan found, not proven optimal
+(the reason gives HiGHS's remaining gap).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.optimize import milp
+
+from models.sourcing.explain import allocation_text, excess_text, not_used_reasons
+from models.sourcing.model import Model, build, exclusion, offer_arms, tier_ranges
+from models.sourcing.spec import Allocation, Plan, Requisition, clean_number
+
+#: default wall-clock limit of one solve, seconds.
+TIME_LIMIT = 60.0
+
+
+def _solve(model: Model, time_limit: float):
+    return milp(model.c, integrality=model.integrality, bounds=model.bounds,
+                constraints=model.constraints,
+                options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": True})
+
+
+def optimise(req: Requisition, *, time_limit: float = TIME_LIMIT) -> Plan:
+    """The cheapest plan for ``req`` (exact: HiGHS with a zero relative gap).
+
+    Args:
+        req: the requisition (see :func:`models.sourcing.parse_requisition`).
+        time_limit: wall seconds for the solver; when reached the best plan found is
+            returned with status ``time_limit``.
+
+    Returns:
+        A :class:`Plan`; ``total_cost`` = Σ quantity × unit_price + Σ fixed cost of the
+        suppliers used.
+    """
+    if not req.lines:
+        return Plan("optimal")
+    simple = _simple_cause(req)
+    if simple:
+        return Plan("infeasible", reason=simple)
+    model = build(req)
+    result = _solve(model, time_limit)
+    if result.x is None:
+        if result.status == 2:
+            return Plan("infeasible", reason=_cap_cause(req, time_limit)
+                        or f"HiGHS: {result.message}")
+        return Plan("time_limit", reason=f"no feasible plan found in {time_limit:g} s: "
+                                         f"{result.message}")
+    plan = _read(req, model, result.x)
+    if result.status != 0:
+        plan.status = "time_limit"
+        gap = getattr(result, "mip_gap", None)
+        within = f" (within {gap:.2%} of the optimum)" if gap is not None else ""
+        plan.reason = f"best plan found{within}, not proven optimal: {result.message}"
+    return plan
+
+
+def _read(req: Requisition, model: Model, x: np.ndarray) -> Plan:
+    allocations: list[Allocation] = []
+    for i, arm in enumerate(model.arms):
+        k = round(x[model.k(i)])
+        if x[model.z(i)] < 0.5 or k == 0:
+            continue
+        quantity = arm.offer.multiple * k
+        allocations.append(Allocation(
+            arm.offer.offer_id, arm.offer.supplier_id, arm.offer.sku, quantity,
+            arm.unit_price, quantity * arm.unit_price,
+            allocation_text(arm.offer, arm.tier, quantity), arm.tier))
+    used = sorted({a.supplier_id for a in allocations})
+    total = sum(a.cost for a in allocations) + sum(req.supplier(s).fixed_cost for s in used)
+    lines = []
+    for line in req.lines:
+        mine = [a for a in allocations if a.sku == line.sku]
+        bought = sum(a.quantity for a in mine)
+        entry = {"sku": line.sku, "quantity": clean_number(line.quantity),
+                 "bought": clean_number(bought), "excess": clean_number(bought - line.quantity)}
+        if bought - line.quantity > 1e-9:
+            entry["excess_reason"] = excess_text(mine, {o.offer_id: o for o in req.offers})
+        lines.append(entry)
+    not_used = not_used_reasons(req, allocations, used)
+    return Plan("optimal", total, allocations, used, None, lines, not_used)
+
+
+def _simple_cause(req: Requisition) -> str | None:
+    """Every line with no usable offer, too little usable capacity, or a share cap that cannot
+    be met, described, without a solver. Coverage is "at least", so every offer's largest
+    reachable quantity can be bought at once: with one offer per supplier and line a line is
+    feasible on its own exactly when those maxima (each within the share cap) reach its
+    quantity; with several offers of one supplier on a line the share test is only necessary
+    (multiples may not add up to the cap) and HiGHS decides the rest."""
+    causes = []
+    for line in req.lines:
+        offers = [o for o in req.offers if o.sku == line.sku]
+        if not offers:
+            causes.append(f"line {line.sku}: no offer for this SKU")
+            continue
+        usable = [o for o in offers if exclusion(req, o) is None]
+        if not usable:
+            why = "; ".join(f"{o.offer_id}: {exclusion(req, o)}" for o in offers)
+            causes.append(f"line {line.sku}: no usable offer ({why})")
+            continue
+        reach = {o.offer_id: max((k_hi * o.multiple for _, _, k_hi in tier_ranges(o)), default=0.0)
+                 for o in usable}
+        if not any(reach.values()):
+            causes.append(f"line {line.sku}: no usable offer can reach a priced tier within its "
+                          "MOQ, capacity and multiple")
+            continue
+        total = sum(reach.values())
+        if total < line.quantity - 1e-9:
+            causes.append(f"line {line.sku}: capacity of the usable offers {total:g} < "
+                          f"quantity {line.quantity:g}")
+            continue
+        if req.max_share is not None:
+            per_supplier: dict[str, float] = {}
+            for o in usable:
+                within = max((a.k_hi * o.multiple for a in offer_arms(req, o, line.quantity)),
+                             default=0.0)
+                per_supplier[o.supplier_id] = per_supplier.get(o.supplier_id, 0.0) + within
+            cap = req.max_share * line.quantity
+            total = sum(min(v, cap) for v in per_supplier.values())
+            if total < line.quantity - 1e-9:
+                causes.append(f"line {line.sku}: max_share {req.max_share:g} caps each supplier at "
+                              f"{cap:g}; the {len(per_supplier)} usable supplier(s) reach {total:g} < "
+                              f"quantity {line.quantity:g}")
+    return "; ".join(causes) or None
+
+
+def _cap_cause(req: Requisition, time_limit: float) -> str | None:
+    """When dropping the supplier caps makes the requisition feasible, the cap at fault with
+    the fewest suppliers a plan needs (a second exact solve)."""
+    relaxed = dataclasses.replace(req, max_suppliers=None, max_suppliers_per_line=None)
+    if req.max_suppliers is None and req.max_suppliers_per_line is None:
+        return None
+    fewest = _solve(build(relaxed, minimise_suppliers=True), time_limit)
+    if fewest.x is None:
+        return None
+    needed = round(fewest.fun)
+    parts = []
+    if req.max_suppliers is not None and needed > req.max_suppliers:
+        parts.append(f"max_suppliers {req.max_suppliers} is too small: a plan needs at least "
+                     f"{needed} suppliers")
+    if req.max_suppliers_per_line is not None:
+        only_line = dataclasses.replace(req, max_suppliers=None)
+        if _solve(build(only_line), time_limit).status == 2:
+            parts.append(f"max_suppliers_per_line {req.max_suppliers_per_line} is too small for "
+                         "the MOQs, multiples, capacities and share cap of some line")
+    if not parts and req.max_suppliers is not None:
+        parts.append(f"max_suppliers {req.max_suppliers} together with the other caps")
+    return "; ".join(parts) or None
