@@ -164,6 +164,10 @@ class RiskSettings(BaseModel):
     price_factor: float = 1.3  # unit price above this x the SKU's market median
     new_supplier_days: int = 90  # a supplier first seen by the lake less than this ago is new
     new_supplier_share: float = 0.5  # a first order >= this share of the approval limit is large
+    # the rule's weight for a supplier on the elimination list in force without an override for
+    # the buyer's unit (checked only with OLTP__ENFORCE_ELIMINATION off: on, such orders are
+    # refused before scoring); between the review and block thresholds: alone, it holds the order
+    eliminated_supplier_weight: float = Field(0.6, gt=0, lt=1)
     model_name: str = "grouplake_fraud_online"  # registered online model; alias "champion"
     model_refresh_seconds: float = 60.0  # how often the champion alias is checked for a move
 

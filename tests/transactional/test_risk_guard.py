@@ -16,7 +16,10 @@ from transactional.core.inbound import Snapshot, apply_snapshot
 from transactional.db.tables.catalogue import stock
 from transactional.db.tables.core import audit_log, outbox_events
 from transactional.db.tables.risk import order_risk, risk_profiles
+from transactional.db.tables.supply import supplier_suspensions
 from transactional.risk.inbound import KIND, apply_risk_profiles
+from transactional.standing.inbound import KIND as LIST
+from transactional.standing.inbound import apply_supplier_suspensions
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -240,3 +243,91 @@ def test_the_rules_alone_velocity_is_weak_and_noisy_or_adds_up() -> None:
     assert [r.code for r in both] == ["split", "velocity"] and rule_score(both) == 0.79
     stale = [RecentOrder(7, "SUP-1", D(499500), NOW - dt.timedelta(hours=25))]  # outside the window
     assert evaluate(OrderFacts(**{**base.__dict__, "recent": stale}), policy) == []
+
+
+LISTED = "on_time_delivery_rate 0.61 vs peer median 0.93 (score 4)"
+
+
+def _eliminate(db, *supplier_ids: str) -> str:
+    """Apply an elimination list with ``supplier_ids``; returns SUP-1's ``since`` as a day."""
+    rows = [{"supplier_id": s, "reason": LISTED, "weakest_metrics": LISTED, "scorecard_month": dt.date(2026, 10, 1),
+             "supplier_key": f"SUP-{s}"} for s in supplier_ids]
+    apply_snapshot(db, Snapshot(kind=LIST, version="e" * 64, produced_at=NOW - dt.timedelta(hours=1),
+                                source="gold/supplier_elimination_snapshot@v1", rows=rows), apply_supplier_suspensions)
+    with db.read() as session:
+        since = session.execute(select(supplier_suspensions.c.since)
+                                .where(supplier_suspensions.c.supplier_id == "SUP-1")).scalar_one()
+    return f"{since:%Y-%m-%d}"
+
+
+def test_an_order_to_an_eliminated_supplier_is_held_unless_the_unit_overrides_it(client, world, db) -> None:
+    since = _eliminate(db, "SUP-1")
+    held = place(client, world, _coal(world), 10, "e-1")  # enforcement off: placed, but held
+    assert held["status"] == "pending_review"
+    risk = held["risk"]
+    assert (risk["score"], risk["level"], risk["decision"], risk["model_version"]) == (0.6, "high", "review", "rules")
+    assert risk["reasons"] == [{"code": "eliminated_supplier", "text": (
+        f"SUP-1 is on the elimination list since {since} (no override for COAL): {LISTED}")}]
+    # another supplier is not on the list: not held
+    assert place(client, world, world.offer_ids[("SUP-2", "TILE-600-W")], 50, "e-2")["risk"]["reasons"] == []
+    # a confirmed override for COAL lifts the flag for COAL's buyers only
+    body = {"reason": "sole qualified source until the tender closes",
+            "expires_at": (NOW + dt.timedelta(days=30)).isoformat()}
+    asked = client.post("/api/v1/suppliers/SUP-1/overrides", json=body, headers=world.headers("procurement_coal"))
+    assert asked.status_code == 201, asked.text
+    assert client.post(f"/api/v1/suppliers/SUP-1/overrides/{asked.json()['id']}/confirm",
+                       headers=world.headers("finance_coal")).status_code == 200
+    overridden = place(client, world, _coal(world), 10, "e-3")
+    assert (overridden["status"], overridden["risk"]["decision"], overridden["risk"]["reasons"]) == (
+        "placed", "allow", [])
+    power = place(client, world, _coal(world), 10, "e-4", buyer="buyer_power")
+    assert power["status"] == "pending_review"
+    assert [r["code"] for r in power["risk"]["reasons"]] == ["eliminated_supplier"]
+
+
+@pytest.fixture
+def enforcing_client(tx_settings):
+    """The API with ``OLTP__ENFORCE_ELIMINATION`` on."""
+    from fastapi.testclient import TestClient
+
+    from transactional.main import create_app
+
+    settings = tx_settings.model_copy(deep=True)
+    settings.oltp.enforce_elimination = True
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_with_enforcement_on_the_order_is_refused_before_it_is_scored(enforcing_client, world, db) -> None:
+    _eliminate(db, "SUP-1")
+    refused = enforcing_client.post("/api/v1/orders", json={"lines": [{"offer_id": _coal(world), "quantity": 10}]},
+                                    headers=world.headers("buyer_coal", **{"Idempotency-Key": "x-1"}))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "supplier_suspended")
+    assert "risk" not in refused.json()["error"]["details"]
+    with db.read() as session:
+        assert session.execute(select(order_risk.c.order_id)).all() == []
+
+
+def test_the_elimination_weight_is_a_setting_and_alone_holds_but_does_not_block() -> None:
+    from decimal import Decimal as D
+
+    from infra.settings import Settings
+    from transactional.core.policy import RiskPolicy
+    from transactional.risk.rules import Elimination, LineFacts, OrderFacts, evaluate, rule_score
+
+    listed = OrderFacts(business_unit="COAL", supplier_id="SUP-1", currency="CNY", amount=D(1000),
+                        amount_in_limit=D(1000), limit=D(500000), limit_currency="CNY",
+                        lines=[LineFacts(1, 1, D(1000))], now=NOW,
+                        elimination=Elimination(LISTED, dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC), "e" * 64))
+    default = RiskPolicy()
+    reasons = evaluate(listed, default)
+    assert [(r.code, r.text, r.weight) for r in reasons] == [("eliminated_supplier", (
+        f"SUP-1 is on the elimination list since 2026-12-01 (no override for COAL): {LISTED}"), 0.6)]
+    assert default.decide(rule_score(reasons)) == "review"
+    assert evaluate(OrderFacts(**{**listed.__dict__, "elimination": None}), default) == []
+    settings = Settings.model_validate({"risk": {"eliminated_supplier_weight": 0.3}})
+    lighter = RiskPolicy.from_settings(settings)
+    assert lighter.eliminated_supplier_weight == 0.3
+    assert lighter.decide(rule_score(evaluate(listed, lighter))) == "allow"
+    with pytest.raises(ValueError, match="eliminated_supplier_weight"):
+        Settings.model_validate({"risk": {"eliminated_supplier_weight": 1.5}})

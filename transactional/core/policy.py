@@ -39,6 +39,7 @@ class RiskPolicy:
     price_factor: float = 1.3
     new_supplier_age: dt.timedelta = dt.timedelta(days=90)
     new_supplier_share: float = 0.5
+    eliminated_supplier_weight: float = 0.6
     model_name: str = "grouplake_fraud_online"
     model_refresh_seconds: float = 60.0
     tracking_uri: str = ""  # MLflow; "" means no registry (rules only)
@@ -53,7 +54,8 @@ class RiskPolicy:
             velocity_window=dt.timedelta(minutes=r.velocity_window_minutes), velocity_max=r.velocity_max,
             history_factor=r.history_factor, history_min_orders=r.history_min_orders,
             price_factor=r.price_factor, new_supplier_age=dt.timedelta(days=r.new_supplier_days),
-            new_supplier_share=r.new_supplier_share, model_name=r.model_name,
+            new_supplier_share=r.new_supplier_share, eliminated_supplier_weight=r.eliminated_supplier_weight,
+            model_name=r.model_name,
             model_refresh_seconds=r.model_refresh_seconds, tracking_uri=settings.mlflow.tracking_uri,
         )
 

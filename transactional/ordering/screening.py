@@ -2,7 +2,8 @@
 
 Before the order is inserted, :func:`screen` gathers the facts (the unit's approval limit,
 the buyer's live orders of the look-back window from ``orders``, the lake's profiles in
-force, ``transactional/risk/profiles.py``), runs the rules (``transactional/risk/rules.py``),
+force, ``transactional/risk/profiles.py``, the supplier's entry on the elimination list when
+enforcement is off), runs the rules (``transactional/risk/rules.py``),
 adds the champion model's score when a model and a profile snapshot are both there
 (``transactional/risk/model.py``) and decides by the thresholds (``RiskPolicy``): ``block``
 raises :class:`RiskBlockedError` (409 with the reasons; nothing is written), ``review`` makes
@@ -35,6 +36,7 @@ from transactional.domain.status import APPROVAL_STATUS, INITIAL_STATUS, REVIEW_
 from transactional.ordering import approvals
 from transactional.risk import model, profiles, rules
 from transactional.risk.verdict import risk_json
+from transactional.standing import enforcement
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,23 @@ def gather(session: Session, actor: Principal, supplier_id: str, currency: str, 
         business_unit=bu, supplier_id=supplier_id, currency=currency, amount=amount, amount_in_limit=amount_in_limit,
         limit=limit, limit_currency=limit_currency, lines=facts_lines, now=now, recent=recent, velocity_count=burst,
         profiles=found,
-        profiles_in_force=version is not None, known_supplier=known)
+        profiles_in_force=version is not None, known_supplier=known,
+        elimination=_elimination(session, supplier_id, actor.business_unit, now, policy))
     return facts, version
+
+
+def _elimination(session: Session, supplier_id: str, business_unit: str | None, now: dt.datetime,
+                 policy: CommercePolicy) -> rules.Elimination | None:
+    """The supplier's entry on the elimination list, unless an override covers the unit.
+
+    With ``enforce_elimination`` on, placement has already refused such an order
+    (``standing.ensure_orderable``, before scoring), so the list is not read again: the rule
+    only ever sees an eliminated supplier with enforcement off, and then holds the order.
+    """
+    if policy.enforce_elimination:
+        return None
+    block = enforcement.blocked_suppliers(session, [supplier_id], business_unit, now).get(supplier_id)
+    return None if block is None else rules.Elimination(block.reason, block.since, block.snapshot_version)
 
 
 def judge(facts: rules.OrderFacts, risk: RiskPolicy, profile_version: str | None

@@ -5,20 +5,26 @@ noisy-or of the weights (``1 - prod(1 - w)``): one strong flag reaches the revie
 weak flags (a velocity burst alone) only together. The same facts give the model's feature
 vector (:func:`feature_vector`, names in :data:`FEATURES`).
 
-================  ======  ===========================================================
-code              weight  fires when
-================  ======  ===========================================================
-split             0.70    this and earlier orders by the buyer to the supplier within the
-                          split window are each within the approval limit, together above
-velocity          0.30    more than ``velocity_max`` orders by the buyer in the window
-quantity_history  0.55    a line's quantity above ``history_factor`` x the unit's p95 for
-                          that SKU (at least ``history_min_orders`` orders of history)
-amount_history    0.40    the amount above ``history_factor`` x the unit's p95 with the
-                          supplier
-price_market      0.60    a unit price above ``price_factor`` x the SKU's market median
-new_supplier      0.55    a supplier new to the group (or to the lake), the unit's first
-                          order with it, and at least ``new_supplier_share`` of the limit
-================  ======  ===========================================================
+===================  ======  ===========================================================
+code                 weight  fires when
+===================  ======  ===========================================================
+split                0.70    this and earlier orders by the buyer to the supplier within the
+                             split window are each within the approval limit, together above
+velocity             0.30    more than ``velocity_max`` orders by the buyer in the window
+quantity_history     0.55    a line's quantity above ``history_factor`` x the unit's p95 for
+                             that SKU (at least ``history_min_orders`` orders of history)
+amount_history       0.40    the amount above ``history_factor`` x the unit's p95 with the
+                             supplier
+price_market         0.60    a unit price above ``price_factor`` x the SKU's market median
+new_supplier         0.55    a supplier new to the group (or to the lake), the unit's first
+                             order with it, and at least ``new_supplier_share`` of the limit
+eliminated_supplier  0.60*   the supplier is on the elimination list in force with no active
+                             override for the buyer's unit (:attr:`OrderFacts.elimination`)
+===================  ======  ===========================================================
+
+``*`` ``RiskPolicy.eliminated_supplier_weight`` (``RISK__ELIMINATED_SUPPLIER_WEIGHT``): between
+the review and block thresholds, so that alone it holds the order for review. It is seen only
+with ``OLTP__ENFORCE_ELIMINATION`` off; on, placement refuses such an order before scoring.
 """
 
 from __future__ import annotations
@@ -75,6 +81,15 @@ class RecentOrder:
 
 
 @dataclass(frozen=True)
+class Elimination:
+    """The supplier's entry on the elimination list in force (``supplier_suspensions``)."""
+
+    reason: str
+    since: dt.datetime
+    snapshot_version: str
+
+
+@dataclass(frozen=True)
 class LineFacts:
     """One order line: SKU, quantity, unit price (order currency)."""
 
@@ -101,6 +116,7 @@ class OrderFacts:
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     profiles_in_force: bool = False
     known_supplier: bool = True  # the unit ordered from this supplier before (own orders)
+    elimination: Elimination | None = None  # on the list in force, no override for the unit
 
 
 def subjects(business_unit: str, supplier_id: str, sku_ids: Sequence[int]) -> list[str]:
@@ -206,6 +222,11 @@ def evaluate(facts: OrderFacts, policy: RiskPolicy) -> list[Reason]:
             f"first order of {facts.business_unit} with {facts.supplier_id}, a supplier new to the group, "
             f"for {_money(facts.amount_in_limit, facts.limit_currency)} "
             f"(at least {policy.new_supplier_share:.0%} of the approval limit)"), WEIGHTS["new_supplier"]))
+    if facts.elimination is not None:
+        listed = facts.elimination
+        reasons.append(Reason("eliminated_supplier", (
+            f"{facts.supplier_id} is on the elimination list since {listed.since:%Y-%m-%d} "
+            f"(no override for {facts.business_unit}): {listed.reason}"), policy.eliminated_supplier_weight))
     return sorted(reasons, key=lambda r: -r.weight)
 
 

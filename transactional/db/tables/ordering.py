@@ -50,6 +50,9 @@ orders = Table(
     Column("statement_id", Id),  # the supplier statement that settled it
     Index("ix_orders_bu_placed", "business_unit", "placed_at"),
     Index("ix_orders_supplier_status", "supplier_id", "status"),
+    # the risk guard's per-order look-backs (ordering/screening.py): a buyer's orders since a
+    # time (velocity), and to one supplier within the split window
+    Index("ix_orders_buyer_placed", "buyer_user_id", "placed_at"),
 )
 
 order_lines = Table(
