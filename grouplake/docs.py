@@ -69,6 +69,11 @@ def generate_docs(settings) -> Path:
         state = target_path(settings) / "partial_parse.msgpack"
         if state.exists():
             shutil.copy(state, target / "partial_parse.msgpack")
+        # --no-compile reuses the build's manifest (it must be in the target before dbt runs:
+        # --static embeds it) and writes no new one; index.html needs it beside the catalog
+        built_manifest = target_path(settings) / "manifest.json"
+        shutil.copy(built_manifest if built_manifest.exists() else parse_manifest(settings),
+                    target / "manifest.json")
         extra = ["--no-compile"]
     else:
         manifest = json.loads(parse_manifest(settings).read_text())
@@ -81,10 +86,6 @@ def generate_docs(settings) -> Path:
     )
     if done.returncode != 0:
         raise RuntimeError(f"dbt docs generate failed:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}")
-    if not (target / "manifest.json").exists():
-        # --no-compile writes the catalog but no manifest, and index.html needs both: the
-        # build's own manifest is the one that describes the models in the catalog
-        shutil.copy(target_path(settings) / "manifest.json", target / "manifest.json")
     return target
 
 

@@ -85,3 +85,13 @@ def fresh_pg_url(postgres_url: str) -> Iterator[str]:
     url = create_pg_database(postgres_url)
     yield url
     drop_pg_database(postgres_url, url)
+
+
+@pytest.fixture
+def docs_on(settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API docs served whatever the profile (``ENV=ci`` turns them off by default);
+    list it before ``client`` so the app is built with it."""
+    from infra.settings import reset_settings_cache
+
+    monkeypatch.setenv("SERVICES__API_DOCS", "true")
+    reset_settings_cache()

@@ -3,5 +3,5 @@
 from tests.infra.offline_docs import assert_docs_are_served_locally
 
 
-def test_transactional_docs_load_nothing_from_a_cdn(client) -> None:
+def test_transactional_docs_load_nothing_from_a_cdn(docs_on, client) -> None:
     assert_docs_are_served_locally(client)
