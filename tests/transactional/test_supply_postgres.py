@@ -60,4 +60,6 @@ def test_a_short_count_and_a_suspension_on_postgres(pg) -> None:
     assert apply_snapshot(db, snapshot, apply_supplier_suspensions).status == "applied"
     with pytest.raises(SupplierSuspendedError, match="late deliveries"):
         _order(db, world, "k2", 1, enforcing, "COAL-4500")
-    assert _order(db, world, "k3", 1, CommercePolicy(), "COAL-4500")["status"] == "placed"  # enforcement off
+    held = _order(db, world, "k3", 1, CommercePolicy(), "COAL-4500")  # enforcement off: placed, and
+    assert held["status"] == "pending_review"  # the risk guard holds it for review (#14)
+    assert [r["code"] for r in held["risk"]["reasons"]] == ["eliminated_supplier"]
