@@ -118,6 +118,28 @@ def close_pending(session: Session, actor: Principal, order: Any, action: str,
     return {"approval": DECISIONS[action], "reason": reason}
 
 
+def validated_limit(session: Session, actor: Principal, business_unit: str, amount: Decimal | str,
+                    currency: str) -> Decimal:
+    """The amount of a limit for ``business_unit``, checked as every limit change checks it.
+
+    Raises:
+        NotFoundError: the unit is absent or outside the caller's scope.
+        ValidationFailedError: the amount is not positive or the currency is bad.
+    """
+    if not actor.can_see_business_unit(business_unit) or session.execute(
+            select(business_units.c.code).where(business_units.c.code == business_unit)
+    ).first() is None:
+        raise not_found("business unit", business_unit)
+    try:
+        value = to_decimal(amount)
+        check_currency(currency)
+    except ValueError as exc:
+        raise ValidationFailedError(str(exc)) from exc
+    if value <= 0:
+        raise ValidationFailedError("an approval limit is a positive amount")
+    return value
+
+
 def set_limit(session: Session, actor: Principal, business_unit: str, amount: Decimal | str,
               currency: str, *, requested_by: int | None = None) -> dict[str, Any]:
     """Apply a unit's approval limit.
@@ -134,17 +156,7 @@ def set_limit(session: Session, actor: Principal, business_unit: str, amount: De
         raise ForbiddenError(
             "separation of duties: request the change (PUT /approval-limits/{unit}); a "
             "second person of another role confirms it", code="separation_of_duties")
-    if not actor.can_see_business_unit(business_unit) or session.execute(
-            select(business_units.c.code).where(business_units.c.code == business_unit)
-    ).first() is None:
-        raise not_found("business unit", business_unit)
-    try:
-        value = to_decimal(amount)
-        check_currency(currency)
-    except ValueError as exc:
-        raise ValidationFailedError(str(exc)) from exc
-    if value <= 0:
-        raise ValidationFailedError("an approval limit is a positive amount")
+    value = validated_limit(session, actor, business_unit, amount, currency)
     current = session.execute(select(approval_limits).where(
         approval_limits.c.business_unit == business_unit).with_for_update()).first()
     values = {"amount": value, "currency": currency, "updated_at": utcnow(),

@@ -19,13 +19,11 @@ from sqlalchemy.orm import Session
 from transactional.core import audit
 from transactional.core.jsonable import jsonable
 from transactional.core.policy import PERMISSIONS, Action, authorize, require_checker
-from transactional.db.tables.identity import business_units
 from transactional.db.tables.ordering import approval_limit_changes as changes
 from transactional.db.types import utcnow
 from transactional.domain.errors import ConflictError, ValidationFailedError
-from transactional.domain.money import check_currency, to_decimal
 from transactional.domain.principal import Principal, not_found
-from transactional.ordering.approvals import set_limit
+from transactional.ordering.approvals import set_limit, validated_limit
 
 
 def _public(row: Any) -> dict[str, Any]:
@@ -41,17 +39,7 @@ def request_change(session: Session, actor: Principal, business_unit: str,
         ValidationFailedError (amount not positive, bad currency).
     """
     authorize(actor, Action.LIMIT_REQUEST)
-    if not actor.can_see_business_unit(business_unit) or session.execute(
-            select(business_units.c.code).where(business_units.c.code == business_unit)
-    ).first() is None:
-        raise not_found("business unit", business_unit)
-    try:
-        value = to_decimal(amount)
-        check_currency(currency)
-    except ValueError as exc:
-        raise ValidationFailedError(str(exc)) from exc
-    if value <= 0:
-        raise ValidationFailedError("an approval limit is a positive amount")
+    value = validated_limit(session, actor, business_unit, amount, currency)
     now = utcnow()
     superseded = session.execute(
         update(changes).where(changes.c.business_unit == business_unit,
