@@ -170,8 +170,9 @@ def reserve(session: Session, terms: CallOffTerms, order: dict[str, Any],
 def _facts(session: Session, contract_id: int, order: Any, rows: Sequence[dict[str, Any]],
            now: dt.datetime) -> dict[str, Any]:
     ids = sorted({r["contract_line_id"] for r in rows})
-    remaining = dict(session.execute(select(contract_lines.c.id, contract_lines.c.remaining_quantity)
-                                     .where(contract_lines.c.id.in_(ids))).tuples().all())
+    remaining = {r.id: r.remaining_quantity for r in session.execute(
+        select(contract_lines.c.id, contract_lines.c.remaining_quantity)
+        .where(contract_lines.c.id.in_(ids)))}
     get = order.get if isinstance(order, dict) else lambda k: getattr(order, k)
     return {"contract_id": contract_id, "order_id": get("id"),
             "business_unit": get("business_unit"), "supplier_id": get("supplier_id"),
@@ -215,6 +216,6 @@ def contract_of_orders(session: Session, order_ids: Sequence[int]) -> dict[int, 
     """The contract each call-off order was placed against (orders without one: absent)."""
     if not order_ids:
         return {}
-    return dict(session.execute(select(contract_call_offs.c.order_id, contract_call_offs.c.contract_id)
-                                .where(contract_call_offs.c.order_id.in_(list(order_ids)))
-                                .distinct()).tuples().all())
+    return {r.order_id: r.contract_id for r in session.execute(
+        select(contract_call_offs.c.order_id, contract_call_offs.c.contract_id)
+        .where(contract_call_offs.c.order_id.in_(list(order_ids))).distinct())}
