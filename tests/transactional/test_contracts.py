@@ -6,13 +6,16 @@ the catalogue, scope, and ``grouplake contracts verify`` naming an edited contra
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
+import json
 import threading
 from collections import Counter
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
 from tests.transactional.factories import World, build_world
@@ -20,8 +23,10 @@ from transactional.contracts.authoring import (
     ContractLineSpec,
     approve,
     create_contract,
+    current_terms,
     sign_as_supplier,
 )
+from transactional.contracts.evidence import verify
 from transactional.core.idempotency import IdempotentRequest
 from transactional.core.policy import CommercePolicy, RiskPolicy
 from transactional.db.database import Database
@@ -33,6 +38,7 @@ from transactional.ordering.placement import OrderLineRequest, OrderRequest, pla
 
 CONTRACTS_MIGRATION = importlib.import_module(
     "transactional.db.migrations.versions.0011_contracts")
+INITIAL = importlib.import_module("transactional.db.migrations.versions.0001_initial_schema")
 TODAY = dt.datetime.now(dt.UTC).date()
 TIERS = [{"min_quantity": 1, "unit_price": "850.00"}, {"min_quantity": 5, "unit_price": "820.00"}]
 
@@ -90,8 +96,25 @@ def test_signing_both_sides_then_call_off_at_the_tier_price(client, world, db) -
     stale = client.post(f"/api/v1/contracts/{contract['id']}/sign",
                         json={"document_sha256": "0" * 64}, headers=world.headers("supplier_1"))
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "document_mismatch"
+    document = client.get(f"/api/v1/contracts/{contract['id']}/document",
+                          headers=world.headers("supplier_1")).json()
+    assert document["sha256"] == contract["document"]["sha256"]
+    assert document["sha256"] == hashlib.sha256(json.dumps(
+        document["canonical"], sort_keys=True, separators=(",", ":"),
+        ensure_ascii=False).encode()).hexdigest()
+    assert document["canonical"]["lines"][0]["price_tiers"][1] == {
+        "min_quantity": 5, "unit_price": "820.0000"}
+    assert document["rendered_sha256"] == hashlib.sha256(document["rendered"].encode()).hexdigest()
+    assert "Coal 6000 Ordos" in document["rendered"]
     signed = _sign_both(client, world, contract)
     assert (signed["status"], signed["state"]) == ("signed", "active")
+    evidence = client.get(f"/api/v1/contracts/{contract['id']}/evidence",
+                          headers=world.headers("buyer_coal")).json()
+    assert [(e["action"], e["actor_user_id"]) for e in evidence] == [
+        ("contract.document_stored", world.users["procurement_coal"].user_id),
+        ("contract.supplier_signed", world.users["supplier_1"].user_id),
+        ("contract.approved", world.users["admin_coal"].user_id)]
+    assert {e["details"]["sha256"] for e in evidence} == {contract["document"]["sha256"]}
     assert signed["supplier_signature"]["user_id"] == world.users["supplier_1"].user_id
     assert signed["procurement_approval"]["user_id"] == world.users["admin_coal"].user_id
     order = _call_off(client, world, contract["id"], 6, "call-1")
@@ -185,9 +208,10 @@ def _tamper(db: Database, table: str, statement: str) -> None:
         for verb in ("update", "delete"):
             c.execute(text(f"DROP TRIGGER {table}_no_{verb}"))
         c.execute(text(statement))
-        if table == "contract_documents":
-            for create in CONTRACTS_MIGRATION._append_only(table, "sqlite"):
-                c.execute(text(create))
+        recreate = (INITIAL.SQLITE_APPEND_ONLY if table == "audit_log"
+                    else CONTRACTS_MIGRATION._append_only(table, "sqlite"))
+        for create in recreate:
+            c.execute(text(create))
 
 
 def _verify(db: Database):
@@ -202,6 +226,8 @@ def test_verify_names_a_contract_whose_document_was_edited(client, world, db) ->
     result = _verify(db)
     assert result.exit_code == 0, result.output
     assert "contracts intact: 2 contract(s), 2 document(s)" in result.output
+    with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as c:
+        c.execute(text("UPDATE contract_documents SET rendered = 'x'"))
     _tamper(db, "contract_documents",
             f"UPDATE contract_documents SET canonical_json = replace(canonical_json, "
             f"'850.0000', '950.0000') WHERE contract_id = {second['id']}")
@@ -217,20 +243,30 @@ def test_verify_names_a_contract_whose_terms_or_evidence_were_edited(client, wor
     with db.engine.begin() as c:  # contract lines are not append-only: the price is re-checked
         c.execute(text("UPDATE contract_lines SET price_tiers = "
                        "'[{\"min_quantity\": 1, \"unit_price\": \"1.0000\"}]'"))
-    result = _verify(db)
-    assert result.exit_code == 1
-    assert f"contract {contract['id']}: the contract's terms (rows) differ" in result.output
+    assert _problems(db) == [(contract["id"], ("the contract's terms (rows) differ from its "
+                                              "signed document"))]
     with db.engine.begin() as c:
         c.execute(text("UPDATE contract_lines SET price_tiers = :t"), {"t": (
             '[{"min_quantity": 1, "unit_price": "850.0000"}, '
             '{"min_quantity": 5, "unit_price": "820.0000"}]')})
-    assert _verify(db).exit_code == 0
-    _tamper_audit = importlib.import_module("tests.transactional.test_audit_chain")._tamper
-    _tamper_audit(db, ["UPDATE audit_log SET actor_user_id = actor_user_id + 1000 "
-                       "WHERE action = 'contract.supplier_signed'"])
-    result = _verify(db)
-    assert result.exit_code == 1
-    assert f"contract {contract['id']}: audit chain broken at row" in result.output
+    assert _problems(db) == []
+    with db.engine.begin() as c:  # a signature moved to someone else in the contract row
+        c.execute(text("UPDATE contracts SET approved_by = :u"),
+                  {"u": world.users["procurement_coal"].user_id})
+    assert _problems(db) == [(contract["id"], ("procurement approval (who/when) does not match "
+                                              "its evidence record"))]
+    with db.engine.begin() as c:
+        c.execute(text("UPDATE contracts SET approved_by = :u"),
+                  {"u": world.users["admin_coal"].user_id})
+    _tamper(db, "audit_log", "UPDATE audit_log SET actor_user_id = actor_user_id + 1000 "
+                             "WHERE action = 'contract.supplier_signed'")
+    [(named, problem)] = _problems(db)
+    assert named == contract["id"] and problem.startswith("audit chain broken at row")
+
+
+def _problems(db: Database) -> list[tuple[int | None, str]]:
+    with db.read() as session:
+        return verify(session, current_terms).problems
 
 
 # --- concurrency: 50 call-offs race for 10 remaining units ---------------------------------

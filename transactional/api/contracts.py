@@ -51,7 +51,7 @@ def create_contract(body: ContractCreate, context: ContextDep, user: CurrentUser
         contract = authoring.create_contract(
             session, supplier_id=body.supplier_id, lines=lines, valid_from=body.valid_from,
             valid_to=body.valid_to, units=body.business_units, currency=body.currency,
-            created_by=user, source=source, title=body.title)
+            created_by=user, source=source, title=body.title, policy=context.policy)
         return contract, str(contract["id"])
 
     snapshot = write_once(context, user, idempotency_key, "POST", PATH,

@@ -36,7 +36,13 @@ from transactional.contracts.queries import (
 )
 from transactional.core import events
 from transactional.core.jsonable import jsonable
-from transactional.core.policy import Action, authorize, require_checker
+from transactional.core.policy import (
+    Action,
+    CommercePolicy,
+    authorize,
+    current_policy,
+    require_checker,
+)
 from transactional.db.tables.catalogue import skus
 from transactional.db.tables.contracts import (
     contract_documents,
@@ -106,8 +112,9 @@ def _check(actor: Principal, supplier: Any, supplier_id: str, lines: Sequence[Co
 
 def create_contract(
     session: Session, *, supplier_id: str, lines: Sequence[ContractLineSpec],
-    valid_from: dt.date, valid_to: dt.date, units: Sequence[str], currency: str,
-    created_by: Principal, source: ContractSource | None = None, title: str | None = None,
+    valid_from: dt.date, valid_to: dt.date, units: Sequence[str], created_by: Principal,
+    source: ContractSource | None = None, currency: str | None = None, title: str | None = None,
+    policy: CommercePolicy | None = None,
 ) -> dict[str, Any]:
     """Draw up a framework contract (pending both signatures) and store its document.
 
@@ -116,7 +123,8 @@ def create_contract(
         lines: one per SKU; remaining quantity starts at the committed quantity.
         valid_from, valid_to: inclusive UTC dates of the window call-offs may be placed in.
         units: the business units whose buyers may call off against it.
-        currency: of every price on it (call-off orders are placed in it).
+        currency: of every price on it (call-off orders are placed in it); default: the
+            group currency of ``policy`` (default :func:`current_policy`).
         created_by: procurement or admin whose scope holds every unit (the maker: another
             person must approve it).
         source: e.g. the sourcing award it comes from.
@@ -130,6 +138,7 @@ def create_contract(
         ConflictError ``supplier_not_approved``.
     """
     authorize(created_by, Action.CONTRACT_CREATE)
+    currency = currency or (policy or current_policy()).group_currency
     connection = session.connection()
     supplier = connection.execute(select(suppliers.c.id, suppliers.c.name, suppliers.c.status)
                                   .where(suppliers.c.id == supplier_id)).first()
