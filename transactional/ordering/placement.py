@@ -4,8 +4,9 @@
 multiple checks, pricing by tier, promotions, the approval an amount above the unit's limit
 needs, the order and its lines, then routing and reservation of the stock
 (``ordering/reservation.py``, as late as possible so the stock rows stay locked briefly),
-the allocations and the ``order.placed`` outbox event. Either all of it commits or none of
-it does. What happens to the order afterwards is ``ordering/lifecycle.py``'s.
+the allocations and the ``order.placed`` outbox event. An order naming a framework contract
+is a call-off: priced at the contract and taken off its remaining quantity
+(``contracts/calloffs.py``). Either all of it commits or none of it does. What happens to the order afterwards is ``ordering/lifecycle.py``'s.
 """
 
 from __future__ import annotations
@@ -173,7 +174,8 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     now = utcnow()
     call_off = None
     if request.contract_id is not None:  # priced at the contract (contracts/calloffs.py)
-        call_off = _call_off_terms(session, actor, request, terms, supplier_id, now)
+        call_off = _call_off_terms(session, actor, request.contract_id, request, terms,
+                                   supplier_id, now)
         terms, currency = call_off[1], call_off[0].currency
     priced = []
     gross = Money.zero(currency)
@@ -259,17 +261,16 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     return snapshot, str(order_id)
 
 
-def _call_off_terms(session: Session, actor: Principal, request: OrderRequest,
+def _call_off_terms(session: Session, actor: Principal, contract_id: int, request: OrderRequest,
                     terms: dict[int, OfferTerms], supplier_id: str, now: dt.datetime
                     ) -> tuple[calloffs.CallOffTerms, dict[int, OfferTerms]]:
     """The contract's terms for this call-off and each offer's terms priced at them (the
     contract's currency and tiers; its price replaces the offer's MOQ and multiple)."""
-    assert request.contract_id is not None
     quantities: dict[int, int] = {}
     for line in request.lines:
         sku = terms[line.offer_id].sku_id
         quantities[sku] = quantities.get(sku, 0) + line.quantity
-    contract = calloffs.terms_for(session, actor, request.contract_id, supplier_id, quantities,
+    contract = calloffs.terms_for(session, actor, contract_id, supplier_id, quantities,
                                   now.date())
     priced = {
         offer_id: OfferTerms(offer_id, t.supplier_id, t.sku_id, contract.currency, 1, 1,
