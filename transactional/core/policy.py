@@ -139,6 +139,8 @@ class Action(StrEnum):
     APPLICATION_REVIEW = "supplier_application.review"
     STATEMENT_ISSUE = "statement.issue"
     STATEMENT_CORRECT = "statement.correct"
+    CONTRACT_CREATE = "contract.create"
+    CONTRACT_APPROVE = "contract.approve"
 
 
 _R = Role
@@ -153,15 +155,17 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.APPLICATION_REVIEW: frozenset({_R.PROCUREMENT, _R.ADMIN}),
     Action.STATEMENT_ISSUE: frozenset({_R.FINANCE, _R.ADMIN}),
     Action.STATEMENT_CORRECT: frozenset({_R.FINANCE, _R.ADMIN}),
+    Action.CONTRACT_CREATE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.CONTRACT_APPROVE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
 }
 
 #: Checker decisions: the maker of what they check may never take them (four eyes).
 #: ``order.*``: the buyer who placed the order; ``approval_limit.confirm``: who requested the
 #: change; ``supplier_application.review``: the applicant; ``statement.correct``: who issued
-#: the statement being corrected.
+#: the statement being corrected; ``contract.approve``: who drew up the contract.
 CHECKER_ACTIONS: frozenset[Action] = frozenset({
     Action.ORDER_APPROVE, Action.ORDER_REJECT, Action.ORDER_RISK_REVIEW, Action.LIMIT_CONFIRM,
-    Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT,
+    Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT, Action.CONTRACT_APPROVE,
 })
 
 #: Checker decisions that also need a role other than the maker's (a unit's procurement
