@@ -30,6 +30,7 @@ from transactional.api import (
     orders,
     payments,
     promotions,
+    ratings,
     recommendations,
     risk,
     settlement,
@@ -152,7 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router, standing.router,
-                   inventory.router, risk.router):
+                   inventory.router, risk.router, ratings.orders, ratings.suppliers):
         api.include_router(router)
     for router in benefits.ROUTERS:
         api.include_router(router)

@@ -11,6 +11,7 @@ from transactional.db.tables import (  # noqa: F401
     catalogue,
     core,
     decisions,
+    feedback,
     identity,
     onboarding,
     ordering,
