@@ -32,8 +32,8 @@ def render(report: CommerceReport) -> str:
     currencies = sorted({s["currency"] for s in report.statements})
     return "\n".join([
         f"demo commerce: FX rates {report.fx_rates}, promotions {report.promotions}",
-        f"  orders by status: {report.orders} ({report.approvals} approved by procurement, "
-        f"{report.ratings} rated by their buyer)",
+        (f"  orders by status: {report.orders} ({report.approvals} approved by procurement, "
+         f"{report.ratings} rated by their buyer)"),
         (f"  dealers: {len(report.dealers)}, rebates settled to their accounts: {paid} CNY "
          f"({report.rebate_settlements} settlements this run)"),
         f"  supplier statements: {len(report.statements)} in {', '.join(currencies) or '-'}",

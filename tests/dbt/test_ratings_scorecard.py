@@ -55,7 +55,6 @@ def test_a_changed_rating_moves_the_scorecard_on_the_next_dbt_run(demo_lake, tmp
     from lake.storage import LakeStorage
     from pipelines.ingest import ingest_entity
     from pipelines.sources.tx.outbox import OUTBOX_SPEC, OutboxExtractor
-    from transactional.core.policy import CommercePolicy
     from transactional.db.database import Database
     from transactional.db.tables.identity import users
     from transactional.feedback.ratings import RatingInput, change_rating
@@ -99,7 +98,7 @@ def test_a_changed_rating_moves_the_scorecard_on_the_next_dbt_run(demo_lake, tmp
     result = subprocess.run(  # models only: the unit and data tests ran in the session's build
         [dbt_executable(), "run", "--select", SELECT, "--project-dir", str(project_dir(settings)),
          "--profiles-dir", str(project_dir(settings)), "--target-path", str(target)],
-        env=env, capture_output=True, text=True, timeout=600)
+        env=env, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-4000:]
     assert str(target_path(settings)).startswith(str(home))  # the shared run's artifacts untouched
 

@@ -9,7 +9,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+)
 
 from transactional.db.tables.base import Id, metadata
 from transactional.db.types import UtcDateTime
