@@ -148,6 +148,11 @@ class OltpSettings(BaseModel):
         default_factory=lambda: ["application/pdf", "image/png", "image/jpeg"])  # by magic bytes
     # refuse new orders for suppliers on the elimination list (off until its precision is raised, #18)
     enforce_elimination: bool = False
+    # buyer ratings of delivered orders (transactional/feedback): the buyer may change a rating
+    # for this many hours after giving it; a supplier sees its own means only from this many
+    # ratings on (fewer: the count alone, so no single buyer's scores can be read off)
+    rating_edit_window_hours: int = Field(default=168, ge=0)
+    rating_summary_min_count: int = Field(default=3, ge=1)
 
 
 class RiskSettings(BaseModel):

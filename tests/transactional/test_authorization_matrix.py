@@ -75,6 +75,7 @@ def _transition_outsiders(action: str) -> tuple[str, ...]:
 
 UNIT_OUTSIDERS = ("admin_power", "procurement_power", "finance_power")
 OVERRIDE_EXPIRY = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
+RATING = {"delivery_score": 4, "quality_score": 5, "service_score": 3}
 ORDER_OUTSIDERS = ("buyer_coal2", "buyer_power", "procurement_power", "finance_power",
                    "admin_power", "supplier_2")
 
@@ -189,6 +190,17 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("post", "/api/v1/contracts/{contract_id}/approve"): Case(  # not its maker
         "admin_coal", ("procurement_power", "admin_power"), "contract",
         {"document_sha256": "from-fixture"}),
+    # ratings: only buyers rate (their own delivered orders); a supplier reads its aggregate
+    ("post", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power"), "order_delivered", RATING, expected=201),
+    ("put", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power"), "order_rated", RATING),
+    ("patch", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power"), "order_rated", {"service_score": 2}),
+    ("get", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power", "procurement_power", "admin_power"), "order_rated"),
+    ("get", "/api/v1/suppliers/{supplier_id}/ratings/summary"): Case(
+        "supplier_1", ("supplier_2",), "supplier"),
     ("get", "/api/v1/categories/{category_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/skus/{sku_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/offers/{offer_id}"): "public read: the group's marketplace",
@@ -285,6 +297,14 @@ def objects(client, world):
         assert act(client, world, ids["order_id"], "ship", "supplier_1").status_code == 200
         return ids
 
+    def order_delivered() -> dict[str, Any]:
+        return {"order_id": advance_to_delivered(client, world, offer, 2, key="matrix-delivered")}
+
+    def order_rated() -> dict[str, Any]:
+        ids = {"order_id": advance_to_delivered(client, world, offer, 2, key="matrix-rated")}
+        post(f"/api/v1/orders/{ids['order_id']}/rating", "buyer_coal", json=RATING)
+        return ids
+
     buyer = world.users["buyer_coal"].user_id
     builders = {
         "user": lambda: {"user_id": buyer},
@@ -302,6 +322,8 @@ def objects(client, world):
         "order_review": order_review,
         "order_paid": order_paid,
         "order_shipped": order_shipped,
+        "order_delivered": order_delivered,
+        "order_rated": order_rated,
         "unit": lambda: {"business_unit": "COAL"},
         "limit_change": lambda: {"change_id": client.put(
             "/api/v1/approval-limits/COAL", json={"amount": "600000", "currency": "CNY"},

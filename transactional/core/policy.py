@@ -90,6 +90,8 @@ class CommercePolicy:
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
     risk: RiskPolicy = field(default_factory=RiskPolicy)  # the order-path risk guard
     enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
+    rating_edit_window: dt.timedelta = dt.timedelta(hours=168)  # a rating may change this long
+    rating_summary_min_count: int = 3  # a supplier sees its means from this many ratings on
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CommercePolicy:
@@ -111,6 +113,8 @@ class CommercePolicy:
             document_types=tuple(oltp.document_types),
             risk=RiskPolicy.from_settings(settings),
             enforce_elimination=oltp.enforce_elimination,
+            rating_edit_window=dt.timedelta(hours=oltp.rating_edit_window_hours),
+            rating_summary_min_count=oltp.rating_summary_min_count,
         )
 
 
