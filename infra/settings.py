@@ -181,7 +181,7 @@ class SupplierMatchSettings(BaseModel):
     review_limit: int = Field(500, gt=0)  # most uncertain pairs kept in the queue per run
     # lake table of the steward's must-link / cannot-link decisions (read by every run)
     decisions_table: str = "steward/supplier_match_decisions"
-    review_queue_table: str = "steward/supplier_review_queue"
+    review_queue_table: str = "gold/supplier_review_queue"  # published by the mart of that name
 
 
 class AuthSettings(BaseModel):
