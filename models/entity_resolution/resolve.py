@@ -88,6 +88,34 @@ def _features_where(prep: Prepared, pairs: np.ndarray, need: np.ndarray) -> pd.D
     return pd.DataFrame(full, columns=list(FEATURES))
 
 
+#: self-training: pairs the first model scores beyond these become labels of the second fit.
+SELF_TRAIN_CONFIDENT = (0.02, 0.98)
+
+
+def _self_trained(prep: Prepared, pairs: np.ndarray, X: pd.DataFrame, need: np.ndarray,
+                  model: MatchModel, Xi: pd.DataFrame, yi: np.ndarray) -> MatchModel:
+    """Self-training on the input: the first model (prior + code and steward labels) scores
+    the pairs without valid codes on both sides; the confident ones (p ≤ 0.02 or ≥ 0.98)
+    join the labels and the model is fitted again, so this input's own noise is learned.
+    Off by default: measured no gain (``dedup.json`` → ``self_training``).
+    """
+    scored = np.flatnonzero(need & ~(prep.uscc_valid[pairs[:, 0]] & prep.uscc_valid[pairs[:, 1]]))
+    if not len(scored):
+        return model
+    p = model.predict_proba(X.iloc[scored])
+    lo, hi = SELF_TRAIN_CONFIDENT
+    sure = (p <= lo) | (p >= hi)
+    pick, y = scored[sure], (p[sure] >= hi).astype(int)
+    from models.entity_resolution.model import MAX_INPUT_PAIRS
+
+    if len(pick) > MAX_INPUT_PAIRS:
+        keep = np.sort(np.random.default_rng(0).choice(len(pick), MAX_INPUT_PAIRS, replace=False))
+        pick, y = pick[keep], y[keep]
+    refit = fit_model(pd.concat([Xi, X.iloc[pick]], ignore_index=True), np.concatenate([yi, y]))
+    refit.info["self_training_pairs"] = len(pick)
+    return refit
+
+
 def _decided_rows(pairs: np.ndarray, must: np.ndarray, cannot: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``pairs`` a steward decided, and their labels (1 must-link, 0 cannot-link)."""
     if not len(must) and not len(cannot):
@@ -117,7 +145,8 @@ def _evidence(X: pd.DataFrame, decisive: np.ndarray) -> np.ndarray:
 
 def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = None,
                       group_code: str = "GL", progress: Progress | None = None,
-                      model: MatchModel | None = None, decisions: pd.DataFrame | None = None) -> Resolution:
+                      model: MatchModel | None = None, decisions: pd.DataFrame | None = None,
+                      self_train: bool = False) -> Resolution:
     """Resolve supplier records of any number of sources into golden suppliers.
 
     Args:
@@ -132,6 +161,7 @@ def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = 
             decision, decided_at``; :mod:`review`): must-link pairs are merged, cannot-link
             pairs never share a cluster, and both are labelled training pairs of the model
             fitted here. Decisions on records absent from ``records`` are ignored.
+        self_train: refit once on this input's own confident pairs (see :func:`_self_trained`).
 
     Returns:
         :class:`Resolution` with ``source_records`` and ``golden``.
@@ -173,6 +203,8 @@ def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = 
             Xi = pd.concat([Xi, X.iloc[decided_idx]], ignore_index=True)
             yi = np.concatenate([yi, decided_y])
         model = fit_model(Xi, yi)
+        if self_train:
+            model = _self_trained(prep, pairs, X, need, model, Xi, yi)
     timings["fit_s"] = time.perf_counter() - t
     t = time.perf_counter()
     probs, X = score_pairs(prep, pairs, model, X) if len(pairs) else (np.empty(0), X)

@@ -104,3 +104,13 @@ def test_review_queue_band_order_and_columns() -> None:
     assert q[["left_record_id", "right_record_id"]].values.tolist() == [["a", "b"], ["b", "c"]]
     assert q["same_supplier"].tolist() == [True, False]
     assert len(review_queue(pairs, src, low=0.35, high=0.65, limit=1)) == 1
+
+
+def test_decided_pairs_become_labels() -> None:
+    from models.entity_resolution.resolve import _decided_rows
+
+    pairs = np.array([[0, 1], [0, 2], [1, 2], [2, 3]])
+    idx, y = _decided_rows(pairs, np.array([[2, 3]]), np.array([[0, 2]]), 4)
+    assert idx.tolist() == [1, 3] and y.tolist() == [0.0, 1.0]
+    idx, y = _decided_rows(pairs, np.empty((0, 2), dtype=np.int64), np.empty((0, 2), dtype=np.int64), 4)
+    assert idx.tolist() == [] and y.tolist() == []
