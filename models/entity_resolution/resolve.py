@@ -229,7 +229,9 @@ def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = 
     golden = golden_records(prep, labels)
     keys = assign_keys(prep, labels, previous=previous, group_code=group_code)
     golden = golden.join(keys)
-    source = _source_records(prep, labels, pairs, probs, X, keys)
+    steward = np.zeros(len(pairs), dtype=bool)
+    steward[decided_idx] = True  # rows of the first pairs; re-scored extras come after them
+    source = _source_records(prep, labels, pairs, probs, X, keys, steward)
     timings["golden_s"] = time.perf_counter() - t
     rid = prep.frame["record_id"].to_numpy()
     pair_table = pd.DataFrame({"left": rid[pairs[:, 0]], "right": rid[pairs[:, 1]], "probability": probs})
@@ -240,11 +242,13 @@ def resolve_suppliers(records: pd.DataFrame, *, previous: pd.DataFrame | None = 
 
 
 def _source_records(prep: Prepared, labels: np.ndarray, pairs: np.ndarray, probs: np.ndarray,
-                    X: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+                    X: pd.DataFrame, keys: pd.DataFrame, steward: np.ndarray | None = None) -> pd.DataFrame:
     n = len(prep)
     same = labels[pairs[:, 0]] == labels[pairs[:, 1]]
     decisive = (prep.uscc_valid[pairs[:, 0]] & prep.uscc_valid[pairs[:, 1]])
     evidence = _evidence(X, decisive)
+    if steward is not None:
+        evidence = np.where(steward, "steward", evidence)
     both = np.concatenate([pairs[:, 0], pairs[:, 1]])
     other = np.concatenate([pairs[:, 1], pairs[:, 0]])
     pr = np.concatenate([probs, probs])

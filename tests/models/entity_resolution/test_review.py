@@ -80,6 +80,8 @@ def test_decisions_split_merge_and_keys_stay_stable(small_model) -> None:
     assert key2["COAL-1"] == key2["POWR-7"] == key2["TRAD-1"] == key["COAL-1"]  # the key survives
     assert key2["COAL-2"] == key["COAL-2"]
     assert second.stats["must_link"] == 1 and second.stats["cannot_link"] == 2
+    src = second.source_records.set_index("record_id")
+    assert (src.loc["TRAD-1", "match_evidence"], src.loc["TRAD-1", "linked_record_id"]) == ("steward", "COAL-1")
     # a re-run with the same decisions (and the new crosswalk) changes nothing: it stays split
     third, key3 = run(second.source_records[["record_id", "supplier_key", "group_supplier_id"]], log)
     assert key3.sort_index().equals(key2.sort_index())
