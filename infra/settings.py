@@ -183,6 +183,12 @@ class SupplierMatchSettings(BaseModel):
     decisions_table: str = "steward/supplier_match_decisions"
     review_queue_table: str = "gold/supplier_review_queue"  # published by the mart of that name
 
+    @model_validator(mode="after")
+    def _band_is_a_band(self) -> SupplierMatchSettings:
+        if self.review_low >= self.review_high:
+            raise ValueError(f"suppliers.review_low ({self.review_low}) must be below review_high ({self.review_high})")
+        return self
+
 
 class AuthSettings(BaseModel):
     """Token signing shared by the transactional and serving APIs."""
