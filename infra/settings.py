@@ -177,6 +177,24 @@ class RiskSettings(BaseModel):
     model_refresh_seconds: float = 60.0  # how often the champion alias is checked for a move
 
 
+class SupplierMatchSettings(BaseModel):
+    """The supplier master's steward review loop (``models/entity_resolution/review.py``)."""
+
+    # pairs scored in [review_low, review_high) go to the data steward's review queue
+    review_low: float = Field(0.35, ge=0, le=1)
+    review_high: float = Field(0.65, ge=0, le=1)
+    review_limit: int = Field(500, gt=0)  # most uncertain pairs kept in the queue per run
+    # lake table of the steward's must-link / cannot-link decisions (read by every run)
+    decisions_table: str = "steward/supplier_match_decisions"
+    review_queue_table: str = "gold/supplier_review_queue"  # published by the mart of that name
+
+    @model_validator(mode="after")
+    def _band_is_a_band(self) -> SupplierMatchSettings:
+        if self.review_low >= self.review_high:
+            raise ValueError(f"suppliers.review_low ({self.review_low}) must be below review_high ({self.review_high})")
+        return self
+
+
 class AuthSettings(BaseModel):
     """Token signing shared by the transactional and serving APIs."""
 
@@ -280,6 +298,7 @@ class Settings(BaseSettings):
     iot: IotSettings = Field(default_factory=IotSettings)
     oltp: OltpSettings = Field(default_factory=OltpSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    suppliers: SupplierMatchSettings = Field(default_factory=SupplierMatchSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     dbt: DbtSettings = Field(default_factory=DbtSettings)
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
