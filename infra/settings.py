@@ -208,6 +208,21 @@ class DbtSettings(BaseModel):
     as_of_date: dt.date | None = None
 
 
+class DagsterSettings(BaseModel):
+    """The Dagster instance (env ``DAGSTER__*``; ``DAGSTER_HOME`` places its folder).
+
+    ``grouplake dagster-home`` (and every command that starts Dagster) writes the instance's
+    ``dagster.yaml`` from these (:mod:`grouplake.dagster_home`).
+    """
+
+    # run / event-log / schedule storage on PostgreSQL (dagster-postgres), e.g.
+    # postgresql://dagster:...@db:5432/dagster; None: SQLite files under DAGSTER_HOME (one host)
+    postgres_url: SecretStr | None = None
+    # > 0: queued runs (QueuedRunCoordinator, dequeued by the daemon), at most this many at once;
+    # 0: Dagster's default (runs start at once)
+    max_concurrent_runs: int = Field(0, ge=0)
+
+
 class MlflowSettings(BaseModel):
     """MLflow tracking and registry."""
 
@@ -277,6 +292,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = Field(default_factory=RiskSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     dbt: DbtSettings = Field(default_factory=DbtSettings)
+    dagster: DagsterSettings = Field(default_factory=DagsterSettings)
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
     services: ServiceSettings = Field(default_factory=ServiceSettings)
