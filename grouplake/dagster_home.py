@@ -48,9 +48,9 @@ def prepare_dagster_home(settings: Settings) -> Path:
     config = home / "dagster.yaml"
     wanted = render_dagster_yaml(settings)
     current = config.read_text(encoding="utf-8") if config.exists() else None
-    if current is None or current == _LEGACY_YAML or current.startswith(GENERATED_MARK):
-        if current != wanted:
-            config.write_text(wanted, encoding="utf-8")
+    ours = current is None or current == _LEGACY_YAML or current.startswith(GENERATED_MARK)
+    if ours and current != wanted:
+        config.write_text(wanted, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     if settings.dagster.postgres_url is not None:
         os.environ.setdefault(POSTGRES_URL_ENV, settings.dagster.postgres_url.get_secret_value())
