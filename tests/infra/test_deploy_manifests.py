@@ -163,7 +163,7 @@ def test_the_compose_environment_parses_into_the_intended_settings(
         f"postgresql+psycopg://grouplake:{'s' * 40}@postgres:5432/grouplake")
     assert settings.oltp.workers == 2
     assert settings.dagster.postgres_url.get_secret_value() == (
-        f"postgresql://dagster:{'s' * 40}@postgres:5432/dagster")
+        f"postgresql+psycopg2://dagster:{'s' * 40}@postgres:5432/dagster")
     assert settings.dagster.max_concurrent_runs == 4
     assert settings.mlflow.tracking_uri == "http://mlflow:5000"
     assert settings.iot.mqtt_url == "mqtt://mosquitto:1883"
