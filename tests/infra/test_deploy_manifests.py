@@ -166,6 +166,7 @@ def test_the_compose_environment_parses_into_the_intended_settings(
         f"postgresql+psycopg2://dagster:{'s' * 40}@postgres:5432/dagster")
     assert settings.dagster.max_concurrent_runs == 4
     assert settings.mlflow.tracking_uri == "http://mlflow:5000"
+    assert settings.mlflow.artifact_root == "mlflow-artifacts:/experiments"
     assert settings.iot.mqtt_url == "mqtt://mosquitto:1883"
     assert settings.lake.root == "/var/lib/grouplake/lake"
     assert settings.lake.storage_options == {

@@ -67,6 +67,15 @@ def test_a_hand_written_dagster_yaml_is_left_alone(
     assert legacy.read_text() == "run_launcher: {}\n"
 
 
+def test_experiments_of_a_deployed_server_upload_through_it(tmp_path: Path) -> None:
+    from models.ml.registry import artifact_location
+
+    deployed = isolated_settings(tmp_path, mlflow={"artifact_root": "mlflow-artifacts:/experiments"})
+    assert artifact_location(deployed, "fraud") == "mlflow-artifacts:/experiments/fraud"
+    local = isolated_settings(tmp_path)
+    assert artifact_location(local, "fraud") == (tmp_path / "mlflow" / "artifacts" / "fraud").as_uri()
+
+
 # ---------------------------------------------------------------- on PostgreSQL
 
 
