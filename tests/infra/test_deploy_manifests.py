@@ -85,6 +85,29 @@ def test_the_kubernetes_validator_refuses_a_broken_object() -> None:
         kubernetes_validate.validate(typo, K8S_VERSION, strict=True)
 
 
+def test_every_pod_is_restricted_and_sized() -> None:
+    pods = 0
+    for path, doc in files.k8s_documents():
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        pods += 1
+        spec = doc["spec"]["template"]["spec"]
+        where = f"{path.name}:{doc['metadata']['name']}"
+        assert spec["securityContext"]["runAsNonRoot"] is True, where
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, where
+        for container in spec["containers"]:
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False, where
+            assert security["capabilities"] == {"drop": ["ALL"]}, where
+            assert set(container["resources"]) == {"requests", "limits"}, where
+            assert {"cpu", "memory"} <= set(container["resources"]["limits"]), where
+        if doc["kind"] == "Deployment":
+            probes = {k for k in ("readinessProbe", "livenessProbe")
+                      if k in spec["containers"][0]}
+            assert probes == {"readinessProbe", "livenessProbe"}, where
+    assert pods == 5  # migrations, transactional, serving, mlflow, spark backfill
+
+
 def _compose_schema() -> dict:
     schema = (Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor"
               / "compose-spec.json")
