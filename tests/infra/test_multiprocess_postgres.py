@@ -19,7 +19,9 @@ from tests.transactional.servers import ApiServer, create_pg_database, drop_pg_d
 from transactional.db.database import Database
 from transactional.migrations import upgrade_database
 
-pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.slow]
+# one worker builds the world and starts the two servers once (module fixture)
+pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.xdist_group("infra_two_processes")]
 
 
 @pytest.fixture(scope="module")
