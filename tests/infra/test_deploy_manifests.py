@@ -263,6 +263,7 @@ def _served(argv: list[str]) -> tuple[str, int] | None:
     return None
 
 
+@pytest.mark.slow  # imports both apps (~2 s CPU, shared with the API tests in one worker)
 def test_every_probe_calls_a_route_of_the_app_on_its_port(settings) -> None:
     clients = {
         "transactional": _app_client("transactional.main:create_app"),
@@ -340,6 +341,7 @@ def _resolve(argv: list[str]):
     return command
 
 
+@pytest.mark.slow  # imports mlflow's and Dagster's command lines (~8 s CPU)
 def test_every_command_is_a_real_console_script_with_real_options(monkeypatch) -> None:
     monkeypatch.delenv("MLFLOW_BACKEND_STORE_URI", raising=False)
     seen = set()
