@@ -67,6 +67,25 @@ def test_a_hand_written_dagster_yaml_is_left_alone(
     assert legacy.read_text() == "run_launcher: {}\n"
 
 
+def test_grouplake_dagster_home_writes_the_instance_from_the_environment(
+        settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from grouplake.cli import app
+    from infra.settings import reset_settings_cache
+
+    monkeypatch.setenv("DAGSTER__MAX_CONCURRENT_RUNS", "5")
+    monkeypatch.setenv("DAGSTER__POSTGRES_URL", "postgresql+psycopg2://d:pw@db:5432/dagster")
+    reset_settings_cache()
+    result = CliRunner().invoke(app, ["dagster-home"])
+    assert result.exit_code == 0, result.output
+    home = settings.dagster_home
+    assert result.output.strip() == f"Dagster instance at {home}"
+    config = yaml.safe_load((home / "dagster.yaml").read_text())
+    assert config["storage"] == {"postgres": {"postgres_url": {"env": "DAGSTER__POSTGRES_URL"}}}
+    assert config["run_coordinator"]["config"] == {"max_concurrent_runs": 5}
+
+
 def test_experiments_of_a_deployed_server_upload_through_it(tmp_path: Path) -> None:
     from models.ml.registry import artifact_location
 
@@ -97,10 +116,10 @@ def test_dagster_instance_on_postgres_records_runs_for_every_process(
         fresh_pg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import dagster as dg
 
+    url = _with_driver(fresh_pg, "psycopg2")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
-    monkeypatch.delenv("DAGSTER__POSTGRES_URL", raising=False)
-    settings = isolated_settings(tmp_path, dagster={
-        "postgres_url": _with_driver(fresh_pg, "psycopg2"), "max_concurrent_runs": 2})
+    monkeypatch.setenv("DAGSTER__POSTGRES_URL", url)  # what dagster.yaml reads (restored after)
+    settings = isolated_settings(tmp_path, dagster={"postgres_url": url, "max_concurrent_runs": 2})
     home = prepare_dagster_home(settings)
 
     @dg.asset
