@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["local", "ci", "staging", "production"]
@@ -231,6 +231,34 @@ class DbtSettings(BaseModel):
     as_of_date: dt.date | None = None
 
 
+class DagsterSettings(BaseModel):
+    """The Dagster instance (env ``DAGSTER__*``; ``DAGSTER_HOME`` places its folder).
+
+    ``grouplake dagster-home`` (and every command that starts Dagster) writes the instance's
+    ``dagster.yaml`` from these (:mod:`grouplake.dagster_home`).
+    """
+
+    # run / event-log / schedule storage on PostgreSQL (dagster-postgres), e.g.
+    # postgresql+psycopg2://dagster:...@db:5432/dagster; None: SQLite files under DAGSTER_HOME
+    postgres_url: SecretStr | None = None
+    # > 0: queued runs (QueuedRunCoordinator, dequeued by the daemon), at most this many at once;
+    # 0: Dagster's default (runs start at once)
+    max_concurrent_runs: int = Field(0, ge=0)
+
+    @field_validator("postgres_url")
+    @classmethod
+    def _psycopg2_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """dagster-postgres drives its URL with psycopg2: refuse another driver up front."""
+        if value is not None:
+            scheme = value.get_secret_value().partition("://")[0]
+            if scheme != "postgresql+psycopg2":
+                # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3, on which Dagster's
+                # `NOTIFY run_events, %(id)s` fails (psycopg 3 binds server-side)
+                raise ValueError("DAGSTER__POSTGRES_URL must be a postgresql+psycopg2:// URL "
+                                 "(dagster-postgres needs psycopg2), got scheme " + repr(scheme))
+        return value
+
+
 class MlflowSettings(BaseModel):
     """MLflow tracking and registry."""
 
@@ -301,6 +329,7 @@ class Settings(BaseSettings):
     suppliers: SupplierMatchSettings = Field(default_factory=SupplierMatchSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     dbt: DbtSettings = Field(default_factory=DbtSettings)
+    dagster: DagsterSettings = Field(default_factory=DagsterSettings)
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
     services: ServiceSettings = Field(default_factory=ServiceSettings)
