@@ -144,4 +144,5 @@ def concrete_routes(lake, supplier_key: str) -> dict[str, str]:
             f"{API}/inventory/warehouses/{warehouse}/reconciliation",
         f"{API}/risk/documents": f"{API}/risk/documents",
         f"{API}/recommendations": f"{API}/recommendations",
+        f"{API}/supplier-review-queue": f"{API}/supplier-review-queue",
     }
