@@ -28,10 +28,12 @@ EXPECTED: dict[str, set[str]] = {
     "supplier_application.review": {P, A},
     "statement.issue": {F, A},
     "statement.correct": {F, A},
+    "sourcing_award.propose": {P, A},
+    "sourcing_award.approve": {P, F, A},
 }
 #: decisions that check someone else's work (the maker may not take them)
 CHECKERS = {"order.approve", "order.reject", "order.risk_review", "approval_limit.confirm",
-            "supplier_application.review", "statement.correct"}
+            "supplier_application.review", "statement.correct", "sourcing_award.approve"}
 
 
 def _user(role: Role, user_id: int = 7) -> Principal:

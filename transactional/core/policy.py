@@ -90,6 +90,8 @@ class CommercePolicy:
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
     risk: RiskPolicy = field(default_factory=RiskPolicy)  # the order-path risk guard
     enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
+    sourcing_award_limit: Decimal = Decimal(1000000)  # awards above it need a checker (#28)
+    sourcing_award_time_limit_s: float = 30.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CommercePolicy:
@@ -111,6 +113,8 @@ class CommercePolicy:
             document_types=tuple(oltp.document_types),
             risk=RiskPolicy.from_settings(settings),
             enforce_elimination=oltp.enforce_elimination,
+            sourcing_award_limit=to_decimal(oltp.sourcing_award_approval_limit),
+            sourcing_award_time_limit_s=oltp.sourcing_award_time_limit_s,
         )
 
 
@@ -139,6 +143,8 @@ class Action(StrEnum):
     APPLICATION_REVIEW = "supplier_application.review"
     STATEMENT_ISSUE = "statement.issue"
     STATEMENT_CORRECT = "statement.correct"
+    AWARD_PROPOSE = "sourcing_award.propose"
+    AWARD_APPROVE = "sourcing_award.approve"
 
 
 _R = Role
@@ -153,15 +159,17 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.APPLICATION_REVIEW: frozenset({_R.PROCUREMENT, _R.ADMIN}),
     Action.STATEMENT_ISSUE: frozenset({_R.FINANCE, _R.ADMIN}),
     Action.STATEMENT_CORRECT: frozenset({_R.FINANCE, _R.ADMIN}),
+    Action.AWARD_PROPOSE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.AWARD_APPROVE: frozenset({_R.PROCUREMENT, _R.FINANCE, _R.ADMIN}),
 }
 
 #: Checker decisions: the maker of what they check may never take them (four eyes).
 #: ``order.*``: the buyer who placed the order; ``approval_limit.confirm``: who requested the
 #: change; ``supplier_application.review``: the applicant; ``statement.correct``: who issued
-#: the statement being corrected.
+#: the statement being corrected; ``sourcing_award.approve``: who computed the award.
 CHECKER_ACTIONS: frozenset[Action] = frozenset({
     Action.ORDER_APPROVE, Action.ORDER_REJECT, Action.ORDER_RISK_REVIEW, Action.LIMIT_CONFIRM,
-    Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT,
+    Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT, Action.AWARD_APPROVE,
 })
 
 #: Checker decisions that also need a role other than the maker's (a unit's procurement
