@@ -123,13 +123,14 @@ def tabulate(session: Session, event: Any, policy: CommercePolicy,
                 tiers, freight, note = [], Decimal(0), None
                 entry["fx"] = None
                 entry["excluded"] = f"no FX rate: {error}"
+            freight = freight.quantize(_SCALE)
             entry.update(tiers=tiers, freight_per_unit=str(freight), freight_note=note)
             qty = min(line.quantity, Decimal(quote["capacity"]))
             t = _tier_at(tiers, qty) if tiers else None
             if t is not None and qty >= Decimal(quote["moq"]):
                 price = Decimal(tiers[t]["unit_price_group"])
                 entry.update(tier_at_quantity=t + 1, unit_price_at_quantity=str(price),
-                             landed_unit_cost=str(price + freight))
+                             landed_unit_cost=str((price + freight).quantize(_SCALE)))
             else:
                 entry.update(tier_at_quantity=None, unit_price_at_quantity=None,
                              landed_unit_cost=None)
