@@ -350,8 +350,6 @@ def explain(tender: Tender, choice: dict[str, tuple[int, float]]) -> Award:
         if b.bundle_id in applied_ids:
             continue
         if b.kind == "lines":
-            if req.max_share is not None and req.max_share < 1:
-                upper[w] = 0.0  # a share cap below 1 never lets one supplier take a whole line
             need = {line.sku: line.quantity for line in req.lines}
             missing = [s for s in b.skus if sum(a.quantity for a in allocations if a.supplier_id
                                                 == b.supplier_id and a.sku == s) < need[s] - 1e-9]

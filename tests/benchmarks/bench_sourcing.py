@@ -153,7 +153,7 @@ def run_award() -> dict[str, Any]:
     from models.sourcing.award import _extend, award
 
     tender = event(AWARD_LINES, AWARD_BIDDERS)
-    model, c, integrality, bounds, constraints = _extend(tender)
+    _, c, integrality, bounds, constraints = _extend(tender)
     costs: dict[str, list[tuple[bool, float]]] = {"milp": [], "ours": []}
 
     def raw(number: int) -> dict[str, float]:

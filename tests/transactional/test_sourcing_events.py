@@ -171,7 +171,7 @@ def test_tabulation_award_and_four_eyes_approval(client, world, db, event, monke
     r = client.post(f"{BASE}/{eid}/award", headers=world.headers("procurement_coal"))
     assert r.status_code == 201, r.text
     award = r.json()
-    assert (award["status"], Decimal(award["total"])) == ("approved", Decimal("109200"))
+    assert (award["status"], Decimal(award["total"])) == ("approved", Decimal(109200))
     assert [(a["supplier_id"], a["line_no"], a["tier"]) for a in award["award"]["allocations"]] == [
         ("SUP-1", 1, 2), ("SUP-1", 2, 1)]
     assert award["award"]["bundles_applied"][0]["discount_amount"] == 12000
@@ -188,8 +188,8 @@ def test_tabulation_award_and_four_eyes_approval(client, world, db, event, monke
     with db.read() as session:
         lines = approved_award_lines(session, eid)
     assert [(x.supplier_id, x.line_no, x.quantity, x.tiers[-1][1], x.currency) for x in lines] == [
-        ("SUP-1", 1, Decimal("100"), Decimal("700"), "CNY"),
-        ("SUP-1", 2, Decimal("10"), Decimal("5000"), "CNY")]
+        ("SUP-1", 1, Decimal(100), Decimal(700), "CNY"),
+        ("SUP-1", 2, Decimal(10), Decimal(5000), "CNY")]
 
 
 @pytest.fixture

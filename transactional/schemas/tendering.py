@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from infra.http.validators import Id, RequestModel
 
 
-
 class EventLineCreate(RequestModel):
     """A line: a SKU, or a free-text item with its specification."""
 
