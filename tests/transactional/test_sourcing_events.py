@@ -245,3 +245,22 @@ def test_bad_input_is_refused_at_the_edge(client, world) -> None:
                        headers=world.headers("buyer_coal")).status_code == 403
     past = _event_body(world, closes_at="2020-01-01T00:00:00Z")
     assert client.post(BASE, json=past, headers=world.headers("procurement_coal")).status_code == 422
+
+
+def test_suspended_suppliers_and_late_bids_are_excluded_with_the_reason(client, world, db,
+                                                                         event) -> None:
+    from transactional.db.tables.supply import supplier_suspensions
+
+    eid = event["id"]
+    now = dt.datetime.now(dt.UTC)
+    db.run_write(lambda s: s.execute(supplier_suspensions.insert().values(
+        supplier_id="SUP-2", reason="on-time rate 0.61", snapshot_version="v1", since=now,
+        updated_at=now)))
+    _past_closing(db, eid)
+    client.post(f"{BASE}/{eid}/close", headers=world.headers("procurement_coal"))
+    table = client.get(f"{BASE}/{eid}/tabulation", headers=world.headers("procurement_coal")).json()
+    sup2 = [b for line in table["lines"] for b in line["bids"] if b["supplier_id"] == "SUP-2"]
+    assert [b["excluded"] for b in sup2] == ["supplier suspended (elimination list): on-time rate 0.61"] * 2
+    assert [b["rank"] for b in sup2] == [None, None]
+    award = client.post(f"{BASE}/{eid}/award", headers=world.headers("procurement_coal")).json()
+    assert {a["supplier_id"] for a in award["award"]["allocations"]} == {"SUP-1"}
