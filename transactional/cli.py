@@ -280,6 +280,43 @@ def verify_audit(
                f"written before the chain; head {verdict.head}")
 
 
+contracts_app = typer.Typer(
+    name="contracts",
+    help="Framework contracts: verify their documents and signatures against the evidence.",
+    no_args_is_help=True,
+)
+
+
+@contracts_app.command("verify")
+def verify_contracts(
+    database_url: Annotated[str | None, typer.Option(help="default: OLTP__DATABASE_URL")] = None,
+) -> None:
+    """Check the audit hash chain (which holds every contract's evidence), every stored contract
+    document against its SHA-256s and its evidence, every contract's terms against its signed
+    document and its signatures against their evidence; exit 1 naming each broken contract."""
+    from infra.settings import get_settings
+    from transactional.contracts.authoring import current_terms
+    from transactional.contracts.evidence import verify
+    from transactional.db.database import Database
+
+    db = Database(database_url) if database_url else Database.from_settings(get_settings())
+    try:
+        with db.read() as session:
+            verdict = verify(session, current_terms)
+    finally:
+        db.dispose()
+    if not verdict.ok:
+        for contract_id, problem in verdict.problems:
+            typer.secho(f"contract {contract_id}: {problem}" if contract_id is not None
+                        else problem, fg=typer.colors.RED, err=True)
+        named = ", ".join(str(c) for c in verdict.broken_contracts) or "none named"
+        _fail(f"contracts verify FAILED: {len(verdict.problems)} problem(s); "
+              f"broken contract(s): {named}")
+    typer.echo(f"contracts intact: {verdict.contracts_checked} contract(s), "
+               f"{verdict.documents_checked} document(s); audit chain {verdict.chain.checked} "
+               f"row(s), head {verdict.chain.head}")
+
+
 keys_app = typer.Typer(
     name="keys",
     help="Field encryption keys: re-encrypt every value with the current key.",
@@ -323,7 +360,8 @@ def rotate_keys(
 
 
 def register(app: typer.Typer) -> None:
-    """Mount ``tx``, ``audit`` and ``keys`` on the ``grouplake`` command."""
+    """Mount ``tx``, ``audit``, ``keys`` and ``contracts`` on the ``grouplake`` command."""
     app.add_typer(tx_app, name="tx")
     app.add_typer(audit_app, name="audit")
     app.add_typer(keys_app, name="keys")
+    app.add_typer(contracts_app, name="contracts")

@@ -19,6 +19,7 @@ from transactional.api import (
     auth,
     benefits,
     catalogue,
+    contracts,
     decisions,
     directory,
     errors,
@@ -153,7 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router, standing.router,
-                   inventory.router, risk.router):
+                   inventory.router, risk.router, contracts.router):
         api.include_router(router)
     for router in benefits.ROUTERS:
         api.include_router(router)

@@ -201,6 +201,17 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "procurement_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "sourcing_awarded"),
     ("post", "/api/v1/sourcing-events/{event_id}/award/approve"): Case(
         "finance_coal", ("finance_power", "admin_power"), "sourcing_awarded"),
+    ("get", "/api/v1/contracts/{contract_id}"): Case(
+        "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "contract"),
+    ("get", "/api/v1/contracts/{contract_id}/document"): Case(
+        "supplier_1", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "contract"),
+    ("get", "/api/v1/contracts/{contract_id}/evidence"): Case(
+        "finance_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "contract"),
+    ("post", "/api/v1/contracts/{contract_id}/sign"): Case(
+        "supplier_1", ("supplier_2",), "contract", {"document_sha256": "from-fixture"}),
+    ("post", "/api/v1/contracts/{contract_id}/approve"): Case(  # not its maker
+        "admin_coal", ("procurement_power", "admin_power"), "contract",
+        {"document_sha256": "from-fixture"}),
     ("get", "/api/v1/categories/{category_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/skus/{sku_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/offers/{offer_id}"): "public read: the group's marketplace",
@@ -260,6 +271,14 @@ def objects(client, world, db):
                       json={"period_start": start, "period_end": end})
         assert order_id in {line["order_id"] for line in issued[0]["lines"]}
         return {"statement_id": issued[0]["id"]}
+
+    def contract() -> dict[str, Any]:
+        made = post("/api/v1/contracts", "procurement_coal", json={
+            "supplier_id": "SUP-1", "currency": "CNY", "business_units": ["COAL"],
+            "valid_from": "2026-01-01", "valid_to": "2099-12-31",
+            "lines": [{"sku_id": world.sku_ids["COAL-6000"], "committed_quantity": 10,
+                       "price_tiers": [{"min_quantity": 1, "unit_price": "850"}]}]})
+        return {"contract_id": made["id"], "sha256": made["document"]["sha256"]}
 
     def order() -> dict[str, Any]:
         response = client.post("/api/v1/orders", json=order_body(offer, 2),
@@ -363,6 +382,7 @@ def objects(client, world, db):
             "customer_ref": "CUST-M"})["id"]},
         "application": application,
         "document": document,
+        "contract": contract,
     }
 
     def build(kind: str) -> dict[str, Any]:
@@ -384,6 +404,8 @@ def test_other_units_and_suppliers_get_404(client, world, db, objects, method: s
     body = dict(case.body) if case.body else None
     if body and "sku_id" in body:
         body["sku_id"] = world.sku_ids["COAL-6000"]
+    if body and body.get("document_sha256") == "from-fixture":
+        body["document_sha256"] = objects(case.ids)["sha256"]
 
     def send(user: str) -> Any:
         headers = world.headers(user, **case.extra_headers)

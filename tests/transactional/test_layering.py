@@ -22,7 +22,7 @@ RANKS = {
     "core": 2,
     "identity": 3, "accounting": 3, "standing": 3,
     "catalogue": 4, "onboarding": 4, "recommend": 4,
-    "rebates": 5, "benefits": 5, "inventory": 5, "risk": 5, "tendering": 5,
+    "rebates": 5, "benefits": 5, "inventory": 5, "risk": 5, "tendering": 5, "contracts": 5,
     "ordering": 6,
     "settlement": 7,
     "api": 8, "cli": 8, "service": 8,
@@ -92,7 +92,7 @@ def test_only_the_lifecycle_changes_an_order_status() -> None:
     assert effect_modules == {
         "transactional.ordering.approvals", "transactional.ordering.payments",
         "transactional.ordering.refunds", "transactional.rebates.accruals",
-        "transactional.benefits.redemption"}
+        "transactional.benefits.redemption", "transactional.contracts.calloffs"}
     modules = dict(_sources())
     for module in effect_modules:  # providers never call back into the owner
         assert not any(t.startswith("transactional.ordering.lifecycle")
@@ -104,4 +104,4 @@ def test_every_named_side_effect_has_its_function() -> None:
     assert named == set(EFFECTS)
     assert [t.hooks for t in (TRANSITIONS["deliver"], TRANSITIONS["cancel"])] == [
         ("ledger.delivery", "rebates.accrue"),
-        ("approval.decide", "payment.refund_on_cancel", "coupon.reverse")]
+        ("approval.decide", "payment.refund_on_cancel", "coupon.reverse", "contract.release")]

@@ -11,6 +11,8 @@ from infra.http.validators import Id
 from transactional.api.catalogue import AttrFilters
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.catalogue import offers
+from transactional.contracts.pricing import mark_contract_prices
+from transactional.db.types import utcnow
 from transactional.domain.attributes import parse_filter
 from transactional.schemas.common import ERRORS
 from transactional.schemas.offers import OfferCreate, OfferPublic, OfferUpdate
@@ -54,13 +56,15 @@ def list_offers(
 ) -> Page[OfferPublic]:
     """Search offers by SKU, category, supplier and SKU attribute values. ``orderable`` is
     false (with the reason) for a supplier suspended by the elimination list while
-    enforcement is on."""
+    enforcement is on. ``contract_prices``: the framework contracts in force for your unit
+    that price the offer's SKU (order at them with ``contract_id``)."""
     filters = [parse_filter(a) for a in attr or []]
     with context.db.read() as session:
         result = offers.list_offers(session, page, sku_id=sku_id, category_id=category_id,
                                     supplier_id=supplier_id, is_active=is_active,
                                     filters=filters)
         mark_orderable(session, result.items, user.business_unit, context.policy)
+        mark_contract_prices(session, result.items, user.business_unit, utcnow().date())
     return Page[OfferPublic](**result.__dict__)
 
 
@@ -69,4 +73,5 @@ def get_offer(offer_id: Id, context: ContextDep, user: CurrentUser) -> OfferPubl
     with context.db.read() as session:
         offer = offers.get_offer(session, offer_id)
         mark_orderable(session, [offer], user.business_unit, context.policy)
+        mark_contract_prices(session, [offer], user.business_unit, utcnow().date())
     return OfferPublic(**offer)

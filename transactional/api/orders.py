@@ -58,7 +58,10 @@ def create_order(
     Checks MOQ and order multiples, prices each line by quantity tier, routes each line to
     the supplier's warehouses by stock and shipping cost (splitting a line when one
     warehouse cannot fill it), and reserves the stock, all in one transaction. Not enough
-    stock: **409** ``out_of_stock``, nothing reserved. Rate-limited per user.
+    stock: **409** ``out_of_stock``, nothing reserved. With ``contract_id`` the order is a
+    call-off: priced at the contract's tiers, taken off its remaining quantity (409
+    ``contract_quantity_exhausted`` / ``contract_expired`` / ``contract_not_signed``).
+    Rate-limited per user.
     """
     retry = context.order_limiter.hit(f"order:{user.user_id}")
     if retry is not None:
@@ -71,7 +74,7 @@ def create_order(
         ship_to_address=ship_to.address if ship_to else None,
         ship_to_latitude=ship_to.latitude if ship_to else None,
         ship_to_longitude=ship_to.longitude if ship_to else None,
-        note=body.note, coupon_code=body.coupon_code,
+        note=body.note, coupon_code=body.coupon_code, contract_id=body.contract_id,
     )
     result = context.db.run_write(lambda s: place_order(s, user, request, key,
                                                         policy=context.policy))

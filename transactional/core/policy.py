@@ -145,6 +145,8 @@ class Action(StrEnum):
     STATEMENT_CORRECT = "statement.correct"
     AWARD_PROPOSE = "sourcing_award.propose"
     AWARD_APPROVE = "sourcing_award.approve"
+    CONTRACT_CREATE = "contract.create"
+    CONTRACT_APPROVE = "contract.approve"
 
 
 _R = Role
@@ -161,15 +163,19 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.STATEMENT_CORRECT: frozenset({_R.FINANCE, _R.ADMIN}),
     Action.AWARD_PROPOSE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
     Action.AWARD_APPROVE: frozenset({_R.PROCUREMENT, _R.FINANCE, _R.ADMIN}),
+    Action.CONTRACT_CREATE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.CONTRACT_APPROVE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
 }
 
 #: Checker decisions: the maker of what they check may never take them (four eyes).
 #: ``order.*``: the buyer who placed the order; ``approval_limit.confirm``: who requested the
 #: change; ``supplier_application.review``: the applicant; ``statement.correct``: who issued
-#: the statement being corrected; ``sourcing_award.approve``: who computed the award.
+#: the statement being corrected; ``sourcing_award.approve``: who computed the award;
+#: ``contract.approve``: who drew up the contract.
 CHECKER_ACTIONS: frozenset[Action] = frozenset({
     Action.ORDER_APPROVE, Action.ORDER_REJECT, Action.ORDER_RISK_REVIEW, Action.LIMIT_CONFIRM,
     Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT, Action.AWARD_APPROVE,
+    Action.CONTRACT_APPROVE,
 })
 
 #: Checker decisions that also need a role other than the maker's (a unit's procurement

@@ -76,12 +76,12 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "reject", frozenset({_S.PENDING_APPROVAL}), _S.REJECTED,
             frozenset({Role.PROCUREMENT, Role.ADMIN}), "order.rejected", StockEffect.RELEASE,
-            "rejected_at", hooks=("approval.decide", "coupon.reverse"), reason_required=True,
+            "rejected_at", hooks=("approval.decide", "coupon.reverse", "contract.release"), reason_required=True,
         ),
         Transition(
             "expire", frozenset({_S.PENDING_APPROVAL}), _S.EXPIRED,
             frozenset({Role.ADMIN}), "order.approval_expired", StockEffect.RELEASE,
-            "expired_at", hooks=("approval.decide", "coupon.reverse"), route=False,
+            "expired_at", hooks=("approval.decide", "coupon.reverse", "contract.release"), route=False,
         ),
         Transition(
             "pay", frozenset({_S.PLACED, _S.APPROVED}), _S.PAID,
@@ -107,7 +107,8 @@ TRANSITIONS: dict[str, Transition] = {
             "cancel", frozenset({_S.PLACED, _S.PENDING_APPROVAL, _S.PENDING_REVIEW, _S.APPROVED, _S.PAID}),
             _S.CANCELLED, frozenset({Role.BUYER, Role.PROCUREMENT, Role.ADMIN}),
             "order.cancelled", StockEffect.RELEASE, "cancelled_at",
-            hooks=("approval.decide", "payment.refund_on_cancel", "coupon.reverse"),
+            hooks=("approval.decide", "payment.refund_on_cancel", "coupon.reverse",
+                   "contract.release"),
         ),
         # The risk review (ordering/reviews.py; four eyes, outcome recorded): an order
         # held by the risk guard is released (to the approval it still needs, if any) or refused.
@@ -121,7 +122,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "refuse", frozenset({_S.PENDING_REVIEW}), _S.REJECTED, _REVIEWERS, "order.refused",
-            StockEffect.RELEASE, "rejected_at", hooks=("approval.decide", "coupon.reverse"), route=False,
+            StockEffect.RELEASE, "rejected_at", hooks=("approval.decide", "coupon.reverse", "contract.release"), route=False,
             reason_required=True,
         ),
     )

@@ -15,6 +15,7 @@ and what they return goes into the outbox event under ``effects``:
 ``ledger.delivery``         post the delivery (deposit → goods to settle)
 ``rebates.accrue``          accrue the dealer's tiered rebates on the order
 ``coupon.reverse``          give back the order's coupon use, reverse its receivable adjustment
+``contract.release``        give a call-off's quantities back to its framework contract
 ==========================  ==================================================
 
 Those functions never change an order's status themselves. What drives the lifecycle from
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from transactional.accounting import postings
 from transactional.benefits import redemption
+from transactional.contracts import calloffs
 from transactional.core import audit, events
 from transactional.core.policy import Action, require_checker
 from transactional.db.tables.ordering import orders
@@ -63,6 +65,7 @@ EFFECTS: dict[str, Effect] = {
     "ledger.delivery": _post_delivery,
     "rebates.accrue": accruals.accrue,
     "coupon.reverse": redemption.reverse_on_cancel,
+    "contract.release": calloffs.release_on_cancel,
 }
 
 #: Order actions that check someone else's order (``core/policy.py``).

@@ -4,12 +4,14 @@
 multiple checks, pricing by tier, promotions, the approval an amount above the unit's limit
 needs, the order and its lines, then routing and reservation of the stock
 (``ordering/reservation.py``, as late as possible so the stock rows stay locked briefly),
-the allocations and the ``order.placed`` outbox event. Either all of it commits or none of
-it does. What happens to the order afterwards is ``ordering/lifecycle.py``'s.
+the allocations and the ``order.placed`` outbox event. An order naming a framework contract
+is a call-off: priced at the contract and taken off its remaining quantity
+(``contracts/calloffs.py``). Either all of it commits or none of it does. What happens to the order afterwards is ``ordering/lifecycle.py``'s.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from transactional.benefits import checkout
 from transactional.catalogue import promotions
+from transactional.contracts import calloffs
 from transactional.core import events
 from transactional.core.idempotency import IdempotentRequest, run_once
 from transactional.core.policy import CommercePolicy, current_policy
@@ -82,6 +85,7 @@ class OrderRequest:
     ship_to_longitude: float | None = None
     note: str | None = None
     coupon_code: str | None = None
+    contract_id: int | None = None  # a call-off against this framework contract
 
 
 @dataclass(frozen=True)
@@ -167,17 +171,23 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         )
     supplier_id, currency = suppliers.pop(), currencies.pop()
     standing.ensure_orderable(session, [supplier_id], actor.business_unit, policy)
+    now = utcnow()
+    call_off = None
+    if request.contract_id is not None:  # priced at the contract (contracts/calloffs.py)
+        call_off = _call_off_terms(session, actor, request.contract_id, request, terms,
+                                   supplier_id, now)
+        terms, currency = call_off[1], call_off[0].currency
     priced = []
     gross = Money.zero(currency)
     for line_no, line in enumerate(request.lines, start=1):
         unit, amount = price_line(terms[line.offer_id], line.quantity)
         priced.append((line_no, line, terms[line.offer_id], unit, amount))
         gross = gross + amount
-    now = utcnow()
+    rules = (promotions.price_rules(session, actor.business_unit, supplier_id, now)
+             if call_off is None else [])  # a contract price is the agreed net price
     discounts, applied = apply_promotions(
         [LineAmount(n, category_of[line.offer_id], amount.amount)
-         for n, line, _, _, amount in priced],
-        promotions.price_rules(session, actor.business_unit, supplier_id, now), currency)
+         for n, line, _, _, amount in priced], rules, currency)
     discount = sum(discounts.values(), Decimal(0))
     total = Money.of(gross.amount - discount, currency)
     need = approvals.requirement(session, actor.business_unit, total.amount, currency, now,
@@ -235,6 +245,11 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         for a in allocations
     ]
     _INSERT_ALLOCATIONS.execute(session, alloc_rows[0] if len(alloc_rows) == 1 else alloc_rows)
+    if call_off is not None:  # after the stock: the lock order a cancellation takes too
+        calloffs.reserve(session, call_off[0], {"id": order_id, **order_row},
+                         [(n, t.sku_id, line.quantity, u.amount) for n, line, t, u, _ in priced],
+                         now)
+        order_row["contract_id"] = call_off[0].contract_id
     snapshot = _snapshot_from_rows(order_id, order_row, line_rows, alloc_rows, promotion_rows,
                                    approval)
     events.emit(session, PLACED_EVENT, "order", order_id, snapshot,
@@ -244,6 +259,25 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
                     {"order_id": order_id, **approval}, business_unit=actor.business_unit,
                     supplier_id=supplier_id, json_ready=True)
     return snapshot, str(order_id)
+
+
+def _call_off_terms(session: Session, actor: Principal, contract_id: int, request: OrderRequest,
+                    terms: dict[int, OfferTerms], supplier_id: str, now: dt.datetime
+                    ) -> tuple[calloffs.CallOffTerms, dict[int, OfferTerms]]:
+    """The contract's terms for this call-off and each offer's terms priced at them (the
+    contract's currency and tiers; its price replaces the offer's MOQ and multiple)."""
+    quantities: dict[int, int] = {}
+    for line in request.lines:
+        sku = terms[line.offer_id].sku_id
+        quantities[sku] = quantities.get(sku, 0) + line.quantity
+    contract = calloffs.terms_for(session, actor, contract_id, supplier_id, quantities,
+                                  now.date())
+    priced = {
+        offer_id: OfferTerms(offer_id, t.supplier_id, t.sku_id, contract.currency, 1, 1,
+                             contract.lines[t.sku_id].tiers, t.version)
+        for offer_id, t in terms.items()
+    }
+    return contract, priced
 
 
 def _promotion_row(order_id: int, a: AppliedPromotion, currency: str) -> dict:

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from infra.http.pages import Page, PageRequest
+from transactional.contracts.calloffs import contract_of_orders
 from transactional.core.jsonable import jsonable
 from transactional.core.paging import fetch_page
 from transactional.db.tables.ordering import (
@@ -100,7 +101,9 @@ def snapshots(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
             key = (line.order_id, line.line_no)
             lines[line.order_id].append(line_json(
                 line._mapping, allocs.get(key, []), promos.get(key, []), rebates.get(key, [])))
-    return [snapshot_of({**r._mapping, "risk": risks.get(r.id)}, lines[r.id], approvals.get(r.id))
+    contract_of = contract_of_orders(session, ids)
+    return [snapshot_of({**r._mapping, "risk": risks.get(r.id), "contract_id": contract_of.get(r.id)},
+                        lines[r.id], approvals.get(r.id))
             for r in rows]
 
 
@@ -161,6 +164,7 @@ def snapshot_of(m: Mapping[str, Any], lines: list[dict[str, Any]],
                     "longitude": m["ship_to_longitude"]},
         "note": m["note"], **{k: jsonable(m[k]) for k in TIMESTAMPS},
         "statement_id": m["statement_id"], "approval": approval, "risk": m.get("risk"),
+        "contract_id": m.get("contract_id"),
         "lines": lines,
     }
 

@@ -56,6 +56,18 @@ class PriceTierPublic(BaseModel):
     unit_price: Decimal
 
 
+class ContractPricePublic(BaseModel):
+    """A framework contract in force for the caller's unit that prices this offer's SKU
+    (order at it with ``POST /orders`` and ``contract_id``)."""
+
+    contract_id: int
+    contract_line_id: int
+    currency: str
+    price_tiers: list[PriceTierPublic]
+    remaining_quantity: int
+    valid_to: dt.date
+
+
 class OfferPublic(BaseModel):
     """An offer with its tiers and the stock its supplier holds for the SKU."""
 
@@ -74,3 +86,4 @@ class OfferPublic(BaseModel):
     updated_at: dt.datetime
     orderable: bool = True  # False: the supplier is suspended (elimination list, enforcement on)
     not_orderable_reason: str | None = None
+    contract_prices: list[ContractPricePublic] = []  # the caller's unit's contracts in force

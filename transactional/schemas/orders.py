@@ -44,6 +44,10 @@ class OrderCreate(RequestModel):
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=100)
     ship_to: ShipTo | None = None
     note: str | None = Field(default=None, max_length=1000)
+    contract_id: Id | None = Field(
+        default=None, description="a call-off: price every line at this framework contract's "
+                                  "tiers and take its quantities off the contract's remaining "
+                                  "quantity (409 when expired, unsigned or exhausted)")
     coupon_code: str | None = Field(default=None, min_length=1, max_length=64,
                                     description="a coupon issued to you (redeemed once; 422/409 "
                                                 "when it cannot apply, and nothing is placed)")
@@ -185,4 +189,5 @@ class OrderPublic(BaseModel):
     statement_id: int | None
     approval: ApprovalPublic | None
     risk: RiskPublic | None = None
+    contract_id: int | None = None  # the framework contract of a call-off
     lines: list[OrderLinePublic]

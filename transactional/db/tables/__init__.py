@@ -9,6 +9,7 @@ from transactional.db.tables import (  # noqa: F401
     accounting,
     benefits,
     catalogue,
+    contracts,
     core,
     decisions,
     identity,
