@@ -18,7 +18,8 @@ Everything goes through the transactional services, as a user would through the 
 5. **Trading** — each dealer places ``ORDERS_PER_DEALER`` orders (seeded choice among its
    unit's suppliers' offers, a USD-quoted supplier first when there is one); large ones are
    approved by the unit's procurement; each is paid through a signed provider callback,
-   shipped, delivered (rebates accrue); every fifth gets a partial refund.
+   shipped, delivered (rebates accrue); every fifth gets a partial refund; the dealer rates
+   about three of four deliveries (``demo/ratings.py``: ``order.rated`` for the scorecards).
 6. **Settlement** — statements for this month so far, per unit and supplier, in each
    supplier's settlement currency (payables exported); dealers' rebates settled.
 7. **Onboarding** — one ERP vendor not yet on the platform applies (with a PDF licence) and
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from demo.commerce_report import CommerceReport
+from demo.ratings import rate_delivered
 from infra.settings import Settings, get_settings
 
 DEALERS_PER_UNIT = 3
@@ -244,6 +246,8 @@ def _trade(db: Any, dealer: Any, offers: list[Any], settings: Settings) -> None:
             if _status(db, order_id) == {"ship": "paid", "deliver": "shipped"}[action]:
                 db.run_write(lambda s, a=action, p=actor, i=order_id: transition_order(
                     s, p, i, a))
+        if _status(db, order_id) == "delivered":  # the dealer rates most deliveries
+            rate_delivered(db, buyer, order_id, offer.supplier_id, settings.demo.seed, policy)
         if n == ORDERS_PER_DEALER - 1 and _status(db, order_id) == "delivered" and not \
                 db.run_write(lambda s, i=order_id: payments.get_payments(
                     s, SYSTEM, i))["refunds"]:
@@ -383,6 +387,11 @@ def _summarise(db: Any, report: CommerceReport) -> None:
         demo = orders.c.note == "demo commerce run"
         report.orders = dict(session.execute(select(orders.c.status, func.count())
                                              .where(demo).group_by(orders.c.status)).all())
+        from transactional.db.tables.feedback import order_ratings
+
+        report.ratings = session.execute(select(func.count()).select_from(order_ratings)
+                                         .join(orders, orders.c.id == order_ratings.c.order_id)
+                                         .where(demo)).scalar_one()
         report.approvals = session.execute(select(func.count()).select_from(order_approvals)
                                            .join(orders, orders.c.id == order_approvals.c.order_id)
                                            .where(demo)).scalar_one()

@@ -19,6 +19,7 @@ class CommerceReport:
     dealers: list[dict[str, Any]] = field(default_factory=list)
     orders: dict[str, int] = field(default_factory=dict)
     approvals: int = 0
+    ratings: int = 0  # delivered demo orders their dealer rated
     statements: list[dict[str, Any]] = field(default_factory=list)
     rebate_settlements: int = 0
     onboarded: str | None = None
@@ -31,7 +32,8 @@ def render(report: CommerceReport) -> str:
     currencies = sorted({s["currency"] for s in report.statements})
     return "\n".join([
         f"demo commerce: FX rates {report.fx_rates}, promotions {report.promotions}",
-        f"  orders by status: {report.orders} ({report.approvals} approved by procurement)",
+        (f"  orders by status: {report.orders} ({report.approvals} approved by procurement, "
+         f"{report.ratings} rated by their buyer)"),
         (f"  dealers: {len(report.dealers)}, rebates settled to their accounts: {paid} CNY "
          f"({report.rebate_settlements} settlements this run)"),
         f"  supplier statements: {len(report.statements)} in {', '.join(currencies) or '-'}",

@@ -54,11 +54,21 @@ def up() -> None:
         raise typer.Exit(1) from None
 
 
+def dagster_home() -> None:
+    """Write ``$DAGSTER_HOME/dagster.yaml`` from settings (PostgreSQL storage with
+    ``DAGSTER__POSTGRES_URL``); the deployed webserver and daemon run it before starting."""
+    from grouplake.dagster_home import prepare_dagster_home
+    from infra.settings import get_settings
+
+    typer.echo(f"Dagster instance at {prepare_dagster_home(get_settings())}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the orchestration commands to the root app."""
     app.command("setup")(setup)
     app.command("run")(run)
     app.command("up")(up)
+    app.command("dagster-home")(dagster_home)
     from grouplake.docs import docs
 
     app.command("docs")(docs)

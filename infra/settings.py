@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["local", "ci", "staging", "production"]
@@ -152,6 +152,11 @@ class OltpSettings(BaseModel):
     # second person's approval (maker != checker)
     sourcing_award_approval_limit: str = "1000000"
     sourcing_award_time_limit_s: float = 30.0  # HiGHS wall limit of one award solve
+    # buyer ratings of delivered orders (transactional/feedback): the buyer may change a rating
+    # for this many hours after giving it; a supplier sees its own means only from this many
+    # ratings on (fewer: the count alone, so no single buyer's scores can be read off)
+    rating_edit_window_hours: int = Field(default=168, ge=0)
+    rating_summary_min_count: int = Field(default=3, ge=1)
 
 
 class RiskSettings(BaseModel):
@@ -174,6 +179,24 @@ class RiskSettings(BaseModel):
     eliminated_supplier_weight: float = Field(0.6, gt=0, lt=1)
     model_name: str = "grouplake_fraud_online"  # registered online model; alias "champion"
     model_refresh_seconds: float = 60.0  # how often the champion alias is checked for a move
+
+
+class SupplierMatchSettings(BaseModel):
+    """The supplier master's steward review loop (``models/entity_resolution/review.py``)."""
+
+    # pairs scored in [review_low, review_high) go to the data steward's review queue
+    review_low: float = Field(0.35, ge=0, le=1)
+    review_high: float = Field(0.65, ge=0, le=1)
+    review_limit: int = Field(500, gt=0)  # most uncertain pairs kept in the queue per run
+    # lake table of the steward's must-link / cannot-link decisions (read by every run)
+    decisions_table: str = "steward/supplier_match_decisions"
+    review_queue_table: str = "gold/supplier_review_queue"  # published by the mart of that name
+
+    @model_validator(mode="after")
+    def _band_is_a_band(self) -> SupplierMatchSettings:
+        if self.review_low >= self.review_high:
+            raise ValueError(f"suppliers.review_low ({self.review_low}) must be below review_high ({self.review_high})")
+        return self
 
 
 class AuthSettings(BaseModel):
@@ -210,6 +233,34 @@ class DbtSettings(BaseModel):
     # reference day of the supplier-performance models (DBT__AS_OF_DATE=2026-10-31); None: the
     # last purchase-order day in the data. Scorecards cover the latest month ending by then.
     as_of_date: dt.date | None = None
+
+
+class DagsterSettings(BaseModel):
+    """The Dagster instance (env ``DAGSTER__*``; ``DAGSTER_HOME`` places its folder).
+
+    ``grouplake dagster-home`` (and every command that starts Dagster) writes the instance's
+    ``dagster.yaml`` from these (:mod:`grouplake.dagster_home`).
+    """
+
+    # run / event-log / schedule storage on PostgreSQL (dagster-postgres), e.g.
+    # postgresql+psycopg2://dagster:...@db:5432/dagster; None: SQLite files under DAGSTER_HOME
+    postgres_url: SecretStr | None = None
+    # > 0: queued runs (QueuedRunCoordinator, dequeued by the daemon), at most this many at once;
+    # 0: Dagster's default (runs start at once)
+    max_concurrent_runs: int = Field(0, ge=0)
+
+    @field_validator("postgres_url")
+    @classmethod
+    def _psycopg2_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """dagster-postgres drives its URL with psycopg2: refuse another driver up front."""
+        if value is not None:
+            scheme = value.get_secret_value().partition("://")[0]
+            if scheme != "postgresql+psycopg2":
+                # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3, on which Dagster's
+                # `NOTIFY run_events, %(id)s` fails (psycopg 3 binds server-side)
+                raise ValueError("DAGSTER__POSTGRES_URL must be a postgresql+psycopg2:// URL "
+                                 "(dagster-postgres needs psycopg2), got scheme " + repr(scheme))
+        return value
 
 
 class MlflowSettings(BaseModel):
@@ -279,8 +330,10 @@ class Settings(BaseSettings):
     iot: IotSettings = Field(default_factory=IotSettings)
     oltp: OltpSettings = Field(default_factory=OltpSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    suppliers: SupplierMatchSettings = Field(default_factory=SupplierMatchSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     dbt: DbtSettings = Field(default_factory=DbtSettings)
+    dagster: DagsterSettings = Field(default_factory=DagsterSettings)
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
     services: ServiceSettings = Field(default_factory=ServiceSettings)

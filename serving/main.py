@@ -24,6 +24,7 @@ from serving.api import (
     rankings,
     scorecards,
     snapshot,
+    supplier_review,
     suppliers,
 )
 from serving.api.deps import AppContext
@@ -111,7 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # are matched in order); each router is included in the app directly, not nested (every
     # router level costs a match per request)
     scorecards.add_hot_routes(app, API_PREFIX)
-    for router in (scorecards.router, rankings.router, suppliers.router, customers.router,
+    for router in (scorecards.router, rankings.router, suppliers.router, supplier_review.router,
+                   customers.router,
                    inventory.router, ml.router, snapshot.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)

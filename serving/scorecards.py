@@ -23,20 +23,23 @@ from typing import Any
 
 #: metrics of each group, in the order the mart lists them.
 METRIC_GROUPS: dict[str, tuple[str, ...]] = {
-    "quality": ("quality_pass_rate", "defect_ppm", "return_rate", "complaint_rate"),
+    "quality": ("quality_pass_rate", "defect_ppm", "return_rate", "complaint_rate",
+                "buyer_quality_rating"),
     "delivery": ("on_time_delivery_rate", "on_time_in_full_rate", "quantity_accuracy_rate",
-                 "avg_days_late", "avg_lead_time_days", "lead_time_cv", "asn_eta_accuracy_rate"),
+                 "avg_days_late", "avg_lead_time_days", "lead_time_cv", "asn_eta_accuracy_rate",
+                 "buyer_delivery_rating"),
     "price": ("price_vs_market_pct", "price_volatility_pct", "price_override_rate"),
     "service": ("invoice_accuracy_rate", "duplicate_invoice_rate", "invoice_mismatch_rate",
                 "po_ack_rate", "avg_po_ack_hours", "avg_ticket_response_hours",
-                "avg_ticket_resolution_days"),
+                "avg_ticket_resolution_days", "buyer_service_rating"),
 }
 IDENTITY = ("supplier_key", "group_supplier_id", "supplier_name", "scorecard_month",
             "window_start_month", "window_end_date", "main_category_id", "main_category_name",
             "main_business_unit_code", "erp_vendor_record_count")
 ACTIVITY = ("spend_group", "currency", "group_spend_share_pct", "po_count", "po_line_count",
             "receipt_count", "active_months", "business_units_served", "due_line_count",
-            "inspection_count", "invoice_count", "ticket_count", "gps_tracked_shipment_count")
+            "inspection_count", "invoice_count", "ticket_count", "gps_tracked_shipment_count",
+            "rating_count")
 GROUP_SCORES = ("quality_score", "delivery_score", "price_score", "service_score")
 RANKING = ("is_ranked", "unranked_reason", "ranked_supplier_count", "group_rank",
            "category_rank", "category_ranked_count", "business_unit_rank",

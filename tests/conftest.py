@@ -98,7 +98,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object
     for key in list(os.environ):
         if "__" in key and key.split("__")[0] in {
             "LAKE", "ERP", "CRM", "WMS", "IOT", "OLTP", "AUTH", "DBT", "MLFLOW",
-            "SERVING", "SERVICES", "DEMO", "RISK",
+            "SERVING", "SERVICES", "DEMO", "RISK", "SUPPLIERS", "DAGSTER",
         }:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("GROUPLAKE_HOME", str(tmp_path / "home"))

@@ -66,15 +66,15 @@ class DemoLake:
         return run_graph(selection)
 
     def sql(self, query: str):
-        """Query the lake (``grouplake sql`` names) into pandas."""
-        from lake.sql import connect
-        from lake.storage import LakeStorage
+        """Query the lake (``grouplake sql`` names) into pandas.
 
-        con = connect(LakeStorage.from_settings(self.settings))
-        try:
-            return con.execute(query).df()
-        finally:
-            con.close()
+        Each query sees the lake's current snapshot, as a fresh ``grouplake sql`` would: the
+        connection is kept between queries, and a table whose ``_delta_log`` changed since it
+        was registered (a commit, a restore, a new or dropped table) is registered again
+        through :func:`lake.sql.register_table`, the one reader path. Opening every table for
+        every query cost about a second each time.
+        """
+        return _LakeConnection.of(self).refresh().con.execute(query).df()
 
     def dbt_sql(self, query: str):
         """Query dbt's DuckDB file (read-only) into pandas."""
@@ -89,6 +89,59 @@ class DemoLake:
 
         key = dg.AssetCheckKey(dg.AssetKey(asset.split("/")), check)
         return dg.DagsterInstance.get().get_latest_asset_check_evaluation_record(key)
+
+
+class _LakeConnection:
+    """One in-memory DuckDB over a demo lake, tables re-registered when their log changes."""
+
+    _open: dict[Path, _LakeConnection] = {}
+
+    def __init__(self, lake: DemoLake) -> None:
+        import duckdb
+
+        from lake.sql import LAYERS
+        from lake.storage import LakeStorage
+
+        self.storage = LakeStorage.from_settings(lake.settings)
+        self.root = Path(self.storage.uri(""))
+        self.con = duckdb.connect(":memory:")
+        for layer in LAYERS:
+            self.con.execute(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')
+        self.registered: dict[str, tuple[tuple[str, ...], list[str]]] = {}  # sql name -> (log, datasets)
+
+    @classmethod
+    def of(cls, lake: DemoLake) -> _LakeConnection:
+        """The lake's connection (made on first use)."""
+        if lake.home not in cls._open:
+            cls._open[lake.home] = cls(lake)
+        return cls._open[lake.home]
+
+    def refresh(self) -> _LakeConnection:
+        """Register what changed since the last query; drop what is gone."""
+        from lake.sql import discover_tables, register_table
+        from lake.tables import open_table
+
+        seen = set()
+        for table in discover_tables(self.storage):
+            seen.add(table.sql_name)
+            log = tuple(sorted(os.listdir(self.root / table.relative_path / "_delta_log")))
+            known = self.registered.get(table.sql_name)
+            if known is not None and known[0] == log:
+                continue
+            delta = open_table(self.storage, table.relative_path)
+            if delta is None:
+                continue
+            names = register_table(self.con, f'"{table.layer}"."{table.name}"', delta,
+                                   f"__lake_{table.layer}_{table.name}")
+            for stale in set(known[1] if known else ()) - set(names):
+                self.con.unregister(stale)
+            self.registered[table.sql_name] = (log, names)
+        for gone in set(self.registered) - seen:
+            layer, name = gone.split(".", 1)
+            self.con.execute(f'DROP VIEW IF EXISTS "{layer}"."{name}"')
+            for stale in self.registered.pop(gone)[1]:
+                self.con.unregister(stale)
+        return self
 
 
 @contextlib.contextmanager

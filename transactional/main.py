@@ -31,6 +31,7 @@ from transactional.api import (
     orders,
     payments,
     promotions,
+    ratings,
     recommendations,
     risk,
     settlement,
@@ -154,7 +155,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    users.router, directory.business_units, directory.suppliers,
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router, standing.router,
-                   inventory.router, risk.router, contracts.router):
+                   inventory.router, risk.router, contracts.router, ratings.orders,
+                   ratings.suppliers):
         api.include_router(router)
     for router in benefits.ROUTERS:
         api.include_router(router)

@@ -33,6 +33,9 @@ NON_NEGATIVE_COLUMNS = (
     "avg_ticket_response_hours", "avg_ticket_resolution_days", "avg_po_ack_hours", "price_volatility_pct",
 )
 SCORE_COLUMNS = ("quality_score", "delivery_score", "price_score", "service_score", "overall_score")
+#: Buyer ratings (1-5): the window's means and the means shrunk toward the category mean.
+RATING_COLUMNS = ("delivery_rating_mean", "quality_rating_mean", "service_rating_mean",
+                  "buyer_delivery_rating", "buyer_quality_rating", "buyer_service_rating")
 
 
 def _gx():
@@ -56,7 +59,8 @@ def build_supplier_scorecards(data: SuiteData, baseline: dict[str, Any]) -> list
     gxe = _gx()
     mart, rows = data.dbt_frame(
         f"select supplier_scorecard_id, is_ranked, group_spend_share_pct, "
-        f"{', '.join(RATE_COLUMNS + NON_NEGATIVE_COLUMNS + SCORE_COLUMNS)} from marts.supplier_scorecards"
+        f"{', '.join(RATE_COLUMNS + NON_NEGATIVE_COLUMNS + SCORE_COLUMNS + RATING_COLUMNS)} "
+        "from marts.supplier_scorecards"
     )
     deciles, months = data.dbt_frame(
         f"""
@@ -96,6 +100,7 @@ def build_supplier_scorecards(data: SuiteData, baseline: dict[str, Any]) -> list
             *_between(RATE_COLUMNS, 0, 1),
             *_between(NON_NEGATIVE_COLUMNS, 0, None),
             *_between(SCORE_COLUMNS, 0, 100),
+            *_between(RATING_COLUMNS, 1, 5),
             *_between(("group_spend_share_pct",), 0, 100),
         ]),
         Part("decile", deciles, months, [

@@ -7,7 +7,11 @@ probable, and two clusters merge only if the mean probability over every scored 
 between them is at least 0.5 — one strong "different" pair outweighs a chain. Hard rules:
 
 - records sharing a valid credit code are one company (must-link, merged first);
-- a cluster never holds two different valid codes (cannot-link), whatever the names say.
+- a cluster never holds two different valid codes (cannot-link), whatever the names say;
+- a data steward's decisions (:mod:`review`) are constraints too: a *cannot-link* pair never
+  ends in one cluster (not even when the two records share a valid code: the steward has
+  seen that one of them is mistyped), a *must-link* pair's clusters are merged after the
+  scored edges (unless that would join two valid codes or break a cannot-link).
 
 Pairs inside a grown cluster that blocking never proposed are not "unknown forever":
 :func:`unscored_pairs` lists them so the caller can score them and cluster again.
@@ -31,7 +35,8 @@ def _csr(n: int, pairs: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray,
-            threshold: float = THRESHOLD) -> np.ndarray:
+            threshold: float = THRESHOLD, *, must_link: np.ndarray | None = None,
+            cannot_link: np.ndarray | None = None) -> np.ndarray:
     """Cluster label per record (the smallest record position in its cluster).
 
     Args:
@@ -40,6 +45,8 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray
         probs: calibrated match probability per pair.
         valid_code: per record its valid credit code, ``""`` when none.
         threshold: minimum average probability between two clusters to merge them.
+        must_link: (k, 2) record positions a steward said are one company.
+        cannot_link: (k, 2) record positions a steward said are different companies.
 
     Example:
         >>> pairs = np.array([[0, 1], [1, 2], [0, 2]])
@@ -50,6 +57,16 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     codes: dict[int, str] = {i: valid_code[i] for i in range(n) if valid_code[i]}
 
+    cannot: dict[int, set[int]] = {}
+    for x, y in (cannot_link if cannot_link is not None else np.empty((0, 2), dtype=np.int64)):
+        cannot.setdefault(int(x), set()).add(int(y))
+        cannot.setdefault(int(y), set()).add(int(x))
+    constrained: dict[int, list[int]] = {i: [i] for i in cannot}  # root -> members with cannot-links
+
+    def allowed(a: int, b: int) -> bool:
+        small, big = (a, b) if len(constrained.get(a, ())) <= len(constrained.get(b, ())) else (b, a)
+        return not any(label[q] == big for m in constrained.get(small, ()) for q in cannot[m])
+
     def merge(a: int, b: int) -> int:
         if len(members[a]) < len(members[b]):
             a, b = b, a
@@ -58,21 +75,31 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray
         members[a].extend(moved)
         if b in codes:
             codes.setdefault(a, codes.pop(b))
+        if b in constrained:
+            constrained.setdefault(a, []).extend(constrained.pop(b))
         return a
 
     by_code: dict[str, int] = {}
     for i in np.flatnonzero(valid_code != ""):
         root = by_code.get(valid_code[i])
-        by_code[valid_code[i]] = i if root is None else merge(label[root], label[i])
+        if root is None or not allowed(label[root], label[i]):
+            by_code.setdefault(valid_code[i], i)
+            continue
+        by_code[valid_code[i]] = merge(label[root], label[i])
     indptr, nbr, nprob = _csr(n, pairs, probs)
     order = np.lexsort((pairs[:, 1], pairs[:, 0], -probs))
+    must = set() if must_link is None else {(int(min(x, y)), int(max(x, y))) for x, y in must_link}
     for e in order:
         if probs[e] < threshold:
             break
+        if must and (int(min(pairs[e])), int(max(pairs[e]))) in must:
+            continue  # merged last, see below
         a, b = label[pairs[e, 0]], label[pairs[e, 1]]
         if a == b:
             continue
         if a in codes and b in codes and codes[a] != codes[b]:
+            continue
+        if cannot and not allowed(a, b):
             continue
         if len(members[a]) == 1 and len(members[b]) == 1:  # the edge is the only pair between them
             merge(a, b)
@@ -85,6 +112,12 @@ def cluster(n: int, pairs: np.ndarray, probs: np.ndarray, valid_code: np.ndarray
             total += float(nprob[lo:hi][hit].sum())
             count += int(hit.sum())
         if count and total / count >= threshold:
+            merge(a, b)
+    # must-links last: merged earlier, one record the model finds unlike the others would drag
+    # the average below the threshold and keep out records the model is sure about
+    for x, y in (must_link if must_link is not None else np.empty((0, 2), dtype=np.int64)):
+        a, b = label[x], label[y]
+        if a != b and not (a in codes and b in codes and codes[a] != codes[b]) and allowed(a, b):
             merge(a, b)
     root_min = np.zeros(n, dtype=np.int64)
     for r, ms in members.items():

@@ -169,8 +169,8 @@ def pair_features(prep: Prepared, pairs: np.ndarray, *, mask_valid_codes: bool =
     n_inter, n_union, both_num = _set_overlap(col["numbers"], i, j)
     f["number_rel"] = np.where(both_num, np.where(n_inter == n_union, 1.0, -1.0), 0.0).astype(np.float32)
     f["cross_script"] = (~same_script).astype(np.float32)
-    f["phone_eq"] = _equal_or_nan(prep.phone, i, j)
-    f["bank_eq"] = _equal_or_nan(prep.bank, i, j)
+    f["phone_eq"] = _phone_relation(prep, i, j)
+    f["bank_eq"] = _blank_shared(_equal_or_nan(prep.bank, i, j), prep.bank_shared, i, j)
     addr = prep.address
     has_addr = (addr[i] != "") & (addr[j] != "")
     f["address_ratio"] = np.where(has_addr, _ratio(addr[i], addr[j], fuzz.token_set_ratio), np.nan)
@@ -197,6 +197,32 @@ def _set_overlap(sets: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.nda
 def _equal_or_nan(values: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     has = (values[i] != "") & (values[j] != "")
     return np.where(has, (values[i] == values[j]).astype(np.float32), np.nan)
+
+
+def _blank_shared(values: np.ndarray, shared: np.ndarray | None, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """NaN (no evidence) where either record's contact is shared by many brands."""
+    if shared is None:
+        return values
+    return np.where(shared[i] | shared[j], np.nan, values).astype(np.float32)
+
+
+def _phone_relation(prep: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """1 same phone (a number typed without its area code meets the full one), 0 different,
+    NaN missing, shared by many brands (an agent's number) or another line of the same
+    switchboard block (same length, only the last two digits differ: no evidence either way)."""
+    phone = prep.phone
+    out = _equal_or_nan(phone, i, j)
+    local = prep.phone_local
+    if local is not None:
+        bare_i = (phone[i] == local[i]) & (phone[j] != local[j])  # one side without area code
+        bare_j = (phone[j] == local[j]) & (phone[i] != local[i])
+        meet = (bare_i | bare_j) & (local[i] == local[j]) & (phone[i] != "") & (phone[j] != "")
+        out = np.where(meet, 1.0, out).astype(np.float32)
+    same_block = (out == 0) & (np.char.str_len(phone[i].astype(str)) == np.char.str_len(phone[j].astype(str)))
+    same_block &= np.array([a[:-2] == b[:-2] and len(a) >= 9 for a, b in zip(phone[i], phone[j])], dtype=bool) \
+        if len(i) else np.zeros(0, dtype=bool)
+    out = np.where(same_block, np.nan, out).astype(np.float32)
+    return _blank_shared(out, prep.phone_shared, i, j)
 
 
 def _code_relation(prep: Prepared, i: np.ndarray, j: np.ndarray, mask_valid: bool) -> np.ndarray:

@@ -53,6 +53,55 @@ def normalise_phone(raw: object) -> str:
     return digits if len(digits) >= 7 else ""
 
 
+def phone_local(key: str) -> str:
+    """The subscriber number of a phone key: a Chinese landline without its area code.
+
+    ``010``/``02x`` area codes have 3 digits, other ``0…`` codes 4; mobiles (``1…``, 11 digits)
+    and numbers typed without an area code are their own local number.
+
+    Example:
+        >>> phone_local("073122881234"), phone_local("02885123456"), phone_local("22881234")
+        ('22881234', '85123456', '22881234')
+    """
+    if key.startswith(("010", "02")):
+        return key[3:]
+    if key.startswith("0"):
+        return key[4:]
+    return key
+
+
+#: a phone or bank account written on records of this many different brands is an agent's,
+#: a factoring company's or a switchboard's: it says nothing about identity.
+SHARED_CONTACT_BRANDS = 3
+
+
+def shared_contacts(values: np.ndarray, brand_keys: np.ndarray, limit: int = SHARED_CONTACT_BRANDS) -> np.ndarray:
+    """True where a non-empty contact value appears on records of ≥ ``limit`` distinct brands.
+
+    Like the u-probability of Fellegi–Sunter: a value that many unrelated names share is
+    weak evidence, so the matcher treats it as missing.
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    t = pd.DataFrame({"v": values, "b": brand_keys})
+    t = t[(t["v"] != "") & ~t["b"].str.startswith(("#", "@"))]  # generic names carry no brand
+    brands = t.groupby("v")["b"].nunique()
+    candidates = brands.index[brands >= limit]
+    shared = {v for v in candidates if _distinct_brands(t.loc[t["v"] == v, "b"].unique()) >= limit}
+    return np.array([v in shared for v in values], dtype=bool)
+
+
+def _distinct_brands(keys: np.ndarray) -> int:
+    """How many mutually dissimilar brand keys (one inside another, or ≥ 80 % alike, count once)."""
+    from rapidfuzz import fuzz
+
+    kept: list[str] = []
+    for k in sorted(keys, key=len):
+        if not any(c in k or fuzz.ratio(c, k) >= 80 for c in kept):
+            kept.append(k)
+    return len(kept)
+
+
 def normalise_bank(raw: object) -> str:
     """Digits of a bank account number (``""`` when fewer than 8)."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", str(raw or "")))
@@ -102,6 +151,9 @@ class Prepared:
     bank: np.ndarray
     city: np.ndarray
     address: np.ndarray
+    phone_local: np.ndarray | None = None  # subscriber number without area code
+    phone_shared: np.ndarray | None = None  # bool: phone on records of many brands (agents)
+    bank_shared: np.ndarray | None = None  # bool: account on records of many brands (factoring)
 
     def __len__(self) -> int:
         return len(self.parts)
@@ -156,10 +208,15 @@ def prepare(records: pd.DataFrame, progress=None) -> Prepared:
     valid_lookup = {u: is_valid_uscc(u) for u in pd.unique(uscc)}
     uscc_valid = np.array([valid_lookup[u] for u in uscc], dtype=bool)
     evidence = np.array([u if u and not is_placeholder(u) else "" for u in uscc], dtype=object)
+    phone = _mapped(frame["phone"], normalise_phone)
+    bank = _mapped(frame["bank_account"], normalise_bank)
+    brand_keys = np.array([p.brand_key for p in parts], dtype=object)
     return Prepared(
         frame=frame, parts=parts, uscc=uscc, uscc_valid=uscc_valid, uscc_evidence=evidence,
-        phone=_mapped(frame["phone"], normalise_phone),
-        bank=_mapped(frame["bank_account"], normalise_bank),
+        phone=phone, bank=bank,
         city=_mapped(frame["city"], normalise_city),
         address=_mapped(frame["address"], normalise_address),
+        phone_local=_mapped(pd.Series(phone), phone_local),
+        phone_shared=shared_contacts(phone, brand_keys),
+        bank_shared=shared_contacts(bank, brand_keys),
     )

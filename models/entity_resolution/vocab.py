@@ -83,7 +83,7 @@ INDUSTRY: dict[str, tuple[str, str]] = {
     "electronics": ("电子 光电 微电子", "electronics, electronic, elektronik"),
     "cable": ("电缆 线缆 电线电缆 电线", "cable, cables, wire, wires, wires and cables, wire and cable, kabel"),
     "motor": ("电机 马达", "motor, motors, electric motor"),
-    "machinery": ("机械 机器 重机 重型机械 工程机械 矿山机械 机械设备 机床",
+    "machinery": ("机械 机器 重机 重型机械 工程机械 矿山机械 机械设备 机床 农机",
                   "machinery, machine, machines, construction machinery, mining machinery, heavy machinery, maschinenbau, officine meccaniche, meccaniche, kikai"),
     "heavy": ("重工 重型 重机 重型装备 重型机械", "heavy industry, heavy industries, heavy machinery, jukogyo"),
     "equipment": ("设备 装备 机电设备 成套设备", "equipment, equipments, apparatus, anlagenbau, electromechanical equipment"),
@@ -125,7 +125,9 @@ INDUSTRY: dict[str, tuple[str, str]] = {
     "finance": ("银行 保险 财产保险 金融 证券", "bank, banking, insurance, finance, financial"),
     "home": ("智家 家居 家电", "smart home, home appliances, home"),
     "bearing": ("轴承", "bearing, bearings"),
-    "valve": ("阀门", "valve, valves"),
+    "valve": ("阀门 阀业", "valve, valves"),
+    "transformer": ("变压器 互感器", "transformer, transformers"),
+    "footwear": ("鞋业 制鞋", "footwear, shoes"),
     "pump": ("泵业 水泵", "pump, pumps, pumpen"),
     "pipe": ("管业 管道", "pipe, pipes, tube, tubes"),
     "instrument": ("仪器 仪表 自动化", "instruments, instrument, automation, controls"),
@@ -135,7 +137,7 @@ INDUSTRY: dict[str, tuple[str, str]] = {
     "wind": ("风电", "wind, wind systems, wind power"),
     "manufacturing": ("制造 制作所", "manufacturing, works, seisakusho, factory"),
     "supply": ("供电 供水 供热", "utility, utilities, power supply"),
-    "agriculture": ("农业 农牧 畜牧", "agriculture, agricultural, farming"),
+    "agriculture": ("农业 农牧 畜牧 农机", "agriculture, agricultural, farming"),
 }
 
 #: ERP annotations that are not part of a name (checked inside brackets or after a dash).

@@ -130,9 +130,13 @@ def client(settings: Any):
 
 
 def artifact_location(settings: Any, experiment: str) -> str:
-    """Where an experiment's artifacts go: ``<artifact_root>/<experiment>`` (URI)."""
+    """Where an experiment's artifacts go: ``<artifact_root>/<experiment>`` (URI).
+
+    ``mlflow-artifacts:/<prefix>`` (a deployed tracking server with ``--serve-artifacts``)
+    leaves the upload to the server, so clients need no object-store credentials.
+    """
     root = settings.mlflow.artifact_root
-    if "://" in root:
+    if "://" in root or root.startswith("mlflow-artifacts:"):
         return f"{root.rstrip('/')}/{experiment}"
     return (Path(root).absolute() / experiment).as_uri()
 

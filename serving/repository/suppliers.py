@@ -133,3 +133,18 @@ def shipments(cursor: Any, supplier_key: str, page: PageRequest, *, unit: str | 
                   "WHERE business_unit_code = ?)", unit)
     return fetch_page(cursor, f"SELECT shipments.* FROM gold.shipment_tracking AS shipments{where.sql}",
                       where.params, "promised_date DESC NULLS LAST, shipment_id", page)
+
+
+REVIEW_COLUMNS = ("left_record_id, right_record_id, probability, left_name, right_name, "
+                  "left_supplier_key, right_supplier_key, same_supplier")
+
+
+def review_queue(cursor: Any, page: PageRequest, *, unit: str | None) -> Page:
+    """Supplier pairs waiting for a data steward, most uncertain first; a unit-scoped caller
+    sees the pairs that touch a supplier of its unit."""
+    where = Where()
+    if unit is not None:
+        where.add(f"({IN_UNIT.replace('supplier_key IN', 'left_supplier_key IN')} OR "
+                  f"{IN_UNIT.replace('supplier_key IN', 'right_supplier_key IN')})", unit, unit)
+    return fetch_page(cursor, f"SELECT {REVIEW_COLUMNS} FROM gold.supplier_review_queue{where.sql}",
+                      where.params, "abs(probability - 0.5), left_record_id, right_record_id", page)

@@ -197,3 +197,16 @@ class Supplier360Public(BaseModel):
     performance_history: list[PerformanceMonthPublic] = Field(description="Last 12 months, newest first")
     price_trend: list[PriceTrendPublic] = Field(description="Last 12 months, newest first")
     missing_marts: list[str] = Field(description="Sections left empty because their mart is not published")
+
+
+class ReviewPairPublic(BaseModel):
+    """A supplier record pair waiting for a data steward (``gold.supplier_review_queue``)."""
+
+    left_record_id: str
+    right_record_id: str
+    probability: float = Field(description="The match model's probability that both are one company")
+    left_name: str | None = None
+    right_name: str | None = None
+    left_supplier_key: str
+    right_supplier_key: str
+    same_supplier: bool = Field(description="Whether the last run put both in one golden supplier")

@@ -41,6 +41,8 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
     ServedTable("supplier_master", ("supplier_key",), (("supplier_key",), ("group_supplier_id",))),
     ServedTable("supplier_source_records", ("supplier_key", "record_id"),
                 (("supplier_key",), ("source_record_id",))),
+    ServedTable("supplier_review_queue", ("left_record_id", "right_record_id"),
+                (("left_supplier_key",), ("right_supplier_key",))),
     # supplier performance
     ServedTable("supplier_scorecards", ("supplier_key", "scorecard_month"), (("supplier_key",),)),
     ServedTable("supplier_scorecards_current", ("supplier_key",), (("supplier_key",),)),

@@ -96,3 +96,26 @@ def test_records_get_their_golden_supplier_and_keep_previous_keys(resolved):
     assert set(again.loc[["erp:V-COAL-1", "tx:S-1"], "supplier_key"]) == {"SUP-PREVIOUS0001"}
     assert (again.loc["erp:V-COAL-2", "supplier_key"], again.loc["erp:V-COAL-2", "group_supplier_id"]) == (
         "SUP-PREVIOUS0002", "GL-COAL-000778")
+
+
+@pytest.mark.slow  # fits a small match model (shared cache with the test above)
+def test_steward_decisions_are_applied_and_uncertain_pairs_named(resolved, tmp_path: Path):
+    from lake.storage import LakeStorage
+    from models.entity_resolution.model import fit_model
+    from models.entity_resolution.review import new_decision
+    from models.entity_resolution.steward_store import append_decision
+
+    model = fit_model(prior_companies=600)
+    assert resolved.read_decisions(str(tmp_path)).empty  # no log before the first decision
+    append_decision(LakeStorage(str(tmp_path), {}), resolved.DECISIONS,
+                    new_decision("tx:S-1", "erp:V-COAL-1", "cannot_link", "steward1"))
+    append_decision(LakeStorage(str(tmp_path), {}), resolved.DECISIONS,
+                    new_decision("tx:S-1", "erp:V-POWER-7", "cannot_link", "steward1"))
+    log = resolved.read_decisions(str(tmp_path))
+    out = resolved.resolve(_records(), match_model=model, decisions=log,
+                           review_band=(0.0, 1.01, 100)).set_index("record_id")
+    assert out.loc["tx:S-1", "supplier_key"] != out.loc["erp:V-COAL-1", "supplier_key"]
+    assert out.loc["erp:V-COAL-1", "supplier_key"] == out.loc["erp:V-POWER-7", "supplier_key"]
+    named = out.dropna(subset=["review_record_id"])
+    assert (named.index < named["review_record_id"]).all()  # left < right, like the queue
+    assert not {("erp:V-COAL-1", "tx:S-1"), ("erp:V-POWER-7", "tx:S-1")} & set(zip(named.index, named["review_record_id"]))

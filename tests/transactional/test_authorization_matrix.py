@@ -78,6 +78,7 @@ OVERRIDE_EXPIRY = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
 SOURCING_BID = {"currency": "CNY", "valid_until": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
                 "lines": [{"line_no": 1, "tiers": [{"min_qty": "1", "unit_price": "20000"}],
                            "capacity": "500", "lead_time_days": 2}]}
+RATING = {"delivery_score": 4, "quality_score": 5, "service_score": 3}
 ORDER_OUTSIDERS = ("buyer_coal2", "buyer_power", "procurement_power", "finance_power",
                    "admin_power", "supplier_2")
 
@@ -212,6 +213,17 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("post", "/api/v1/contracts/{contract_id}/approve"): Case(  # not its maker
         "admin_coal", ("procurement_power", "admin_power"), "contract",
         {"document_sha256": "from-fixture"}),
+    # ratings: only buyers rate (their own delivered orders); a supplier reads its aggregate
+    ("post", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power"), "order_delivered", RATING, expected=201),
+    ("put", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power"), "order_rated", RATING),
+    ("patch", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power"), "order_rated", {"service_score": 2}),
+    ("get", "/api/v1/orders/{order_id}/rating"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power", "procurement_power", "admin_power"), "order_rated"),
+    ("get", "/api/v1/suppliers/{supplier_id}/ratings/summary"): Case(
+        "supplier_1", ("supplier_2",), "supplier"),
     ("get", "/api/v1/categories/{category_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/skus/{sku_id}"): "public read: group-wide catalogue",
     ("get", "/api/v1/offers/{offer_id}"): "public read: the group's marketplace",
@@ -339,6 +351,14 @@ def objects(client, world, db):
                     "procurement_coal")["status"] == "pending_approval"
         return ids
 
+    def order_delivered() -> dict[str, Any]:
+        return {"order_id": advance_to_delivered(client, world, offer, 2, key="matrix-delivered")}
+
+    def order_rated() -> dict[str, Any]:
+        ids = {"order_id": advance_to_delivered(client, world, offer, 2, key="matrix-rated")}
+        post(f"/api/v1/orders/{ids['order_id']}/rating", "buyer_coal", json=RATING)
+        return ids
+
     buyer = world.users["buyer_coal"].user_id
     builders = {
         "sourcing_event": sourcing_event,
@@ -360,6 +380,8 @@ def objects(client, world, db):
         "order_review": order_review,
         "order_paid": order_paid,
         "order_shipped": order_shipped,
+        "order_delivered": order_delivered,
+        "order_rated": order_rated,
         "unit": lambda: {"business_unit": "COAL"},
         "limit_change": lambda: {"change_id": client.put(
             "/api/v1/approval-limits/COAL", json={"amount": "600000", "currency": "CNY"},

@@ -195,6 +195,7 @@ def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
     again = run_commerce_demo(settings)
     assert (again.orders, again.statements, again.rebate_settlements) == (
         report.orders, report.statements, 0)
+    assert report.ratings == again.ratings == 8  # rated once (seeded: each of the 8 drew its rating)
     db = Database.from_settings(settings)
     with db.read() as session:
         assert unbalanced_entries(session) == [] and statement_problems(session) == []
@@ -213,6 +214,7 @@ def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
         "source": "registration"}
     assert events["payable.exported"] == 1 and events["rebate.settled"] == 2
     assert events["rebate.accrued"] == 8 and events["order.settled"] == 8
+    assert events["order.rated"] == report.ratings and "order.rating_changed" not in events
     assert (approved["name"], approved["city"], approved["bank_account"]) == (
         "朔州平鲁煤炭有限公司", "朔州", "6216600000001234")
     assert "dealer-accounts" in commerce_commands(settings, report, "pw")[1]

@@ -92,6 +92,8 @@ class CommercePolicy:
     enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
     sourcing_award_limit: Decimal = Decimal(1000000)  # awards above it need a checker (#28)
     sourcing_award_time_limit_s: float = 30.0
+    rating_edit_window: dt.timedelta = dt.timedelta(hours=168)  # a rating may change this long
+    rating_summary_min_count: int = 3  # a supplier sees its means from this many ratings on
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CommercePolicy:
@@ -115,6 +117,8 @@ class CommercePolicy:
             enforce_elimination=oltp.enforce_elimination,
             sourcing_award_limit=to_decimal(oltp.sourcing_award_approval_limit),
             sourcing_award_time_limit_s=oltp.sourcing_award_time_limit_s,
+            rating_edit_window=dt.timedelta(hours=oltp.rating_edit_window_hours),
+            rating_summary_min_count=oltp.rating_summary_min_count,
         )
 
 

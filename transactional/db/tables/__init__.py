@@ -12,6 +12,7 @@ from transactional.db.tables import (  # noqa: F401
     contracts,
     core,
     decisions,
+    feedback,
     identity,
     onboarding,
     ordering,

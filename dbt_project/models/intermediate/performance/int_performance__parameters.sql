@@ -38,6 +38,9 @@ select
     -- share is 'listed' only when its whole overall-score interval lies below the cut-off
     cast({{ var('scorecard_interval_z', 1.2816) }} as double) as score_interval_z,
     cast({{ var('scorecard_max_prior_strength', 100000) }} as double) as max_prior_strength,
+    -- buyer ratings (1-5): a supplier's mean score is shrunk toward its category's mean
+    -- with this many pseudo-ratings (5: five ratings weigh as much as the prior)
+    cast({{ var('scorecard_rating_prior_strength', 5) }} as double) as rating_prior_strength,
     -- acknowledgement: an order approved at least this many days before as_of_date should
     -- have been acknowledged (younger ones are not judged yet)
     cast({{ var('po_ack_grace_days', 14) }} as integer) as po_ack_grace_days,

@@ -5,6 +5,14 @@
     rounded to 6 decimals. A supplier is ranked only with at least min_orders purchase
     orders and min_receipts goods receipts in the window; thinner histories get metrics but
     no score, rank or decile.
+    Buyer satisfaction (buyer_*_rating): the mean 1-5 score of the buyers' ratings of
+    platform orders delivered in the window (int_supplier_months__ratings), shrunk toward
+    the mean of the supplier's main category: (sum + k x prior) / (rating_count + k), with
+    prior = the pooled mean of the month's rated suppliers of that category when it has at
+    least min_category_peers of them, else of every rated supplier of the group, and
+    k = rating_prior_strength pseudo-ratings (var scorecard_rating_prior_strength, default
+    5: a supplier with 5 ratings sits halfway between its own mean and the prior). Null
+    without ratings (no evidence, not a bad score).
 -#}
 with
 
@@ -17,6 +25,74 @@ windowed as (
 parameters as (
 
     select * from {{ ref('int_performance__parameters') }}
+
+),
+
+rating_months as (
+
+    select * from {{ ref('int_supplier_months__ratings') }}
+
+),
+
+rating_windows as (
+
+    select
+        windowed.supplier_scorecard_id,
+        sum(rating_months.rating_count) as rating_count,
+        sum(rating_months.delivery_rating_sum) as delivery_rating_sum,
+        sum(rating_months.quality_rating_sum) as quality_rating_sum,
+        sum(rating_months.service_rating_sum) as service_rating_sum
+    from windowed
+    inner join rating_months
+        on rating_months.supplier_key = windowed.supplier_key
+        and rating_months.activity_month between windowed.window_start_month and windowed.scorecard_month
+    group by windowed.supplier_scorecard_id
+
+),
+
+rating_priors as (
+
+    -- the pooled mean score of the rated suppliers of each category and of the group
+    select
+        windowed.supplier_scorecard_id,
+        count(*) over in_category as category_rated_suppliers,
+        {%- for score in ['delivery', 'quality', 'service'] %}
+        sum(rating_windows.{{ score }}_rating_sum) over in_category
+            / sum(rating_windows.rating_count) over in_category as category_{{ score }}_prior,
+        sum(rating_windows.{{ score }}_rating_sum) over in_group
+            / sum(rating_windows.rating_count) over in_group as group_{{ score }}_prior{{ ',' if not loop.last }}
+        {%- endfor %}
+    from windowed
+    inner join rating_windows
+        on windowed.supplier_scorecard_id = rating_windows.supplier_scorecard_id
+    window
+        in_category as (partition by windowed.scorecard_month, windowed.main_category_id),
+        in_group as (partition by windowed.scorecard_month)
+
+),
+
+ratings as (
+
+    select
+        rating_windows.*,
+        {%- for score in ['delivery', 'quality', 'service'] %}
+        round(cast(rating_windows.{{ score }}_rating_sum / rating_windows.rating_count as double), 6)
+            as {{ score }}_rating_mean,
+        round(cast(
+            (rating_windows.{{ score }}_rating_sum + parameters.rating_prior_strength * case
+                when windowed.main_category_id is not null
+                    and rating_priors.category_rated_suppliers >= parameters.min_category_peers
+                    then rating_priors.category_{{ score }}_prior
+                else rating_priors.group_{{ score }}_prior
+            end) / (rating_windows.rating_count + parameters.rating_prior_strength)
+        as double), 6) as buyer_{{ score }}_rating{{ ',' if not loop.last }}
+        {%- endfor %}
+    from rating_windows
+    inner join windowed
+        on rating_windows.supplier_scorecard_id = windowed.supplier_scorecard_id
+    inner join rating_priors
+        on rating_windows.supplier_scorecard_id = rating_priors.supplier_scorecard_id
+    cross join parameters
 
 ),
 
@@ -110,6 +186,14 @@ metrics as (
         end as price_volatility_pct,
         {{ safe_ratio('windowed.price_overridden_line_count', 'windowed.po_line_count', 6) }}
             as price_override_rate,
+        -- buyer satisfaction (platform ratings, 1-5; shrunk toward the category mean)
+        cast(coalesce(ratings.rating_count, 0) as integer) as rating_count,
+        ratings.delivery_rating_mean,
+        ratings.quality_rating_mean,
+        ratings.service_rating_mean,
+        ratings.buyer_delivery_rating,
+        ratings.buyer_quality_rating,
+        ratings.buyer_service_rating,
         -- ranking eligibility
         case
             when windowed.po_count < parameters.min_orders
@@ -119,6 +203,8 @@ metrics as (
         end as unranked_reason
     from windowed
     cross join parameters
+    left join ratings
+        on windowed.supplier_scorecard_id = ratings.supplier_scorecard_id
 
 )
 

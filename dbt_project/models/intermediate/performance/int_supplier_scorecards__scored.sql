@@ -14,6 +14,8 @@
       metric_score_low / _high the same at the posterior -+ score_interval_z posterior sd.
       A rate far outside its peers' spread on long evidence scores near 0 whatever the
       size of the category (a percentile would hand 0 to the last of every category).
+    - Buyer ratings (buyer_*_rating) arrive already shrunk toward the category mean
+      (int_supplier_scorecards__metrics) and are scored like the other means below.
     - Other metrics (means of hours, days, percentages: no sampling variance in the
       building blocks) keep the mid-rank percentile among the peers: 100 x (peers with a
       worse value + 0.5 x other peers with the same value) / (peers - 1), 50 for a lone
@@ -46,6 +48,9 @@
     ('price_vs_market_pct', 'priced_line_count', none, 1),
     ('price_volatility_pct', 'priced_line_count', none, 1),
     ('price_override_rate', 'po_line_count', 'po_line_count', 1),
+    ('buyer_delivery_rating', 'rating_count', none, 1),
+    ('buyer_quality_rating', 'rating_count', none, 1),
+    ('buyer_service_rating', 'rating_count', none, 1),
 ] -%}
 with
 

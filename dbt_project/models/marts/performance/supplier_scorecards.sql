@@ -68,7 +68,10 @@ metric_scores as (
         max(metric_score) filter (where metric = 'po_ack_rate') as po_ack_rate_score,
         max(metric_score) filter (where metric = 'avg_po_ack_hours') as avg_po_ack_hours_score,
         max(metric_score) filter (where metric = 'avg_ticket_response_hours') as avg_ticket_response_hours_score,
-        max(metric_score) filter (where metric = 'avg_ticket_resolution_days') as avg_ticket_resolution_days_score
+        max(metric_score) filter (where metric = 'avg_ticket_resolution_days') as avg_ticket_resolution_days_score,
+        max(metric_score) filter (where metric = 'buyer_delivery_rating') as buyer_delivery_rating_score,
+        max(metric_score) filter (where metric = 'buyer_quality_rating') as buyer_quality_rating_score,
+        max(metric_score) filter (where metric = 'buyer_service_rating') as buyer_service_rating_score
     from scores
     group by supplier_scorecard_id
 
@@ -165,7 +168,18 @@ select
     case when ranked.is_bottom_decile then ranked.weakest_metrics end as bottom_decile_reasons,
     ranked.list_cutoff_score,
     ranked.list_status,
-    ranked.weakest_metrics
+    ranked.weakest_metrics,
+    -- buyer satisfaction (platform ratings 1-5; buyer_* shrunk toward the category mean)
+    metrics.rating_count,
+    metrics.delivery_rating_mean,
+    metrics.quality_rating_mean,
+    metrics.service_rating_mean,
+    metrics.buyer_delivery_rating,
+    metrics.buyer_quality_rating,
+    metrics.buyer_service_rating,
+    round(metric_scores.buyer_delivery_rating_score, 2) as buyer_delivery_rating_score,
+    round(metric_scores.buyer_quality_rating_score, 2) as buyer_quality_rating_score,
+    round(metric_scores.buyer_service_rating_score, 2) as buyer_service_rating_score
 from metrics
 left join ranked
     on metrics.supplier_scorecard_id = ranked.supplier_scorecard_id

@@ -2,8 +2,8 @@
 ``sourcing_invitations``, ``sourcing_bids`` (sealed until closing) and ``sourcing_awards``
 (maker != checker ``CHECK``).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 22:40:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from transactional.db.types import JSONDocument, MoneyType, UtcDateTime
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
