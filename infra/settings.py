@@ -148,6 +148,10 @@ class OltpSettings(BaseModel):
         default_factory=lambda: ["application/pdf", "image/png", "image/jpeg"])  # by magic bytes
     # refuse new orders for suppliers on the elimination list (off until its precision is raised, #18)
     enforce_elimination: bool = False
+    # sourcing events (#28): an award whose total (group currency) is above this needs a
+    # second person's approval (maker != checker)
+    sourcing_award_approval_limit: str = "1000000"
+    sourcing_award_time_limit_s: float = 30.0  # HiGHS wall limit of one award solve
     # buyer ratings of delivered orders (transactional/feedback): the buyer may change a rating
     # for this many hours after giving it; a supplier sees its own means only from this many
     # ratings on (fewer: the count alone, so no single buyer's scores can be read off)

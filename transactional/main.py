@@ -36,6 +36,7 @@ from transactional.api import (
     risk,
     settlement,
     standing,
+    tendering,
     users,
     warehouses,
 )
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in benefits.ROUTERS:
         api.include_router(router)
     api.include_router(recommendations.router)
+    api.include_router(tendering.router)
     app.include_router(api)
     app.include_router(health.router)
     return app

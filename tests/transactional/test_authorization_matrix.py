@@ -75,6 +75,9 @@ def _transition_outsiders(action: str) -> tuple[str, ...]:
 
 UNIT_OUTSIDERS = ("admin_power", "procurement_power", "finance_power")
 OVERRIDE_EXPIRY = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
+SOURCING_BID = {"currency": "CNY", "valid_until": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+                "lines": [{"line_no": 1, "tiers": [{"min_qty": "1", "unit_price": "20000"}],
+                           "capacity": "500", "lead_time_days": 2}]}
 RATING = {"delivery_score": 4, "quality_score": 5, "service_score": 3}
 ORDER_OUTSIDERS = ("buyer_coal2", "buyer_power", "procurement_power", "finance_power",
                    "admin_power", "supplier_2")
@@ -179,6 +182,26 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "finance_coal", ("finance_power", "admin_power"), "override"),
     ("post", "/api/v1/suppliers/{supplier_id}/overrides/{override_id}/revoke"): Case(
         "procurement_coal", ("procurement_power", "finance_power", "admin_power"), "override"),
+    # sourcing events (#28): the event belongs to COAL and invites SUP-1 only
+    ("get", "/api/v1/sourcing-events/{event_id}"): Case(
+        "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "sourcing_event"),
+    ("post", "/api/v1/sourcing-events/{event_id}/bids"): Case(
+        "supplier_1", ("supplier_2",), "sourcing_event", SOURCING_BID),
+    ("get", "/api/v1/sourcing-events/{event_id}/bids"): Case(
+        "procurement_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "sourcing_event"),
+    ("get", "/api/v1/sourcing-events/{event_id}/bids/{bid_id}"): Case(
+        "procurement_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "sourcing_closed"),
+    ("post", "/api/v1/sourcing-events/{event_id}/close"): Case(
+        "procurement_coal", ("procurement_power", "admin_power"), "sourcing_due"),
+    ("get", "/api/v1/sourcing-events/{event_id}/tabulation"): Case(
+        "procurement_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "sourcing_closed"),
+    ("post", "/api/v1/sourcing-events/{event_id}/award"): Case(
+        "procurement_coal", ("procurement_power", "admin_power"), "sourcing_closed",
+        expected=201),
+    ("get", "/api/v1/sourcing-events/{event_id}/award"): Case(
+        "procurement_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "sourcing_awarded"),
+    ("post", "/api/v1/sourcing-events/{event_id}/award/approve"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "sourcing_awarded"),
     ("get", "/api/v1/contracts/{contract_id}"): Case(
         "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "contract"),
     ("get", "/api/v1/contracts/{contract_id}/document"): Case(
@@ -232,7 +255,7 @@ APPLICATION = {"company_name": "Datong Matrix Coal Co., Ltd.", "uscc": make_uscc
 
 
 @pytest.fixture
-def objects(client, world):
+def objects(client, world, db):
     """``build(kind)``: one object of that kind, owned by COAL / SUP-1 / buyer_coal."""
     built: dict[str, dict[str, Any]] = {}
     offer = world.offer_ids[("SUP-1", "COAL-6000")]
@@ -297,6 +320,37 @@ def objects(client, world):
         assert act(client, world, ids["order_id"], "ship", "supplier_1").status_code == 200
         return ids
 
+    def sourcing_event() -> dict[str, Any]:
+        closes = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+        need_by = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+        return {"event_id": post("/api/v1/sourcing-events", "procurement_coal", json={
+            "title": "matrix", "closes_at": closes, "invited": [{"supplier_id": "SUP-1"}],
+            "lines": [{"sku_id": world.sku_ids["COAL-6000"], "quantity": "100",
+                       "need_by": need_by}]})["id"]}
+
+    def sourcing_due() -> dict[str, Any]:  # bid on, then past its closing time
+        from sqlalchemy import update
+
+        from transactional.db.tables.tendering import sourcing_events
+        ids = sourcing_event()
+        bid = post(f"/api/v1/sourcing-events/{ids['event_id']}/bids", "supplier_1",
+                   json=SOURCING_BID)
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        db.run_write(lambda s: s.execute(update(sourcing_events).where(
+            sourcing_events.c.id == ids["event_id"]).values(closes_at=past)))
+        return {**ids, "bid_id": bid["id"]}
+
+    def sourcing_closed() -> dict[str, Any]:
+        ids = sourcing_due()
+        post(f"/api/v1/sourcing-events/{ids['event_id']}/close", "procurement_coal")
+        return ids
+
+    def sourcing_awarded() -> dict[str, Any]:  # 2,000,000 CNY: above the approval limit
+        ids = sourcing_closed()
+        assert post(f"/api/v1/sourcing-events/{ids['event_id']}/award",
+                    "procurement_coal")["status"] == "pending_approval"
+        return ids
+
     def order_delivered() -> dict[str, Any]:
         return {"order_id": advance_to_delivered(client, world, offer, 2, key="matrix-delivered")}
 
@@ -307,6 +361,10 @@ def objects(client, world):
 
     buyer = world.users["buyer_coal"].user_id
     builders = {
+        "sourcing_event": sourcing_event,
+        "sourcing_due": sourcing_due,
+        "sourcing_closed": sourcing_closed,
+        "sourcing_awarded": sourcing_awarded,
         "user": lambda: {"user_id": buyer},
         "api_key": lambda: {"user_id": buyer, "key_id": post(
             f"/api/v1/users/{buyer}/api-keys", "admin", json={"name": "m"})["id"]},

@@ -28,12 +28,15 @@ EXPECTED: dict[str, set[str]] = {
     "supplier_application.review": {P, A},
     "statement.issue": {F, A},
     "statement.correct": {F, A},
+    "sourcing_award.propose": {P, A},
+    "sourcing_award.approve": {P, F, A},
     "contract.create": {P, A},
     "contract.approve": {P, A},
 }
 #: decisions that check someone else's work (the maker may not take them)
 CHECKERS = {"order.approve", "order.reject", "order.risk_review", "approval_limit.confirm",
-            "supplier_application.review", "statement.correct", "contract.approve"}
+            "supplier_application.review", "statement.correct", "sourcing_award.approve",
+            "contract.approve"}
 
 
 def _user(role: Role, user_id: int = 7) -> Principal:

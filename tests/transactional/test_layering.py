@@ -22,7 +22,7 @@ RANKS = {
     "core": 2,
     "identity": 3, "accounting": 3, "standing": 3,
     "catalogue": 4, "onboarding": 4, "recommend": 4,
-    "rebates": 5, "benefits": 5, "inventory": 5, "risk": 5, "contracts": 5,
+    "rebates": 5, "benefits": 5, "inventory": 5, "risk": 5, "tendering": 5, "contracts": 5,
     "ordering": 6,
     "settlement": 7, "feedback": 7,
     "api": 8, "cli": 8, "service": 8,

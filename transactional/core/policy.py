@@ -90,6 +90,8 @@ class CommercePolicy:
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
     risk: RiskPolicy = field(default_factory=RiskPolicy)  # the order-path risk guard
     enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
+    sourcing_award_limit: Decimal = Decimal(1000000)  # awards above it need a checker (#28)
+    sourcing_award_time_limit_s: float = 30.0
     rating_edit_window: dt.timedelta = dt.timedelta(hours=168)  # a rating may change this long
     rating_summary_min_count: int = 3  # a supplier sees its means from this many ratings on
 
@@ -113,6 +115,8 @@ class CommercePolicy:
             document_types=tuple(oltp.document_types),
             risk=RiskPolicy.from_settings(settings),
             enforce_elimination=oltp.enforce_elimination,
+            sourcing_award_limit=to_decimal(oltp.sourcing_award_approval_limit),
+            sourcing_award_time_limit_s=oltp.sourcing_award_time_limit_s,
             rating_edit_window=dt.timedelta(hours=oltp.rating_edit_window_hours),
             rating_summary_min_count=oltp.rating_summary_min_count,
         )
@@ -143,6 +147,8 @@ class Action(StrEnum):
     APPLICATION_REVIEW = "supplier_application.review"
     STATEMENT_ISSUE = "statement.issue"
     STATEMENT_CORRECT = "statement.correct"
+    AWARD_PROPOSE = "sourcing_award.propose"
+    AWARD_APPROVE = "sourcing_award.approve"
     CONTRACT_CREATE = "contract.create"
     CONTRACT_APPROVE = "contract.approve"
 
@@ -159,6 +165,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.APPLICATION_REVIEW: frozenset({_R.PROCUREMENT, _R.ADMIN}),
     Action.STATEMENT_ISSUE: frozenset({_R.FINANCE, _R.ADMIN}),
     Action.STATEMENT_CORRECT: frozenset({_R.FINANCE, _R.ADMIN}),
+    Action.AWARD_PROPOSE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
+    Action.AWARD_APPROVE: frozenset({_R.PROCUREMENT, _R.FINANCE, _R.ADMIN}),
     Action.CONTRACT_CREATE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
     Action.CONTRACT_APPROVE: frozenset({_R.PROCUREMENT, _R.ADMIN}),
 }
@@ -166,10 +174,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 #: Checker decisions: the maker of what they check may never take them (four eyes).
 #: ``order.*``: the buyer who placed the order; ``approval_limit.confirm``: who requested the
 #: change; ``supplier_application.review``: the applicant; ``statement.correct``: who issued
-#: the statement being corrected; ``contract.approve``: who drew up the contract.
+#: the statement being corrected; ``sourcing_award.approve``: who computed the award;
+#: ``contract.approve``: who drew up the contract.
 CHECKER_ACTIONS: frozenset[Action] = frozenset({
     Action.ORDER_APPROVE, Action.ORDER_REJECT, Action.ORDER_RISK_REVIEW, Action.LIMIT_CONFIRM,
-    Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT, Action.CONTRACT_APPROVE,
+    Action.APPLICATION_REVIEW, Action.STATEMENT_CORRECT, Action.AWARD_APPROVE,
+    Action.CONTRACT_APPROVE,
 })
 
 #: Checker decisions that also need a role other than the maker's (a unit's procurement

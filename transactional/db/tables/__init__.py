@@ -21,4 +21,5 @@ from transactional.db.tables import (  # noqa: F401
     risk,
     settlement,
     supply,
+    tendering,
 )
