@@ -11,7 +11,7 @@ so the other injected cases and the rest of the data stream stay as they were:
   it is, among the vendors of the ring that offer every material of the order) and charge
   6-12 % over their offer price, for a window of 90-150 days. No override is recorded: the
   lines carry the colluder's offer and the inflated price as the agreed price.
-* ``price_creep`` — one domestic vendor raises its prices slowly, 1-2 % per month from a start
+* ``price_creep`` — one domestic vendor (10-30 orders in the period) raises its prices slowly, 1-2 % per month from a start
   date, on every unit's orders; orders once the creep reaches 5 % are the cases (earlier
   ones are inflated too but not yet material).
 
@@ -35,6 +35,8 @@ UNSEEN_KINDS = ("ring_rotation", "price_creep")
 #: price creep: a case once the creep reaches this share.
 CREEP_MATERIAL = 0.05
 MONTH = 30.4 * DAY
+#: price creep: vendors with this many orders in the period (a mid-sized supplier, not the busiest).
+CREEP_ORDERS = (10, 30)
 
 
 def _eligible(headers: pd.DataFrame, lines: pd.DataFrame, world: World) -> np.ndarray:
@@ -139,10 +141,10 @@ def price_creep(world: World, headers: pd.DataFrame, lines: pd.DataFrame, n_case
     for _ in range(n_cases):
         ok = _eligible(headers, lines, world)
         vendors = headers.loc[ok, "vendor"].value_counts()
-        vendors = vendors[vendors >= 10]
+        vendors = vendors[(vendors >= CREEP_ORDERS[0]) & (vendors <= CREEP_ORDERS[1])].sort_index()
         if vendors.empty:
             break
-        vendor = int(vendors.index[int(rng.integers(0, min(20, len(vendors))))])
+        vendor = int(vendors.index[int(rng.integers(0, len(vendors)))])
         begin = float(rng.uniform(t_min, t_min + 0.5 * (t_max - t_min)))
         rate = float(rng.uniform(0.01, 0.02))
         hit = np.flatnonzero(ok & (headers["vendor"].to_numpy() == vendor) & (created >= begin))
