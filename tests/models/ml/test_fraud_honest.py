@@ -86,7 +86,7 @@ def test_a_scheme_in_training_is_found_and_the_report_is_reproducible(labelled, 
 def test_the_committed_evaluation_covers_every_scheme_and_baseline() -> None:
     result = json.loads(RESULTS.read_text(encoding="utf-8"))["result"]
     summary = result["summary"]
-    assert len(result["seeds"]) == 3
+    assert len(result["seeds"]) == 3 and result["scale"] == 1.0
     kinds = set(summary["by_scheme"])
     assert kinds >= {"split_order", "self_approval", "off_hours_price_override", "duplicate_invoice",
                      "round_amount_invoice", "bank_change_before_payment", *UNSEEN_KINDS}
