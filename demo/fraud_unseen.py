@@ -27,8 +27,8 @@ import pandas as pd
 
 from demo.fraud import _case
 from demo.procurement import vendor_pair_ranges
-from demo.vendors import offer_price
 from demo.timebase import DAY
+from demo.vendors import offer_price
 from demo.world import World
 
 UNSEEN_KINDS = ("ring_rotation", "price_creep")
@@ -166,7 +166,7 @@ def price_creep(world: World, headers: pd.DataFrame, lines: pd.DataFrame, n_case
         vendor_id = world.suppliers.vendors["vendor_id"].iat[vendor]
         for p in case_rows:
             out.append((case, "price_creep", "purchase_orders", headers.at[p, "purchase_order_id"], "vendors",
-                        vendor_id, f"{vendor_id} prices +{rate:.2%}/month since day {begin / DAY:.0f}: "
-                                   f"x{per_po[p]:.3f} on this order"))
+                        vendor_id, (f"{vendor_id} prices +{rate:.2%}/month since day {begin / DAY:.0f}: "
+                                   f"x{per_po[p]:.3f} on this order")))
     _retotal(headers, lines, np.concatenate(changed) if changed else np.array([], dtype=int))
     return out

@@ -54,7 +54,7 @@ def test_the_new_schemes_are_injected_deterministically_by_seed(world, orders) -
 
 def test_ring_orders_rotate_between_three_colluders_and_creep_raises_prices_only(world, orders) -> None:
     headers, lines, truth = _inject(world, orders, 42)
-    before_headers, before_lines = orders
+    before_headers, _before_lines = orders
     pair_vendor = world.suppliers.pairs["vendor"].to_numpy()
     for case in sorted({r[0] for r in truth if r[1] == "ring_rotation"}):
         ids = [r[3] for r in truth if r[0] == case]

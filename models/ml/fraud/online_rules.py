@@ -93,7 +93,7 @@ def rule_flags(orders: pd.DataFrame, lines: pd.DataFrame, profiles: pd.DataFrame
     velocity = np.zeros(len(o), dtype=bool)
     known = np.zeros(len(o), dtype=bool)
     window, burst = p.split_window_hours * 3600, p.velocity_window_minutes * 60
-    for _, idx in o.groupby("buyer_id", sort=False).indices.items():
+    for idx in o.groupby("buyer_id", sort=False).indices.values():
         idx = idx[np.argsort(t[idx], kind="stable")]
         tb = t[idx]
         for j, i in enumerate(idx):
@@ -106,7 +106,7 @@ def rule_flags(orders: pd.DataFrame, lines: pd.DataFrame, profiles: pd.DataFrame
             earlier = earlier[live[earlier] & (o["supplier_id"].to_numpy()[earlier] == o.at[i, "supplier_id"])
                               & (amount[earlier] <= limit[earlier])]
             split[i] = len(earlier) > 0 and amount[i] + amount[earlier].sum() > limit[i]
-    for _, idx in o.groupby(["business_unit", "supplier_id"], sort=False).indices.items():
+    for idx in o.groupby(["business_unit", "supplier_id"], sort=False).indices.values():
         idx = idx[np.argsort(t[idx], kind="stable")]
         seen = np.cumsum(live[idx]) - live[idx]  # live orders of the pair strictly before
         known[idx] = seen > 0
