@@ -9,7 +9,8 @@ so the other injected cases and the rest of the data stream stay as they were:
 * ``ring_rotation`` — a ring of 2-3 buyers of one unit sends its orders to 3 colluding
   domestic vendors of that unit, which take turns (the order goes to the colluder whose turn
   it is, among the vendors of the ring that offer every material of the order) and charge
-  6-12 % over their offer price, for a window of 90-150 days. No override is recorded: the
+  6-12 % over their offer price, for a window of 90-150 days (at most
+  :data:`RING_MAX_ORDERS` orders per case). No override is recorded: the
   lines carry the colluder's offer and the inflated price as the agreed price.
 * ``price_creep`` — one domestic vendor (10-30 orders in the period) raises its prices slowly, 1-2 % per month from a start
   date, on every unit's orders; orders once the creep reaches 5 % are the cases (earlier
@@ -35,6 +36,9 @@ UNSEEN_KINDS = ("ring_rotation", "price_creep")
 #: price creep: a case once the creep reaches this share.
 CREEP_MATERIAL = 0.05
 MONTH = 30.4 * DAY
+#: a ring case covers at most this many orders (the first ones of its window), the size of
+#: the other schemes' cases, so no single case swamps the labels
+RING_MAX_ORDERS = 12
 #: price creep: vendors with this many orders in the period (a mid-sized supplier, not the busiest).
 CREEP_ORDERS = (10, 30)
 
@@ -94,6 +98,8 @@ def ring_rotation(world: World, headers: pd.DataFrame, lines: pd.DataFrame, n_ca
                   for v in colluders}
         turn, taken = 0, []
         for p in chosen:
+            if len(taken) == RING_MAX_ORDERS:
+                break
             rows = by_po[p]
             materials = lines["material"].to_numpy()[rows]
             for step in range(3):
