@@ -30,7 +30,7 @@ def evaluate_lake(con: Any, settings: Any, *, holdout_months: int = 8) -> dict[s
     from models.ml.fraud.train import compute_frames
 
     frames = compute_frames(con)
-    labels = load_labels(demo_cases_path(settings), con)
+    labels = load_labels(demo_cases_path(settings), con, include_unseen=True)
     if labels is None or labels.empty:
         raise LookupError("no fraud labels (ground_truth/fraud_cases.csv): nothing to evaluate honestly")
     labelled = {t: attach_labels(f, labels) for t, f in frames.items()}

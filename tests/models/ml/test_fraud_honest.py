@@ -93,3 +93,17 @@ def test_the_committed_evaluation_covers_every_scheme_and_baseline() -> None:
     for row in summary["by_scheme"].values():
         assert set(row) >= {"leave_one_out", "all_schemes", *BASELINES, "later_period"}
     assert set(summary["overall"]) == set(MODELS)
+
+
+def test_unseen_by_design_kinds_are_evaluation_truth_not_training_labels(tmp_path) -> None:
+    import duckdb
+
+    from models.ml.fraud.labels import load_labels
+
+    cases = tmp_path / "fraud_cases.csv"
+    cases.write_text("kind,table,key\nself_approval,purchase_orders,PO-1\nring_rotation,purchase_orders,PO-2\n"
+                     "price_creep,purchase_orders,PO-3\n", encoding="utf-8")
+    con = duckdb.connect()
+    assert load_labels(cases, con)["document_id"].tolist() == ["PO-1"]
+    assert load_labels(cases, con, include_unseen=True)["kind"].tolist() == ["price_creep", "ring_rotation",
+                                                                             "self_approval"]
