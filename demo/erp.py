@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from demo import finance, fraud
+from demo import finance, fraud, fraud_unseen
 from demo.fulfilment import build_deliveries
 from demo.procurement import (
     assign_ids,
@@ -32,7 +32,7 @@ from demo.world import World
 PERIOD_TABLES = ("purchase_orders", "purchase_order_lines", "shipments", "goods_receipts", "quality_inspections",
                  "vendor_returns", "ap_invoices", "payments", "sales_orders", "sales_order_lines")
 FRAUD_KINDS = ("split_orders", "self_approvals", "off_hours_price_overrides", "duplicate_invoices",
-               "round_amount_invoices", "bank_change_before_payment")
+               "round_amount_invoices", "bank_change_before_payment", "ring_rotation", "price_creep")
 
 
 @dataclass
@@ -81,6 +81,9 @@ def simulate_erp_period(world: World, customers: pd.DataFrame, bank_history: pd.
     truth += fraud.split_order_truth(headers)
     truth += fraud.self_approvals(headers, counts["self_approvals"], rng_fraud, counters)
     truth += fraud.off_hours_overrides(world, headers, lines, counts["off_hours_price_overrides"], rng_fraud, counters)
+    rng_unseen = substream(seed, "fraud-unseen", tag)  # own stream: the cases above stay as they were
+    truth += fraud_unseen.ring_rotation(world, headers, lines, counts["ring_rotation"], rng_unseen, counters)
+    truth += fraud_unseen.price_creep(world, headers, lines, counts["price_creep"], rng_unseen, counters)
     lines["supplier_offer_id"] = world.suppliers.offers["supplier_offer_id"].to_numpy()[lines["offer_row"].to_numpy()]
     lines["material_id"] = world.catalogue.materials["material_id"].to_numpy()[lines["material"].to_numpy()]
     lines["promised_date"] = headers["promised_date"].to_numpy()[lines["po"].to_numpy()]

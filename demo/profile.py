@@ -144,6 +144,8 @@ class Fraud(_Section):
     duplicate_invoices: int
     round_amount_invoices: int
     bank_change_before_payment: int
+    ring_rotation: int = 0  # schemes no feature was written for (demo/fraud_unseen.py)
+    price_creep: int = 0
 
 
 class Dirty(_Section):

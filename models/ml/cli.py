@@ -4,7 +4,10 @@
   register a version, apply the champion rule; prints the held-out metrics and the decision
   (the same steps as the Dagster assets ``ml/*``, which are the scheduled path).
 * ``grouplake ml evaluate [--model …] [--holdout-months N]`` — the held-out evaluation only:
-  nothing is logged or registered; prints the full report as JSON.
+  nothing is logged or registered; prints the full report as JSON. For ``fraud`` it adds the
+  honest evaluation (:mod:`models.ml.fraud.honest`: leave-one-scheme-out recall at precision
+  0.8, a later-period split, rules-only and anomaly-only baselines); ``--seeds 42,7,123``
+  runs it on fresh demo groups instead of the current lake, ``--output FILE`` writes the JSON.
 * ``grouplake ml score [--model …] [--top N]`` — preview what the champion would publish
   (the riskiest documents / recommendations) without writing gold;
   ``grouplake ml score --order '{"business_unit_code": …}'`` (or ``--order @order.json``)
@@ -82,14 +85,40 @@ def train(
         raise typer.Exit(1)
 
 
+def _seeds(seeds: str | None) -> list[int] | None:
+    if not seeds:
+        return None
+    try:
+        return [int(s) for s in seeds.split(",") if s.strip()]
+    except ValueError as exc:
+        typer.echo(f"error: --seeds must be comma-separated integers (got {seeds!r})", err=True)
+        raise typer.Exit(2) from exc
+
+
 @ml_app.command("evaluate")
 def evaluate(
     model: ModelOption = "all",
     holdout_months: Annotated[int | None, typer.Option(help="fraud: held-out months (the recommender holds out each buyer's last order)")] = None,
+    honest: Annotated[bool, typer.Option(help="fraud: add the honest evaluation (leave-one-scheme-out, later period, baselines)")] = True,
+    seeds: Annotated[str | None, typer.Option(help="fraud: evaluate fresh demo groups of these seeds (e.g. 42,7,123) instead of the current lake")] = None,
+    scale: Annotated[float, typer.Option(help="fraud --seeds: demo scale")] = 1.0,
+    output: Annotated[Path | None, typer.Option(help="also write the JSON report to this file")] = None,
 ) -> None:
     """Held-out evaluation on the current lake (nothing logged or registered)."""
     names = _models(model)
+    seed_list = _seeds(seeds)
+    if seed_list is not None and ("fraud" not in names or not 0 < scale <= 10):
+        typer.echo("error: --seeds needs --model fraud and 0 < --scale <= 10", err=True)
+        raise typer.Exit(2)
     from infra.settings import get_settings
+
+    if seed_list is not None:
+        from models.ml.fraud.honest_run import evaluate_seeds
+
+        report = {"fraud": {"honest": evaluate_seeds(seed_list, scale, holdout_months=holdout_months or 8,
+                                                     progress=lambda m: typer.echo(m, err=True))}}
+        _write(report, output)
+        return
     from models.ml.features.sources import open_lake
 
     settings = get_settings()
@@ -102,12 +131,26 @@ def evaluate(
 
             training = train_fraud(compute_frames(con), load_labels(demo_cases_path(settings), con),
                                    holdout_months=holdout_months or DEFAULT_HOLDOUT_MONTHS)
-        else:
-            from models.ml.recommend.train import train_recommender
+            report[name] = {"evaluation": training.evaluation, "seconds": training.seconds}
+            if honest and training.evaluation.get("holdout_positives", 0) > 0:
+                from models.ml.fraud.honest import summarise
+                from models.ml.fraud.honest_run import evaluate_lake
 
-            training = train_recommender(con, progress=True)
+                lake = evaluate_lake(con, settings, holdout_months=holdout_months or DEFAULT_HOLDOUT_MONTHS)
+                report[name]["honest"] = {"summary": summarise({"lake": lake}), "per_seed": {"lake": lake}}
+            continue
+        from models.ml.recommend.train import train_recommender
+
+        training = train_recommender(con, progress=True)
         report[name] = {"evaluation": training.evaluation, "seconds": training.seconds}
+    _write(report, output)
+
+
+def _write(report: dict, output: Path | None) -> None:
     _echo(report)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
 def _read_order(order: str) -> dict:

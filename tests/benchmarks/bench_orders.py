@@ -33,6 +33,22 @@ placement through SQLAlchemy instead of the psycopg fast path): ``fast_path_cpu_
 on a 2-core machine PostgreSQL, the server and the load generator share them, and more
 workers only add contention.
 
+**Risk scoring cost** (issue #14, case ``risk_c16``, ``spread`` shape, 16 clients): two more
+servers on the same database and load, ``app_risk_off`` (``RISK__ENABLED=false``: placement
+skips the guard) and ``app_risk_on`` (the default guard: the buyer's recent orders and burst
+count, the history profiles of a ``risk_profiles`` snapshot applied through the inbound door
+for every bench SKU, the rules, and the ``grouplake_fraud_online`` **champion** registered in
+the run's MLflow store — a logistic regression fitted on seeded synthetic examples — and the
+``order_risk`` row). They run on a database and home of their own (the other cases' servers
+never see the profiles or the champion). Both set ``RISK__VELOCITY_MAX`` and ``RISK__REVIEW_THRESHOLD`` /
+``RISK__BLOCK_THRESHOLD`` out of reach so every bench order is an ordinary, allowed order (the
+burst query and the model still run; a held order would take another path). The champion is
+loaded by untimed orders before the first round (every worker process loads it once). Per round:
+``risk_throughput_on_to_off`` = on orders/s ÷ off orders/s (target ≥ 0.9),
+``risk_p99_added_ms`` = on p99 − off p99 (target ≤ 5 ms) and ``risk_cpu_ms_per_order_added`` =
+on − off CPU per order (load generator + server + PostgreSQL: less disturbed by other work on
+the machine than throughput); ``result/risk_scoring`` holds their medians next to the targets.
+
 Run: ``make bench BENCH=orders`` (``BENCH_QUICK=1``: the 16-client cases, 2 s phases, 2
 rounds). Needs PostgreSQL
 (``TEST_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
@@ -368,10 +384,150 @@ def _fast_path_saving(samples: dict[str, harness.Sample]) -> float | None:
     return 1 - fast / orm if fast and orm else None
 
 
+def _risk_world(url: str, world: dict[str, Any], home: str) -> None:
+    """A ``risk_profiles`` snapshot for every bench SKU and supplier, and an online champion."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+    from sqlalchemy import text
+
+    from infra.settings import Settings
+    from models.ml.fraud.online import fit_online, register_online
+    from transactional.core.inbound import Snapshot, apply_snapshot
+    from transactional.db.database import Database
+    from transactional.risk.inbound import KIND, apply_risk_profiles
+
+    db = Database(url, pool_size=1)
+    try:
+        with db.read() as session:
+            sku_ids = [r[0] for r in session.execute(text("select id from skus order by id"))]
+        now = dt.datetime.now(dt.UTC)
+        rows = [{"subject": "supplier:SUP-BENCH", "scope": "supplier", "supplier_id": "SUP-BENCH",
+                 "order_count": 500, "first_order_at": now - dt.timedelta(days=700)},
+                {"subject": "bu_supplier:BENCH:SUP-BENCH", "scope": "bu_supplier", "business_unit": "BENCH",
+                 "supplier_id": "SUP-BENCH", "currency": "CNY", "order_count": 500, "amount_median": "10.5",
+                 "amount_p95": "105"}]
+        for sku in sku_ids:
+            rows.append({"subject": f"sku:{sku}", "scope": "sku", "sku_id": sku, "currency": "CNY",
+                         "order_count": 40, "unit_price_median": "10.5", "quantity_median": 1.0,
+                         "quantity_p95": 5.0})
+            rows.append({"subject": f"bu_sku:BENCH:{sku}", "scope": "bu_sku", "business_unit": "BENCH",
+                         "sku_id": sku, "currency": "CNY", "order_count": 12, "quantity_median": 1.0,
+                         "quantity_p95": 5.0})
+        apply_snapshot(db, Snapshot(kind=KIND, version="bench", produced_at=now, source="bench", rows=rows),
+                       apply_risk_profiles)
+    finally:
+        db.dispose()
+    rng = np.random.default_rng(14)
+    n = 600
+    frame = pd.DataFrame({
+        "log_amount": rng.normal(11.0, 1.5, n), "amount_to_limit": rng.uniform(0.0, 1.0, n),
+        # bench buyers place thousands of orders to one supplier within the split and velocity
+        # windows (far under the limit together): cover that range, unrelated to the label
+        "split_count": rng.integers(1, 5000, n).astype(float), "split_sum_to_limit": rng.uniform(0.0, 1.8, n),
+        "velocity_count": rng.integers(1, 5000, n).astype(float), "quantity_to_history": rng.uniform(0.0, 2.0, n),
+        "amount_to_history": rng.uniform(0.0, 2.0, n), "price_to_market": rng.uniform(0.8, 1.6, n),
+        "new_supplier": (rng.random(n) < 0.1).astype(float), "has_history": np.ones(n)})
+    frame["label"] = ((frame["split_sum_to_limit"] > 1.0) | (frame["price_to_market"] > 1.4)).astype(int)
+    estimator, metrics = fit_online(frame, frame)
+    _, promoted, reason = register_online(Settings(_env_file=None, GROUPLAKE_HOME=home), estimator, metrics)
+    if not promoted:
+        raise RuntimeError(f"the bench's online model was not promoted: {reason}")
+
+
+def _p99_added(samples: dict[str, harness.Sample]) -> float | None:
+    on, off = samples["app_risk_on"].metrics.get("p99_ms"), samples["app_risk_off"].metrics.get("p99_ms")
+    return on - off if on is not None and off is not None else None
+
+
+#: the risk case's servers: every bench order stays an ordinary, allowed order
+RISK_ENV = {"RISK__VELOCITY_MAX": "1000000000", "RISK__REVIEW_THRESHOLD": "2",
+            "RISK__BLOCK_THRESHOLD": "2"}
+def _cpu_added(samples: dict[str, harness.Sample]) -> float | None:
+    on = samples["app_risk_on"].metrics.get("cpu_ms_per_order_total")
+    off = samples["app_risk_off"].metrics.get("cpu_ms_per_order_total")
+    return on - off if on is not None and off is not None else None
+
+
+RISK_RATIOS = {
+    "risk_throughput_on_to_off": harness.metric_ratio("orders_per_s", "app_risk_on", "app_risk_off"),
+    "risk_p99_added_ms": _p99_added,
+    "risk_cpu_ms_per_order_added": _cpu_added,
+}
+
+
 RATIOS = {
     "ratio_app_to_raw": harness.metric_ratio("orders_per_s", "app", "raw"),
     "cpu_efficiency_app_to_raw": harness.metric_ratio("cpu_ms_per_order_total", "raw", "app"),
 }
+
+
+def _risk_run(env: dict[str, str]) -> dict[str, Any]:
+    """The risk case on its own database and GroupLake home (its profiles and champion never
+    reach the other cases' servers): same bench world, two servers, rounds interleaved."""
+    from tests.transactional.servers import ApiServer, create_pg_database, drop_pg_database
+    from transactional.migrations import upgrade_database
+
+    url = create_pg_database(BASE_URL, prefix="grouplake_tx_bench_risk")
+    home = f"/tmp/grouplake-bench-risk-{os.getpid()}"
+    try:
+        upgrade_database(url)
+        world = _world(url)
+        _risk_world(url, world, home)
+        risk_env = {**env, **RISK_ENV, "OLTP__DATABASE_URL": url, "GROUPLAKE_HOME": home}
+        db_cpu = measure.DatabaseCpu(_dsn(url))
+        try:
+            with ApiServer(risk_env, workers=WORKERS) as on, \
+                    ApiServer({**risk_env, "RISK__ENABLED": "false"}, workers=WORKERS) as off:
+                _load_champion(on, world)
+                return _risk_case(world, db_cpu, on, off)
+        finally:
+            db_cpu.close()
+    finally:
+        drop_pg_database(BASE_URL, url)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _load_champion(server: Any, world: dict[str, Any]) -> None:
+    """Untimed: batches of concurrent orders until a whole batch is scored by the champion, i.e.
+    every worker has loaded it from MLflow (the first scored order of a process imports
+    scikit-learn and MLflow: tens of seconds on a loaded machine)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    def one(i: int) -> str | None:
+        response = httpx.post(f"{server.base_url}/api/v1/orders",
+                              json={"lines": [{"offer_id": world["spread_offers"][i % SKUS], "quantity": 1}]},
+                              headers={"Authorization": world["headers"][i % len(world["headers"])],
+                                       "Idempotency-Key": f"load-champion-{i}"}, timeout=600)
+        return ((response.json().get("risk") or {}).get("model_version") if response.status_code == 201 else None)
+
+    batch = 8 * WORKERS
+    with ThreadPoolExecutor(max_workers=4 * WORKERS) as pool:
+        for attempt in range(30):  # while a worker loads, its other requests are scored by the rules
+            versions = list(pool.map(one, range(attempt * batch, (attempt + 1) * batch)))
+            if all(v and v != "rules" for v in versions):
+                return
+            time.sleep(1.0)
+    raise RuntimeError(f"the risk-on server did not score every order with the champion: {versions}")
+
+
+def _risk_case(world: dict[str, Any], db_cpu: measure.DatabaseCpu, on: Any, off: Any) -> dict[str, Any]:
+    """``app_risk_off`` vs ``app_risk_on``, spread shape, 16 clients, rounds interleaved (one
+    untimed warm-up round: the first scored order loads the champion from MLflow)."""
+    def side(server: Any, tag: str) -> harness.Side:
+        pids = measure.process_tree(server.process.pid)
+        return harness.Side(tag, lambda r: _sample(_http_phase(server.port, pids, world, 16, False,
+                                                               f"{tag}-{r}", db_cpu)))
+
+    comparison = harness.compare(
+        "risk_c16", sides=[side(off, "app_risk_off"), side(on, "app_risk_on")], anchor="app_risk_off",
+        rounds=ROUNDS, temperature="warm", ratios=RISK_RATIOS, warmup=1,
+        note=f"16 clients, spread, {PHASE_SECONDS:g} s per phase; risk guard off vs on (rules + profiles + "
+             "online champion)")
+    return comparison.to_dict()
 
 
 def run() -> dict[str, Any]:
@@ -390,6 +546,9 @@ def run() -> dict[str, Any]:
                # figures with them); the raw loop gets as many pools of as many connections
                "OLTP__POOL_SIZE": str(POOL_SIZE), "OLTP__MAX_OVERFLOW": "0",
                "GROUPLAKE_HOME": home}
+        cases["risk_c16"] = _risk_run(env)
+        print(f"   risk_c16: on/off {cases['risk_c16']['ratios']['risk_throughput_on_to_off']}, "
+              f"p99 added {cases['risk_c16']['ratios']['risk_p99_added_ms']}", flush=True)
         db_cpu = measure.DatabaseCpu(_dsn(url))
         with ApiServer(env, workers=WORKERS) as server, \
                 ApiServer({**env, "OLTP__FAST_PATH": "false"}, workers=WORKERS) as orm_server:
@@ -438,7 +597,26 @@ def run() -> dict[str, Any]:
         "cases": cases,
         "target_ratio": 0.5,
         "meets_target": all((c["ratios"]["ratio_app_to_raw"]["median"] or 0) >= 0.5
-                            for c in cases.values()),
+                            for k, c in cases.items() if k != "risk_c16"),
+        "risk_scoring": _risk_summary(cases.get("risk_c16")),
+    }
+
+
+def _risk_summary(case: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The risk case's headline figures next to the targets (issue #14)."""
+    if case is None:
+        return None
+    throughput = case["ratios"]["risk_throughput_on_to_off"]["median"]
+    added = case["ratios"]["risk_p99_added_ms"]["median"]
+    return {
+        "on_orders_per_s": case["figures"]["app_risk_on"]["orders_per_s"]["median"],
+        "off_orders_per_s": case["figures"]["app_risk_off"]["orders_per_s"]["median"],
+        "on_p99_ms": case["figures"]["app_risk_on"]["p99_ms"]["median"],
+        "off_p99_ms": case["figures"]["app_risk_off"]["p99_ms"]["median"],
+        "throughput_on_to_off": throughput, "p99_added_ms": added,
+        "cpu_ms_per_order_added": case["ratios"]["risk_cpu_ms_per_order_added"]["median"],
+        "target_throughput_on_to_off": 0.9, "target_p99_added_ms": 5.0,
+        "meets_target": throughput is not None and added is not None and throughput >= 0.9 and added <= 5.0,
     }
 
 

@@ -155,7 +155,7 @@ def test_fraud_cases_point_at_existing_rows(erp: sqlite3.Connection, truth_dir: 
         cases = list(csv.DictReader(fh))
     kinds = {c["kind"] for c in cases}
     assert kinds == {"split_order", "self_approval", "off_hours_price_override", "duplicate_invoice",
-                     "round_amount_invoice", "bank_change_before_payment"}
+                     "round_amount_invoice", "bank_change_before_payment", "ring_rotation", "price_creep"}
     for case in cases:
         pk = metadata.tables[case["table"]].primary_key.columns.keys()[0]
         assert erp.execute(f'SELECT count(*) FROM "{case["table"]}" WHERE {pk} = ?', (case["key"],)).fetchone()[0] == 1

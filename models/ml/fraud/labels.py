@@ -32,6 +32,10 @@ TABLE_DOCUMENT: dict[str, str] = {
 }
 
 LABEL_COLUMNS = ["document_type", "document_id", "kind"]
+#: kinds in the demo's ground truth that stand for fraud no audit has found (``demo/fraud_unseen.py``):
+#: evaluation truth for the honest evaluation (:mod:`models.ml.fraud.honest`), never training
+#: labels by default — in a real group they would not be in the audit team's CSV.
+EVALUATION_ONLY_KINDS = ("ring_rotation", "price_creep")
 OUTBOX = "bronze.tx__outbox_events"
 REVIEWED_EVENT = "order.risk_reviewed"
 REVIEW_COLUMNS = ["order_id", "outcome", "is_fraud", "decided_at", "business_unit", "supplier_id",
@@ -110,9 +114,10 @@ def demo_cases_path(settings: Any) -> Path | None:
 
 
 def load_labels(cases_path: Path | None, con: Any, lines_relation: str = "bronze.erp__purchase_order_lines",
-                outbox: str = OUTBOX) -> pd.DataFrame | None:
+                outbox: str = OUTBOX, *, include_unseen: bool = False) -> pd.DataFrame | None:
     """Labels from a cases CSV plus the platform's confirmed risk reviews (:func:`review_labels`),
-    or ``None`` when there is no CSV (the model then runs unsupervised).
+    or ``None`` when there is no CSV (the model then runs unsupervised). Cases of
+    :data:`EVALUATION_ONLY_KINDS` are left out unless ``include_unseen`` (the honest evaluation).
 
     Args:
         cases_path: CSV with columns ``kind, table, key`` (the ground-truth / audit-findings shape).
@@ -122,6 +127,8 @@ def load_labels(cases_path: Path | None, con: Any, lines_relation: str = "bronze
     if cases_path is None or not Path(cases_path).exists():
         return None
     cases = pd.read_csv(cases_path, dtype=str, keep_default_na=False)
+    if not include_unseen and "kind" in cases:
+        cases = cases[~cases["kind"].isin(EVALUATION_ONLY_KINDS)]
     line_keys = cases.loc[cases["table"] == "purchase_order_lines", "key"].tolist()
     mapping: dict[str, str] = {}
     if line_keys:

@@ -35,3 +35,10 @@ def test_mounted_under_grouplake_ml():
 
     result = runner.invoke(app, ["ml", "--help"])
     assert result.exit_code == 0 and "score" in result.output
+
+
+def test_evaluate_refuses_bad_seeds_and_seeds_without_the_fraud_model():
+    result = runner.invoke(ml_app, ["evaluate", "--model", "fraud", "--seeds", "42,x"])
+    assert result.exit_code == 2 and "--seeds must be comma-separated integers" in result.output
+    result = runner.invoke(ml_app, ["evaluate", "--model", "recommender", "--seeds", "42"])
+    assert result.exit_code == 2 and "--seeds needs --model fraud" in result.output
