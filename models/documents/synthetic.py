@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from infra.uscc import ALPHABET, complete_uscc
-from models.documents.fields import FIELDS
+from models.documents.fields import FIELDS  # noqa: F401  (the doctest)
 from models.documents.fonts import cjk_font_path
 from models.entity_resolution.regions import _PROVINCES
 
