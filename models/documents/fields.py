@@ -3,7 +3,8 @@
 Each field is a :class:`Field` — the normalised value (None when not found) and a confidence
 in [0, 1] — under the names of :data:`FIELDS`. Normal forms: the credit code upper-case
 without separators; dates ISO (``2015-03-12``); the business term ``start/end`` with ``长期``
-for an unlimited term; other fields as printed, without spaces.
+for an unlimited term; the business scope without its closing full stop (often lost in
+OCR); other fields as printed, without spaces.
 """
 
 from __future__ import annotations

@@ -132,10 +132,7 @@ def _term(text: str) -> str | None:
 
 
 def _scope(text: str) -> str:
-    value = _compact(text)
-    if value.endswith("."):
-        value = value[:-1] + "。"
-    return value
+    return _compact(text).rstrip("。.")
 
 
 def extract(boxes: list[TextBox]) -> dict[str, Field]:

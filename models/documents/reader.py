@@ -13,6 +13,8 @@ the supplier master live in ``transactional/onboarding/checks.py``.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,10 @@ from models.documents.fields import DOCUMENT_TYPE, FIELDS, Field
 
 #: Files larger than this are refused unread (same default as uploads).
 MAX_BYTES = 10_485_760
+#: Recent results by content hash (a document checked again is not read again).
+CACHE_SIZE = 32
+_CACHE: dict[tuple[str, preprocess.Steps], dict[str, Field]] = {}
+_CACHE_LOCK = threading.Lock()
 
 
 class DocumentError(ValueError):
@@ -47,17 +53,26 @@ def _load(source: Path | str | bytes) -> bytes:
 
 def read_fields(source: Path | str | bytes,
                 steps: preprocess.Steps = preprocess.Steps()) -> dict[str, Field]:
-    """OCR a licence and extract its fields (see :mod:`models.documents.licence`).
+    """OCR a licence and extract its fields (see :mod:`models.documents.licence`); the last
+    :data:`CACHE_SIZE` results are kept by content hash.
 
     Raises:
         DocumentError: unreadable input.
     """
     data = _load(source)
+    key = (hashlib.sha256(data).hexdigest(), steps)
+    if key in _CACHE:
+        return dict(_CACHE[key])
     try:
         page = preprocess.prepare(preprocess.decode(data), steps)
     except preprocess.UnreadableDocumentError as exc:
         raise DocumentError(str(exc)) from None
-    return licence.extract(engine.recognise(page))
+    fields = licence.extract(engine.recognise(page))
+    with _CACHE_LOCK:
+        _CACHE[key] = fields
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+    return dict(fields)
 
 
 def document_checks(fields: dict[str, Field]) -> list[dict[str, Any]]:
@@ -84,3 +99,9 @@ def read_document(source: Path | str | bytes,
     return {"document_type": DOCUMENT_TYPE,
             "fields": {name: fields[name].as_json() for name in FIELDS},
             "checks": document_checks(fields)}
+
+
+def clear_cache() -> None:
+    """Forget cached results (benchmarks time real reads)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()

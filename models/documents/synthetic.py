@@ -109,7 +109,8 @@ def licence_fields(rng: random.Random) -> tuple[dict[str, str], dict[str, str]]:
                "authority": f"{city}市{_AUTHORITIES}"}
     truth = {"credit_code": code, "name": name, "legal_representative": person,
              "registered_capital": capital, "established_on": est_iso,
-             "business_term": term_norm, "address": address, "business_scope": scope}
+             "business_term": term_norm, "address": address,
+             "business_scope": scope.rstrip("。")}
     return printed, truth
 
 
@@ -190,14 +191,21 @@ def render(printed: dict[str, str], rng: random.Random) -> tuple[Image.Image, di
     return page, noise
 
 
-def make_licence(seed: int, *, quality: int | None = None) -> Licence:
+def make_licence(seed: int, *, quality: int | None = None,
+                 printed: dict[str, str] | None = None) -> Licence:
     """The licence of ``seed``: same seed, same image and truth.
 
     ``quality`` (JPEG) defaults to a seeded value between 70 and 92; the image is returned
-    as JPEG bytes then (PNG when ``quality == 0``).
+    as JPEG bytes then (PNG when ``quality == 0``). ``printed`` replaces generated text
+    (e.g. a wrong ``credit_code`` or another ``name``; the truth follows, as printed).
     """
     rng = random.Random(seed)
-    printed, truth = licence_fields(rng)
+    printed_text, truth = licence_fields(rng)
+    for key, value in (printed or {}).items():
+        printed_text[key] = value
+        if key in truth:
+            truth[key] = value
+    printed = printed_text
     page, noise = render(printed, rng)
     q = rng.randint(70, 92) if quality is None else quality
     out = io.BytesIO()

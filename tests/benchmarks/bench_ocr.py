@@ -26,19 +26,20 @@ from dataclasses import replace
 
 from tests.benchmarks import harness
 
-PAGES = harness.by_mode(240, 12)
-ABLATION_PAGES = harness.by_mode(30, 4)
-PDF_PAGES = harness.by_mode(10, 2)
+PAGES = harness.by_mode(200, 12)
+ABLATION_PAGES = harness.by_mode(20, 4)
+PDF_PAGES = harness.by_mode(8, 2)
 TARGETS = {"credit_code": 0.98, "name": 0.98}
 
 
 def _evaluate(seeds: range, steps, *, pdf: bool = False) -> dict:
     from models.documents.fields import FIELDS
-    from models.documents.reader import read_fields
+    from models.documents.reader import clear_cache, read_fields
     from models.documents.synthetic import licence_pdf, make_licence
 
     correct = dict.fromkeys(FIELDS, 0)
     confident_wrong = dict.fromkeys(FIELDS, 0)
+    clear_cache()
     wall, cpu, all_right, errors = [], [], 0, []
     for seed in seeds:
         licence = make_licence(seed)
