@@ -155,10 +155,15 @@ def test_all_checks_passed_goes_to_the_fast_track(client, world, db) -> None:
     result = db.run_write(lambda s: record_checks(s, reviewer, app["id"], None, fields))
     assert result["fast_track"] is True
     assert all(c["passed"] for c in result["checks"])
+    queue = client.get("/api/v1/supplier-applications?fast_track=true&status=submitted",
+                       headers=world.headers("admin_coal")).json()
+    assert [a["id"] for a in queue["items"]] == [app["id"]]
     homophone = {**fields, "name": {"value": "大同华盛煤业有限公司", "confidence": 0.99}}
     again = db.run_write(lambda s: record_checks(s, reviewer, app["id"], None, homophone))
     assert again["fast_track"] is False  # the latest run is in force
     assert [c["name"] for c in again["checks"] if not c["passed"]] == ["name_matches"]
+    assert client.get("/api/v1/supplier-applications?fast_track=true",
+                      headers=world.headers("admin_coal")).json()["items"] == []
 
 
 def _stored_files(root: Path) -> list[Path]:

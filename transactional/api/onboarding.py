@@ -43,9 +43,12 @@ def list_applications(
     context: ContextDep, user: CurrentUser, page: PageDep,
     status_: Annotated[Literal["submitted", "approved", "rejected"] | None,
                        Query(alias="status")] = None,
+    fast_track: Annotated[bool | None, Query(
+        description="true: the fast-track queue (latest automatic checks all passed)")] = None,
 ) -> Page[SupplierApplicationPublic]:
     with context.db.read() as session:
-        result = applications.list_applications(session, user, page, status=status_)
+        result = applications.list_applications(session, user, page, status=status_,
+                                                 fast_track=fast_track)
     return Page[SupplierApplicationPublic](**result.__dict__)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infra.fieldcrypt import mask_account
@@ -157,8 +157,10 @@ def get_application(session: Session, actor: Principal, application_id: int) -> 
 
 
 def list_applications(session: Session, actor: Principal, page: PageRequest, *,
-                      status: str | None = None) -> Page[dict[str, Any]]:
-    """Applications visible to ``actor``, newest first."""
+                      status: str | None = None,
+                      fast_track: bool | None = None) -> Page[dict[str, Any]]:
+    """Applications visible to ``actor``, newest first; ``fast_track=True`` is the fast-track
+    queue (the latest automatic checks all passed), ``False`` the others."""
     actor.require(*STAFF, Role.SUPPLIER)
     query = select(supplier_applications).order_by(supplier_applications.c.id.desc())
     if actor.role is Role.SUPPLIER:
@@ -167,6 +169,14 @@ def list_applications(session: Session, actor: Principal, page: PageRequest, *,
         query = query.where(supplier_applications.c.business_unit == actor.business_unit)
     if status:
         query = query.where(supplier_applications.c.status == status)
+    if fast_track is not None:
+        latest = select(func.max(supplier_application_checks.c.id)).group_by(
+            supplier_application_checks.c.application_id)
+        passed = select(supplier_application_checks.c.application_id).where(
+            supplier_application_checks.c.id.in_(latest),
+            supplier_application_checks.c.fast_track.is_(True))
+        query = query.where(supplier_applications.c.id.in_(passed) if fast_track
+                            else supplier_applications.c.id.not_in(passed))
     rows, total = fetch_page(session, query, page)
     return Page.of([_public(session, r) for r in rows], total, page)
 
