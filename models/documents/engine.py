@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 _LOCK = threading.Lock()
+_RUN = threading.Lock()  # one page at a time per process: bounds CPU use in the service
 _ENGINE: Any = None
 
 
@@ -55,8 +56,11 @@ def engine() -> Any:
 
 
 def recognise(image: np.ndarray) -> list[TextBox]:
-    """OCR one page (H×W grey or H×W×3 BGR uint8): its text boxes, unordered."""
-    result, _ = engine()(image, use_cls=False)  # pages are deskewed; no upside-down lines
+    """OCR one page (H×W grey or H×W×3 BGR uint8): its text boxes, unordered. Pages are
+    read one at a time per process (ONNX Runtime already uses every core for one page)."""
+    ocr = engine()
+    with _RUN:
+        result, _ = ocr(image, use_cls=False)  # pages are deskewed; no upside-down lines
     boxes = []
     for corners, text, score in result or []:
         boxes.append(TextBox(tuple((float(x), float(y)) for x, y in corners), str(text),
