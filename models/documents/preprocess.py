@@ -4,7 +4,8 @@
   wheel) at a scale giving about :data:`TARGET_WIDTH` pixels across.
 * **Stamp removal**: grey = the brightest of the three channels, so red (and blue) seal ink
   turns paper-white while black print stays dark.
-* **Contrast**: stretch the 1st–99th percentile to the full range.
+* **Contrast**: stretch the 1st percentile … :data:`WHITE_POINT` × the paper's brightness to
+  the full range, so what is left of seal ink (lighter than print) turns white.
 * **Deskew**: the angle in ±:data:`MAX_SKEW` degrees that makes the row profile of dark pixels
   sharpest (on a reduced copy), then one rotation of the full page.
 * **Resolution**: pages are scaled to :data:`WORK_WIDTH` pixels across (small scans up,
@@ -24,6 +25,7 @@ import numpy as np
 TARGET_WIDTH = 1600
 WORK_WIDTH = 1200
 MAX_SKEW = 5.0
+WHITE_POINT = 0.85  # of the paper's brightness (the median pixel): lighter is paper
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 
 
@@ -115,6 +117,7 @@ def prepare(image: np.ndarray, steps: Steps = Steps()) -> np.ndarray:
                               interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
     if steps.contrast:
         lo, hi = np.percentile(grey, (1, 99))
+        hi = min(hi, WHITE_POINT * float(np.median(grey)))  # faded seal ink -> paper
         if hi - lo > 10:
             grey = np.clip((grey.astype(np.float32) - lo) * (255.0 / (hi - lo)), 0, 255) \
                 .astype(np.uint8)
