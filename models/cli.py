@@ -1,5 +1,5 @@
 """Command groups contributed by ``models/``: ``grouplake suppliers …``, ``clv …``, ``ml …``, ``reco …``,
-``sourcing …``.
+``sourcing …``, ``documents …``.
 
 Each library keeps its commands in its own ``cli.py`` exposing a Typer app; this module mounts
 them (imported explicitly: a missing one is an import error).
@@ -11,8 +11,10 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Mount ``suppliers``, ``clv``, ``ml``, ``reco`` and ``sourcing`` on the root app."""
+    """Mount ``suppliers``, ``clv``, ``ml``, ``reco``, ``sourcing`` and ``documents`` on the
+    root app."""
     from models.clv.cli import clv_app
+    from models.documents.cli import documents_app
     from models.entity_resolution.cli import suppliers_app
     from models.ml.cli import ml_app
     from models.ml.recommend.cli import reco_app
@@ -23,3 +25,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ml_app, name="ml")
     app.add_typer(reco_app, name="reco")
     app.add_typer(sourcing_app, name="sourcing")
+    app.add_typer(documents_app, name="documents")

@@ -10,9 +10,10 @@ from fastapi.responses import FileResponse
 from infra.http.pages import Page
 from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
-from transactional.onboarding import applications, documents
+from transactional.onboarding import applications, checks, documents
 from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.onboarding import (
+    ApplicationChecksPublic,
     DocumentPublic,
     ReviewCreate,
     SupplierApplicationCreate,
@@ -42,9 +43,12 @@ def list_applications(
     context: ContextDep, user: CurrentUser, page: PageDep,
     status_: Annotated[Literal["submitted", "approved", "rejected"] | None,
                        Query(alias="status")] = None,
+    fast_track: Annotated[bool | None, Query(
+        description="true: the fast-track queue (latest automatic checks all passed)")] = None,
 ) -> Page[SupplierApplicationPublic]:
     with context.db.read() as session:
-        result = applications.list_applications(session, user, page, status=status_)
+        result = applications.list_applications(session, user, page, status=status_,
+                                                 fast_track=fast_track)
     return Page[SupplierApplicationPublic](**result.__dict__)
 
 
@@ -61,12 +65,24 @@ def upload_document(application_id: Id, context: ContextDep, user: CurrentUser,
                     file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
                     doc_type: Annotated[DocType, Form()]) -> DocumentPublic:
     """Attach a qualification document (multipart). The type is judged by content (magic
-    bytes), the size is limited; stored by content hash. No OCR: people read it."""
+    bytes), the size is limited; stored by content hash. ``POST …/checks`` reads a business
+    licence by OCR."""
     with context.db.read() as session:  # scope first: never store files for outsiders
         applications.load_application(session, user, application_id)
     stored = documents.store_file(file.file, file.filename, context.policy)
     return DocumentPublic(**context.db.run_write(lambda s: documents.add_document(
         s, user, application_id, doc_type, file.filename, stored)))
+
+
+@router.post("/{application_id}/checks", responses={409: CONFLICT})
+def run_checks(application_id: Id, context: ContextDep,
+               user: CurrentUser) -> ApplicationChecksPublic:
+    """Run the automatic checks (procurement, admins of the unit): OCR of the newest
+    business licence (synchronous, one page, a few seconds), then GB 32100, code and name
+    against the application, the supplier master (linked suppliers, elimination list,
+    shared bank account). All passed → ``fast_track``."""
+    return ApplicationChecksPublic(**checks.run_checks(context.db, user, application_id,
+                                                       context.policy))
 
 
 @router.get("/{application_id}/documents/{document_id}", response_class=FileResponse)

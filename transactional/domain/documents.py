@@ -1,8 +1,8 @@
 """Qualification documents: what a file really is (by its first bytes), and safe names.
 
 The type is decided by magic bytes, never by the name or the client's ``Content-Type``;
-a file whose extension claims another type than its content is refused. No OCR: documents
-are stored and read by people (see the README).
+a file whose extension claims another type than its content is refused. Business licences
+are read by OCR for the onboarding checks (``onboarding/checks.py``).
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@
    group supplier id "group code + unit code + sequence" (``GL-COAL-000042``), so an admin
    can give the applicant a supplier login to upload its documents and follow the review.
    A pending or rejected supplier cannot publish offers (``catalogue/offers.py``).
-2. **Documents** (``onboarding/documents.py``): stored files, type by content, size-checked.
+2. **Documents** (``onboarding/documents.py``): stored files, type by content, size-checked;
+   **automatic checks** (``onboarding/checks.py``) read the business licence by OCR and
+   compare it with the application and the supplier master; all passed → fast track.
 3. **Review** (procurement or admins of the unit; not the person who applied — four eyes):
    approve, or reject with a reason. Approval makes the supplier ``approved`` and emits
    ``supplier.approved`` carrying the company data
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infra.fieldcrypt import mask_account
@@ -30,7 +32,11 @@ from transactional.core import audit, events
 from transactional.core.paging import fetch_page
 from transactional.core.policy import Action, authorize, require_checker
 from transactional.db.tables.identity import business_units, suppliers
-from transactional.db.tables.onboarding import supplier_applications, supplier_documents
+from transactional.db.tables.onboarding import (
+    supplier_application_checks,
+    supplier_applications,
+    supplier_documents,
+)
 from transactional.db.types import utcnow
 from transactional.domain.errors import ConflictError, ValidationFailedError
 from transactional.domain.money import check_currency
@@ -129,7 +135,20 @@ def _public(session: Session, row: Any) -> dict[str, Any]:
     body["documents"] = [{k: d._mapping[k] for k in (
         "id", "doc_type", "filename", "content_type", "size_bytes", "sha256", "uploaded_at")}
         for d in docs]
+    body["checks"] = latest_checks(session, row.id)
     return body
+
+
+def latest_checks(session: Session, application_id: int) -> dict[str, Any] | None:
+    """The automatic checks in force for an application (its latest run,
+    ``onboarding/checks.py``), or None when they never ran. Callers checked visibility."""
+    row = session.execute(select(supplier_application_checks).where(
+        supplier_application_checks.c.application_id == application_id).order_by(
+        supplier_application_checks.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return {"document_id": row.document_id, "fast_track": row.fast_track,
+            "checks": row.checks, "fields": row.fields, "checked_at": row.checked_at}
 
 
 def get_application(session: Session, actor: Principal, application_id: int) -> dict[str, Any]:
@@ -138,8 +157,10 @@ def get_application(session: Session, actor: Principal, application_id: int) -> 
 
 
 def list_applications(session: Session, actor: Principal, page: PageRequest, *,
-                      status: str | None = None) -> Page[dict[str, Any]]:
-    """Applications visible to ``actor``, newest first."""
+                      status: str | None = None,
+                      fast_track: bool | None = None) -> Page[dict[str, Any]]:
+    """Applications visible to ``actor``, newest first; ``fast_track=True`` is the fast-track
+    queue (the latest automatic checks all passed), ``False`` the others."""
     actor.require(*STAFF, Role.SUPPLIER)
     query = select(supplier_applications).order_by(supplier_applications.c.id.desc())
     if actor.role is Role.SUPPLIER:
@@ -148,6 +169,14 @@ def list_applications(session: Session, actor: Principal, page: PageRequest, *,
         query = query.where(supplier_applications.c.business_unit == actor.business_unit)
     if status:
         query = query.where(supplier_applications.c.status == status)
+    if fast_track is not None:
+        latest = select(func.max(supplier_application_checks.c.id)).group_by(
+            supplier_application_checks.c.application_id)
+        passed = select(supplier_application_checks.c.application_id).where(
+            supplier_application_checks.c.id.in_(latest),
+            supplier_application_checks.c.fast_track.is_(True))
+        query = query.where(supplier_applications.c.id.in_(passed) if fast_track
+                            else supplier_applications.c.id.not_in(passed))
     rows, total = fetch_page(session, query, page)
     return Page.of([_public(session, r) for r in rows], total, page)
 

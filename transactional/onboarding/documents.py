@@ -5,7 +5,7 @@ typed by its magic bytes (``domain/documents.py``; the name's extension must agr
 written atomically (temporary file + rename) to ``<oltp.document_dir>/<aa>/<sha256>``, and
 recorded with its hash, size, type and uploader. Identical content is stored once. A file
 written for a transaction that then fails stays on disk unreferenced: harmless (content
-addressed) and cleanable. Documents are read by people; there is no OCR.
+addressed) and cleanable. Business licences are also read by OCR (``checks.py``).
 """
 
 from __future__ import annotations

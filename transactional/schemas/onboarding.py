@@ -49,6 +49,25 @@ class DocumentPublic(BaseModel):
     uploaded_at: dt.datetime
 
 
+class CheckResultPublic(BaseModel):
+    """One automatic check as the reviewer sees it (evidence fields vary by check)."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    passed: bool
+    detail: str
+
+
+class ApplicationChecksPublic(BaseModel):
+    """The automatic checks in force (latest run); ``fast_track`` when all passed."""
+
+    document_id: int | None
+    fast_track: bool
+    checks: list[CheckResultPublic]
+    fields: dict[str, dict]  # OCR'd licence fields {value, confidence}; person names masked
+    checked_at: dt.datetime
+
+
 class SupplierApplicationPublic(BaseModel):
     id: int
     business_unit: str
@@ -70,3 +89,4 @@ class SupplierApplicationPublic(BaseModel):
     reviewed_at: dt.datetime | None
     review_reason: str | None
     documents: list[DocumentPublic]
+    checks: ApplicationChecksPublic | None = None

@@ -1,9 +1,12 @@
-"""The onboarding tables: supplier applications and their qualification documents.
+"""The onboarding tables: supplier applications, their qualification documents and the
+automatic checks run on them (``supplier_application_checks``: one row per run, the latest
+in force; the OCR'd legal representative stored encrypted, masked in ``fields``).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -13,7 +16,7 @@ from sqlalchemy import (
 )
 
 from transactional.db.tables.base import Id, metadata
-from transactional.db.types import EncryptedText, UtcDateTime, search_hash_of
+from transactional.db.types import EncryptedText, JSONDocument, UtcDateTime, search_hash_of
 
 supplier_applications = Table(
     "supplier_applications", metadata,
@@ -55,4 +58,20 @@ supplier_documents = Table(
     Column("storage_key", String(200), nullable=False),  # relative to oltp.document_dir
     Column("uploaded_by", Id, nullable=False),
     Column("uploaded_at", UtcDateTime(), nullable=False),
+)
+
+supplier_application_checks = Table(
+    "supplier_application_checks", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("application_id", Id, ForeignKey("supplier_applications.id"), nullable=False,
+           index=True),
+    Column("document_id", Id, ForeignKey("supplier_documents.id")),  # the licence read
+    Column("fields", JSONDocument, nullable=False),  # OCR fields, legal representative masked
+    Column("legal_representative_enc",
+           EncryptedText("supplier_application_checks.legal_representative")),
+    Column("checks", JSONDocument, nullable=False),  # [{name, passed, detail, …}]
+    Column("fast_track", Boolean(), nullable=False),  # every check passed
+    Column("checked_by", Id, nullable=False),
+    Column("checked_at", UtcDateTime(), nullable=False),
+    sqlite_autoincrement=True,
 )
