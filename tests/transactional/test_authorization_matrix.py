@@ -154,6 +154,8 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         multipart=True, expected=201),
     ("get", "/api/v1/supplier-applications/{application_id}/documents/{document_id}"): Case(
         "procurement_coal", ("procurement_power", "admin_power", "supplier_2"), "document"),
+    ("post", "/api/v1/supplier-applications/{application_id}/checks"): Case(  # reads its licence
+        "procurement_coal", ("procurement_power", "admin_power"), "document"),
     ("post", "/api/v1/supplier-applications/{application_id}/approve"): Case(
         "admin_coal", ("procurement_power", "admin_power"), "application"),
     ("post", "/api/v1/supplier-applications/{application_id}/reject"): Case(
@@ -202,6 +204,10 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "procurement_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "sourcing_awarded"),
     ("post", "/api/v1/sourcing-events/{event_id}/award/approve"): Case(
         "finance_coal", ("finance_power", "admin_power"), "sourcing_awarded"),
+    ("post", "/api/v1/sourcing-events/{event_id}/contracts"): Case(
+        "procurement_coal", ("procurement_power", "admin_power"), "sourcing_approved",
+        {"valid_from": dt.date.today().isoformat(),
+         "valid_to": (dt.date.today() + dt.timedelta(days=90)).isoformat()}, expected=201),
     ("get", "/api/v1/contracts/{contract_id}"): Case(
         "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "contract"),
     ("get", "/api/v1/contracts/{contract_id}/document"): Case(
@@ -351,6 +357,11 @@ def objects(client, world, db):
                     "procurement_coal")["status"] == "pending_approval"
         return ids
 
+    def sourcing_approved() -> dict[str, Any]:  # approved by a second person
+        ids = sourcing_awarded()
+        post(f"/api/v1/sourcing-events/{ids['event_id']}/award/approve", "finance_coal")
+        return ids
+
     def order_delivered() -> dict[str, Any]:
         return {"order_id": advance_to_delivered(client, world, offer, 2, key="matrix-delivered")}
 
@@ -365,6 +376,7 @@ def objects(client, world, db):
         "sourcing_due": sourcing_due,
         "sourcing_closed": sourcing_closed,
         "sourcing_awarded": sourcing_awarded,
+        "sourcing_approved": sourcing_approved,
         "user": lambda: {"user_id": buyer},
         "api_key": lambda: {"user_id": buyer, "key_id": post(
             f"/api/v1/users/{buyer}/api-keys", "admin", json={"name": "m"})["id"]},

@@ -264,3 +264,48 @@ def test_suspended_suppliers_and_late_bids_are_excluded_with_the_reason(client, 
     assert [b["rank"] for b in sup2] == [None, None]
     award = client.post(f"{BASE}/{eid}/award", headers=world.headers("procurement_coal")).json()
     assert {a["supplier_id"] for a in award["award"]["allocations"]} == {"SUP-1"}
+
+
+def test_an_approved_award_becomes_one_unsigned_contract_per_supplier(client, world, db) -> None:
+    db.run_write(lambda s: set_rate(s, SYSTEM, dt.date.today(), "USD", "CNY", "7.1"))
+    body = _event_body(world)
+    body["lines"] = body["lines"][:1]  # the catalogue SKU only
+    eid = client.post(BASE, json=body, headers=world.headers("procurement_coal")).json()["id"]
+    one_line = {**_bid_1(world), "lines": _bid_1(world)["lines"][:1], "bundles": []}
+    client.post(f"{BASE}/{eid}/bids", json=one_line, headers=world.headers("supplier_1"))
+    client.post(f"{BASE}/{eid}/bids", json={**_bid_2(), "lines": _bid_2()["lines"][:1]},
+                headers=world.headers("supplier_2"))
+    window = {"valid_from": dt.date.today().isoformat(),
+              "valid_to": (dt.date.today() + dt.timedelta(days=180)).isoformat()}
+    _past_closing(db, eid)
+    client.post(f"{BASE}/{eid}/close", headers=world.headers("procurement_coal"))
+    early = client.post(f"{BASE}/{eid}/contracts", json=window, headers=world.headers("procurement_coal"))
+    assert early.status_code == 404  # no award yet
+    award = client.post(f"{BASE}/{eid}/award", headers=world.headers("procurement_coal")).json()
+    # SUP-2: 95 USD x 7.1 = 674.5 CNY landed beats SUP-1's 700 + 12 freight
+    assert [(a["supplier_id"], a["quantity"]) for a in award["award"]["allocations"]] == [("SUP-2", 100)]
+    assert client.post(f"{BASE}/{eid}/contracts", json=window,
+                       headers=world.headers("buyer_coal")).status_code == 403
+    made = client.post(f"{BASE}/{eid}/contracts", json=window, headers=world.headers("procurement_coal"))
+    assert made.status_code == 201, made.text
+    [contract] = made.json()["contracts"]
+    assert (contract["supplier_id"], contract["currency"], contract["status"]) == ("SUP-2", "USD",
+                                                                                  "pending_signatures")
+    assert contract["source"] == {"type": "sourcing_award", "ref": str(award["id"])}
+    [line] = contract["lines"]
+    assert (line["sku_id"], line["committed_quantity"], line["remaining_quantity"]) == (
+        world.sku_ids["COAL-5500"], 100, 100)
+    assert [(t["min_quantity"], Decimal(t["unit_price"])) for t in line["price_tiers"]] == [(1, Decimal(95))]
+    again = client.post(f"{BASE}/{eid}/contracts", json=window, headers=world.headers("procurement_coal"))
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "contracts_exist")
+
+
+def test_an_award_with_a_free_text_line_makes_no_contract(client, world, db, event) -> None:
+    _past_closing(db, event["id"])
+    client.post(f"{BASE}/{event['id']}/close", headers=world.headers("procurement_coal"))
+    client.post(f"{BASE}/{event['id']}/award", headers=world.headers("procurement_coal"))
+    window = {"valid_from": dt.date.today().isoformat(),
+              "valid_to": (dt.date.today() + dt.timedelta(days=30)).isoformat()}
+    r = client.post(f"{BASE}/{event['id']}/contracts", json=window, headers=world.headers("procurement_coal"))
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "free_text_line")
+    assert client.get("/api/v1/contracts", headers=world.headers("procurement_coal")).json()["items"] == []

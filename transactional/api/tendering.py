@@ -13,12 +13,13 @@ from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.api.idempotent import OptionalIdempotencyKey, write_once
 from transactional.schemas.common import CONFLICT, ERRORS
 from transactional.schemas.tendering import (
+    AwardContractsCreate,
     BidPublic,
     BidSubmit,
     SourcingEventCreate,
     SourcingEventPublic,
 )
-from transactional.tendering import awards, bids, events
+from transactional.tendering import awards, bids, contracting, events
 from transactional.tendering.tabulation import get_tabulation
 
 router = APIRouter(prefix="/sourcing-events", tags=["sourcing"], responses=ERRORS)
@@ -152,3 +153,20 @@ def approve_award(event_id: Id, context: ContextDep, user: CurrentUser,
 
     return write_once(context, user, idempotency_key, "POST",
                       f"{_BASE}/{event_id}/award/approve", {}, "sourcing_award", action)
+
+
+@router.post("/{event_id}/contracts", status_code=status.HTTP_201_CREATED, responses={409: CONFLICT})
+def contracts_from_award(event_id: Id, body: AwardContractsCreate, context: ContextDep, user: CurrentUser,
+                         idempotency_key: OptionalIdempotencyKey = None) -> dict[str, Any]:
+    """Draw up one framework contract per awarded supplier from the approved award
+    (procurement, admin of the unit): the supplier's bid tiers, the awarded quantities, the
+    event's unit. Each then needs the supplier's signature and a second person's approval
+    (`/contracts/{id}/sign`, `/approve`). 409 ``award_not_approved`` / ``contracts_exist``;
+    422 ``free_text_line`` for an awarded line without a catalogue SKU."""
+    def action(session: Any) -> tuple[dict[str, Any], str]:
+        made = contracting.contracts_from_award(session, user, event_id, valid_from=body.valid_from,
+                                                valid_to=body.valid_to)
+        return {"event_id": event_id, "contracts": made}, str(event_id)
+
+    return write_once(context, user, idempotency_key, "POST", f"{_BASE}/{event_id}/contracts",
+                      body.model_dump(mode="json"), "sourcing_award", action)

@@ -112,3 +112,10 @@ class BidPublic(BaseModel):
     bundles: list[dict[str, Any]]
     submitted_at: dt.datetime
     updated_at: dt.datetime
+
+
+class AwardContractsCreate(RequestModel):
+    """The call-off window of the framework contracts drawn from an approved award."""
+
+    valid_from: dt.date = Field(description="first day call-offs may be placed (UTC, inclusive)")
+    valid_to: dt.date = Field(description="last day call-offs may be placed (UTC, inclusive)")
