@@ -16,6 +16,7 @@ lists ``features`` equal to :data:`transactional.risk.rules.FEATURES` and whose 
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 import threading
 import time
@@ -38,6 +39,10 @@ class OnlineModel:
     version: str
     estimator: Any
     features: tuple[str, ...]
+    #: ``(weights, bias)`` of the same decision function when the estimator is a standardised
+    #: binary logistic regression (what ``models/ml/fraud/online.py`` trains): one row scored
+    #: in pure Python instead of scikit-learn's per-call validation (~0.6 ms an order).
+    linear: tuple[tuple[float, ...], float] | None = None
 
     @property
     def label(self) -> str:
@@ -46,8 +51,38 @@ class OnlineModel:
 
     def score(self, vector: Mapping[str, float]) -> float:
         """Probability of fraud in [0, 1] for one feature vector."""
-        row = [[float(vector[f]) for f in self.features]]
-        return float(self.estimator.predict_proba(row)[0][1])
+        row = [float(vector[f]) for f in self.features]
+        if self.linear is not None:
+            weights, bias = self.linear
+            z = bias + math.fsum(w * x for w, x in zip(weights, row, strict=True))
+            return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        return float(self.estimator.predict_proba([row])[0][1])
+
+
+def linear_form(estimator: Any) -> tuple[tuple[float, ...], float] | None:
+    """The standardised logistic regression folded into one weight vector and a bias, or None.
+
+    ``StandardScaler`` then binary ``LogisticRegression`` (a scikit-learn ``Pipeline`` of
+    exactly those two steps): ``w_i / scale_i`` and ``b - sum(w_i * mean_i / scale_i)``, so
+    ``sigmoid(w' . x + b')`` is the pipeline's ``predict_proba(x)[:, 1]``. Anything else: None
+    (scored by the estimator itself).
+    """
+    steps = getattr(estimator, "steps", None)
+    if not steps or len(steps) != 2:
+        return None
+    scaler, classifier = steps[0][1], steps[1][1]
+    if type(scaler).__name__ != "StandardScaler" or type(classifier).__name__ != "LogisticRegression":
+        return None
+    coef = getattr(classifier, "coef_", None)
+    if coef is None or len(coef) != 1 or len(getattr(classifier, "classes_", ())) != 2:
+        return None
+    n = len(coef[0])
+    mean = scaler.mean_ if getattr(scaler, "mean_", None) is not None else [0.0] * n
+    scale = scaler.scale_ if getattr(scaler, "scale_", None) is not None else [1.0] * n
+    weights = tuple(float(w) / float(sc) for w, sc in zip(coef[0], scale, strict=True))
+    bias = float(classifier.intercept_[0]) - math.fsum(
+        float(w) * float(m) / float(sc) for w, m, sc in zip(coef[0], mean, scale, strict=True))
+    return weights, bias
 
 
 @dataclass(frozen=True)
@@ -98,7 +133,7 @@ def _load(uri: str, name: str, previous: _Entry | None) -> _Entry:
     if set(features) != set(FEATURES) or not hasattr(estimator, "predict_proba"):
         raise ValueError(f"{name} v{version} does not score the online features {FEATURES}")
     log.info("risk model %s v%s loaded", name, version)
-    return _Entry(now, version, OnlineModel(name, version, estimator, features))
+    return _Entry(now, version, OnlineModel(name, version, estimator, features, linear_form(estimator)))
 
 
 def champion(policy: RiskPolicy) -> OnlineModel | None:
