@@ -280,7 +280,8 @@ def _signed_contract(db: Database, world: World, committed: int) -> int:
 
     def make(session) -> int:
         contract = create_contract(
-            session, supplier_id="SUP-1", lines=lines, valid_from=TODAY, valid_to=TODAY,
+            session, supplier_id="SUP-1", lines=lines, valid_from=TODAY - dt.timedelta(days=1),
+            valid_to=TODAY + dt.timedelta(days=1),  # a run crossing midnight UTC stays inside it
             units=["COAL"], currency="CNY", created_by=world.users["procurement_coal"])
         sign_as_supplier(session, world.users["supplier_1"], contract["id"],
                          contract["document"]["sha256"])
