@@ -47,7 +47,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from models.sourcing.errors import SourcingInputError
 from models.sourcing.explain import not_used_reasons
-from models.sourcing.model import build, exclusion, offer_arms
+from models.sourcing.model import SparseRows, build, exclusion, offer_arms
 from models.sourcing.optimise import _simple_cause
 from models.sourcing.spec import Allocation, Requisition, Tier, clean_number
 
@@ -250,20 +250,8 @@ def _extend(tender: Tender):
     lower = np.concatenate([model.bounds.lb, np.zeros(2 * nb)])
     upper = np.concatenate([model.bounds.ub, np.ones(nb), np.full(nb, np.inf)])
     integrality = np.concatenate([model.integrality, np.ones(nb), np.zeros(nb)])
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-
-    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
-        r = len(lo)
-        for col, val in entries:
-            rows.append(r)
-            cols.append(col)
-            vals.append(val)
-        lo.append(low)
-        hi.append(high)
+    rows = SparseRows()
+    row = rows.add
 
     spend_of: dict[str, list[int]] = {}
     for j, b in enumerate(tender.bundles):
@@ -297,9 +285,9 @@ def _extend(tender: Tender):
         a = sparse.csr_array(con.A)
         a = sparse.hstack([a, sparse.csr_array((a.shape[0], 2 * nb))], format="csr")
         constraints.append(LinearConstraint(a, con.lb, con.ub))
-    if lo:
-        constraints.append(LinearConstraint(
-            sparse.csr_array((vals, (rows, cols)), shape=(len(lo), n)), np.array(lo), np.array(hi)))
+    bundle_rows = rows.constraint(n)
+    if bundle_rows is not None:
+        constraints.append(bundle_rows)
     return model, c, integrality, Bounds(lower, upper), constraints
 
 
@@ -347,24 +335,13 @@ def _line_cuts(model, c: np.ndarray, req: Requisition,
     valid for every award (each line's rows are a subset of the award's), and it lifts the
     LP bound to the sum of the per-line optima, which the lines' independence otherwise
     leaves to the branch and bound to discover line by line."""
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
+    rows = SparseRows()
     for line in req.lines:
-        if line.sku not in bounds:
-            continue
-        r = len(lo)
-        for i, arm in enumerate(model.arms):
-            if arm.offer.sku == line.sku:
-                rows.append(r)
-                cols.append(model.k(i))
-                vals.append(float(c[model.k(i)]))
-        lo.append(bounds[line.sku] - 1e-6 * max(1.0, abs(bounds[line.sku])))
-    if not lo:
-        return None
-    return LinearConstraint(sparse.csr_array((vals, (rows, cols)), shape=(len(lo), len(c))),
-                            np.array(lo), np.full(len(lo), np.inf))
+        if line.sku in bounds:
+            rows.add([(model.k(i), float(c[model.k(i)])) for i, arm in enumerate(model.arms)
+                      if arm.offer.sku == line.sku],
+                     bounds[line.sku] - 1e-6 * max(1.0, abs(bounds[line.sku])), np.inf)
+    return rows.constraint(len(c))
 
 
 def award(tender: Tender, *, time_limit: float = TIME_LIMIT) -> Award:

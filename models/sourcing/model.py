@@ -133,6 +133,34 @@ def cover(i: int, arm: Arm, quantity: float, n_arms: int) -> tuple[int, float]:
     return (n_arms + i, arm.offer.multiple)
 
 
+class SparseRows:
+    """Constraint rows collected one at a time, turned into one scipy ``LinearConstraint``."""
+
+    def __init__(self) -> None:
+        self._rows: list[int] = []
+        self._cols: list[int] = []
+        self._vals: list[float] = []
+        self._lo: list[float] = []
+        self._hi: list[float] = []
+
+    def add(self, entries: list[tuple[int, float]], low: float, high: float) -> None:
+        """One row ``low <= sum(value * x[col]) <= high`` over ``entries`` ``(col, value)``."""
+        r = len(self._lo)
+        for col, val in entries:
+            self._rows.append(r)
+            self._cols.append(col)
+            self._vals.append(val)
+        self._lo.append(low)
+        self._hi.append(high)
+
+    def constraint(self, n: int) -> LinearConstraint | None:
+        """The rows over ``n`` columns, or None when there are none."""
+        if not self._lo:
+            return None
+        matrix = sparse.csr_array((self._vals, (self._rows, self._cols)), shape=(len(self._lo), n))
+        return LinearConstraint(matrix, np.array(self._lo), np.array(self._hi))
+
+
 def build(req: Requisition, *, minimise_suppliers: bool = False) -> Model:
     """The programme of ``req`` (objective: landed cost, or the number of suppliers)."""
     need = {line.sku: line.quantity for line in req.lines}
@@ -157,20 +185,8 @@ def build(req: Requisition, *, minimise_suppliers: bool = False) -> Model:
     for s, col in s_col.items():
         c[col] = 1.0 if minimise_suppliers else req.supplier(s).fixed_cost
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-
-    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
-        r = len(lo)
-        for col, val in entries:
-            rows.append(r)
-            cols.append(col)
-            vals.append(val)
-        lo.append(low)
-        hi.append(high)
+    rows = SparseRows()
+    row = rows.add
 
     by_offer: dict[str, list[int]] = {}
     for i, arm in enumerate(arms):
@@ -200,6 +216,6 @@ def build(req: Requisition, *, minimise_suppliers: bool = False) -> Model:
     if req.max_suppliers is not None and suppliers:
         row([(col, 1.0) for col in s_col.values()], -np.inf, float(req.max_suppliers))
 
-    matrix = sparse.csr_array((vals, (rows, cols)), shape=(len(lo), n))
-    constraints = [LinearConstraint(matrix, np.array(lo), np.array(hi))] if lo else []
+    constraint = rows.constraint(n)
+    constraints = [constraint] if constraint is not None else []
     return Model(arms, suppliers, line_suppliers, c, integrality, Bounds(lower, upper), constraints)
