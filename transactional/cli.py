@@ -18,11 +18,22 @@ tx_app = typer.Typer(
 )
 
 
-def _db():
+def _db(database_url: str | None = None):
+    """The transactional database: ``database_url`` if given, else ``OLTP__DATABASE_URL``."""
     from infra.settings import get_settings
     from transactional.db.database import Database
 
-    return Database.from_settings(get_settings())
+    return Database(database_url) if database_url else Database.from_settings(get_settings())
+
+
+def _read(database_url: str | None, query):
+    """``query(session)`` in one read transaction on a database opened for it, then closed."""
+    db = _db(database_url)
+    try:
+        with db.read() as session:
+            return query(session)
+    finally:
+        db.dispose()
 
 
 def _fail(message: str) -> None:
@@ -263,16 +274,9 @@ def verify_audit(
     """Check the audit log's hash chain; exit 1 naming the first edited, deleted-after or
     reordered row. Prints the chain's length and head hash (record it elsewhere: a chain cut
     short at its end is still a valid chain)."""
-    from infra.settings import get_settings
     from transactional.core.audit_chain import verify
-    from transactional.db.database import Database
 
-    db = Database(database_url) if database_url else Database.from_settings(get_settings())
-    try:
-        with db.read() as session:
-            verdict = verify(session)
-    finally:
-        db.dispose()
+    verdict = _read(database_url, verify)
     if not verdict.ok:
         _fail(f"audit chain broken at row {verdict.broken_id}: {verdict.problem} "
               f"({verdict.checked} row(s) before it hold)")
@@ -294,17 +298,10 @@ def verify_contracts(
     """Check the audit hash chain (which holds every contract's evidence), every stored contract
     document against its SHA-256s and its evidence, every contract's terms against its signed
     document and its signatures against their evidence; exit 1 naming each broken contract."""
-    from infra.settings import get_settings
     from transactional.contracts.authoring import current_terms
     from transactional.contracts.evidence import verify
-    from transactional.db.database import Database
 
-    db = Database(database_url) if database_url else Database.from_settings(get_settings())
-    try:
-        with db.read() as session:
-            verdict = verify(session, current_terms)
-    finally:
-        db.dispose()
+    verdict = _read(database_url, lambda session: verify(session, current_terms))
     if not verdict.ok:
         for contract_id, problem in verdict.problems:
             typer.secho(f"contract {contract_id}: {problem}" if contract_id is not None
