@@ -57,7 +57,9 @@ def create_sku(body: SkuCreate, context: ContextDep, user: CurrentUser) -> SkuPu
 def search_skus(
     context: ContextDep, user: CurrentUser, page: PageDep,
     category_id: Id | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="code or name contains")] = None,
+    q: Annotated[str | None, Query(max_length=100, description=(
+        "words that must all be found in the code, name, the name's pinyin (donglimei, dlm), "
+        "the category name or an attribute value"))] = None,
     attr: AttrFilters = None,
 ) -> Page[SkuPublic]:
     """Search SKUs by category, text and attribute values."""

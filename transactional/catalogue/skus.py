@@ -27,6 +27,7 @@ from transactional.domain.attributes import (
 )
 from transactional.domain.errors import ConflictError, ValidationFailedError
 from transactional.domain.principal import Principal, Role, not_found
+from transactional.domain.search import query_tokens, search_text
 from transactional.identity.directory import CODE
 
 
@@ -94,7 +95,8 @@ def create_sku(
     now = utcnow()
     sku_id = session.execute(
         insert(skus).values(code=code, category_id=category_id, name=name.strip(),
-                            unit=unit.strip(), attributes=clean, created_at=now)
+                            unit=unit.strip(), attributes=clean, created_at=now,
+                            search_text=search_text(code, name.strip(), category.name, clean))
         .returning(skus.c.id)
     ).scalar_one()
     write_attribute_values(session, sku_id, clean)
@@ -187,7 +189,9 @@ def search_skus(
     session: Session, page: PageRequest, *, category_id: int | None = None,
     q: str | None = None, filters: Sequence[AttributeFilter] = (),
 ) -> Page[dict[str, Any]]:
-    """SKUs by category, text (code or name) and attribute filters, by id.
+    """SKUs by category, text and attribute filters, by id. Every word of ``q`` must be found
+    in the SKU's code, name, the name's pinyin (``donglimei``, ``dlm``), its category's name or
+    its attribute values (:mod:`transactional.domain.search`).
 
     Raises:
         ValidationFailedError: a filter names an attribute no template declares.
@@ -196,8 +200,10 @@ def search_skus(
     query = select(skus).order_by(skus.c.id)
     if category_id is not None:
         query = query.where(skus.c.category_id == category_id)
-    if q:
-        query = query.where(or_(skus.c.name.ilike(f"%{q}%"), skus.c.code.ilike(f"%{q}%")))
+    for token in query_tokens(q or ""):
+        pattern = f"%{token}%"
+        query = query.where(or_(skus.c.search_text.like(pattern), skus.c.name.ilike(pattern),
+                                skus.c.code.ilike(pattern)))
     for condition in attribute_conditions(skus.c.id, filters):
         query = query.where(condition)
     rows, total = fetch_page(session, query, page)

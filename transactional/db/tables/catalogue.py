@@ -40,6 +40,8 @@ skus = Table(
     Column("unit", String(16), nullable=False),
     Column("attributes", JSONDocument, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # code, name, pinyin, category name, attribute values, folded (transactional.domain.search)
+    Column("search_text", String(4000)),
 )
 
 #: One row per SKU attribute, so attribute filters are plain indexed SQL on both backends.
