@@ -28,6 +28,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -94,7 +95,7 @@ class DemoLake:
 class _LakeConnection:
     """One in-memory DuckDB over a demo lake, tables re-registered when their log changes."""
 
-    _open: dict[Path, _LakeConnection] = {}
+    _open: ClassVar[dict[Path, _LakeConnection]] = {}
 
     def __init__(self, lake: DemoLake) -> None:
         import duckdb

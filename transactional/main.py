@@ -16,6 +16,7 @@ from infra.http.docs import install_offline_docs
 from infra.http.headers import SecurityHeaders
 from infra.settings import Settings, get_settings
 from transactional.api import (
+    account,
     auth,
     benefits,
     catalogue,
@@ -156,7 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    promotions.router, fx.rates, fx.limits, settlement.statements_router,
                    settlement.dealers_router, onboarding.router, decisions.router, standing.router,
                    inventory.router, risk.router, contracts.router, ratings.orders,
-                   ratings.suppliers):
+                   ratings.suppliers, account.router):
         api.include_router(router)
     for router in benefits.ROUTERS:
         api.include_router(router)

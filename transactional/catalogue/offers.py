@@ -9,10 +9,9 @@ lines record the version they were priced at.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import datetime as dt
 
 from sqlalchemy import Numeric, bindparam, case, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
