@@ -140,12 +140,13 @@ def _row(session: Session, plan_id: int, *, for_update: bool = False) -> Any:
 def plan_json(row: Any) -> dict[str, Any]:
     """The answer form of a stored plan."""
     result = dict(row.result)
-    return {"id": row.id, "business_unit": row.business_unit, "status": row.status,
+    result["solve_status"] = result.pop("status")
+    return {**result, "id": row.id, "business_unit": row.business_unit, "status": row.status,
             "total": row.total, "currency": row.currency, "requisition": row.requisition,
             "input_hash": row.input_hash, "created_by": row.created_by,
             "created_at": row.created_at, "accepted_by": row.accepted_by,
             "accepted_at": row.accepted_at, "order_ids": row.order_ids,
-            "expires_at": row.created_at + PLAN_TTL, **result}
+            "expires_at": row.created_at + PLAN_TTL}
 
 
 def _visible(session: Session, actor: Principal, plan_id: int, *,
