@@ -156,8 +156,10 @@ def requisitions(lines: Iterable[PlacedLine]) -> dict[tuple[str, str], list[Plac
 
 
 def build_requisition(unit: str, placed: Sequence[PlacedLine],
-                      offers: Sequence[HistoricOffer]) -> Requisition:
-    """The optimiser's input for one unit × week (module docstring)."""
+                      offers: Sequence[HistoricOffer], *,
+                      cap_suppliers: bool = False) -> Requisition:
+    """The optimiser's input for one unit × week (module docstring); with ``cap_suppliers``
+    the plan may use at most as many suppliers as the unit actually did."""
     on = min(line.order_date for line in placed)
     by_id = {o.offer_id: o for o in offers}
     for line in placed:
@@ -188,11 +190,13 @@ def build_requisition(unit: str, placed: Sequence[PlacedLine],
     return Requisition(tuple(Line(sku, q) for sku, q in sorted(quantity.items())),
                        tuple(sorted(chosen, key=lambda o: o.offer_id)),
                        tuple(Supplier(s, 0.0, 0.0, False) for s in suppliers),
-                       need_by_days=horizon, min_score=-math.inf)
+                       need_by_days=horizon, min_score=-math.inf,
+                       max_suppliers=len({line.supplier_id for line in placed})
+                       if cap_suppliers else None)
 
 
 def replay(lines: Iterable[PlacedLine], offers: Sequence[HistoricOffer], *,
-           time_limit: float = 30.0) -> ReplayResult:
+           time_limit: float = 30.0, cap_suppliers: bool = False) -> ReplayResult:
     """Replay every unit × week of ``lines`` against ``offers`` (module docstring).
 
     Args:
@@ -200,6 +204,7 @@ def replay(lines: Iterable[PlacedLine], offers: Sequence[HistoricOffer], *,
         offers: every offer of the period, with its validity and units.
         time_limit: solver seconds per requisition (a requisition stopped there is not
             compared; the summary counts it).
+        cap_suppliers: at most as many suppliers per requisition as the unit used.
     """
     by_id = {o.offer_id: o for o in offers}
     by_sku: dict[str, list[HistoricOffer]] = {}
@@ -208,7 +213,8 @@ def replay(lines: Iterable[PlacedLine], offers: Sequence[HistoricOffer], *,
     result = ReplayResult()
     for (unit, week), placed in requisitions(lines).items():
         skus = {line.sku for line in placed}
-        req = build_requisition(unit, placed, [o for s in sorted(skus) for o in by_sku.get(s, [])])
+        req = build_requisition(unit, placed, [o for s in sorted(skus) for o in by_sku.get(s, [])],
+                                cap_suppliers=cap_suppliers)
         plan = optimise(req, time_limit=time_limit)
         result.requisitions.append(RequisitionReplay(
             unit=unit, week=week, lines=len(req.lines),
