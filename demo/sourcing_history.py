@@ -91,6 +91,6 @@ def demo_history(profile: str = "benchmark", scale: float = 1.0, seed: int = 42,
     facts = {"profile": profile, "scale": scale, "seed": seed, "held_out_months": months,
              "held_out_from": _date(held_from).isoformat(),
              "held_out_to": _date(last_day).isoformat(),
-             "purchase_orders_in_window": int(len(plan)), "lines_held_out": len(placed),
+             "purchase_orders_in_window": len(plan), "lines_held_out": len(placed),
              "offers_in_force": len(out_offers)}
     return placed, out_offers, facts

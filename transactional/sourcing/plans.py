@@ -168,8 +168,8 @@ def get_plan(session: Session, actor: Principal, plan_id: int) -> dict[str, Any]
 def _stale_reason(session: Session, row: Any, now: dt.datetime) -> tuple[str, dict] | None:
     age = now - row.created_at
     if age > PLAN_TTL:
-        return (f"the plan is {int(age.total_seconds() // 60)} minutes old; plans older than "
-                f"{int(PLAN_TTL.total_seconds() // 60)} minutes must be recomputed",
+        return ((f"the plan is {int(age.total_seconds() // 60)} minutes old; plans older than "
+                f"{int(PLAN_TTL.total_seconds() // 60)} minutes must be recomputed"),
                 {"age_seconds": int(age.total_seconds()), "ttl_seconds": int(PLAN_TTL.total_seconds())})
     then = row.input["fingerprint"]
     sku_ids = [line["sku_id"] for line in row.requisition["lines"]]
@@ -178,8 +178,8 @@ def _stale_reason(session: Session, row: Any, now: dt.datetime) -> tuple[str, di
     if changed:
         details = {"offer_ids": changed, "then": {str(k): then.get(str(k)) for k in changed},
                    "now": {str(k): current.get(str(k)) for k in changed}}
-        return (f"offer(s) {', '.join(map(str, changed))} changed since the plan was computed "
-                "(new version, deactivated or new): recompute the plan", details)
+        return ((f"offer(s) {', '.join(map(str, changed))} changed since the plan was computed "
+                "(new version, deactivated or new): recompute the plan"), details)
     return None
 
 
@@ -211,7 +211,7 @@ def accept_plan(session: Session, actor: Principal, plan_id: int,
         groups: dict[tuple[str, str], list[OrderLineRequest]] = {}
         for a in row.result["allocations"]:
             groups.setdefault((a["supplier_id"], a["currency"]), []).append(
-                OrderLineRequest(int(a["offer_id"]), int(round(float(a["quantity"])))))
+                OrderLineRequest(int(a["offer_id"]), round(float(a["quantity"]))))
         ship_to = row.requisition.get("ship_to") or {}
         placed = []
         for (supplier_id, currency), lines in sorted(groups.items()):
