@@ -26,6 +26,8 @@ Three totals per requisition, in the group currency:
   including buyers' manual price changes);
 * ``list`` — the actual choice priced at the offers' own tiers (each line at the tier its own
   quantity reaches): the same prices the optimiser sees;
+* ``pooled`` — the actual offers, each bought once with its week's quantity (the saving of
+  pooling alone: ``saving_pooling_only_pct`` = 1 − pooled / list);
 * ``optimised`` — the optimiser's plan (it may buy more than the quantity where a tier makes
   that cheaper; the excess is paid for and counted).
 
@@ -100,6 +102,7 @@ class RequisitionReplay:
     lines: int
     paid: float
     list_cost: float
+    pooled: float
     optimised: float | None
     status: str
     suppliers_actual: int
@@ -120,15 +123,19 @@ class ReplayResult:
             ok = [r for r in rows if r.status == "optimal"]
             paid = sum(r.paid for r in ok)
             listed = sum(r.list_cost for r in ok)
+            pooled = sum(r.pooled for r in ok)
             opt = sum(r.optimised or 0.0 for r in ok)
             return {
                 "requisitions": len(rows), "compared": len(ok),
                 "not_compared": {s: sum(r.status == s for r in rows)
                                  for s in sorted({r.status for r in rows} - {"optimal"})},
                 "lines": sum(r.lines for r in ok),
-                "paid": round(paid, 2), "list": round(listed, 2), "optimised": round(opt, 2),
+                "paid": round(paid, 2), "list": round(listed, 2), "pooled": round(pooled, 2),
+                "optimised": round(opt, 2),
                 "saving_vs_list_pct": round(100 * (1 - opt / listed), 3) if listed else None,
                 "saving_vs_paid_pct": round(100 * (1 - opt / paid), 3) if paid else None,
+                "saving_pooling_only_pct": round(100 * (1 - pooled / listed), 3)
+                if listed else None,
                 "suppliers_actual_mean": round(sum(r.suppliers_actual for r in ok) / len(ok), 3)
                 if ok else None,
                 "suppliers_plan_mean": round(sum(r.suppliers_plan for r in ok) / len(ok), 3)
@@ -195,6 +202,15 @@ def build_requisition(unit: str, placed: Sequence[PlacedLine],
                        if cap_suppliers else None)
 
 
+def _pooled(placed: Sequence[PlacedLine], by_id: dict[str, HistoricOffer]) -> float:
+    """The actual offers with each one's week quantity bought at once (the tier effect of
+    pooling alone, no supplier changed)."""
+    quantity: dict[str, float] = {}
+    for line in placed:
+        quantity[line.offer_id] = quantity.get(line.offer_id, 0.0) + line.quantity
+    return sum(q * by_id[o].price(q) for o, q in quantity.items())
+
+
 def replay(lines: Iterable[PlacedLine], offers: Sequence[HistoricOffer], *,
            time_limit: float = 30.0, cap_suppliers: bool = False) -> ReplayResult:
     """Replay every unit × week of ``lines`` against ``offers`` (module docstring).
@@ -221,6 +237,7 @@ def replay(lines: Iterable[PlacedLine], offers: Sequence[HistoricOffer], *,
             paid=sum(line.quantity * line.unit_price for line in placed),
             list_cost=sum(line.quantity * by_id[line.offer_id].price(line.quantity)
                           for line in placed),
+            pooled=_pooled(placed, by_id),
             optimised=plan.total_cost if plan.status == "optimal" else None,
             status=plan.status,
             suppliers_actual=len({line.supplier_id for line in placed}),

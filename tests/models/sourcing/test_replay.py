@@ -35,29 +35,33 @@ LINES = [  # U1 in ISO week 2026-W10, U2 in W11
     PlacedLine("U1", D(2026, 3, 2), "A1", "A", "X", 60, 10.0),
     PlacedLine("U1", D(2026, 3, 4), "B1", "B", "X", 50, 9.6),  # a manual price change: list 9.5
     PlacedLine("U1", D(2026, 3, 5), "C1", "C", "Y", 30, 20.0),
+    PlacedLine("U1", D(2026, 3, 6), "A1", "A", "X", 40, 10.0),  # A1 again: 100 in the week
     PlacedLine("U2", D(2026, 3, 10), "D1", "D", "X", 10, 8.0),
 ]
-# U1: paid 600 + 480 + 600 = 1680; list 600 + 475 + 600 = 1675. Pooled, X is 110 units with
-# need-by 5 days (B1's lead time): A1 alone reaches its 100-unit tier, 110 x 9 = 990 (< B1
-# 1045, < A1 100 + B1 10 = 995); Y: 30 x 20 = 600 (50 at 18 = 900 costs more). 1590, 2 suppliers.
-# U2: only D1 is its own: 80 = 80.
+# U1: paid 600 + 480 + 600 + 400 = 2080; list 600 + 475 + 600 + 400 = 2075; the same offers
+# with the week pooled: A1 100 x 9 + 475 + 600 = 1975. Optimised: X is 150 units with need-by
+# 5 days (B1's lead time; D1 is U2's, E1 expired, F1 too slow, G1 blocked): A1 alone at its
+# 100-unit tier, 150 x 9 = 1350 (< B1 1425, < A1 100 + B1 50 = 1375); Y: 30 x 20 = 600 (50 at
+# 18 = 900 costs more). 1950 with 2 suppliers (3 used). U2: only D1 is its own: 80 = 80.
 
 
 def test_replay_on_a_hand_made_history() -> None:
     result = replay(LINES, OFFERS)
     u1, u2 = result.requisitions
-    assert (u1.unit, u1.week, u1.paid, u1.list_cost, u1.optimised) == (
-        "U1", "2026-W10", pytest.approx(1680), pytest.approx(1675), pytest.approx(1590))
+    assert (u1.unit, u1.week, u1.paid, u1.list_cost, u1.pooled, u1.optimised) == (
+        "U1", "2026-W10", pytest.approx(2080), pytest.approx(2075), pytest.approx(1975),
+        pytest.approx(1950))
     assert (u1.suppliers_actual, u1.suppliers_plan) == (3, 2)
     assert (u2.week, u2.paid, u2.list_cost, u2.optimised, u2.suppliers_plan) == (
         "2026-W11", 80, 80, 80, 1)
     summary = result.summary()
     total = summary["total"]
     assert (total["requisitions"], total["compared"], total["paid"], total["list"],
-            total["optimised"]) == (2, 2, 1760, 1755, 1670)
-    assert total["saving_vs_list_pct"] == round(100 * 85 / 1755, 3) == 4.843
-    assert total["saving_vs_paid_pct"] == round(100 * 90 / 1760, 3) == 5.114
-    assert summary["per_unit"]["U1"]["saving_vs_list_pct"] == round(100 * 85 / 1675, 3)
+            total["pooled"], total["optimised"]) == (2, 2, 2160, 2155, 2055, 2030)
+    assert total["saving_vs_list_pct"] == round(100 * 125 / 2155, 3) == 5.8
+    assert total["saving_vs_paid_pct"] == round(100 * 130 / 2160, 3) == 6.019
+    assert total["saving_pooling_only_pct"] == round(100 * 100 / 2155, 3) == 4.64
+    assert summary["per_unit"]["U1"]["saving_vs_list_pct"] == round(100 * 125 / 2075, 3)
     assert summary["per_unit"]["U2"]["saving_vs_list_pct"] == 0
     assert (total["suppliers_actual_mean"], total["suppliers_plan_mean"]) == (2, 1.5)
 
@@ -81,7 +85,7 @@ def test_the_replay_command_reads_the_json_history(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert (out["facts"], out["total"]["optimised"], out["total"]["saving_vs_list_pct"]) == (
-        {"source": "hand"}, 1670, 4.843)
+        {"source": "hand"}, 2030, 5.8)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"lines": []}))
     assert CliRunner().invoke(app, ["sourcing", "replay", str(bad)]).exit_code == 2
