@@ -198,3 +198,31 @@ def test_stale_plan_is_refused_with_the_reason(client, world, db, sup3) -> None:
     assert changed.json()["error"]["message"].startswith(f"offer(s) {sup3} changed")
     with db.read() as s:
         assert s.execute(select(func.count()).select_from(orders)).scalar_one() == 0
+
+
+def test_foreign_offer_is_converted_and_freight_follows_the_router(client, world, db) -> None:
+    from transactional.accounting import fx
+
+    db.run_write(lambda s: fx.load_rates(s, SYSTEM, [
+        {"rate_date": dt.date.today(), "from_currency": "USD", "to_currency": "CNY",
+         "rate": "7.1"}], "test"))
+    db.run_write(lambda s: bulk_load(s, SYSTEM, BulkLoad(
+        suppliers=[SupplierSpec("SUP-4", "Newcastle Coal Exports")],
+        warehouses=[WarehouseSpec("W-NEWCASTLE", "Newcastle port", "SUP-4", "Newcastle",
+                                  -32.93, 151.78, "0", "0", "USD")],
+        offers=[OfferSpec("SUP-4", "COAL-5500", "USD", 1, [(1, "110")])],
+        stock=[StockSpec("W-NEWCASTLE", "COAL-5500", 50)])))
+    # ship to W-TAIYUAN's own yard: SUP-1 ships from there (0 km, handling 10): landed 810 /
+    # 790.50 from 100 t; SUP-4: 110 USD x 7.1 = 781, no freight, 50 t in stock.
+    # 150 t: SUP-4 50 x 781 + SUP-1 100 x 790.50 = 39,050 + 79,050 = 118,100
+    # (< SUP-1 150 x 790.50 = 118,575)
+    plan = _plan(client, world, lines=_lines(world, COAL_5500=150),
+                 ship_to={"latitude": 37.87, "longitude": 112.55})
+    assert (plan["status"], plan["total"]) == ("optimal", "118100.0000")
+    assert sorted((a["supplier_id"], a["quantity"], a["unit_price_landed"], a["currency"],
+                   a["freight_per_unit"]) for a in plan["allocations"]) == [
+        ("SUP-1", 100, 790.5, "CNY", "10.0000"), ("SUP-4", 50, 781, "USD", "0.0000")]
+    accepted = _accept(client, world, plan["id"], "fx")
+    assert [(o["supplier_id"], o["total_amount"], o["currency"])
+            for o in accepted.json()["orders"]] == [
+        ("SUP-1", "78050.0000", "CNY"), ("SUP-4", "5500.0000", "USD")]
