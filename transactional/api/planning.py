@@ -43,7 +43,10 @@ def create_plan(body: PlanCreate, context: ContextDep, user: CurrentUser) -> JSO
         ship_to_longitude=body.ship_to.longitude if body.ship_to else None,
         max_suppliers=body.max_suppliers, max_suppliers_per_line=body.max_suppliers_per_line,
         max_share=body.max_share)
-    out = context.db.run_write(lambda s: plans.create_plan(s, user, request, context.policy))
+    with context.db.read() as session:  # read, then solve holding no transaction
+        prepared = plans.prepare_plan(session, user, request, context.policy)
+    plans.solve(prepared, context.policy)
+    out = context.db.run_write(lambda s: plans.store_plan(s, user, prepared, context.policy))
     return JSONResponse(jsonable(out), status_code=201,
                         headers={"Location": f"{_BASE}/{out['id']}"})
 

@@ -1,6 +1,8 @@
 """Sourcing plans (#16): a unit's requisition solved exactly, stored, and turned into orders.
 
-``create_plan`` (a buyer or procurement user of a unit) builds the optimiser's input from the
+``create_plan`` (a buyer or procurement user of a unit; the API runs its three steps
+``prepare_plan`` — a read —, ``solve`` — outside any transaction, so a long solve holds no
+lock — and ``store_plan`` — a write) builds the optimiser's input from the
 live offers (``sourcing/inputs.py``), solves it (``models.sourcing.optimise``: exact MILP,
 HiGHS) and stores the plan: ``status`` (``optimal`` / ``infeasible`` with the reason /
 ``time_limit``), ``total`` in the group currency (landed: tier prices converted plus the
@@ -22,6 +24,7 @@ offer), 409 ``plan_not_optimal`` for an infeasible / time-limited plan, 409
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -41,6 +44,7 @@ from transactional.domain.principal import Principal, Role, not_found
 from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
 from transactional.sourcing.inputs import (
     SCORE_NOTE,
+    BuiltInput,
     PlanRequest,
     build_input,
     current_fingerprint,
@@ -75,9 +79,20 @@ def _requisition_json(request: PlanRequest) -> dict[str, Any]:
             "max_share": request.max_share}
 
 
-def create_plan(session: Session, actor: Principal, request: PlanRequest,
-                policy: CommercePolicy, *, time_limit: float | None = None) -> dict[str, Any]:
-    """Solve and store the plan of ``request`` for the caller's unit (module docstring).
+@dataclass
+class Prepared:
+    """A requisition read and solved, not yet stored (see :func:`prepare_plan`)."""
+
+    unit: str
+    request: PlanRequest
+    built: BuiltInput
+    created_at: dt.datetime
+    plan: dict[str, Any] | None = None
+
+
+def prepare_plan(session: Session, actor: Principal, request: PlanRequest,
+                 policy: CommercePolicy) -> Prepared:
+    """Check the caller and the requisition and build the optimiser's input (a read).
 
     Raises:
         ForbiddenError: not buyer / procurement, or no business unit.
@@ -86,7 +101,13 @@ def create_plan(session: Session, actor: Principal, request: PlanRequest,
     unit = _require_unit(actor)
     now = utcnow()
     validate(request, now.date())
-    built = build_input(session, unit, request, policy, now.date())
+    return Prepared(unit, request, build_input(session, unit, request, policy, now.date()), now)
+
+
+def solve(prepared: Prepared, policy: CommercePolicy, *,
+          time_limit: float | None = None) -> Prepared:
+    """Solve the prepared input (no database: run it outside any transaction)."""
+    built = prepared.built
     if built.empty_lines:
         plan: dict[str, Any] = {"status": "infeasible", "total_cost": 0, "allocations": [],
                                 "suppliers_used": [], "reason": "; ".join(built.empty_lines),
@@ -107,27 +128,46 @@ def create_plan(session: Session, actor: Principal, request: PlanRequest,
         u["sku_id"] = int(u.pop("sku"))
     for entry in plan["lines"]:
         entry["sku_id"] = int(entry.pop("sku"))
+    prepared.plan = plan
+    return prepared
+
+
+def store_plan(session: Session, actor: Principal, prepared: Prepared,
+               policy: CommercePolicy) -> dict[str, Any]:
+    """Store a solved plan, audit it and emit ``sourcing_plan.created`` (a write)."""
+    built, plan, unit = prepared.built, prepared.plan, prepared.unit
+    if plan is None:
+        raise ValueError("store_plan needs a solved plan (call solve first)")
     result = {**plan, "excluded": built.excluded, "scores": SCORE_NOTE,
               "suspended_suppliers": built.suspended,
               "fixed_cost": "0 per supplier: freight is per unit (the router's formula) and "
                             "is in the landed unit price"}
     status = plan["status"]
     total = _money(plan["total_cost"]) if status != "infeasible" else None
-    document = built.document()
+    digest = built.digest()
     plan_id = session.execute(insert(sourcing_plans).values(
         business_unit=unit, status=status, total=total, currency=policy.group_currency,
-        requisition=_requisition_json(request), input=jsonable(document),
-        input_hash=built.digest(), result=jsonable(result), created_by=actor.user_id,
-        created_at=now, accepted_by=None, accepted_at=None, order_ids=None)
+        requisition=_requisition_json(prepared.request), input=jsonable(built.document()),
+        input_hash=digest, result=jsonable(result), created_by=actor.user_id,
+        created_at=prepared.created_at, accepted_by=None, accepted_at=None, order_ids=None)
         .returning(sourcing_plans.c.id)).scalar_one()
     audit.record(session, actor, "sourcing_plan.create", "sourcing_plan", plan_id,
                  business_unit=unit, details={"status": status, "total": str(total),
-                                              "input_hash": built.digest()})
+                                              "input_hash": digest})
     out = plan_json(_row(session, plan_id))
     emit(session, "sourcing_plan.created", "sourcing_plan", plan_id,
          {k: out[k] for k in ("id", "business_unit", "status", "total", "currency",
                               "suppliers_used", "input_hash")}, business_unit=unit)
     return out
+
+
+def create_plan(session: Session, actor: Principal, request: PlanRequest,
+                policy: CommercePolicy, *, time_limit: float | None = None) -> dict[str, Any]:
+    """Prepare, solve and store in one session (the API reads, solves outside any
+    transaction, then writes: :func:`prepare_plan`, :func:`solve`, :func:`store_plan`)."""
+    prepared = solve(prepare_plan(session, actor, request, policy), policy,
+                     time_limit=time_limit)
+    return store_plan(session, actor, prepared, policy)
 
 
 def _row(session: Session, plan_id: int, *, for_update: bool = False) -> Any:
