@@ -13,7 +13,7 @@ XDIST := -n $(TEST_WORKERS) --dist loadgroup
 # writes ~4x faster). Only the tests' own temporary directory moves; `TEST_TMPDIR=/tmp` restores it.
 TEST_TMPDIR ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo $${TMPDIR:-/tmp})
 
-.PHONY: setup demo run up test test-fast bench docs data-docs lint clean help jdbc-jars cjk-fonts
+.PHONY: setup demo run up test test-fast bench docs data-docs lint clean help jdbc-jars cjk-fonts browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -49,11 +49,14 @@ jdbc-jars:  ## JDBC driver jars for the Spark engine (Debian packages; idempoten
 cjk-fonts:  ## a CJK font for the generated licence images of the OCR tests (Debian; idempotent)
 	@bash infra/install_cjk_fonts.sh
 
-test: setup jdbc-jars cjk-fonts  ## run the whole test suite (services skipped locally, required with CI=true)
+browser:  ## Debian's headless chromium for the browser tests (idempotent)
+	@bash infra/install_chromium.sh
+
+test: setup jdbc-jars cjk-fonts browser  ## run the whole test suite (services skipped locally, required with CI=true)
 	@TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: setup cjk-fonts  ## unit tests only
-	@TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest $(XDIST) -m "not (postgres or mariadb or mqtt or spark or s3 or e2e or slow)" $(PYTEST_ARGS)
+	@TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest $(XDIST) -m "not (postgres or mariadb or mqtt or spark or s3 or browser or e2e or slow)" $(PYTEST_ARGS)
 
 bench: setup cjk-fonts  ## benchmarks -> tests/benchmarks/results/*.json (BENCH=name for one; BENCH_QUICK=1: smallest config, results/quick/)
 	@$(BIN)/python -m tests.benchmarks $(BENCH)

@@ -23,13 +23,19 @@ def sql(
     """Query the lake with SQL (in-memory DuckDB; tables as <layer>.<source>__<entity>)."""
     from infra.settings import get_settings
     from lake.shell import render, run_shell
-    from lake.sql import connect
-    from lake.storage import LakeStorage
+    from lake.sql import connect, tables_read_by
 
     if fmt is OutputFormat.parquet and output is None:
         typer.echo("error: --format parquet needs --output FILE", err=True)
         raise typer.Exit(2)
-    con = connect(LakeStorage.from_settings(get_settings()))
+    # one query opens only the tables it reads (start-up: `select 1` opens none); the shell all
+    names = None if query is None else tables_read_by(query)
+    if names is not None and not names:
+        con = connect(None, names=names)
+    else:
+        from lake.storage import LakeStorage
+
+        con = connect(LakeStorage.from_settings(get_settings()), names=names)
     if query is None:
         run_shell(con, fmt, limit=limit)
         return

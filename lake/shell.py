@@ -52,7 +52,16 @@ def _jsonable(value: Any) -> Any:
 
 
 def _rows(relation: Any, limit: int) -> tuple[list[str], list[tuple], int]:
-    """The first ``limit`` rows (all when 0) and how many more there are, streamed."""
+    """The first ``limit`` rows (all when 0) and how many more there are.
+
+    A result within the cap is fetched as Python rows under ``LIMIT cap + 1`` (no Arrow: a
+    one-line query does not pay for importing pyarrow); a larger one is streamed in Arrow
+    batches, the rows past the cap only counted.
+    """
+    if limit:
+        head = relation.limit(limit + 1).fetchall()
+        if len(head) <= limit:
+            return list(relation.columns), head, 0
     reader = relation.to_arrow_reader(batch_size=max(limit, 1) if limit else 100_000)
     columns = list(relation.columns)
     kept: list[tuple] = []

@@ -16,16 +16,24 @@ columns as on the others (DuckDB reads both as ``VARCHAR``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow.fs as pafs
-from deltalake import DeltaTable
 
-from lake.storage import LakeStorage
-from lake.tables import open_table, snapshot_parts
+if TYPE_CHECKING:  # pyarrow (lake.storage, lake.tables) costs a second: imported where used
+    import pyarrow.fs as pafs
+    from deltalake import DeltaTable
+
+    from lake.storage import LakeStorage
 
 LAYERS = ("bronze", "silver", "gold")
+
+#: A query that looks at the catalogue itself (DuckDB does not list these among its tables)
+#: gets every lake table.
+_CATALOGUE = re.compile(r"information_schema|pg_catalog|\bduckdb_\w+|\bsqlite_master\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,8 @@ class LakeTable:
 
 
 def _list_dirs(fs: pafs.FileSystem, path: str) -> list[str]:
+    import pyarrow.fs as pafs
+
     try:
         infos = fs.get_file_info(pafs.FileSelector(path, allow_not_found=True))
     except (FileNotFoundError, OSError):
@@ -69,8 +79,33 @@ def discover_tables(storage: LakeStorage) -> list[LakeTable]:
     return sorted(found, key=lambda t: t.sql_name)
 
 
-def connect(storage: LakeStorage, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with every lake table registered as a view.
+def tables_read_by(query: str) -> frozenset[str] | None:
+    """The bare table names ``query`` reads (``customer_rfm`` for ``gold.customer_rfm``), or
+    None when it may need every table: it does not parse (the error is DuckDB's to report
+    when it runs) or it asks the catalogue (``information_schema.tables``, ``SHOW TABLES`` …).
+
+    Example:
+        >>> sorted(tables_read_by("select * from gold.customer_rfm r join customer_ltv using (id)"))
+        ['customer_ltv', 'customer_rfm']
+        >>> tables_read_by("select 1")
+        frozenset()
+    """
+    if query.lstrip().lower().startswith(("show", "describe", "summarize", "pragma")) or _CATALOGUE.search(query):
+        return None
+    try:
+        return frozenset(duckdb.get_table_names(query, qualified=False))
+    except duckdb.Error:
+        return None
+
+
+def connect(storage: LakeStorage | None, con: duckdb.DuckDBPyConnection | None = None, *,
+            names: Collection[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the lake's tables registered as views.
+
+    ``names`` (bare table names, as :func:`tables_read_by` gives them) registers only the tables
+    of those names, in whichever layer: a one-line query opens only the tables it reads, and
+    ``select 1`` opens none (``grouplake sql`` start-up; ``storage`` may then be None, so the
+    lake's file system is never set up). None registers every table.
 
     Example:
         >>> from infra.settings import get_settings
@@ -81,7 +116,15 @@ def connect(storage: LakeStorage, con: duckdb.DuckDBPyConnection | None = None) 
     con = con or duckdb.connect(":memory:")
     for layer in LAYERS:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')
+    if names is not None and not names:
+        return con
+    if storage is None:
+        raise ValueError("connect: storage is needed to register lake tables")
+    from lake.tables import open_table
+
     for table in discover_tables(storage):
+        if names is not None and table.name not in names:
+            continue
         delta = open_table(storage, table.relative_path)
         if delta is None:
             continue
@@ -105,6 +148,8 @@ def register_table(con: duckdb.DuckDBPyConnection, view: str, table: DeltaTable,
         >>> register_table(con, '"bronze"."wms__movements"', delta, "__movements")  # doctest: +SKIP
         ['__movements', '__movements__1']
     """
+    from lake.tables import snapshot_parts
+
     names = []
     for position, part in enumerate(snapshot_parts(table)):
         name = prefix if position == 0 else f"{prefix}__{position}"

@@ -35,7 +35,7 @@ hypothesis_settings.load_profile("grouplake")
 #: fixtures shared as a plugin: ``s3_server`` / ``s3_bucket`` (a moto S3 server of the session's own)
 pytest_plugins = ["tests.s3_support", "tests.demo_lake", "tests.xdist_groups"]
 
-SERVICE_MARKERS = ("postgres", "mariadb", "mqtt", "spark", "s3", "e2e", "slow")
+SERVICE_MARKERS = ("postgres", "mariadb", "mqtt", "spark", "s3", "browser", "e2e", "slow")
 
 #: host, port of each network service on the project's machines.
 SERVICE_ADDRESSES = {
@@ -72,6 +72,10 @@ def service_available(name: str) -> bool:
         except ImportError:
             return False
         return shutil.which("java") is not None
+    if name == "browser":  # Debian's chromium (infra/install_chromium.sh)
+        from tests.browser.chromium import chromium_binary
+
+        return chromium_binary() is not None
     if name == "s3":  # the tests start their own moto S3 server (tests/s3_support.py)
         return all(importlib.util.find_spec(m) is not None for m in ("moto", "flask", "boto3"))
     return True
@@ -181,7 +185,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Apply service requirements by marker, so a marked test cannot forget them; keep the tests
     of a :data:`SERIAL_MARKERS` service on one xdist worker (``--dist loadgroup``)."""
     for item in items:
-        for name in ("postgres", "mariadb", "mqtt", "spark", "s3"):
+        for name in ("postgres", "mariadb", "mqtt", "spark", "s3", "browser"):
             if item.get_closest_marker(name) is not None:
                 item.add_marker(pytest.mark.usefixtures(f"_requires_{name}"))
         serial = [m for m in SERIAL_MARKERS if item.get_closest_marker(m) is not None]
@@ -203,6 +207,7 @@ _requires_mariadb = _make_requirement("mariadb")
 _requires_mqtt = _make_requirement("mqtt")
 _requires_spark = _make_requirement("spark")
 _requires_s3 = _make_requirement("s3")
+_requires_browser = _make_requirement("browser")
 
 _durations: dict[str, float] = defaultdict(float)
 _counts: dict[str, int] = defaultdict(int)

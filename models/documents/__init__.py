@@ -8,9 +8,23 @@ on CPU), loaded once per process. Framework-free: the onboarding checks, the CLI
 benchmark all call the same function. ``synthetic`` draws licences with known fields.
 """
 
-from __future__ import annotations
+import importlib
+from typing import Any
 
-from models.documents.fields import DOCUMENT_TYPE, FIELDS, Field
-from models.documents.reader import DocumentError, read_document
+#: public name -> submodule, imported on first use: the reader pulls in NumPy and the OCR
+#: engine, which the ``grouplake`` command must not pay for ``grouplake sql`` or ``--help``.
+_EXPORTS = {
+    "DOCUMENT_TYPE": "fields",
+    "FIELDS": "fields",
+    "DocumentError": "reader",
+    "Field": "fields",
+    "read_document": "reader",
+}
 
-__all__ = ["DOCUMENT_TYPE", "FIELDS", "DocumentError", "Field", "read_document"]
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the lazy exports are the public names
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,7 +44,9 @@ def optimise_command(
     """Solve REQUISITION exactly and print the plan as JSON."""
     import json
 
-    from models.sourcing import SourcingInputError, optimise, parse_requisition
+    from models.sourcing.errors import SourcingInputError
+    from models.sourcing.optimise import optimise
+    from models.sourcing.spec import parse_requisition
 
     try:
         data = json.loads(requisition.read_text(encoding="utf-8"))

@@ -8,6 +8,7 @@ from orchestration.decisions.elimination import (
     apply_supplier_suspensions_asset,
     supplier_elimination_snapshot,
 )
+from orchestration.decisions.scores import apply_supplier_scores_asset, supplier_score_snapshot
 from orchestration.decisions.stock import (
     apply_stock_observations_asset,
     stock_observations_snapshot,
@@ -21,6 +22,7 @@ def build_decisions_defs() -> dg.Definitions:
     and the live-stock sync's job and sensor."""
     return dg.Definitions(
         assets=[supplier_elimination_snapshot, apply_supplier_suspensions_asset,
+                supplier_score_snapshot, apply_supplier_scores_asset,
                 stock_observations_snapshot, apply_stock_observations_asset],
         jobs=[stock_sync_job], sensors=[stock_sync_sensor],
     )

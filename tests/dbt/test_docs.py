@@ -46,3 +46,23 @@ def test_data_docs_are_built_under_the_home(demo_lake):
     pages = {p.name for p in (site / "validations").rglob("*.html")}
     assert pages  # the suites the checks ran are rendered
     assert any("customer_rfm.mart" in str(p) for p in (site / "validations").rglob("*"))
+
+
+@pytest.mark.browser
+def test_dbt_docs_show_a_model_page_in_a_browser_offline(demo_lake, tmp_path):
+    """The single-file docs open from disk in headless Chromium (nothing but loopback
+    reachable) and draw a model's page: its description and its columns (#24)."""
+    from grouplake.docs import generate_docs
+    from tests.browser.chromium import chromium
+
+    target = generate_docs(demo_lake.settings)
+    manifest = json.loads((target / "manifest.json").read_text())
+    node = manifest["nodes"]["model.grouplake.customer_rfm"]
+    with chromium(tmp_path / "chromium") as page:
+        page.goto((target / "static_index.html").as_uri() + "#!/model/model.grouplake.customer_rfm")
+        text = page.wait_for("document.body.innerText.includes('monetary_value') && document.body.innerText",
+                             timeout=60)
+        assert "customer_rfm" in text
+        assert node["description"].split("\n")[0].strip()[:40] in text
+        assert all(column in text for column in ("monetary_value", "recency_days", "r_score")), text[:2000]
+        assert page.off_machine_requests() == []

@@ -84,3 +84,34 @@ def test_tab_completes_tables_and_columns_but_not_internal_names(con) -> None:
     assert [completer.complete("gold.o", i) for i in range(2)] == ["gold.orders", None]
     assert completer.complete("custo", 0) == "customer_id"
     assert not any("__lake" in name for name in completer.names())
+
+
+def test_a_query_opens_only_the_tables_it_reads() -> None:
+    from lake.sql import tables_read_by
+
+    assert tables_read_by("select 1") == frozenset()
+    assert tables_read_by("select * from gold.customer_rfm r join bronze.erp__vendors v on r.a = v.b "
+                          "where r.a in (select x from customer_ltv)") == {"customer_rfm", "erp__vendors",
+                                                                          "customer_ltv"}
+    # the catalogue, a statement DuckDB's parser does not take, SHOW: every table
+    assert tables_read_by("select * from information_schema.tables") is None
+    assert tables_read_by("selec broken") is None
+    assert tables_read_by("show tables") is None
+
+
+def test_the_lake_connection_registers_only_the_named_tables(settings) -> None:
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    from lake.sql import connect
+    from lake.storage import LakeStorage
+
+    root = settings.lake.root
+    for name in ("alpha", "beta"):
+        write_deltalake(f"{root}/gold/{name}", pa.table({"x": [1, 2, 3]}))
+    storage = LakeStorage.from_settings(settings)
+    views = "select table_name from information_schema.tables where table_schema = 'gold' order by 1"
+    assert connect(storage, names={"beta"}).sql(views).fetchall() == [("beta",)]
+    assert connect(storage).sql(views).fetchall() == [("alpha",), ("beta",)]
+    assert connect(None, names=frozenset()).sql("select 1").fetchall() == [(1,)]
+

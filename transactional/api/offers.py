@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -17,6 +17,7 @@ from transactional.domain.attributes import parse_filter
 from transactional.schemas.common import ERRORS
 from transactional.schemas.offers import OfferCreate, OfferPublic, OfferUpdate
 from transactional.standing.enforcement import mark_orderable
+from transactional.standing.scores import scores_of
 
 router = APIRouter(prefix="/offers", tags=["offers"], responses=ERRORS)
 
@@ -48,13 +49,29 @@ def update_offer(
         lambda s: offers.update_offer(s, user, offer_id, changes)))
 
 
+Sort = Literal["price", "-price", "lead_time", "-lead_time", "score", "-score"]
+
+
+def _mark_scores(session, items) -> None:
+    scores = scores_of(session, (o["supplier_id"] for o in items))
+    for offer in items:
+        offer["supplier_score"] = scores.get(offer["supplier_id"])
+
+
 @router.get("")
 def list_offers(
     context: ContextDep, user: CurrentUser, page: PageDep,
     sku_id: Id | None = None, category_id: Id | None = None,
-    supplier_id: str | None = None, is_active: bool | None = True, attr: AttrFilters = None,
+    supplier_id: Annotated[str | None, Query(max_length=64)] = None, is_active: bool | None = True,
+    attr: AttrFilters = None,
+    sort: Annotated[Sort | None, Query(description=(
+        "price: base tier's unit price in the group currency (latest FX rate), cheapest first; "
+        "lead_time: fastest first; score: the supplier's served score, highest first; "
+        "a leading '-' reverses; offers without the value come last"))] = None,
 ) -> Page[OfferPublic]:
-    """Search offers by SKU, category, supplier and SKU attribute values. ``orderable`` is
+    """Search offers by SKU, category, supplier and SKU attribute values, optionally sorted.
+    Each offer names its supplier and carries the supplier's served score and badge
+    (``supplier_score``; ``top_decile``, ``watch``, ``listed``, ``unranked``). ``orderable`` is
     false (with the reason) for a supplier suspended by the elimination list while
     enforcement is on. ``contract_prices``: the framework contracts in force for your unit
     that price the offer's SKU (order at them with ``contract_id``)."""
@@ -62,9 +79,10 @@ def list_offers(
     with context.db.read() as session:
         result = offers.list_offers(session, page, sku_id=sku_id, category_id=category_id,
                                     supplier_id=supplier_id, is_active=is_active,
-                                    filters=filters)
+                                    filters=filters, sort=sort, group_currency=context.policy.group_currency)
         mark_orderable(session, result.items, user.business_unit, context.policy)
         mark_contract_prices(session, result.items, user.business_unit, utcnow().date())
+        _mark_scores(session, result.items)
     return Page[OfferPublic](**result.__dict__)
 
 
@@ -74,4 +92,5 @@ def get_offer(offer_id: Id, context: ContextDep, user: CurrentUser) -> OfferPubl
         offer = offers.get_offer(session, offer_id)
         mark_orderable(session, [offer], user.business_unit, context.policy)
         mark_contract_prices(session, [offer], user.business_unit, utcnow().date())
+        _mark_scores(session, [offer])
     return OfferPublic(**offer)

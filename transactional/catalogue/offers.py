@@ -12,15 +12,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+import datetime as dt
+
+from sqlalchemy import Numeric, bindparam, case, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infra.http.pages import Page, PageRequest
 from transactional.catalogue.skus import attribute_conditions, require_known_attributes
 from transactional.core import audit, events
 from transactional.core.paging import fetch_page
+from transactional.db.tables.accounting import fx_rates
 from transactional.db.tables.catalogue import offer_price_tiers, offers, skus, stock, warehouses
 from transactional.db.tables.identity import suppliers
+from transactional.db.tables.supply import supplier_scores
 from transactional.db.types import utcnow
 from transactional.domain.attributes import AttributeFilter
 from transactional.domain.errors import ConflictError, ValidationFailedError
@@ -149,7 +153,45 @@ _AVAILABLE = (
     .scalar_subquery()
     .label("available_quantity")
 )
-_GET = select(offers, _AVAILABLE).where(offers.c.id == bindparam("offer_id"))
+_SUPPLIER_NAME = (
+    select(suppliers.c.name).where(suppliers.c.id == offers.c.supplier_id).correlate(offers)
+    .scalar_subquery().label("supplier_name")
+)
+_GET = select(offers, _AVAILABLE, _SUPPLIER_NAME).where(offers.c.id == bindparam("offer_id"))
+
+#: ``sort`` values of :func:`list_offers` (a leading ``-`` reverses; ties by offer id).
+SORTS = ("price", "-price", "lead_time", "-lead_time", "score", "-score")
+
+
+def _base_price_in(group_currency: str, on: dt.date):
+    """The offer's base-tier unit price in the group currency: the lowest tier's price times the
+    latest direct rate on or before ``on`` (NULL, sorted last, when no rate is recorded)."""
+    base = (select(cast(offer_price_tiers.c.unit_price, Numeric(18, 4)))
+            .where(offer_price_tiers.c.offer_id == offers.c.id)
+            .order_by(offer_price_tiers.c.min_quantity).limit(1).correlate(offers).scalar_subquery())
+    rate = (select(cast(fx_rates.c.rate, Numeric(18, 8)))
+            .where(fx_rates.c.from_currency == offers.c.currency, fx_rates.c.to_currency == group_currency,
+                   fx_rates.c.rate_date <= on)
+            .order_by(fx_rates.c.rate_date.desc()).limit(1).correlate(offers).scalar_subquery())
+    return case((offers.c.currency == group_currency, base), else_=base * rate)
+
+
+def _score():
+    return (select(supplier_scores.c.overall_score).where(supplier_scores.c.supplier_id == offers.c.supplier_id)
+            .correlate(offers).scalar_subquery())
+
+
+def _ordering(sort: str | None, group_currency: str, on: dt.date) -> list[Any]:
+    if sort is None:
+        return [offers.c.id]
+    if sort not in SORTS:
+        raise ValidationFailedError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}", code="unknown_sort")
+    key = sort.lstrip("-")
+    column = {"price": lambda: _base_price_in(group_currency, on), "lead_time": lambda: offers.c.lead_time_days,
+              "score": _score}[key]()
+    # best first by default: cheapest, fastest, highest score; "-" reverses
+    descending = (key == "score") != sort.startswith("-")
+    return [(column.desc() if descending else column.asc()).nulls_last(), offers.c.id]
 
 
 def _publics(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -162,7 +204,8 @@ def _publics(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
         ):
             tiers[t.offer_id].append({"min_quantity": t.min_quantity, "unit_price": t.unit_price})
     return [
-        {"id": r.id, "supplier_id": r.supplier_id, "sku_id": r.sku_id, "currency": r.currency,
+        {"id": r.id, "supplier_id": r.supplier_id, "supplier_name": r.supplier_name, "sku_id": r.sku_id,
+         "currency": r.currency,
          "moq": r.moq, "order_multiple": r.order_multiple, "lead_time_days": r.lead_time_days,
          "is_active": r.is_active, "version": r.version, "price_tiers": tiers[r.id],
          "available_quantity": int(r.available_quantity), "created_at": r.created_at,
@@ -183,11 +226,20 @@ def list_offers(
     session: Session, page: PageRequest, *, sku_id: int | None = None,
     category_id: int | None = None, supplier_id: str | None = None,
     is_active: bool | None = True, filters: Sequence[AttributeFilter] = (),
+    sort: str | None = None, group_currency: str = "CNY", on: dt.date | None = None,
 ) -> Page[dict[str, Any]]:
     """Offers filtered by SKU, category, supplier, activity and SKU attribute values (a filter
-    on an attribute no template declares is a 422)."""
+    on an attribute no template declares is a 422), in offer-id order or sorted by ``sort``
+    (:data:`SORTS`): ``price`` the base tier's unit price in ``group_currency`` at the latest
+    rate on or before ``on`` (today), ``lead_time``, ``score`` the supplier's served overall
+    score (highest first); offers without the value come last.
+
+    Raises:
+        ValidationFailedError: an unknown attribute or sort (``unknown_sort``).
+    """
     require_known_attributes(session, filters, category_id)
-    query = select(offers, _AVAILABLE).order_by(offers.c.id)
+    ordering = _ordering(sort, group_currency, on or utcnow().date())
+    query = select(offers, _AVAILABLE, _SUPPLIER_NAME).order_by(*ordering)
     if sku_id is not None:
         query = query.where(offers.c.sku_id == sku_id)
     if supplier_id is not None:

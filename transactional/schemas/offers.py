@@ -68,11 +68,26 @@ class ContractPricePublic(BaseModel):
     valid_to: dt.date
 
 
+class SupplierScorePublic(BaseModel):
+    """The supplier's served scorecard summary (applied from the lake's scorecards)."""
+
+    overall: float | None = Field(description="overall score 0–100 (higher is better)")
+    low: float | None = Field(description="lower end of the score's interval")
+    high: float | None = Field(description="upper end of the score's interval")
+    category: str | None = Field(description="the supplier's main category")
+    category_rank: int | None = Field(description="rank in that category (1 = best)")
+    category_ranked_count: int | None = Field(description="ranked suppliers in that category")
+    badge: str | None = Field(description="top_decile, watch, listed (elimination list), unranked, or none")
+    unranked_reason: str | None = None
+    scorecard_month: str | None = Field(description="the scorecard month it comes from (YYYY-MM-DD)")
+
+
 class OfferPublic(BaseModel):
     """An offer with its tiers and the stock its supplier holds for the SKU."""
 
     id: int
     supplier_id: str
+    supplier_name: str | None = None
     sku_id: int
     currency: str
     moq: int
@@ -87,3 +102,4 @@ class OfferPublic(BaseModel):
     orderable: bool = True  # False: the supplier is suspended (elimination list, enforcement on)
     not_orderable_reason: str | None = None
     contract_prices: list[ContractPricePublic] = []  # the caller's unit's contracts in force
+    supplier_score: SupplierScorePublic | None = None  # None: no served scorecard for the supplier

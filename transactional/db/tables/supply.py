@@ -8,11 +8,13 @@
 * ``stock_observations``: the last applied count per warehouse × SKU (its id and
   ``observed_at``): an older or repeated observation changes nothing.
 * ``stock_discrepancies``: a count below what open orders reserve, with those orders.
+* ``supplier_scores``: the served scorecard summary per supplier (score, category rank,
+  badge) that offers show and sort by.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Index, Integer, String, Table
 
 from transactional.db.tables.base import Id, metadata
 from transactional.db.types import JSONDocument, UtcDateTime
@@ -74,4 +76,23 @@ stock_discrepancies = Table(
     CheckConstraint("shortfall > 0", name="shortfall_positive"),
     Index("ix_stock_discrepancies_wh_sku", "warehouse_id", "sku_id"),
     sqlite_autoincrement=True,
+)
+
+#: The served supplier scores in force (#24: offers show them and sort by them): one row per
+#: platform supplier of the applied ``supplier_scores`` snapshot, replaced whole per version.
+supplier_scores = Table(
+    "supplier_scores", metadata,
+    Column("supplier_id", String(64), ForeignKey("suppliers.id"), primary_key=True),
+    Column("overall_score", Float),
+    Column("overall_score_low", Float),
+    Column("overall_score_high", Float),
+    Column("category_name", String(200)),
+    Column("category_rank", Integer),
+    Column("category_ranked_count", Integer),
+    Column("list_status", String(16)),
+    Column("badge", String(16)),
+    Column("unranked_reason", String(200)),
+    Column("scorecard_month", String(10)),  # YYYY-MM-DD
+    Column("snapshot_version", String(64), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
