@@ -76,7 +76,8 @@ def test_plan_is_the_exact_cheapest_combination(client, world, db, sup3) -> None
     assert plan["allocations"][0]["explanation"].startswith("tier 2/2 (>= 50 at 885)")
     assert [(u["supplier_id"], u["reason"]) for u in plan["not_used"]] == [
         ("SUP-1", "dearer: its best unit price 910 >= 885 paid on this line")]
-    assert "no supplier scores" in plan["scores"]
+    assert (plan["scores"]["scored"], plan["scores"]["unscored"]) == ({}, ["SUP-1", "SUP-3"])
+    assert plan["scores"]["note"].startswith("no supplier score available")
     assert len(plan["input_hash"]) == 64
     again = client.get(f"{PATH}/{plan['id']}", headers=world.headers("finance_coal"))
     assert again.status_code == 200 and again.json()["total"] == "53100.0000"
@@ -110,6 +111,24 @@ def test_suspended_supplier_is_left_out_unless_the_unit_holds_an_override(
     assert (overridden["total"], overridden["suspended_suppliers"]) == ("53100.0000", {})
     power = _plan(client, world, "buyer_power", lines=_lines(world, COAL_6000=60))
     assert power["total"] == "54600.0000"  # the override is COAL's only
+
+
+def test_min_score_filters_on_served_scores_and_never_the_unscored(client, world, db,
+                                                                  sup3) -> None:
+    from transactional.db.tables.supply import supplier_scores
+
+    db.run_write(lambda s: s.execute(insert(supplier_scores).values(
+        supplier_id="SUP-3", overall_score=40.0, snapshot_version="v1",
+        updated_at=dt.datetime.now(dt.UTC))))
+    plan = _plan(client, world, lines=_lines(world, COAL_6000=60), min_score=50)
+    assert (plan["total"], [a["supplier_id"] for a in plan["allocations"]]) == (
+        "54600.0000", ["SUP-1"])  # SUP-3 scores 40 < 50; SUP-1 has no score: not filtered
+    assert [u["reason"] for u in plan["not_used"]] == ["supplier SUP-3 score 40 < min_score 50"]
+    assert (plan["scores"]["scored"], plan["scores"]["unscored"], plan["scores"]["note"]) == (
+        {"SUP-3": 40.0}, ["SUP-1"], "suppliers without a served score (supplier_scores) are "
+                                    "not filtered by min_score")
+    unfiltered = _plan(client, world, lines=_lines(world, COAL_6000=60))
+    assert unfiltered["total"] == "53100.0000"
 
 
 def test_infeasible_requisition_is_stored_and_says_why(client, world, sup3) -> None:

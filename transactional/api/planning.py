@@ -30,8 +30,9 @@ IdempotencyKey = Annotated[str, Header(
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_plan(body: PlanCreate, context: ContextDep, user: CurrentUser) -> JSONResponse:
     """Solve a requisition of your unit (buyer, procurement): lines (``sku_id``, ``quantity``,
-    ``need_by``), optional ``ship_to`` and caps (``max_suppliers``,
-    ``max_suppliers_per_line``, ``max_share``). Candidates are the active offers (tiers,
+    ``need_by``), optional ``ship_to``, caps (``max_suppliers``,
+    ``max_suppliers_per_line``, ``max_share``) and ``min_score`` (served supplier scores;
+    a supplier without one is not filtered, and the answer says which). Candidates are the active offers (tiers,
     MOQ, multiple; capacity = available stock; FX to the group currency; the router's
     per-unit freight in the landed price; lead time against ``need_by``); suspended suppliers
     are not used unless your unit holds an override. The plan is stored and returned (201)
@@ -42,7 +43,7 @@ def create_plan(body: PlanCreate, context: ContextDep, user: CurrentUser) -> JSO
         ship_to_latitude=body.ship_to.latitude if body.ship_to else None,
         ship_to_longitude=body.ship_to.longitude if body.ship_to else None,
         max_suppliers=body.max_suppliers, max_suppliers_per_line=body.max_suppliers_per_line,
-        max_share=body.max_share)
+        max_share=body.max_share, min_score=body.min_score)
     with context.db.read() as session:  # read, then solve holding no transaction
         prepared = plans.prepare_plan(session, user, request, context.policy)
     plans.solve(prepared, context.policy)

@@ -32,3 +32,4 @@ class PlanCreate(RequestModel):
     max_suppliers: int | None = Field(default=None, ge=1, le=1000)
     max_suppliers_per_line: int | None = Field(default=None, ge=1, le=1000)
     max_share: float | None = Field(default=None, gt=0, le=1)
+    min_score: float | None = Field(default=None, ge=0, le=100)  # served scores; unscored pass

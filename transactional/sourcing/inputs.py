@@ -24,8 +24,11 @@ the SKU is a candidate; per offer:
   without an active override for the caller's unit (or group-wide) is passed to the optimiser
   as ``eliminated`` (its offers are listed as not usable, with the reason), whether or not
   placement enforcement is on.
-* **score** — the service holds no scorecard scores (the lake sends only the elimination
-  list through the inbound door), so no minimum-score filter is applied and the answer says so.
+* **score** — the served supplier score (``supplier_scores``, applied from the lake's
+  ``gold.supplier_score_snapshot`` through the inbound door, ``standing/scores.py``): with a
+  ``min_score`` in the requisition, a supplier scored below it is not used (listed with the
+  reason); a supplier **without** a served score is not filtered, and the answer's ``scores``
+  names it. Without ``min_score`` nothing is filtered; the scores are shown.
 
 The offers' ids and versions are kept (``fingerprint``) so that accepting the plan later can
 tell whether any candidate offer changed.
@@ -53,10 +56,11 @@ from transactional.domain.allocation import haversine_km
 from transactional.domain.errors import ValidationFailedError
 from transactional.domain.money import to_decimal
 from transactional.standing.enforcement import blocked_suppliers
+from transactional.standing.scores import scores_of
 
 _SCALE = Decimal("0.0001")
-SCORE_NOTE = ("no supplier scores: the service holds only the elimination list applied from "
-              "the lake (no scorecard scores), so no minimum-score filter was applied")
+UNSCORED_NOTE = ("suppliers without a served score (supplier_scores) are not filtered by "
+                 "min_score")
 
 
 def _q(value: Decimal) -> Decimal:
@@ -82,6 +86,7 @@ class PlanRequest:
     max_suppliers: int | None = None
     max_suppliers_per_line: int | None = None
     max_share: float | None = None
+    min_score: float | None = None
 
 
 @dataclass
@@ -94,6 +99,7 @@ class BuiltInput:
     empty_lines: list[str] = field(default_factory=list)  # lines no offer can serve, why
     fingerprint: dict[str, int] = field(default_factory=dict)  # offer id -> version
     suspended: dict[str, str] = field(default_factory=dict)  # supplier -> reason
+    scores: dict[str, Any] = field(default_factory=dict)  # what was known and applied
 
     def document(self) -> dict[str, Any]:
         """The JSON-ready input: the optimiser's requisition in issue #16's form, the
@@ -107,13 +113,15 @@ class BuiltInput:
                         "tiers": [{"min_qty": t.min_qty, "unit_price": t.unit_price}
                                   for t in o.tiers]} for o in req.offers],
             "suppliers": [{"supplier_id": s.supplier_id, "fixed_cost": s.fixed_cost,
-                           "score": None, "eliminated": s.eliminated} for s in req.suppliers],
+                           "score": self.scores["scored"].get(s.supplier_id),
+                           "eliminated": s.eliminated} for s in req.suppliers],
+            "min_score": self.scores["min_score"],
             "max_suppliers": req.max_suppliers,
             "max_suppliers_per_line": req.max_suppliers_per_line,
             "max_share": req.max_share,
             "candidates": self.candidates, "excluded": self.excluded,
             "fingerprint": self.fingerprint, "suspended": self.suspended,
-            "scores": SCORE_NOTE,
+            "scores": self.scores,
         }
 
     def digest(self) -> str:
@@ -256,10 +264,23 @@ def build_input(session: Session, business_unit: str | None, request: PlanReques
             "no usable offer (" + "; ".join(why) + ")" if why else "no active offer"))
     suppliers = sorted({o.supplier_id for o in out_offers})
     built.suspended = {s: blocked[s].reason for s in suppliers if s in blocked}
+    served = scores_of(session, suppliers)
+    scored = {s: served[s]["overall"] for s in suppliers
+              if s in served and served[s]["overall"] is not None}
+    unscored = [s for s in suppliers if s not in scored]
+    floor = request.min_score
+    built.scores = {"source": "supplier_scores (served from gold.supplier_score_snapshot)",
+                    "min_score": floor, "scored": scored, "unscored": unscored,
+                    "note": (UNSCORED_NOTE if floor is not None else
+                             "no min_score given: no supplier filtered by score")
+                    if scored else ("no supplier score available: the service has applied "
+                                    "none for these suppliers, so none is filtered by score")}
     built.requisition = Requisition(
         tuple(Line(str(line.sku_id), float(line.quantity)) for line in request.lines),
         tuple(out_offers),
-        tuple(Supplier(s, 0.0, 0.0, s in blocked) for s in suppliers),
-        need_by_days=math.inf, min_score=-math.inf, max_suppliers=request.max_suppliers,
+        tuple(Supplier(s, 0.0, scored.get(s, floor if floor is not None else 0.0),
+                       s in blocked) for s in suppliers),
+        need_by_days=math.inf, min_score=-math.inf if floor is None else floor,
+        max_suppliers=request.max_suppliers,
         max_suppliers_per_line=request.max_suppliers_per_line, max_share=request.max_share)
     return built

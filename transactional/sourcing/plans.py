@@ -43,7 +43,6 @@ from transactional.domain.errors import ConflictError, ForbiddenError
 from transactional.domain.principal import Principal, Role, not_found
 from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
 from transactional.sourcing.inputs import (
-    SCORE_NOTE,
     BuiltInput,
     PlanRequest,
     build_input,
@@ -76,7 +75,7 @@ def _requisition_json(request: PlanRequest) -> dict[str, Any]:
             {"latitude": request.ship_to_latitude, "longitude": request.ship_to_longitude},
             "max_suppliers": request.max_suppliers,
             "max_suppliers_per_line": request.max_suppliers_per_line,
-            "max_share": request.max_share}
+            "max_share": request.max_share, "min_score": request.min_score}
 
 
 @dataclass
@@ -138,7 +137,7 @@ def store_plan(session: Session, actor: Principal, prepared: Prepared,
     built, plan, unit = prepared.built, prepared.plan, prepared.unit
     if plan is None:
         raise ValueError("store_plan needs a solved plan (call solve first)")
-    result = {**plan, "excluded": built.excluded, "scores": SCORE_NOTE,
+    result = {**plan, "excluded": built.excluded, "scores": built.scores,
               "suspended_suppliers": built.suspended,
               "fixed_cost": "0 per supplier: freight is per unit (the router's formula) and "
                             "is in the landed unit price"}

@@ -1,8 +1,8 @@
 """Sourcing plans (#16): ``sourcing_plans``, a unit's requisition solved by the exact
 optimiser from the live offers, stored with its input hash and, once accepted, its orders.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-08 01:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from transactional.db.types import JSONDocument, MoneyType, UtcDateTime
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
