@@ -125,8 +125,8 @@ def test_min_score_filters_on_served_scores_and_never_the_unscored(client, world
         "54600.0000", ["SUP-1"])  # SUP-3 scores 40 < 50; SUP-1 has no score: not filtered
     assert [u["reason"] for u in plan["not_used"]] == ["supplier SUP-3 score 40 < min_score 50"]
     assert (plan["scores"]["scored"], plan["scores"]["unscored"], plan["scores"]["note"]) == (
-        {"SUP-3": 40.0}, ["SUP-1"], "suppliers without a served score (supplier_scores) are "
-                                    "not filtered by min_score")
+        {"SUP-3": 40.0}, ["SUP-1"],
+        "suppliers without a served score (supplier_scores) are not filtered by min_score")
     unfiltered = _plan(client, world, lines=_lines(world, COAL_6000=60))
     assert unfiltered["total"] == "53100.0000"
 
