@@ -132,6 +132,32 @@ def crm_serve(port: int = typer.Option(0, help="port (0 = a free one)"),
                    chaos=CrmChaos.from_profile(settings.demo.seed, settings.demo.profile) if chaos else None)
 
 
+@demo_app.command("sourcing-history")
+def sourcing_history(
+        output: str = typer.Argument(..., help="where to write the history JSON"),
+        months: int = typer.Option(8, help="held-out period: the last MONTHS months of the window"),
+        scale: float = typer.Option(None, help="size factor (default: settings.demo.scale)"),
+        seed: int = typer.Option(None, help="random seed (default: settings.demo.seed)")) -> None:
+    """Write the demo group's held-out purchase-order lines and the offers in force then, for
+    ``grouplake sourcing replay`` (regenerated with the demo generator, no lake needed)."""
+    import json
+    from pathlib import Path
+
+    from demo.sourcing_history import demo_history
+    from infra.settings import get_settings
+    from models.sourcing.replay import history_to_json
+
+    settings = get_settings()
+    if months < 1:
+        typer.echo("error: --months must be >= 1", err=True)
+        raise typer.Exit(2)
+    lines, offers, facts = demo_history(settings.demo.profile,
+                                        settings.demo.scale if scale is None else scale,
+                                        settings.demo.seed if seed is None else seed, months)
+    Path(output).write_text(json.dumps(history_to_json(lines, offers, facts=facts)), encoding="utf-8")
+    typer.echo(json.dumps(facts, indent=2))
+
+
 def register(app: typer.Typer) -> None:
     """Add ``grouplake demo …`` to the root app."""
     app.add_typer(demo_app, name="demo", help="The demo group: a simulated group's source systems.")

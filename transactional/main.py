@@ -31,6 +31,7 @@ from transactional.api import (
     onboarding,
     orders,
     payments,
+    planning,
     promotions,
     ratings,
     recommendations,
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     api.include_router(recommendations.router)
     api.include_router(tendering.router)
+    api.include_router(planning.router)
     app.include_router(api)
     app.include_router(health.router)
     return app

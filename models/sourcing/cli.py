@@ -4,7 +4,10 @@
 the plan as JSON (``status``, ``total_cost``, ``allocations``, ``suppliers_used``, ``reason``
 when infeasible, plus per-line coverage/excess and why other offers were not used). Exit
 codes: 0 optimal; 1 infeasible or stopped at the time limit; 2 unreadable file or malformed
-requisition. Heavy imports stay inside the command.
+requisition. ``grouplake sourcing replay HISTORY.json`` replays the purchases of a history
+(``grouplake demo sourcing-history`` writes the demo group's) against the optimiser and prints
+the saving per business unit (``models.sourcing.replay``). Heavy imports stay inside the
+commands.
 """
 
 from __future__ import annotations
@@ -61,3 +64,34 @@ def optimise_command(
     typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
     if plan.status != "optimal":
         raise typer.Exit(1)
+
+
+@sourcing_app.command("replay")
+def replay_command(
+    history: Annotated[Path, typer.Argument(help="history JSON (grouplake demo sourcing-history)")],
+    cap_suppliers: Annotated[bool, typer.Option(
+        "--cap-suppliers", help="at most as many suppliers per requisition as were used")] = False,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="solver limit per requisition, seconds")
+    ] = 30.0,
+) -> None:
+    """Replay the purchases of HISTORY per unit x week and print the saving as JSON."""
+    import json
+
+    from models.sourcing.replay import history_from_json, replay
+
+    try:
+        data = json.loads(history.read_text(encoding="utf-8"))
+        lines, offers = history_from_json(data)
+    except FileNotFoundError:
+        raise _fail(f"no such file: {history}", 2) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        raise _fail(f"cannot read {history}: {exc}", 2) from None
+    if time_limit <= 0:
+        raise _fail("--time-limit must be > 0", 2)
+    try:
+        result = replay(lines, offers, time_limit=time_limit, cap_suppliers=cap_suppliers)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+    typer.echo(json.dumps({"facts": data.get("facts"), "cap_suppliers": cap_suppliers,
+                           **result.summary()}, indent=2, ensure_ascii=False))

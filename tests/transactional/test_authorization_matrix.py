@@ -208,6 +208,12 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "procurement_coal", ("procurement_power", "admin_power"), "sourcing_approved",
         {"valid_from": dt.date.today().isoformat(),
          "valid_to": (dt.date.today() + dt.timedelta(days=90)).isoformat()}, expected=201),
+    # sourcing plans (#16): buyer_coal's plan for COAL; accepting it places SUP-1's order
+    ("get", "/api/v1/sourcing/plans/{plan_id}"): Case(
+        "finance_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "sourcing_plan"),
+    ("post", "/api/v1/sourcing/plans/{plan_id}/accept"): Case(
+        "buyer_coal", ("buyer_power", "procurement_power"), "sourcing_plan",
+        extra_headers={"Idempotency-Key": "matrix-plan"}),
     ("get", "/api/v1/contracts/{contract_id}"): Case(
         "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_2"), "contract"),
     ("get", "/api/v1/contracts/{contract_id}/document"): Case(
@@ -370,8 +376,16 @@ def objects(client, world, db):
         post(f"/api/v1/orders/{ids['order_id']}/rating", "buyer_coal", json=RATING)
         return ids
 
+    def sourcing_plan() -> dict[str, Any]:
+        need_by = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+        plan = post("/api/v1/sourcing/plans", "buyer_coal", json={"lines": [
+            {"sku_id": world.sku_ids["COAL-6000"], "quantity": 2, "need_by": need_by}]})
+        assert plan["status"] == "optimal", plan
+        return {"plan_id": plan["id"]}
+
     buyer = world.users["buyer_coal"].user_id
     builders = {
+        "sourcing_plan": sourcing_plan,
         "sourcing_event": sourcing_event,
         "sourcing_due": sourcing_due,
         "sourcing_closed": sourcing_closed,

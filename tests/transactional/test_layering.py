@@ -24,6 +24,7 @@ RANKS = {
     "catalogue": 4, "onboarding": 4, "recommend": 4,
     "rebates": 5, "benefits": 5, "inventory": 5, "risk": 5, "contracts": 5,
     "ordering": 6, "tendering": 6,
+    "sourcing": 7,
     "settlement": 7, "feedback": 7,
     "api": 8, "cli": 8, "service": 8,
     "main": 9, "__main__": 10,

@@ -16,6 +16,7 @@ from transactional.db.tables import (  # noqa: F401
     identity,
     onboarding,
     ordering,
+    planning,
     rebates,
     recommend,
     risk,
