@@ -77,3 +77,16 @@ def metric_bars(values: Mapping[str, float], *, title: str, metric: str) -> Any:
     ax.set_ylabel(metric)
     return fig
 
+
+
+def metric_by_k(values: Mapping[str, Mapping[str, float]], *, title: str, metric: str) -> Any:
+    """One line per scorer (model first, drawn strongest) of ``metric`` against the list length k."""
+    fig, ax = _figure(title)
+    for position, (name, by_k) in enumerate(values.items()):
+        cuts = sorted(by_k, key=int)
+        ax.plot([int(c) for c in cuts], [float(by_k[c]) for c in cuts], marker="o", label=name,
+                linewidth=2.5 if position == 0 else 1.2, color="#1f77b4" if position == 0 else None)
+    ax.set_xlabel("k (list length)")
+    ax.set_ylabel(metric)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig

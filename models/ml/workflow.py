@@ -188,6 +188,10 @@ def _recommender_run_story(training: Any) -> dict[str, Any]:
         if values:
             figures[f"{metric}_vs_baselines"] = plots.metric_bars(
                 values, title=f"{metric.replace('_', ' ')}: model vs baselines", metric=metric)
+    by_k = (evaluation.get("data") or {}).get("ndcg_by_k") or {}
+    if by_k:
+        figures["ndcg_by_k"] = plots.metric_by_k(by_k, title="NDCG by list length: model vs baselines",
+                                                 metric="NDCG@k")
     return {
         "run_name": f"recommender until {training.model.trained_until} · NDCG@10 {_fmt(ndcg.get('model'))} "
                     f"vs repeat {_fmt(ndcg.get('repeat'))}",

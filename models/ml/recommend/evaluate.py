@@ -42,6 +42,10 @@ def model_ranking(history: pd.DataFrame, targets: pd.DataFrame, k: int, params: 
     return recs.groupby("customer_id")["item_id"].agg(list).to_dict()
 
 
+#: list lengths of ``data.ndcg_by_k`` (plus ``k`` itself).
+CUTOFFS = (1, 3, 5, 10, 20)
+
+
 def evaluate_history(tx: pd.DataFrame, k: int = 10, params: RankerParams | None = None, *,
                      negative_control: bool = True, progress: bool = False) -> dict[str, Any]:
     """Hold out each customer's last order; judge model, negative control and baselines.
@@ -71,19 +75,21 @@ def evaluate_history(tx: pd.DataFrame, k: int = 10, params: RankerParams | None 
          f"{tx['item_id'].nunique()} items; {len(targets)} held-out orders", progress)
     report: dict[str, Any] = {}
     seconds: dict[str, float] = {}
+    rankings: dict[str, dict[str, list[str]]] = {}
     t = time.perf_counter()
-    ranked = model_ranking(split.history, targets, k, replace(params, cross=True), progress=progress)
-    report["model"] = _rounded(ranking_metrics(ranked, relevant, k))
+    rankings["model"] = model_ranking(split.history, targets, k, replace(params, cross=True), progress=progress)
     seconds["model"] = round(time.perf_counter() - t, 2)
-    report["repeat"] = _rounded(ranking_metrics(repeat_ranking(split.history, relevant, k), relevant, k))
+    rankings["repeat"] = repeat_ranking(split.history, relevant, k)
     top = popularity_ranking(split.history, k)
-    report["popularity"] = _rounded(ranking_metrics({c: top for c in relevant}, relevant, k))
+    rankings["popularity"] = {c: top for c in relevant}
     if negative_control:
         t = time.perf_counter()
         _say("reco: negative control (cross-buyer signals off)", progress)
-        ranked = model_ranking(split.history, targets, k, replace(params, cross=False), progress=progress)
-        report["negative_control"] = _rounded(ranking_metrics(ranked, relevant, k))
+        rankings["negative_control"] = model_ranking(split.history, targets, k, replace(params, cross=False),
+                                                     progress=progress)
         seconds["negative_control"] = round(time.perf_counter() - t, 2)
+    for name, ranked in rankings.items():
+        report[name] = _rounded(ranking_metrics(ranked, relevant, k))
     ndcg = f"ndcg_at_{k}"
     report["data"] = {
         "lines": len(tx), "orders": int(tx["order_id"].nunique()), "customers": int(tx["customer_id"].nunique()),
@@ -91,6 +97,10 @@ def evaluate_history(tx: pd.DataFrame, k: int = 10, params: RankerParams | None 
         "single_order_customers_not_judged": split.single_order_customers, "k": k,
         "lift_over_repeat": _lift(report["model"][ndcg], report["repeat"][ndcg]),
         "lift_over_popularity": _lift(report["model"][ndcg], report["popularity"][ndcg]),
+        # the same lists cut shorter: how early each scorer finds the held-out items
+        "ndcg_by_k": {name: {str(cut): round(ranking_metrics(ranked, relevant, cut)[f"ndcg_at_{cut}"], 4)
+                             for cut in sorted({*CUTOFFS, k}) if cut <= k}
+                      for name, ranked in rankings.items()},
         "params": {k_: v for k_, v in params.__dict__.items() if k_ != "cross"},
         "seconds": {**seconds, "total": round(time.perf_counter() - started, 2)},
     }

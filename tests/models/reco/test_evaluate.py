@@ -62,6 +62,12 @@ def test_hand_computed_metrics():
     assert report["data"]["held_out_orders"] == 4
     assert report["data"]["single_order_customers_not_judged"] == 0
     assert report["data"]["lift_over_repeat"] == pytest.approx(1 / 0.6309 - 1, abs=1e-3)
+    # NDCG by list length from the same lists: repeat finds the item second, popularity at 5-8
+    by_k = report["data"]["ndcg_by_k"]
+    assert by_k["model"] == {"1": 1.0, "3": 1.0, "5": 1.0, "10": 1.0}
+    assert by_k["repeat"] == {"1": 0.0, "3": 0.6309, "5": 0.6309, "10": 0.6309}
+    assert by_k["popularity"] == {"1": 0.0, "3": 0.0, "5": round(1 / math.log2(6) / 4, 4),
+                                  "10": expected()["popularity"]["ndcg_at_10"]}
 
 
 def test_command_prints_one_json_object_and_progress_on_stderr(tmp_path):
