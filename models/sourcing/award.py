@@ -162,19 +162,21 @@ class Award:
 def landed_cost(tender: Tender, choice: dict[str, tuple[int, float]]) -> tuple[float, float, float,
                                                                               list[AppliedBundle]]:
     """(total, gross price, freight, applied bundles) of a choice ``{offer_id: (tier, quantity)}``
-    — the cost definition both the MILP and :func:`brute_force` are checked against."""
+    — the cost definition both the MILP and :func:`brute_force` are checked against. The total
+    includes the requisition's expected delay cost (0 unless it prices delay)."""
     req = tender.requisition
     offers = {o.offer_id: o for o in req.offers}
     need = {line.sku: line.quantity for line in req.lines}
     gross_by: dict[tuple[str, str], float] = {}
     qty_by: dict[tuple[str, str], float] = {}
-    freight = 0.0
+    freight = delay = 0.0
     for offer_id, (tier, qty) in choice.items():
         o = offers[offer_id]
         qty_by[(o.supplier_id, o.sku)] = qty_by.get((o.supplier_id, o.sku), 0.0) + qty
         gross_by[(o.supplier_id, o.sku)] = gross_by.get((o.supplier_id, o.sku), 0.0) \
             + o.tiers[tier].unit_price * qty
         freight += tender.freight.get(offer_id, 0.0) * qty
+        delay += req.delay_per_unit(o) * qty
     gross = sum(gross_by.values())
     used = sorted({s for s, _ in gross_by})
     fixed = sum(req.supplier(s).fixed_cost for s in used)
@@ -195,7 +197,7 @@ def landed_cost(tender: Tender, choice: dict[str, tuple[int, float]]) -> tuple[f
                         b.bundle_id, b.supplier_id, b.describe(), g, b.discount * g)
     applied.extend(best_spend[s] for s in sorted(best_spend))
     discount = sum(a.discount_amount for a in applied)
-    return gross + freight + fixed - discount, gross, freight, applied
+    return gross + freight + fixed + delay - discount, gross, freight, applied
 
 
 def _choices(req: Requisition, offer, quantity: float) -> list[tuple[int, float] | None]:
@@ -260,7 +262,11 @@ def _extend(tender: Tender):
         mine = [i for i, a in enumerate(arms) if a.offer.supplier_id == b.supplier_id
                 and (b.kind == "spend" or a.offer.sku in b.skus)]
         gross = [(model.k(i), arms[i].unit_price * arms[i].offer.multiple) for i in mine]
-        big = sum(arms[i].unit_price * arms[i].offer.multiple * arms[i].k_hi for i in mine)
+        most: dict[str, float] = {}  # the largest gross one offer can reach, over its tiers
+        for i in mine:
+            g = arms[i].unit_price * arms[i].offer.multiple * arms[i].k_hi
+            most[arms[i].offer.offer_id] = max(most.get(arms[i].offer.offer_id, 0.0), g)
+        big = sum(most.values())
         if b.kind == "lines":
             if req.max_share is not None and req.max_share < 1:
                 upper[w] = 0.0  # a share cap below 1 never lets one supplier take a whole line

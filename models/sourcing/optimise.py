@@ -18,7 +18,7 @@ from scipy.optimize import milp
 
 from models.sourcing.explain import allocation_text, excess_text, not_used_reasons
 from models.sourcing.model import Model, build, exclusion, offer_arms, tier_ranges
-from models.sourcing.spec import Allocation, Plan, Requisition, clean_number
+from models.sourcing.spec import Allocation, Plan, Requisition, Tier, clean_number
 
 #: default wall-clock limit of one solve, seconds.
 TIME_LIMIT = 60.0
@@ -65,18 +65,23 @@ def optimise(req: Requisition, *, time_limit: float = TIME_LIMIT) -> Plan:
 
 
 def _read(req: Requisition, model: Model, x: np.ndarray) -> Plan:
+    priced = req.delay_cost_per_unit > 0
     allocations: list[Allocation] = []
     for i, arm in enumerate(model.arms):
         k = round(x[model.k(i)])
         if x[model.z(i)] < 0.5 or k == 0:
             continue
         quantity = arm.offer.multiple * k
+        delay = quantity * req.delay_per_unit(arm.offer) if priced else None
         allocations.append(Allocation(
             arm.offer.offer_id, arm.offer.supplier_id, arm.offer.sku, quantity,
             arm.unit_price, quantity * arm.unit_price,
-            allocation_text(arm.offer, arm.tier, quantity), arm.tier))
+            allocation_text(arm.offer, arm.tier, quantity), arm.tier, delay))
     used = sorted({a.supplier_id for a in allocations})
-    total = sum(a.cost for a in allocations) + sum(req.supplier(s).fixed_cost for s in used)
+    expected_delay = sum(a.expected_delay_cost or 0.0 for a in allocations) if priced else None
+    total = sum(a.cost for a in allocations) + sum(req.supplier(s).fixed_cost for s in used) \
+        + (expected_delay or 0.0)
+    offers = {o.offer_id: o for o in req.offers}
     lines = []
     for line in req.lines:
         mine = [a for a in allocations if a.sku == line.sku]
@@ -84,10 +89,25 @@ def _read(req: Requisition, model: Model, x: np.ndarray) -> Plan:
         entry = {"sku": line.sku, "quantity": clean_number(line.quantity),
                  "bought": clean_number(bought), "excess": clean_number(bought - line.quantity)}
         if bought - line.quantity > 1e-9:
-            entry["excess_reason"] = excess_text(mine, {o.offer_id: o for o in req.offers})
+            entry["excess_reason"] = excess_text(mine, offers)
         lines.append(entry)
-    not_used = not_used_reasons(req, allocations, used)
-    return Plan("optimal", total, allocations, used, None, lines, not_used)
+    if priced:  # compare offers on unit price + expected delay cost per unit
+        effective = [dataclasses.replace(a, unit_price=a.unit_price + req.delay_per_unit(
+            offers[a.offer_id])) for a in allocations]
+        not_used = not_used_reasons(with_delay(req), effective, used)
+        for entry in not_used:
+            if entry["reason"].startswith(("dearer", "cheaper")):
+                entry["reason"] += " (unit prices include the expected delay cost)"
+    else:
+        not_used = not_used_reasons(req, allocations, used)
+    return Plan("optimal", total, allocations, used, None, lines, not_used, expected_delay)
+
+
+def with_delay(req: Requisition) -> Requisition:
+    """``req`` with every tier price raised by its offer's expected delay cost per unit."""
+    return dataclasses.replace(req, offers=tuple(
+        dataclasses.replace(o, tiers=tuple(Tier(t.min_qty, t.unit_price + req.delay_per_unit(o))
+                                           for t in o.tiers)) for o in req.offers))
 
 
 def _simple_cause(req: Requisition) -> str | None:

@@ -7,7 +7,8 @@ import functools
 import pytest
 
 from models.sourcing import optimise, parse_requisition
-from tests.models.sourcing.brute import brute_force, close, plan_cost, random_requisition
+from tests.models.sourcing.brute import (brute_force, close, expected_delay, plan_cost,
+                                         random_delayed_requisition, random_requisition)
 
 SEEDS = range(200)
 
@@ -39,3 +40,39 @@ def test_same_optimal_cost_as_brute_force(seed):
     assert plan["status"] == "optimal"
     assert close(plan["total_cost"], expected), (plan, expected)
     assert close(plan_cost(req, plan), expected)
+
+
+DELAY_SEEDS = range(80)
+
+
+@pytest.mark.parametrize("seed", DELAY_SEEDS)
+def test_same_optimal_cost_as_brute_force_with_expected_delay_cost(seed):
+    """The objective adds Σ quantity × late_probability × delay_cost_per_unit (issue #16 item 3)."""
+    req = random_delayed_requisition(seed)
+    expected = brute_force(req)
+    plan = optimise(parse_requisition(req)).to_dict()
+    if expected is None:
+        assert plan["status"] == "infeasible"
+        return
+    assert plan["status"] == "optimal"
+    assert close(plan["total_cost"], expected), (plan, expected)
+    assert close(plan_cost(req, plan), expected)
+    by_id = {o["offer_id"]: o for o in req["offers"]}
+    offers = [by_id[a["offer_id"]] for a in plan["allocations"]]
+    qs = tuple(a["quantity"] for a in plan["allocations"])
+    assert close(plan["expected_delay_cost"], expected_delay(req, offers, qs))
+    for a, o in zip(plan["allocations"], offers, strict=True):
+        assert close(a["expected_delay_cost"],
+                     a["quantity"] * o.get("late_probability", 0) * req["delay_cost_per_unit"])
+
+
+def test_the_delay_instances_change_some_optimal_plans():
+    """The delay cost is not a constant shift: on some seeds it changes what is bought."""
+    changed = 0
+    for seed in DELAY_SEEDS:
+        base = optimise(parse_requisition(random_requisition(seed))).to_dict()
+        delayed = optimise(parse_requisition(random_delayed_requisition(seed))).to_dict()
+        if base["status"] == delayed["status"] == "optimal":
+            changed += ({a["offer_id"]: a["quantity"] for a in base["allocations"]}
+                        != {a["offer_id"]: a["quantity"] for a in delayed["allocations"]})
+    assert changed >= 5
