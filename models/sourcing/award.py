@@ -17,18 +17,23 @@ all-units tiers priced in the group currency) plus
     (the best reached: the solver picks it).
 
 Extra columns, after the requisition's ``z``/``k``/``u``/``y``: per bundle ``b`` a binary
-``w[b]`` (condition met) and a continuous ``D[b] >= 0`` (discount taken)::
+``w[b]`` (condition met) and, per arm ``a`` of the bundle's supplier (on the bundle's lines,
+or all for ``spend``), a continuous ``on[b,a]``: the multiples of ``a`` the discount applies
+to. This is the perspective (disaggregated) form of "discount × gross when the condition
+holds": each arm's discounted part vanishes with ``w[b]`` on its own, instead of one big-M on
+the bundle's whole gross, so the LP relaxation can no longer take a spend discount on a small
+gross at a tiny ``w`` (the LP bound of the 100 × 30 event rises from 656,091 to 660,367)::
 
-    lines:  quantity(line) · w[b] <= Σ multiple · k over the supplier's arms on the line,
+    on[b,a] <= k_hi[a] · w[b]        on[b,a] <= k[a]   (spend: Σ_{b spend of s} on[b,a] <= k[a])
+    lines:  quantity(line) · w[b] <= Σ multiple · on[b,a] over the supplier's arms on the line,
             for each line of b
-    spend:  min_spend · w[b] <= G_s            G_s = Σ price · multiple · k over s's arms
+    spend:  min_spend · w[b] <= Σ price · multiple · on[b,a]
             Σ_{b spend of s} w[b] <= 1
-    both:   D[b] <= discount · G_b             G_b = gross over the bundle's lines (or all)
-            D[b] <= M_b · w[b]                 M_b = discount × the largest G_b can be
 
-and the objective ``Σ (price + freight) · multiple · k + Σ fixed · u − Σ D``. Since ``D`` is
-maximised, ``D[b] = discount · G_b`` exactly when ``w[b] = 1``: the objective is the true
-landed cost after discounts. The quantity domain is the requisition's (an offer never goes
+and the objective ``Σ (price + freight) · multiple · k + Σ fixed · u − Σ discount · price ·
+multiple · on``. Since the discounted part is maximised, ``on[b,a] = k[a]`` exactly when
+``w[b] = 1`` (and 0 otherwise): the objective is the true landed cost after discounts, and a
+condition is met by the multiples bought. The quantity domain is the requisition's (an offer never goes
 beyond its line quantity rounded up to its multiple, or its tier / MOQ floor), so a spend
 threshold is never reached by over-buying; :func:`brute_force` enumerates the same domain.
 """
@@ -245,43 +250,53 @@ def _extend(tender: Tender):
     arms = model.arms
     n0 = len(model.c)
     nb = len(tender.bundles)
-    n = n0 + 2 * nb
-    c = np.concatenate([model.c, np.zeros(2 * nb)])
+    need = {line.sku: line.quantity for line in req.lines}
+    mine_of: list[list[int]] = []
+    for b in tender.bundles:
+        mine_of.append([i for i, a in enumerate(arms) if a.offer.supplier_id == b.supplier_id
+                        and (b.kind == "spend" or a.offer.sku in b.skus)])
+    n = n0 + nb + sum(len(m) for m in mine_of)
+    c = np.concatenate([model.c, np.zeros(n - n0)])
     for i, arm in enumerate(arms):
         c[model.k(i)] += tender.freight.get(arm.offer.offer_id, 0.0) * arm.offer.multiple
-    lower = np.concatenate([model.bounds.lb, np.zeros(2 * nb)])
-    upper = np.concatenate([model.bounds.ub, np.ones(nb), np.full(nb, np.inf)])
-    integrality = np.concatenate([model.integrality, np.ones(nb), np.zeros(nb)])
+    lower = np.concatenate([model.bounds.lb, np.zeros(n - n0)])
+    upper = np.concatenate([model.bounds.ub, np.ones(nb), np.full(n - n0 - nb, np.inf)])
+    integrality = np.concatenate([model.integrality, np.ones(nb), np.zeros(n - n0 - nb)])
     rows = SparseRows()
     row = rows.add
 
     spend_of: dict[str, list[int]] = {}
-    for j, b in enumerate(tender.bundles):
-        w, d = n0 + j, n0 + nb + j
-        c[d] = -1.0
-        mine = [i for i, a in enumerate(arms) if a.offer.supplier_id == b.supplier_id
-                and (b.kind == "spend" or a.offer.sku in b.skus)]
-        gross = [(model.k(i), arms[i].unit_price * arms[i].offer.multiple) for i in mine]
-        most: dict[str, float] = {}  # the largest gross one offer can reach, over its tiers
-        for i in mine:
-            g = arms[i].unit_price * arms[i].offer.multiple * arms[i].k_hi
-            most[arms[i].offer.offer_id] = max(most.get(arms[i].offer.offer_id, 0.0), g)
-        big = sum(most.values())
+    on_of: dict[tuple[str, int], list[int]] = {}  # (spend supplier, arm) -> its on-columns
+    col = n0 + nb
+    for j, (b, mine) in enumerate(zip(tender.bundles, mine_of, strict=True)):
+        w = n0 + j
+        on = {}
+        for i in mine:  # the multiples of arm i the discount applies to: 0 unless w = 1
+            arm = arms[i]
+            on[i] = col
+            c[col] = -b.discount * arm.unit_price * arm.offer.multiple
+            upper[col] = arm.k_hi
+            row([(col, 1.0), (w, -float(arm.k_hi))], -np.inf, 0.0)
+            if b.kind == "lines":
+                row([(col, 1.0), (model.k(i), -1.0)], -np.inf, 0.0)
+            else:
+                on_of.setdefault((b.supplier_id, i), []).append(col)
+            col += 1
         if b.kind == "lines":
             if req.max_share is not None and req.max_share < 1:
                 upper[w] = 0.0  # a share cap below 1 never lets one supplier take a whole line
-            need = {line.sku: line.quantity for line in req.lines}
             for sku in b.skus:
-                ks = [(model.k(i), -arms[i].offer.multiple) for i in mine
-                      if arms[i].offer.sku == sku]
+                ks = [(on[i], -arms[i].offer.multiple) for i in mine if arms[i].offer.sku == sku]
                 if not ks:
                     upper[w] = 0.0
                 row([(w, need[sku]), *ks], -np.inf, 0.0)
         else:
             spend_of.setdefault(b.supplier_id, []).append(w)
-            row([(w, b.min_spend), *[(col, -v) for col, v in gross]], -np.inf, 0.0)
-        row([(d, 1.0), *[(col, -b.discount * v) for col, v in gross]], -np.inf, 0.0)
-        row([(d, 1.0), (w, -b.discount * big)], -np.inf, 0.0)
+            row([(w, b.min_spend),
+                 *[(on[i], -arms[i].unit_price * arms[i].offer.multiple) for i in mine]],
+                -np.inf, 0.0)
+    for (_, i), cols in on_of.items():
+        row([*[(k, 1.0) for k in cols], (model.k(i), -1.0)], -np.inf, 0.0)
     for ws in spend_of.values():
         if len(ws) > 1:
             row([(w, 1.0) for w in ws], -np.inf, 1.0)
@@ -289,7 +304,7 @@ def _extend(tender: Tender):
     constraints = []
     for con in model.constraints:
         a = sparse.csr_array(con.A)
-        a = sparse.hstack([a, sparse.csr_array((a.shape[0], 2 * nb))], format="csr")
+        a = sparse.hstack([a, sparse.csr_array((a.shape[0], n - n0))], format="csr")
         constraints.append(LinearConstraint(a, con.lb, con.ub))
     bundle_rows = rows.constraint(n)
     if bundle_rows is not None:
