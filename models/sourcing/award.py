@@ -52,6 +52,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from models.sourcing.errors import SourcingInputError
 from models.sourcing.explain import not_used_reasons
+from models.sourcing.linedp import INFEASIBLE, line_optimum
 from models.sourcing.model import SparseRows, build, exclusion, offer_arms
 from models.sourcing.optimise import _simple_cause
 from models.sourcing.spec import Allocation, Requisition, Tier, clean_number
@@ -328,13 +329,23 @@ def line_optima(tender: Tender, time_limit: float) -> tuple[dict[str, float],
     """Per line, the cheapest landed cost of covering it alone (its own offers, share and
     per-line caps; no fixed costs, discounts or supplier cap) — a lower bound on what any
     award spends on that line — and the union of those per-line optima (``None`` when a line
-    was not solved to optimality). Each is a small exact MILP."""
+    was not solved to optimality). Each is exact: a dynamic programme over units covered
+    (:func:`models.sourcing.linedp.line_optimum`) where it applies, else a small MILP."""
     req = tender.requisition
     bounds: dict[str, float] = {}
     union: dict[str, tuple[int, float]] | None = {}
     each = max(0.5, time_limit / max(len(req.lines), 1))
     free = tuple(dataclasses.replace(s, fixed_cost=0.0) for s in req.suppliers)
     for line in req.lines:
+        solved = line_optimum(req, line.sku, line.quantity, tender.freight)
+        if solved is INFEASIBLE:
+            union = None
+            continue
+        if solved is not None:
+            bounds[line.sku] = solved[0]
+            if union is not None:
+                union.update(solved[1])
+            continue
         sub = dataclasses.replace(req, lines=(line,), suppliers=free, max_suppliers=None,
                                   offers=tuple(o for o in req.offers if o.sku == line.sku))
         model, c, integrality, bnds, constraints = _extend(Tender(sub, tender.freight, ()))

@@ -225,3 +225,48 @@ def test_improve_keeps_the_award_feasible_and_never_dearer(seed):
     assert landed_cost(tender, better)[0] <= landed_cost(tender, union)[0] + 1e-9
     expected = brute_force(tender)
     assert expected is not None and landed_cost(tender, better)[0] >= expected[0] - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 2))
+def test_line_dp_equals_the_line_milp(seed):
+    """The per-line dynamic programme gives the same optimum as the per-line MILP, and its
+    choice covers the line at that cost."""
+    import dataclasses
+
+    from scipy.optimize import milp
+
+    from models.sourcing.award import _extend
+    from models.sourcing.linedp import INFEASIBLE, line_optimum
+
+    tender = _tender(seed)
+    req = tender.requisition
+    free = tuple(dataclasses.replace(s, fixed_cost=0.0) for s in req.suppliers)
+    for line in req.lines:
+        sub = dataclasses.replace(req, lines=(line,), suppliers=free, max_suppliers=None,
+                                  offers=tuple(o for o in req.offers if o.sku == line.sku))
+        model, c, integrality, bounds, constraints = _extend(Tender(sub, tender.freight, ()))
+        result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints,
+                      options={"mip_rel_gap": 0.0}) if model.arms else None
+        solved = line_optimum(req, line.sku, line.quantity, tender.freight)
+        if result is None or result.status == 2:
+            assert solved is INFEASIBLE
+            continue
+        assert solved is not None and solved is not INFEASIBLE
+        cost, choice = solved
+        assert math.isclose(cost, result.fun, rel_tol=1e-9, abs_tol=1e-6)
+        assert sum(q for _, q in choice.values()) >= line.quantity
+        assert math.isclose(landed_cost(Tender(sub, tender.freight, ()), choice)[0], cost,
+                            rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_line_dp_declines_fractional_multiples():
+    from models.sourcing.linedp import line_optimum
+
+    req = parse_requisition({
+        "lines": [{"sku": "A", "quantity": 1}], "need_by_days": 5, "min_score": 0,
+        "offers": [{"offer_id": "o", "sku": "A", "supplier_id": "s", "moq": 0, "multiple": 0.5,
+                    "capacity": 10, "lead_time_days": 1,
+                    "tiers": [{"min_qty": 0, "unit_price": 3}]}],
+        "suppliers": [{"supplier_id": "s", "fixed_cost": 0, "score": 80, "eliminated": False}]})
+    assert line_optimum(req, "A", 1, {}) is None
+    assert award(Tender(req)).total_cost == 3

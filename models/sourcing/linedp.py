@@ -1,0 +1,94 @@
+"""The cheapest way to cover one line alone, by dynamic programming over units covered.
+
+A line on its own (its usable offers, all-units tiers, MOQ, multiple, capacity, the share cap
+already folded into each offer's arm bounds; no fixed costs, discounts or supplier caps) is a
+covering knapsack with one piecewise price per offer. When every multiple is a whole number,
+``f[c]`` = the least cost of covering at least ``c`` units with the offers seen so far is
+exact over ``c = 0 … ceil(quantity)``: an offer adds ``multiple × k`` units at
+``(unit price + per-unit extras) × multiple × k`` for every ``k`` of every arm
+(:func:`models.sourcing.model.offer_arms`, the MILP's own domain), or nothing. This replaces a
+small MILP per line (the per-line optima of :func:`models.sourcing.award.line_optima`) by a few
+array operations; :func:`line_optimum` says ``None`` when the DP does not apply (fractional
+multiples, a supplier with two offers on the line under a share cap, a per-line supplier cap)
+and the caller solves the MILP instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from models.sourcing.model import exclusion, offer_arms
+from models.sourcing.spec import Requisition
+
+#: tolerance on whole-number multiples and on matching costs when reading the choice back.
+_EPS = 1e-9
+
+#: the DP is used up to this many units per line (beyond, the MILP).
+MAX_UNITS = 20_000
+
+
+class Infeasible:
+    """The line cannot be covered by its usable offers alone."""
+
+
+INFEASIBLE = Infeasible()
+
+
+def line_optimum(req: Requisition, sku: str, quantity: float, extra: dict[str, float]
+                 ) -> tuple[float, dict[str, tuple[int, float]]] | Infeasible | None:
+    """``(least cost, {offer_id: (tier, quantity)})`` of covering ``quantity`` of ``sku``
+    alone, where each unit of an offer costs its tier price plus ``extra[offer_id]`` (freight)
+    plus the requisition's expected delay cost; :data:`INFEASIBLE` when no combination covers
+    it; ``None`` when the DP does not apply (see the module docstring)."""
+    if req.max_suppliers_per_line is not None:
+        return None
+    offers = [o for o in req.offers if o.sku == sku and exclusion(req, o) is None]
+    if req.max_share is not None:
+        suppliers = [o.supplier_id for o in offers]
+        if len(set(suppliers)) != len(suppliers):
+            return None
+    if any(abs(o.multiple - round(o.multiple)) > _EPS for o in offers):
+        return None
+    units = math.ceil(quantity - _EPS)
+    if units > MAX_UNITS:
+        return None
+    stages: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+    f = np.full(units + 1, np.inf)
+    f[0] = 0.0
+    history = [f]
+    span = np.arange(units + 1)
+    for o in offers:
+        m = round(o.multiple)
+        per_unit = extra.get(o.offer_id, 0.0) + req.delay_per_unit(o)
+        tiers, qty, cost = [], [], []
+        for arm in offer_arms(req, o, quantity):
+            ks = np.arange(arm.k_lo, arm.k_hi + 1)
+            tiers.append(np.full(ks.size, arm.tier))
+            qty.append(ks * m)
+            cost.append(ks * (m * (arm.unit_price + per_unit)))
+        if not qty:
+            continue
+        t, q, c = np.concatenate(tiers), np.concatenate(qty), np.concatenate(cost)
+        best = f.copy()
+        for lo in range(0, q.size, 256):  # bounded memory: 256 options × units at a time
+            idx = np.maximum(span[None, :] - q[lo:lo + 256, None], 0)
+            best = np.minimum(best, (f[idx] + c[lo:lo + 256, None]).min(axis=0))
+        f = best
+        stages.append((o.offer_id, t, q, c))
+        history.append(f)
+    if not math.isfinite(f[units]):
+        return INFEASIBLE
+    choice: dict[str, tuple[int, float]] = {}
+    target = units
+    for j in range(len(stages), 0, -1):
+        now, before = history[j][target], history[j - 1][target]
+        if before <= now + _EPS * max(1.0, abs(now)):
+            continue  # this offer is not needed for the optimum at this point
+        offer_id, t, q, c = stages[j - 1]
+        totals = history[j - 1][np.maximum(target - q, 0)] + c
+        pick = int(np.argmin(np.abs(totals - now)))
+        choice[offer_id] = (int(t[pick]), float(q[pick]))
+        target = max(target - int(q[pick]), 0)
+    return float(f[units]), choice
