@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from models.sourcing.model import exclusion, offer_arms
-from models.sourcing.spec import Requisition
+from models.sourcing.spec import Offer, Requisition
 
 #: tolerance on whole-number multiples and on matching costs when reading the choice back.
 _EPS = 1e-9
@@ -36,15 +36,19 @@ class Infeasible:
 INFEASIBLE = Infeasible()
 
 
-def line_optimum(req: Requisition, sku: str, quantity: float, extra: dict[str, float]
+def line_optimum(req: Requisition, sku: str, quantity: float, extra: dict[str, float],
+                 offers: list[Offer] | None = None
                  ) -> tuple[float, dict[str, tuple[int, float]]] | Infeasible | None:
     """``(least cost, {offer_id: (tier, quantity)})`` of covering ``quantity`` of ``sku``
     alone, where each unit of an offer costs its tier price plus ``extra[offer_id]`` (freight)
     plus the requisition's expected delay cost; :data:`INFEASIBLE` when no combination covers
-    it; ``None`` when the DP does not apply (see the module docstring)."""
+    it; ``None`` when the DP does not apply (see the module docstring). ``offers``: only these
+    of the line's offers (default: all of them)."""
     if req.max_suppliers_per_line is not None:
         return None
-    offers = [o for o in req.offers if o.sku == sku and exclusion(req, o) is None]
+    if offers is None:
+        offers = [o for o in req.offers if o.sku == sku]
+    offers = [o for o in offers if exclusion(req, o) is None]
     if req.max_share is not None:
         suppliers = [o.supplier_id for o in offers]
         if len(set(suppliers)) != len(suppliers):

@@ -138,6 +138,8 @@ class Plan:
     lines: list[dict[str, Any]] = field(default_factory=list)
     not_used: list[dict[str, str]] = field(default_factory=list)
     expected_delay_cost: float | None = None
+    #: HiGHS's proven lower bound on the optimum when stopped at the time limit (not in JSON).
+    dual_bound: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of issue #16 (plus per-line coverage/excess and unused offers)."""

@@ -76,3 +76,47 @@ def test_the_delay_instances_change_some_optimal_plans():
             changed += ({a["offer_id"]: a["quantity"] for a in base["allocations"]}
                         != {a["offer_id"]: a["quantity"] for a in delayed["allocations"]})
     assert changed >= 5
+
+
+@pytest.mark.parametrize("seed", range(0, 200, 4))
+def test_repaired_union_of_line_optima_is_a_feasible_plan(seed):
+    """The fallback plan (each line's own optimum, suppliers dropped down to max_suppliers)
+    meets every constraint (checked independently) and never beats the brute force."""
+    from models.sourcing.model import build
+    from models.sourcing.optimise import LineSolutions, _read, _x_of
+
+    data = random_requisition(seed)
+    req = parse_requisition(data)
+    model = build(req)
+    choice = LineSolutions(req, model, 10.0).repaired()
+    expected = _expected(seed)
+    if choice is None:
+        return
+    assert expected is not None  # a repaired plan exists only for a feasible requisition
+    plan = _read(req, model, _x_of(model, choice)).to_dict()
+    assert close(plan_cost(data, plan), plan["total_cost"])
+    assert plan["total_cost"] >= expected - 1e-6
+
+
+def test_line_cuts_raise_the_lp_bound_of_a_capped_requisition():
+    """On a seeded 8-line requisition with max_suppliers and a share cap the cuts lift the
+    LP relaxation (and the optimum is the same with and without them)."""
+    import numpy as np
+    from scipy.optimize import milp
+
+    from models.sourcing.model import build
+    from models.sourcing.optimise import LineSolutions
+    from tests.benchmarks.bench_sourcing import requisition
+
+    req = parse_requisition(requisition(8, 6, 6, seed=3))
+    model = build(req)
+    cuts = LineSolutions(req, model, 10.0).cuts()
+    relaxed = np.zeros_like(model.integrality)
+    plain = milp(model.c, integrality=relaxed, bounds=model.bounds, constraints=model.constraints)
+    tight = milp(model.c, integrality=relaxed, bounds=model.bounds,
+                 constraints=[*model.constraints, cuts])
+    assert tight.fun > plain.fun + 1
+    exact = [milp(model.c, integrality=model.integrality, bounds=model.bounds, constraints=cons,
+                  options={"mip_rel_gap": 0.0}).fun
+             for cons in (model.constraints, [*model.constraints, cuts])]
+    assert close(exact[0], exact[1])
