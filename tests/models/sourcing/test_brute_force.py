@@ -7,8 +7,14 @@ import functools
 import pytest
 
 from models.sourcing import optimise, parse_requisition
-from tests.models.sourcing.brute import (brute_force, close, expected_delay, plan_cost,
-                                         random_delayed_requisition, random_requisition)
+from tests.models.sourcing.brute import (
+    brute_force,
+    close,
+    expected_delay,
+    plan_cost,
+    random_delayed_requisition,
+    random_requisition,
+)
 
 SEEDS = range(200)
 
