@@ -128,7 +128,7 @@ def cover(i: int, arm: Arm, quantity: float, n_arms: int) -> tuple[int, float]:
     (``k_lo = k_hi`` and ``multiple × k_lo >= quantity``), ``quantity × z``. The integer
     solutions are the same (such an arm, when chosen, covers the line either way), but the LP
     relaxation no longer counts units bought beyond the line quantity as coverage, which
-    tightens its bound a lot (the award of 100 lines × 30 bidders is proven optimal)."""
+    tightens its bound."""
     if arm.k_lo == arm.k_hi and arm.offer.multiple * arm.k_lo >= quantity - _EPS:
         return (i, quantity)
     return (n_arms + i, arm.offer.multiple)
