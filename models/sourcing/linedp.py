@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.ndimage import minimum_filter1d
 
 from models.sourcing.model import exclusion, offer_arms
 from models.sourcing.spec import Offer, Requisition
@@ -76,9 +77,9 @@ def line_optimum(req: Requisition, sku: str, quantity: float, extra: dict[str, f
             continue
         t, q, c = np.concatenate(tiers), np.concatenate(qty), np.concatenate(cost)
         best = f.copy()
-        for lo in range(0, q.size, 256):  # bounded memory: 256 options × units at a time
-            idx = np.maximum(span[None, :] - q[lo:lo + 256, None], 0)
-            best = np.minimum(best, (f[idx] + c[lo:lo + 256, None]).min(axis=0))
+        for arm in offer_arms(req, o, quantity):
+            best = np.minimum(best, _with_arm(f, span, m, arm.k_lo, arm.k_hi,
+                                              m * (arm.unit_price + per_unit)))
         f = best
         stages.append((o.offer_id, t, q, c))
         history.append(f)
@@ -96,3 +97,32 @@ def line_optimum(req: Requisition, sku: str, quantity: float, extra: dict[str, f
         choice[offer_id] = (int(t[pick]), float(q[pick]))
         target = max(target - int(q[pick]), 0)
     return float(f[units]), choice
+
+
+def _with_arm(f: np.ndarray, span: np.ndarray, m: int, lo: int, hi: int,
+              per_multiple: float) -> np.ndarray:
+    """``g[c] = min over k in [lo, hi] of f[max(0, c − m·k)] + per_multiple · k``, in O(units)
+    per residue class: the price is linear in ``k`` within one tier, so with
+    ``H[r] = f[r] − (per_multiple / m) · r`` the terms with ``c − m·k >= 1`` are
+    ``(per_multiple / m) · c + H[c − m·k]``, a sliding-window minimum over ``k``; the terms with
+    ``m·k >= c`` cover ``c`` on their own at the smallest such ``k``."""
+    g = np.full(f.size, np.inf)
+    k = np.maximum(lo, -(-span // m))  # the smallest k covering c alone
+    alone = k <= hi
+    g[alone] = k[alone] * per_multiple
+    unit = per_multiple / m
+    h = f - unit * span
+    h[0] = np.inf  # r = 0 is the "alone" case
+    width = hi - lo + 1
+    for rho in range(min(m, f.size)):
+        a = h[rho::m]
+        if a.size <= lo:
+            continue
+        # trailing[i] = min a[i − width + 1 … i]; the window of k in [lo, hi] at j is
+        # a[j − hi … j − lo] = trailing[j − lo]
+        trailing = minimum_filter1d(a, size=width, mode="constant", cval=np.inf,
+                                    origin=(width - 1) // 2) if width > 1 else a
+        window = np.full(a.size, np.inf)
+        window[lo:] = trailing[:a.size - lo]
+        g[rho::m] = np.minimum(g[rho::m], window + unit * span[rho::m])
+    return g
