@@ -470,6 +470,39 @@ def improve(tender: Tender, choice: dict[str, tuple[int, float]],
     return best
 
 
+def reprice(tender: Tender, choice: dict[str, tuple[int, float]],
+            rounds: int = 3) -> dict[str, tuple[int, float]]:
+    """A cheaper feasible award than ``choice`` when there is one this way: every line re-solved
+    alone (:mod:`models.sourcing.linedp`) with the prices of the suppliers whose ``spend``
+    discount the award earns lowered by that discount, then :func:`improve`; repeated while the
+    landed cost falls. A heuristic for the fallback award, like :func:`improve`."""
+    req = tender.requisition
+    discount = {b.bundle_id: b.discount for b in tender.bundles if b.kind == "spend"}
+    supplier_of = {o.offer_id: o.supplier_id for o in req.offers}
+    best, best_cost = choice, landed_cost(tender, choice)[0]
+    for _ in range(rounds):
+        earned = {a.supplier_id: discount[a.bundle_id]
+                  for a in landed_cost(tender, best)[3] if a.bundle_id in discount}
+        if not earned:
+            break
+        scale = {s: 1.0 - d for s, d in earned.items()}
+        candidate: dict[str, tuple[int, float]] = {}
+        for line in req.lines:
+            solved = line_optimum(req, line.sku, line.quantity, tender.freight, scale=scale)
+            if solved is None or solved is INFEASIBLE:
+                return best
+            candidate.update(solved[1])
+        if req.max_suppliers is not None and \
+                len({supplier_of[o] for o in candidate}) > req.max_suppliers:
+            break
+        candidate = improve(tender, candidate)
+        cost = landed_cost(tender, candidate)[0]
+        if cost >= best_cost - 1e-9:
+            break
+        best, best_cost = candidate, cost
+    return best
+
+
 def award(tender: Tender, *, time_limit: float = TIME_LIMIT) -> Award:
     """The cheapest award of ``tender`` (exact: HiGHS with a zero relative gap), explained:
     the tier of each allocation, the bundles applied and not, why each other offer lost.
@@ -477,7 +510,7 @@ def award(tender: Tender, *, time_limit: float = TIME_LIMIT) -> Award:
     Events of more than one line are first solved line by line (:func:`line_optima`, within
     a quarter of ``time_limit``): those optima become valid cuts (:func:`_line_cuts`), and
     their union — a feasible award unless ``max_suppliers`` binds — improved toward the
-    bundles (:func:`improve`) is the fallback when the whole solve stops at its time limit
+    bundles (:func:`improve`, :func:`reprice`) is the fallback when the whole solve stops at its time limit
     with something dearer (status ``time_limit``; the reason gives the gap to HiGHS's bound)."""
     req = tender.requisition
     if not req.lines:
@@ -496,7 +529,7 @@ def award(tender: Tender, *, time_limit: float = TIME_LIMIT) -> Award:
         supplier_of = {o.offer_id: o.supplier_id for o in req.offers}
         if union and (req.max_suppliers is None
                       or len({supplier_of[o] for o in union}) <= req.max_suppliers):
-            fallback = improve(tender, union)
+            fallback = reprice(tender, improve(tender, union))
     left = max(1.0, time_limit - (time.perf_counter() - started))
     result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints,
                   options={"mip_rel_gap": 0.0, "time_limit": left, "presolve": True})

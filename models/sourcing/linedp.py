@@ -38,13 +38,14 @@ INFEASIBLE = Infeasible()
 
 
 def line_optimum(req: Requisition, sku: str, quantity: float, extra: dict[str, float],
-                 offers: list[Offer] | None = None
+                 offers: list[Offer] | None = None, scale: dict[str, float] | None = None
                  ) -> tuple[float, dict[str, tuple[int, float]]] | Infeasible | None:
     """``(least cost, {offer_id: (tier, quantity)})`` of covering ``quantity`` of ``sku``
     alone, where each unit of an offer costs its tier price plus ``extra[offer_id]`` (freight)
     plus the requisition's expected delay cost; :data:`INFEASIBLE` when no combination covers
     it; ``None`` when the DP does not apply (see the module docstring). ``offers``: only these
-    of the line's offers (default: all of them)."""
+    of the line's offers (default: all of them); ``scale``: a factor on the tier prices of
+    some suppliers (1 - a discount they are taken to earn; default none)."""
     if req.max_suppliers_per_line is not None:
         return None
     if offers is None:
@@ -67,19 +68,20 @@ def line_optimum(req: Requisition, sku: str, quantity: float, extra: dict[str, f
     for o in offers:
         m = round(o.multiple)
         per_unit = extra.get(o.offer_id, 0.0) + req.delay_per_unit(o)
+        factor = scale.get(o.supplier_id, 1.0) if scale else 1.0
         tiers, qty, cost = [], [], []
         for arm in offer_arms(req, o, quantity):
             ks = np.arange(arm.k_lo, arm.k_hi + 1)
             tiers.append(np.full(ks.size, arm.tier))
             qty.append(ks * m)
-            cost.append(ks * (m * (arm.unit_price + per_unit)))
+            cost.append(ks * (m * (arm.unit_price * factor + per_unit)))
         if not qty:
             continue
         t, q, c = np.concatenate(tiers), np.concatenate(qty), np.concatenate(cost)
         best = f.copy()
         for arm in offer_arms(req, o, quantity):
             best = np.minimum(best, _with_arm(f, span, m, arm.k_lo, arm.k_hi,
-                                              m * (arm.unit_price + per_unit)))
+                                              m * (arm.unit_price * factor + per_unit)))
         f = best
         stages.append((o.offer_id, t, q, c))
         history.append(f)

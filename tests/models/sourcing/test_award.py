@@ -270,3 +270,19 @@ def test_line_dp_declines_fractional_multiples():
         "suppliers": [{"supplier_id": "s", "fixed_cost": 0, "score": 80, "eliminated": False}]})
     assert line_optimum(req, "A", 1, {}) is None
     assert award(Tender(req)).total_cost == 3
+
+
+@pytest.mark.parametrize("seed", range(1, 60, 3))
+def test_reprice_keeps_the_award_feasible_and_never_dearer(seed):
+    from models.sourcing.award import improve, line_optima, reprice
+
+    tender = _tender(seed)
+    _, union = line_optima(tender, 10)
+    if union is None or not _feasible(tender, union):
+        return
+    start = improve(tender, union)
+    better = reprice(tender, start)
+    assert _feasible(tender, better)
+    assert landed_cost(tender, better)[0] <= landed_cost(tender, start)[0] + 1e-9
+    expected = brute_force(tender)
+    assert expected is not None and landed_cost(tender, better)[0] >= expected[0] - 1e-6
