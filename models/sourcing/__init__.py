@@ -3,6 +3,8 @@
 :func:`optimise` takes a :class:`Requisition` (lines, offers with all-units quantity tiers,
 suppliers with fixed order cost, score and elimination flag) and returns a :class:`Plan`
 (``optimal`` / ``infeasible`` / ``time_limit``), solved with ``scipy.optimize.milp`` (HiGHS).
+An optional per-offer ``late_probability`` and requisition ``delay_cost_per_unit`` add the
+expected cost of late delivery to the objective (``expected_delay_cost`` in the plan).
 :func:`parse_requisition` reads the JSON form of issue #16. Free of web and Dagster imports.
 """
 

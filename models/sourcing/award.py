@@ -17,18 +17,23 @@ all-units tiers priced in the group currency) plus
     (the best reached: the solver picks it).
 
 Extra columns, after the requisition's ``z``/``k``/``u``/``y``: per bundle ``b`` a binary
-``w[b]`` (condition met) and a continuous ``D[b] >= 0`` (discount taken)::
+``w[b]`` (condition met) and, per arm ``a`` of the bundle's supplier (on the bundle's lines,
+or all for ``spend``), a continuous ``on[b,a]``: the multiples of ``a`` the discount applies
+to. This is the perspective (disaggregated) form of "discount × gross when the condition
+holds": each arm's discounted part vanishes with ``w[b]`` on its own, instead of one big-M on
+the bundle's whole gross, so the LP relaxation can no longer take a spend discount on a small
+gross at a tiny ``w`` (the LP bound of the 100 × 30 event rises from 656,091 to 660,367)::
 
-    lines:  quantity(line) · w[b] <= Σ multiple · k over the supplier's arms on the line,
+    on[b,a] <= k_hi[a] · w[b]        on[b,a] <= k[a]   (spend: Σ_{b spend of s} on[b,a] <= k[a])
+    lines:  quantity(line) · w[b] <= Σ multiple · on[b,a] over the supplier's arms on the line,
             for each line of b
-    spend:  min_spend · w[b] <= G_s            G_s = Σ price · multiple · k over s's arms
+    spend:  min_spend · w[b] <= Σ price · multiple · on[b,a]
             Σ_{b spend of s} w[b] <= 1
-    both:   D[b] <= discount · G_b             G_b = gross over the bundle's lines (or all)
-            D[b] <= M_b · w[b]                 M_b = discount × the largest G_b can be
 
-and the objective ``Σ (price + freight) · multiple · k + Σ fixed · u − Σ D``. Since ``D`` is
-maximised, ``D[b] = discount · G_b`` exactly when ``w[b] = 1``: the objective is the true
-landed cost after discounts. The quantity domain is the requisition's (an offer never goes
+and the objective ``Σ (price + freight) · multiple · k + Σ fixed · u − Σ discount · price ·
+multiple · on``. Since the discounted part is maximised, ``on[b,a] = k[a]`` exactly when
+``w[b] = 1`` (and 0 otherwise): the objective is the true landed cost after discounts, and a
+condition is met by the multiples bought. The quantity domain is the requisition's (an offer never goes
 beyond its line quantity rounded up to its multiple, or its tier / MOQ floor), so a spend
 threshold is never reached by over-buying; :func:`brute_force` enumerates the same domain.
 """
@@ -47,6 +52,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from models.sourcing.errors import SourcingInputError
 from models.sourcing.explain import not_used_reasons
+from models.sourcing.linedp import INFEASIBLE, line_optimum
 from models.sourcing.model import SparseRows, build, exclusion, offer_arms
 from models.sourcing.optimise import _simple_cause
 from models.sourcing.spec import Allocation, Requisition, Tier, clean_number
@@ -144,6 +150,8 @@ class Award:
     not_applied: list[dict[str, str]] = field(default_factory=list)
     suppliers_used: list[str] = field(default_factory=list)
     reason: str | None = None
+    #: HiGHS's proven lower bound on the optimum (not in the JSON form).
+    dual_bound: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (numbers cleaned of float noise)."""
@@ -162,19 +170,21 @@ class Award:
 def landed_cost(tender: Tender, choice: dict[str, tuple[int, float]]) -> tuple[float, float, float,
                                                                               list[AppliedBundle]]:
     """(total, gross price, freight, applied bundles) of a choice ``{offer_id: (tier, quantity)}``
-    — the cost definition both the MILP and :func:`brute_force` are checked against."""
+    — the cost definition both the MILP and :func:`brute_force` are checked against. The total
+    includes the requisition's expected delay cost (0 unless it prices delay)."""
     req = tender.requisition
     offers = {o.offer_id: o for o in req.offers}
     need = {line.sku: line.quantity for line in req.lines}
     gross_by: dict[tuple[str, str], float] = {}
     qty_by: dict[tuple[str, str], float] = {}
-    freight = 0.0
+    freight = delay = 0.0
     for offer_id, (tier, qty) in choice.items():
         o = offers[offer_id]
         qty_by[(o.supplier_id, o.sku)] = qty_by.get((o.supplier_id, o.sku), 0.0) + qty
         gross_by[(o.supplier_id, o.sku)] = gross_by.get((o.supplier_id, o.sku), 0.0) \
             + o.tiers[tier].unit_price * qty
         freight += tender.freight.get(offer_id, 0.0) * qty
+        delay += req.delay_per_unit(o) * qty
     gross = sum(gross_by.values())
     used = sorted({s for s, _ in gross_by})
     fixed = sum(req.supplier(s).fixed_cost for s in used)
@@ -195,7 +205,7 @@ def landed_cost(tender: Tender, choice: dict[str, tuple[int, float]]) -> tuple[f
                         b.bundle_id, b.supplier_id, b.describe(), g, b.discount * g)
     applied.extend(best_spend[s] for s in sorted(best_spend))
     discount = sum(a.discount_amount for a in applied)
-    return gross + freight + fixed - discount, gross, freight, applied
+    return gross + freight + fixed + delay - discount, gross, freight, applied
 
 
 def _choices(req: Requisition, offer, quantity: float) -> list[tuple[int, float] | None]:
@@ -243,39 +253,53 @@ def _extend(tender: Tender):
     arms = model.arms
     n0 = len(model.c)
     nb = len(tender.bundles)
-    n = n0 + 2 * nb
-    c = np.concatenate([model.c, np.zeros(2 * nb)])
+    need = {line.sku: line.quantity for line in req.lines}
+    mine_of: list[list[int]] = []
+    for b in tender.bundles:
+        mine_of.append([i for i, a in enumerate(arms) if a.offer.supplier_id == b.supplier_id
+                        and (b.kind == "spend" or a.offer.sku in b.skus)])
+    n = n0 + nb + sum(len(m) for m in mine_of)
+    c = np.concatenate([model.c, np.zeros(n - n0)])
     for i, arm in enumerate(arms):
         c[model.k(i)] += tender.freight.get(arm.offer.offer_id, 0.0) * arm.offer.multiple
-    lower = np.concatenate([model.bounds.lb, np.zeros(2 * nb)])
-    upper = np.concatenate([model.bounds.ub, np.ones(nb), np.full(nb, np.inf)])
-    integrality = np.concatenate([model.integrality, np.ones(nb), np.zeros(nb)])
+    lower = np.concatenate([model.bounds.lb, np.zeros(n - n0)])
+    upper = np.concatenate([model.bounds.ub, np.ones(nb), np.full(n - n0 - nb, np.inf)])
+    integrality = np.concatenate([model.integrality, np.ones(nb), np.zeros(n - n0 - nb)])
     rows = SparseRows()
     row = rows.add
 
     spend_of: dict[str, list[int]] = {}
-    for j, b in enumerate(tender.bundles):
-        w, d = n0 + j, n0 + nb + j
-        c[d] = -1.0
-        mine = [i for i, a in enumerate(arms) if a.offer.supplier_id == b.supplier_id
-                and (b.kind == "spend" or a.offer.sku in b.skus)]
-        gross = [(model.k(i), arms[i].unit_price * arms[i].offer.multiple) for i in mine]
-        big = sum(arms[i].unit_price * arms[i].offer.multiple * arms[i].k_hi for i in mine)
+    on_of: dict[tuple[str, int], list[int]] = {}  # (spend supplier, arm) -> its on-columns
+    col = n0 + nb
+    for j, (b, mine) in enumerate(zip(tender.bundles, mine_of, strict=True)):
+        w = n0 + j
+        on = {}
+        for i in mine:  # the multiples of arm i the discount applies to: 0 unless w = 1
+            arm = arms[i]
+            on[i] = col
+            c[col] = -b.discount * arm.unit_price * arm.offer.multiple
+            upper[col] = arm.k_hi
+            row([(col, 1.0), (w, -float(arm.k_hi))], -np.inf, 0.0)
+            if b.kind == "lines":
+                row([(col, 1.0), (model.k(i), -1.0)], -np.inf, 0.0)
+            else:
+                on_of.setdefault((b.supplier_id, i), []).append(col)
+            col += 1
         if b.kind == "lines":
             if req.max_share is not None and req.max_share < 1:
                 upper[w] = 0.0  # a share cap below 1 never lets one supplier take a whole line
-            need = {line.sku: line.quantity for line in req.lines}
             for sku in b.skus:
-                ks = [(model.k(i), -arms[i].offer.multiple) for i in mine
-                      if arms[i].offer.sku == sku]
+                ks = [(on[i], -arms[i].offer.multiple) for i in mine if arms[i].offer.sku == sku]
                 if not ks:
                     upper[w] = 0.0
                 row([(w, need[sku]), *ks], -np.inf, 0.0)
         else:
             spend_of.setdefault(b.supplier_id, []).append(w)
-            row([(w, b.min_spend), *[(col, -v) for col, v in gross]], -np.inf, 0.0)
-        row([(d, 1.0), *[(col, -b.discount * v) for col, v in gross]], -np.inf, 0.0)
-        row([(d, 1.0), (w, -b.discount * big)], -np.inf, 0.0)
+            row([(w, b.min_spend),
+                 *[(on[i], -arms[i].unit_price * arms[i].offer.multiple) for i in mine]],
+                -np.inf, 0.0)
+    for (_, i), cols in on_of.items():
+        row([*[(k, 1.0) for k in cols], (model.k(i), -1.0)], -np.inf, 0.0)
     for ws in spend_of.values():
         if len(ws) > 1:
             row([(w, 1.0) for w in ws], -np.inf, 1.0)
@@ -283,7 +307,7 @@ def _extend(tender: Tender):
     constraints = []
     for con in model.constraints:
         a = sparse.csr_array(con.A)
-        a = sparse.hstack([a, sparse.csr_array((a.shape[0], 2 * nb))], format="csr")
+        a = sparse.hstack([a, sparse.csr_array((a.shape[0], n - n0))], format="csr")
         constraints.append(LinearConstraint(a, con.lb, con.ub))
     bundle_rows = rows.constraint(n)
     if bundle_rows is not None:
@@ -305,13 +329,23 @@ def line_optima(tender: Tender, time_limit: float) -> tuple[dict[str, float],
     """Per line, the cheapest landed cost of covering it alone (its own offers, share and
     per-line caps; no fixed costs, discounts or supplier cap) — a lower bound on what any
     award spends on that line — and the union of those per-line optima (``None`` when a line
-    was not solved to optimality). Each is a small exact MILP."""
+    was not solved to optimality). Each is exact: a dynamic programme over units covered
+    (:func:`models.sourcing.linedp.line_optimum`) where it applies, else a small MILP."""
     req = tender.requisition
     bounds: dict[str, float] = {}
     union: dict[str, tuple[int, float]] | None = {}
     each = max(0.5, time_limit / max(len(req.lines), 1))
     free = tuple(dataclasses.replace(s, fixed_cost=0.0) for s in req.suppliers)
     for line in req.lines:
+        solved = line_optimum(req, line.sku, line.quantity, tender.freight)
+        if solved is INFEASIBLE:
+            union = None
+            continue
+        if solved is not None:
+            bounds[line.sku] = solved[0]
+            if union is not None:
+                union.update(solved[1])
+            continue
         sub = dataclasses.replace(req, lines=(line,), suppliers=free, max_suppliers=None,
                                   offers=tuple(o for o in req.offers if o.sku == line.sku))
         model, c, integrality, bnds, constraints = _extend(Tender(sub, tender.freight, ()))
@@ -344,14 +378,140 @@ def _line_cuts(model, c: np.ndarray, req: Requisition,
     return rows.constraint(len(c))
 
 
+def _whole_line(tender: Tender, offers, quantity: float) -> tuple[str, int, float, float] | None:
+    """The cheapest single arm of ``offers`` (one supplier's on one line) covering the line's
+    ``quantity`` alone: ``(offer_id, tier, quantity, landed cost)``, or ``None``."""
+    req = tender.requisition
+    best = None
+    for o in offers:
+        if exclusion(req, o) is not None:
+            continue
+        unit_extra = tender.freight.get(o.offer_id, 0.0) + req.delay_per_unit(o)
+        for arm in offer_arms(req, o, quantity):
+            k = max(arm.k_lo, -int(-(quantity / o.multiple - 1e-9) // 1))
+            if k <= arm.k_hi:
+                cost = (arm.unit_price + unit_extra) * o.multiple * k
+                if best is None or cost < best[3]:
+                    best = (o.offer_id, arm.tier, o.multiple * k, cost)
+    return best
+
+
+def improve(tender: Tender, choice: dict[str, tuple[int, float]],
+            rounds: int = 3) -> dict[str, tuple[int, float]]:
+    """A cheaper feasible award near ``choice``, by local moves toward the bundles: give a
+    ``lines`` bundle's supplier the whole of its lines, or give a supplier below a
+    ``spend`` threshold the whole lines that cost least extra until it reaches it; a move is
+    kept when the landed cost after discounts falls. A heuristic: it only supplies a good
+    feasible award (the fallback and the cutoff of :func:`award`), never the proof. Moves
+    that give one supplier a whole line are skipped under a share cap below 1."""
+    req = tender.requisition
+    if req.max_share is not None and req.max_share < 1:
+        return choice
+    offers = {o.offer_id: o for o in req.offers}
+    need = {line.sku: line.quantity for line in req.lines}
+    best, best_cost = dict(choice), landed_cost(tender, choice)[0]
+    by_pair: dict[tuple[str, str], list] = {}
+    for o in req.offers:
+        by_pair.setdefault((o.supplier_id, o.sku), []).append(o)
+    wholes = {(s, sku): _whole_line(tender, by_pair.get((s, sku), ()), need[sku])
+              for s in {b.supplier_id for b in tender.bundles} for sku in need}
+
+    def moved(base, supplier_id: str, skus) -> dict[str, tuple[int, float]] | None:
+        out = dict(base)
+        for sku in skus:
+            whole = wholes[(supplier_id, sku)]
+            if whole is None:
+                return None
+            for offer_id in [o for o in out if offers[o].sku == sku]:
+                del out[offer_id]
+            out[whole[0]] = (whole[1], whole[2])
+        if req.max_suppliers is not None and \
+                len({offers[o].supplier_id for o in out}) > req.max_suppliers:
+            return None
+        return out
+
+    def line_cost(base, sku: str) -> float:
+        return sum((offers[o].tiers[t].unit_price + tender.freight.get(o, 0.0)
+                    + req.delay_per_unit(offers[o])) * q
+                   for o, (t, q) in base.items() if offers[o].sku == sku)
+
+    for _ in range(rounds):
+        changed = False
+        for b in tender.bundles:
+            if b.kind == "lines":
+                candidate = moved(best, b.supplier_id, b.skus)
+            else:
+                gross = sum(offers[o].tiers[t].unit_price * q for o, (t, q) in best.items()
+                            if offers[o].supplier_id == b.supplier_id)
+                if gross >= b.min_spend:
+                    continue
+                extra = []
+                for sku in need:
+                    whole = wholes[(b.supplier_id, sku)]
+                    mine = all(offers[o].supplier_id == b.supplier_id
+                               for o in best if offers[o].sku == sku)
+                    if whole is not None and not mine:
+                        extra.append((whole[3] - line_cost(best, sku), sku, whole))
+                skus = []
+                for _, sku, whole in sorted(extra):
+                    if gross >= b.min_spend:
+                        break
+                    skus.append(sku)
+                    gross += offers[whole[0]].tiers[whole[1]].unit_price * whole[2] - sum(
+                        offers[o].tiers[t].unit_price * q for o, (t, q) in best.items()
+                        if offers[o].sku == sku and offers[o].supplier_id == b.supplier_id)
+                candidate = moved(best, b.supplier_id, skus) if gross >= b.min_spend else None
+            if candidate is not None:
+                cost = landed_cost(tender, candidate)[0]
+                if cost < best_cost - 1e-9:
+                    best, best_cost, changed = candidate, cost, True
+        if not changed:
+            break
+    return best
+
+
+def reprice(tender: Tender, choice: dict[str, tuple[int, float]],
+            rounds: int = 3) -> dict[str, tuple[int, float]]:
+    """A cheaper feasible award than ``choice`` when there is one this way: every line re-solved
+    alone (:mod:`models.sourcing.linedp`) with the prices of the suppliers whose ``spend``
+    discount the award earns lowered by that discount, then :func:`improve`; repeated while the
+    landed cost falls. A heuristic for the fallback award, like :func:`improve`."""
+    req = tender.requisition
+    discount = {b.bundle_id: b.discount for b in tender.bundles if b.kind == "spend"}
+    supplier_of = {o.offer_id: o.supplier_id for o in req.offers}
+    best, best_cost = choice, landed_cost(tender, choice)[0]
+    for _ in range(rounds):
+        earned = {a.supplier_id: discount[a.bundle_id]
+                  for a in landed_cost(tender, best)[3] if a.bundle_id in discount}
+        if not earned:
+            break
+        scale = {s: 1.0 - d for s, d in earned.items()}
+        candidate: dict[str, tuple[int, float]] = {}
+        for line in req.lines:
+            solved = line_optimum(req, line.sku, line.quantity, tender.freight, scale=scale)
+            if solved is None or solved is INFEASIBLE:
+                return best
+            candidate.update(solved[1])
+        if req.max_suppliers is not None and \
+                len({supplier_of[o] for o in candidate}) > req.max_suppliers:
+            break
+        candidate = improve(tender, candidate)
+        cost = landed_cost(tender, candidate)[0]
+        if cost >= best_cost - 1e-9:
+            break
+        best, best_cost = candidate, cost
+    return best
+
+
 def award(tender: Tender, *, time_limit: float = TIME_LIMIT) -> Award:
     """The cheapest award of ``tender`` (exact: HiGHS with a zero relative gap), explained:
     the tier of each allocation, the bundles applied and not, why each other offer lost.
 
     Events of more than one line are first solved line by line (:func:`line_optima`, within
     a quarter of ``time_limit``): those optima become valid cuts (:func:`_line_cuts`), and
-    their union — a feasible award unless ``max_suppliers`` binds — is the fallback when the
-    whole solve stops at its time limit with something dearer (status ``time_limit``)."""
+    their union — a feasible award unless ``max_suppliers`` binds — improved toward the
+    bundles (:func:`improve`, :func:`reprice`) is the fallback when the whole solve stops at its time limit
+    with something dearer (status ``time_limit``; the reason gives the gap to HiGHS's bound)."""
     req = tender.requisition
     if not req.lines:
         return Award("optimal")
@@ -369,7 +529,7 @@ def award(tender: Tender, *, time_limit: float = TIME_LIMIT) -> Award:
         supplier_of = {o.offer_id: o.supplier_id for o in req.offers}
         if union and (req.max_suppliers is None
                       or len({supplier_of[o] for o in union}) <= req.max_suppliers):
-            fallback = union
+            fallback = reprice(tender, improve(tender, union))
     left = max(1.0, time_limit - (time.perf_counter() - started))
     result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints,
                   options={"mip_rel_gap": 0.0, "time_limit": left, "presolve": True})
@@ -380,17 +540,22 @@ def award(tender: Tender, *, time_limit: float = TIME_LIMIT) -> Award:
             return Award("time_limit", reason=f"HiGHS: {result.message}")
         out = explain(tender, fallback)
         out.status = "time_limit"
-        out.reason = "no award found by the whole solve in time: the per-line optima, " \
-                     f"not proven optimal ({result.message})"
+        out.reason = "no award found by the whole solve in time: the per-line optima improved " \
+                     f"toward the bundles, not proven optimal ({result.message})"
         return out
     out = explain(tender, _choice(model, result.x))
+    out.dual_bound = getattr(result, "mip_dual_bound", None)
     if result.status != 0:
-        gap = getattr(result, "mip_gap", None)
-        within = f" (within {gap:.3%} of the optimum)" if gap is not None else ""
+        source = ""
         if fallback is not None:
             other = explain(tender, fallback)
             if other.total_cost < out.total_cost - 1e-9:
-                out, within = other, " (the per-line optima were cheaper than the solve's best)"
+                out, source = other, ", from the per-line optima improved toward the bundles"
+                out.dual_bound = getattr(result, "mip_dual_bound", None)
+        within = ""
+        if out.dual_bound is not None and out.total_cost > 0:
+            within = f" (within {max(0.0, 1 - out.dual_bound / out.total_cost):.3%} of the " \
+                     f"optimum{source})"
         out.status = "time_limit"
         out.reason = f"best award found{within}, not proven optimal: {result.message}"
     return out

@@ -2,7 +2,9 @@
 
 ``grouplake sourcing optimise REQUISITION.json`` reads the requisition of issue #16 and prints
 the plan as JSON (``status``, ``total_cost``, ``allocations``, ``suppliers_used``, ``reason``
-when infeasible, plus per-line coverage/excess and why other offers were not used). Exit
+when infeasible, plus per-line coverage/excess and why other offers were not used). Optional
+inputs ``late_probability`` (per offer) and ``delay_cost_per_unit`` (requisition) add the
+expected delay cost, shown as ``expected_delay_cost`` per allocation and for the plan. Exit
 codes: 0 optimal; 1 infeasible or stopped at the time limit; 2 unreadable file or malformed
 requisition. ``grouplake sourcing replay HISTORY.json`` replays the purchases of a history
 (``grouplake demo sourcing-history`` writes the demo group's) against the optimiser and prints

@@ -13,7 +13,8 @@ tier's own range when it is chosen and at 0 otherwise::
 A supplier binary ``u[s]`` carries its fixed cost: ``Σ_t z[o,t] <= u[s]`` for each of its offers
 (at most one tier per offer). Each line is covered at least: ``Σ multiple · k >= quantity``.
 ``Σ u <= max_suppliers``; a share cap bounds one supplier's units on a line; a per-line cap
-counts ``y[s,line]`` binaries.
+counts ``y[s,line]`` binaries. The expected cost of late delivery (``late_probability`` ×
+``delay_cost_per_unit`` per unit, 0 unless given) is added to the unit price in the objective.
 
 ``k_hi`` is further capped at ``max(k_lo, ceil(line quantity / multiple))``: beyond that one
 offer alone covers the line inside the same tier, so one multiple fewer costs no more; an
@@ -127,7 +128,7 @@ def cover(i: int, arm: Arm, quantity: float, n_arms: int) -> tuple[int, float]:
     (``k_lo = k_hi`` and ``multiple × k_lo >= quantity``), ``quantity × z``. The integer
     solutions are the same (such an arm, when chosen, covers the line either way), but the LP
     relaxation no longer counts units bought beyond the line quantity as coverage, which
-    tightens its bound a lot (the award of 100 lines × 30 bidders is proven optimal)."""
+    tightens its bound."""
     if arm.k_lo == arm.k_hi and arm.offer.multiple * arm.k_lo >= quantity - _EPS:
         return (i, quantity)
     return (n_arms + i, arm.offer.multiple)
@@ -181,7 +182,8 @@ def build(req: Requisition, *, minimise_suppliers: bool = False) -> Model:
     for i, arm in enumerate(arms):
         upper[len(arms) + i] = arm.k_hi
         if not minimise_suppliers:
-            c[len(arms) + i] = arm.unit_price * arm.offer.multiple
+            c[len(arms) + i] = (arm.unit_price + req.delay_per_unit(arm.offer)) \
+                * arm.offer.multiple
     for s, col in s_col.items():
         c[col] = 1.0 if minimise_suppliers else req.supplier(s).fixed_cost
 

@@ -8,7 +8,14 @@ Input (all fields required unless marked)::
      "suppliers": [{"supplier_id", "fixed_cost", "score", "eliminated"}],
      "need_by_days", "min_score",
      "max_suppliers" (optional), "max_suppliers_per_line" (optional),
-     "max_share" (optional, 0 < x <= 1: no supplier above this share of a line's quantity)}
+     "max_share" (optional, 0 < x <= 1: no supplier above this share of a line's quantity),
+     "delay_cost_per_unit" (optional, >= 0, default 0: what one unit delivered late costs)}
+
+An offer may carry ``late_probability`` (optional, in [0, 1], default 0: the chance it delivers
+late, e.g. from a forecast). The plan's cost then adds the expected cost of late delivery,
+Σ quantity × late_probability × delay_cost_per_unit over the allocations; each allocation
+and the plan report it as ``expected_delay_cost`` (only when ``delay_cost_per_unit`` > 0, so
+the output of a requisition without it is unchanged).
 
 Tier ``min_qty`` is inclusive and all-units: the tier reached by the quantity bought from an
 offer prices every unit. A quantity below the lowest tier's ``min_qty`` has no price and is
@@ -45,6 +52,7 @@ class Offer:
     capacity: float
     lead_time_days: float
     tiers: tuple[Tier, ...]
+    late_probability: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,11 @@ class Requisition:
     max_suppliers: int | None = None
     max_suppliers_per_line: int | None = None
     max_share: float | None = None
+    delay_cost_per_unit: float = 0.0
+
+    def delay_per_unit(self, offer: Offer) -> float:
+        """Expected cost of late delivery per unit bought from ``offer``."""
+        return offer.late_probability * self.delay_cost_per_unit
 
     def supplier(self, supplier_id: str) -> Supplier:
         """The supplier record of ``supplier_id``."""
@@ -95,12 +108,17 @@ class Allocation:
     cost: float
     explanation: str = ""
     tier: int = 0
+    expected_delay_cost: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (issue #16 fields plus ``explanation``)."""
-        return {"offer_id": self.offer_id, "supplier_id": self.supplier_id, "sku": self.sku,
-                "quantity": clean_number(self.quantity), "unit_price": clean_number(self.unit_price),
-                "cost": clean_number(self.cost), "explanation": self.explanation}
+        """The JSON form (issue #16 fields plus ``explanation``; ``expected_delay_cost`` =
+        quantity × late_probability × delay_cost_per_unit when the requisition prices delay)."""
+        out = {"offer_id": self.offer_id, "supplier_id": self.supplier_id, "sku": self.sku,
+               "quantity": clean_number(self.quantity), "unit_price": clean_number(self.unit_price),
+               "cost": clean_number(self.cost), "explanation": self.explanation}
+        if self.expected_delay_cost is not None:
+            out["expected_delay_cost"] = clean_number(self.expected_delay_cost)
+        return out
 
 
 @dataclass
@@ -109,6 +127,7 @@ class Plan:
 
     ``status`` is ``optimal``, ``infeasible`` (``reason`` names the constraint) or
     ``time_limit`` (the best plan found when the solver stopped, not proven optimal).
+    ``total_cost`` includes ``expected_delay_cost`` (``None`` when delay is not priced).
     """
 
     status: str
@@ -118,12 +137,17 @@ class Plan:
     reason: str | None = None
     lines: list[dict[str, Any]] = field(default_factory=list)
     not_used: list[dict[str, str]] = field(default_factory=list)
+    expected_delay_cost: float | None = None
+    #: HiGHS's proven lower bound on the optimum when stopped at the time limit (not in JSON).
+    dual_bound: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of issue #16 (plus per-line coverage/excess and unused offers)."""
         out: dict[str, Any] = {"status": self.status, "total_cost": clean_number(self.total_cost),
                                "allocations": [a.to_dict() for a in self.allocations],
                                "suppliers_used": list(self.suppliers_used)}
+        if self.expected_delay_cost is not None:
+            out["expected_delay_cost"] = clean_number(self.expected_delay_cost)
         if self.reason is not None:
             out["reason"] = self.reason
         out["lines"] = self.lines
@@ -167,6 +191,17 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
     value = _get(data, key, "requisition")
     if not isinstance(value, list):
         raise SourcingInputError(f"requisition.{key} must be a list")
+    return value
+
+
+def _optional_number(record: dict[str, Any], key: str, where: str, *,
+                     maximum: float = math.inf) -> float:
+    """An optional number >= 0 (and <= ``maximum``); 0 when absent or null."""
+    if record.get(key) is None:
+        return 0.0
+    value = _number(record, key, where)
+    if value > maximum:
+        raise SourcingInputError(f"{where}.{key} must be <= {maximum:g}, got {value!r}")
     return value
 
 
@@ -215,7 +250,8 @@ def parse_requisition(data: Any) -> Requisition:
                             _text(r, "sku", where), _number(r, "moq", where),
                             _number(r, "multiple", where, strict=True),
                             _number(r, "capacity", where), _number(r, "lead_time_days", where),
-                            _tiers(_get(r, "tiers", where), where)))
+                            _tiers(_get(r, "tiers", where), where),
+                            _optional_number(r, "late_probability", where, maximum=1.0)))
     _unique([line.sku for line in lines], "line sku (merge the lines of one SKU)")
     _unique([s.supplier_id for s in suppliers], "supplier_id")
     _unique([o.offer_id for o in offers], "offer_id")
@@ -234,7 +270,8 @@ def parse_requisition(data: Any) -> Requisition:
                        _number(data, "need_by_days", "requisition"),
                        _number(data, "min_score", "requisition", minimum=-math.inf),
                        _optional_int(data, "max_suppliers"),
-                       _optional_int(data, "max_suppliers_per_line"), max_share)
+                       _optional_int(data, "max_suppliers_per_line"), max_share,
+                       _optional_number(data, "delay_cost_per_unit", "requisition"))
 
 
 def _flag(record: dict[str, Any], where: str) -> bool:

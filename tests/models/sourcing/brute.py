@@ -59,7 +59,15 @@ def cost_of(req: dict[str, Any], offers: list[dict[str, Any]], qs: tuple[float, 
                 and len(by_supplier) > req["max_suppliers_per_line"]:
             return None
     total = sum(q * price(o, q) for o, q in zip(offers, qs, strict=True) if q > 0)
-    return total + sum(fixed[s] for s in used)
+    return total + sum(fixed[s] for s in used) + expected_delay(req, offers, qs)
+
+
+def expected_delay(req: dict[str, Any], offers: list[dict[str, Any]],
+                   qs: tuple[float, ...]) -> float:
+    """Σ quantity × late_probability × delay_cost_per_unit (both optional, default 0)."""
+    per_unit = req.get("delay_cost_per_unit", 0)
+    return sum(q * o.get("late_probability", 0) * per_unit
+               for o, q in zip(offers, qs, strict=True) if q > 0)
 
 
 def brute_force(req: dict[str, Any]) -> float | None:
@@ -113,6 +121,18 @@ def random_requisition(seed: int) -> dict[str, Any]:
         req["max_share"] = rng.choice([0.5, 0.7])
     if rng.random() < 0.2:
         req["max_suppliers_per_line"] = 1
+    return req
+
+
+def random_delayed_requisition(seed: int) -> dict[str, Any]:
+    """:func:`random_requisition` with a delay cost per unit and a late probability on most
+    offers (drawn from a second generator, so the base instance is the same)."""
+    req = random_requisition(seed)
+    rng = random.Random(10_000 + seed)
+    req["delay_cost_per_unit"] = rng.choice([1, 2.5, 4, 10])
+    for o in req["offers"]:
+        if rng.random() < 0.8:
+            o["late_probability"] = rng.choice([0, 0.05, 0.2, 0.5, 0.9, 1])
     return req
 
 

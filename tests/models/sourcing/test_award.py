@@ -173,3 +173,116 @@ def test_discounts_of_one_supplier_may_not_reach_100_percent() -> None:
     with pytest.raises(SourcingInputError, match="100%"):
         Tender(req, {}, (Bundle("X", "BUNDLER", "lines", 0.6, ("A", "B")),
                          Bundle("Y", "BUNDLER", "spend", 0.5, min_spend=1)))
+
+
+def _feasible(tender: Tender, choice) -> bool:
+    from models.sourcing.model import offer_arms
+
+    req = tender.requisition
+    offers = {o.offer_id: o for o in req.offers}
+    need = {line.sku: line.quantity for line in req.lines}
+    for offer_id, (tier, qty) in choice.items():
+        o = offers[offer_id]
+        if not any(a.tier == tier and a.k_lo * o.multiple <= qty <= a.k_hi * o.multiple
+                   for a in offer_arms(req, o, need[o.sku])):
+            return False
+    covered = {sku: sum(q for o, (_, q) in choice.items() if offers[o].sku == sku) for sku in need}
+    used = {offers[o].supplier_id for o in choice}
+    return all(covered[s] >= need[s] - 1e-9 for s in need) and (
+        req.max_suppliers is None or len(used) <= req.max_suppliers)
+
+
+def test_improve_gives_a_lines_bundle_its_whole_lines():
+    # union of the per-line optima: A from s1 (10 x 100), B from s2 (10 x 100) = 2000;
+    # s2 taking both lines: (10.5 x 100 + 10 x 100) x 0.9 = 1845
+    from models.sourcing.award import improve
+
+    offers = [{"offer_id": f"{sku}-{s}", "sku": sku, "supplier_id": s, "moq": 0, "multiple": 1,
+               "capacity": 1000, "lead_time_days": 1, "tiers": [{"min_qty": 0, "unit_price": p}]}
+              for sku, s, p in (("A", "s1", 10), ("A", "s2", 10.5), ("B", "s2", 10))]
+    req = parse_requisition({"lines": [{"sku": "A", "quantity": 100}, {"sku": "B", "quantity": 100}],
+                             "offers": offers, "need_by_days": 5, "min_score": 0,
+                             "suppliers": [{"supplier_id": s, "fixed_cost": 0, "score": 80,
+                                            "eliminated": False} for s in ("s1", "s2")]})
+    tender = Tender(req, {}, (Bundle("b", "s2", "lines", 0.1, ("A", "B")),))
+    start = {"A-s1": (0, 100.0), "B-s2": (0, 100.0)}
+    better = improve(tender, start)
+    assert better == {"A-s2": (0, 100.0), "B-s2": (0, 100.0)}
+    assert math.isclose(landed_cost(tender, better)[0], 1845)
+    assert math.isclose(award(tender).total_cost, 1845)
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_improve_keeps_the_award_feasible_and_never_dearer(seed):
+    from models.sourcing.award import improve, line_optima
+
+    tender = _tender(seed)
+    _, union = line_optima(tender, 10)
+    if union is None or not _feasible(tender, union):
+        return
+    better = improve(tender, union)
+    assert _feasible(tender, better)
+    assert landed_cost(tender, better)[0] <= landed_cost(tender, union)[0] + 1e-9
+    expected = brute_force(tender)
+    assert expected is not None and landed_cost(tender, better)[0] >= expected[0] - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 2))
+def test_line_dp_equals_the_line_milp(seed):
+    """The per-line dynamic programme gives the same optimum as the per-line MILP, and its
+    choice covers the line at that cost."""
+    import dataclasses
+
+    from scipy.optimize import milp
+
+    from models.sourcing.award import _extend
+    from models.sourcing.linedp import INFEASIBLE, line_optimum
+
+    tender = _tender(seed)
+    req = tender.requisition
+    free = tuple(dataclasses.replace(s, fixed_cost=0.0) for s in req.suppliers)
+    for line in req.lines:
+        sub = dataclasses.replace(req, lines=(line,), suppliers=free, max_suppliers=None,
+                                  offers=tuple(o for o in req.offers if o.sku == line.sku))
+        model, c, integrality, bounds, constraints = _extend(Tender(sub, tender.freight, ()))
+        result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints,
+                      options={"mip_rel_gap": 0.0}) if model.arms else None
+        solved = line_optimum(req, line.sku, line.quantity, tender.freight)
+        if result is None or result.status == 2:
+            assert solved is INFEASIBLE
+            continue
+        assert solved is not None and solved is not INFEASIBLE
+        cost, choice = solved
+        assert math.isclose(cost, result.fun, rel_tol=1e-9, abs_tol=1e-6)
+        assert sum(q for _, q in choice.values()) >= line.quantity
+        assert math.isclose(landed_cost(Tender(sub, tender.freight, ()), choice)[0], cost,
+                            rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_line_dp_declines_fractional_multiples():
+    from models.sourcing.linedp import line_optimum
+
+    req = parse_requisition({
+        "lines": [{"sku": "A", "quantity": 1}], "need_by_days": 5, "min_score": 0,
+        "offers": [{"offer_id": "o", "sku": "A", "supplier_id": "s", "moq": 0, "multiple": 0.5,
+                    "capacity": 10, "lead_time_days": 1,
+                    "tiers": [{"min_qty": 0, "unit_price": 3}]}],
+        "suppliers": [{"supplier_id": "s", "fixed_cost": 0, "score": 80, "eliminated": False}]})
+    assert line_optimum(req, "A", 1, {}) is None
+    assert award(Tender(req)).total_cost == 3
+
+
+@pytest.mark.parametrize("seed", range(1, 60, 3))
+def test_reprice_keeps_the_award_feasible_and_never_dearer(seed):
+    from models.sourcing.award import improve, line_optima, reprice
+
+    tender = _tender(seed)
+    _, union = line_optima(tender, 10)
+    if union is None or not _feasible(tender, union):
+        return
+    start = improve(tender, union)
+    better = reprice(tender, start)
+    assert _feasible(tender, better)
+    assert landed_cost(tender, better)[0] <= landed_cost(tender, start)[0] + 1e-9
+    expected = brute_force(tender)
+    assert expected is not None and landed_cost(tender, better)[0] >= expected[0] - 1e-6

@@ -202,9 +202,44 @@ def test_infeasible_requisitions_say_why(data, reason):
     (lambda d: d.update(max_share=1.5), "max_share must be in (0, 1]"),
     (lambda d: d.update(max_suppliers=0), "max_suppliers must be an integer >= 1"),
     (lambda d: d["offers"][0].update(tiers=[]), "tiers must be a non-empty list"),
+    (lambda d: d["offers"][0].update(late_probability=1.5),
+     "offers[0].late_probability must be <= 1, got 1.5"),
+    (lambda d: d["offers"][0].update(late_probability="high"),
+     "offers[0].late_probability must be a finite number"),
+    (lambda d: d.update(delay_cost_per_unit=-1),
+     "requisition.delay_cost_per_unit must be >= 0.0, got -1"),
 ])
 def test_malformed_requisitions_are_rejected(mutate, message):
     data = req([("A", 5)], [offer("o1", "s1")], [supplier("s1")])
     mutate(data)
     with pytest.raises(SourcingInputError, match=re.escape(message)):
         parse_requisition(data)
+
+
+def test_expected_delay_cost_is_added_to_the_cost_and_can_change_the_winner():
+    # o1: 10 + 0.1 x 4 = 10.4 per unit beats o2 at 11 (never late): 1000 + expected 40 = 1040
+    offers = [offer("o1", "s1", tiers=((0, 10),)), offer("o2", "s2", tiers=((0, 11),))]
+    offers[0]["late_probability"] = 0.1
+    data = req([("A", 100)], offers, [supplier("s1"), supplier("s2")], delay_cost_per_unit=4)
+    plan = solve(data)
+    assert plan["status"] == "optimal" and plan["total_cost"] == 1040
+    assert plan["expected_delay_cost"] == 40
+    assert [(a["offer_id"], a["quantity"], a["unit_price"], a["cost"], a["expected_delay_cost"])
+            for a in plan["allocations"]] == [("o1", 100, 10, 1000, 40)]
+    assert reason_of(plan, "o2") == ("dearer: its best unit price 11 >= 10.4 paid on this line "
+                                     "(unit prices include the expected delay cost)")
+    # o1 late half the time: 10 + 0.5 x 4 = 12 per unit, so o2 at 11 wins: 1100, nothing expected
+    offers[0]["late_probability"] = 0.5
+    plan = solve(data)
+    assert plan["total_cost"] == 1100 and bought(plan) == {"o2": 100}
+    assert plan["expected_delay_cost"] == 0 and plan["allocations"][0]["expected_delay_cost"] == 0
+    assert reason_of(plan, "o1") == ("dearer: its best unit price 12 >= 11 paid on this line "
+                                     "(unit prices include the expected delay cost)")
+
+
+def test_without_a_delay_cost_the_output_has_no_delay_fields():
+    offers = [offer("o1", "s1")]
+    offers[0]["late_probability"] = 0.9
+    plan = solve(req([("A", 5)], offers, [supplier("s1")]))
+    assert plan["total_cost"] == 50 and "expected_delay_cost" not in plan
+    assert "expected_delay_cost" not in plan["allocations"][0]

@@ -80,3 +80,18 @@ def test_bad_input_exits_2(tmp_path):
     bad = runner.invoke(app, ["sourcing", "optimise", str(path)])
     assert bad.exit_code == 2
     assert "requisition.min_score must be a finite number, got 'high'" in bad.stderr
+
+
+def test_optional_late_probability_and_delay_cost_are_read_and_explained(tmp_path):
+    data = json.loads(json.dumps(REQUISITION))
+    data["offers"][0]["late_probability"] = 0.25  # o1 (A, s1)
+    data["delay_cost_per_unit"] = 2
+    path = tmp_path / "req.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(app, ["sourcing", "optimise", str(path)])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    # A: o1 now costs 800 + 50 fixed + 100 x 0.25 x 2 = 900 > 95 x 9 = 855 from s2 (paid anyway)
+    assert plan["total_cost"] == 95 * 9 + 40 * 5 + 20 and plan["expected_delay_cost"] == 0
+    assert [(a["offer_id"], a["quantity"], a["expected_delay_cost"])
+            for a in plan["allocations"]] == [("o2", 95, 0), ("o3", 40, 0)]
