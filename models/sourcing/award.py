@@ -54,7 +54,7 @@ from models.sourcing.errors import SourcingInputError
 from models.sourcing.explain import not_used_reasons
 from models.sourcing.linedp import INFEASIBLE, line_optimum
 from models.sourcing.model import SparseRows, build, exclusion, offer_arms
-from models.sourcing.optimise import _simple_cause
+from models.sourcing.planner import _simple_cause
 from models.sourcing.spec import Allocation, Requisition, Tier, clean_number
 
 #: default wall-clock limit of one award solve, seconds.

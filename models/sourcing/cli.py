@@ -47,7 +47,7 @@ def optimise_command(
     import json
 
     from models.sourcing.errors import SourcingInputError
-    from models.sourcing.optimise import optimise
+    from models.sourcing.planner import optimise
     from models.sourcing.spec import parse_requisition
 
     try:

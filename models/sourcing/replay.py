@@ -47,7 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.sourcing.optimise import optimise
+from models.sourcing.planner import optimise
 from models.sourcing.spec import Line, Offer, Requisition, Supplier, Tier
 
 

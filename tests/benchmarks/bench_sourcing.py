@@ -228,7 +228,7 @@ def run() -> dict[str, Any]:
     """Interleaved warm rounds of the raw solve and the whole optimiser."""
     from models.sourcing import optimise, parse_requisition
     from models.sourcing.model import build
-    from models.sourcing.optimise import _solve
+    from models.sourcing.planner import _solve
 
     req = parse_requisition(requisition(LINES, SUPPLIERS, SUPPLIERS))
     model = build(req)

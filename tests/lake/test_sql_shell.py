@@ -115,3 +115,23 @@ def test_the_lake_connection_registers_only_the_named_tables(settings) -> None:
     assert connect(storage).sql(views).fetchall() == [("alpha",), ("beta",)]
     assert connect(None, names=frozenset()).sql("select 1").fetchall() == [(1,)]
 
+
+
+def test_select_1_imports_neither_arrow_nor_the_optimiser(settings) -> None:
+    """``grouplake sql "select 1"`` start-up (#24 item 3, bench ``sql``): the command's
+    packages import their heavy libraries inside the commands that use them, and a query that
+    reads no table never lists the lake."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from typer.testing import CliRunner\n"
+            "from grouplake.cli import app\n"
+            "result = CliRunner().invoke(app, ['sql', 'select 1'])\n"
+            "assert result.exit_code == 0 and '1 row(s)' in result.output, result.output\n"
+            "heavy = sorted(m for m in ('pyarrow', 'pandas', 'scipy', 'numpy', 'sklearn', 'dagster', "
+            "'deltalake') if m in sys.modules)\n"
+            "print(heavy)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -89,7 +89,7 @@ def test_repaired_union_of_line_optima_is_a_feasible_plan(seed):
     """The fallback plan (each line's own optimum, suppliers dropped down to max_suppliers)
     meets every constraint (checked independently) and never beats the brute force."""
     from models.sourcing.model import build
-    from models.sourcing.optimise import LineSolutions, _read, _x_of
+    from models.sourcing.planner import LineSolutions, _read, _x_of
 
     data = random_requisition(seed)
     req = parse_requisition(data)
@@ -111,7 +111,7 @@ def test_line_cuts_raise_the_lp_bound_of_a_capped_requisition():
     from scipy.optimize import milp
 
     from models.sourcing.model import build
-    from models.sourcing.optimise import LineSolutions
+    from models.sourcing.planner import LineSolutions
     from tests.benchmarks.bench_sourcing import requisition
 
     req = parse_requisition(requisition(8, 6, 6, seed=3))
