@@ -1,5 +1,5 @@
-"""``/benefit-policies``, ``/coupon-campaigns`` and ``/customers/{id}/benefits``: thin routes
-over ``transactional/benefits``."""
+"""``/benefit-policies``, ``/coupon-campaigns``, ``/points-rules``, ``/customers/{id}/benefits``
+and ``/customers/{id}/points``: thin routes over ``transactional/benefits``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, status
 from infra.http.pages import Page
 from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
-from transactional.benefits import coupons, customers, policies
+from transactional.benefits import coupons, customers, points, policies
 from transactional.ordering.queries import load_order_row
 from transactional.schemas.benefits import (
     CampaignCreate,
@@ -18,9 +18,12 @@ from transactional.schemas.benefits import (
     CampaignIssued,
     CampaignPublic,
     CustomerBenefitsPublic,
+    CustomerPointsPublic,
     OrderBenefitsPublic,
     PolicyCreate,
     PolicyPublic,
+    PointsRuleCreate,
+    PointsRulePublic,
 )
 from transactional.schemas.common import ERRORS
 
@@ -28,9 +31,10 @@ policies_router = APIRouter(prefix="/benefit-policies", tags=["benefits"], respo
 campaigns_router = APIRouter(prefix="/coupon-campaigns", tags=["benefits"], responses=ERRORS)
 customers_router = APIRouter(prefix="/customers", tags=["benefits"], responses=ERRORS)
 orders_router = APIRouter(prefix="/orders", tags=["benefits"], responses=ERRORS)
+points_router = APIRouter(prefix="/points-rules", tags=["benefits"], responses=ERRORS)
 
 #: Registered by ``transactional/main.py``.
-ROUTERS = (policies_router, campaigns_router, customers_router, orders_router)
+ROUTERS = (policies_router, campaigns_router, customers_router, orders_router, points_router)
 
 UnitCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="business unit code")]
 
@@ -104,3 +108,27 @@ def order_benefits(order_id: Id, context: ContextDep, user: CurrentUser) -> Orde
     with context.db.read() as session:
         load_order_row(session, user, order_id, lock=False)
         return OrderBenefitsPublic(**customers.order_benefits(session, order_id))
+
+
+@points_router.post("/{business_unit}", status_code=status.HTTP_201_CREATED)
+def set_points_rule(business_unit: UnitCode, body: PointsRuleCreate, context: ContextDep,
+                    user: CurrentUser) -> PointsRulePublic:
+    """Write a new version of the unit's points rule (finance, admins). Points already earned
+    keep their value and expiry; orders paid from now on earn under the new version."""
+    values = body.model_dump(mode="json")
+    return PointsRulePublic(**context.db.run_write(lambda s: points.set_rule(s, user, business_unit, values)))
+
+
+@points_router.get("/{business_unit}")
+def get_points_rule(business_unit: UnitCode, context: ContextDep, user: CurrentUser) -> PointsRulePublic:
+    """The unit's points rule in force (404 when the unit gives no points)."""
+    with context.db.read() as session:
+        return PointsRulePublic(**points.get_rule(session, user, business_unit))
+
+
+@customers_router.get("/{customer_id}/points")
+def customer_points(customer_id: Id, context: ContextDep, user: CurrentUser) -> CustomerPointsPublic:
+    """A customer's points balance, what is spendable and when it expires, its lots (FIFO
+    order) and recent movements (earned, redeemed, expired, reversed)."""
+    with context.db.read() as session:
+        return CustomerPointsPublic(**points.customer_points(session, user, customer_id))
