@@ -1,5 +1,6 @@
 """``/benefit-policies``, ``/coupon-campaigns``, ``/points-rules``, ``/customers/{id}/benefits``
-and ``/customers/{id}/points``: thin routes over ``transactional/benefits``."""
+``/customers/{id}/points`` and ``/group-buys``: thin routes over ``transactional/benefits`` and
+``transactional/ordering/groupbuy.py``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from infra.http.pages import Page
 from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser, PageDep
 from transactional.benefits import coupons, customers, points, policies
+from transactional.ordering import groupbuy
 from transactional.ordering.queries import load_order_row
 from transactional.schemas.benefits import (
     CampaignCreate,
@@ -19,11 +21,14 @@ from transactional.schemas.benefits import (
     CampaignPublic,
     CustomerBenefitsPublic,
     CustomerPointsPublic,
+    GroupBuyCreate,
+    GroupBuyJoin,
+    GroupBuyPublic,
     OrderBenefitsPublic,
-    PolicyCreate,
-    PolicyPublic,
     PointsRuleCreate,
     PointsRulePublic,
+    PolicyCreate,
+    PolicyPublic,
 )
 from transactional.schemas.common import ERRORS
 
@@ -32,9 +37,10 @@ campaigns_router = APIRouter(prefix="/coupon-campaigns", tags=["benefits"], resp
 customers_router = APIRouter(prefix="/customers", tags=["benefits"], responses=ERRORS)
 orders_router = APIRouter(prefix="/orders", tags=["benefits"], responses=ERRORS)
 points_router = APIRouter(prefix="/points-rules", tags=["benefits"], responses=ERRORS)
+group_buys_router = APIRouter(prefix="/group-buys", tags=["benefits"], responses=ERRORS)
 
 #: Registered by ``transactional/main.py``.
-ROUTERS = (policies_router, campaigns_router, customers_router, orders_router, points_router)
+ROUTERS = (policies_router, campaigns_router, customers_router, orders_router, points_router, group_buys_router)
 
 UnitCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="business unit code")]
 
@@ -132,3 +138,45 @@ def customer_points(customer_id: Id, context: ContextDep, user: CurrentUser) -> 
     order) and recent movements (earned, redeemed, expired, reversed)."""
     with context.db.read() as session:
         return CustomerPointsPublic(**points.customer_points(session, user, customer_id))
+
+
+@group_buys_router.post("", status_code=status.HTTP_201_CREATED)
+def create_group_buy(body: GroupBuyCreate, context: ContextDep, user: CurrentUser) -> GroupBuyPublic:
+    """Create a group-buy deal (拼团) on one offer (finance, admins of the unit)."""
+    values = body.model_dump()
+    return GroupBuyPublic(**context.db.run_write(lambda s: groupbuy.create_deal(s, user, values)))
+
+
+@group_buys_router.get("")
+def list_group_buys(context: ContextDep, user: CurrentUser) -> list[GroupBuyPublic]:
+    """Deals of your unit (group admins: all), newest first."""
+    with context.db.read() as session:
+        return [GroupBuyPublic(**d) for d in groupbuy.list_deals(session, user)]
+
+
+@group_buys_router.get("/{deal_id}")
+def get_group_buy(deal_id: Id, context: ContextDep, user: CurrentUser) -> GroupBuyPublic:
+    """A deal and its progress; staff see every participant, a buyer its own."""
+    with context.db.read() as session:
+        return GroupBuyPublic(**groupbuy.get_deal(session, user, deal_id))
+
+
+@group_buys_router.post("/{deal_id}/join")
+def join_group_buy(deal_id: Id, body: GroupBuyJoin, context: ContextDep, user: CurrentUser) -> GroupBuyPublic:
+    """Join with ``quantity`` units, reserved at once (409 ``group_buy_full`` /
+    ``group_buy_closed`` / ``out_of_stock``: nothing joined). The join that reaches the
+    target fills the deal and every participant's order is placed at the group price."""
+    deal = context.db.run_write(lambda s: groupbuy.join_deal(s, user, deal_id, body.quantity))
+    if deal["status"] == "filled":
+        groupbuy.settle_deal(context.db, deal_id)
+        with context.db.read() as session:
+            deal = groupbuy.get_deal(session, user, deal_id)
+    return GroupBuyPublic(**deal)
+
+
+@group_buys_router.post("/{deal_id}/settle")
+def settle_group_buy(deal_id: Id, context: ContextDep, user: CurrentUser) -> dict:
+    """Settle the deal now (finance, admins): a filled deal places its orders, one past its
+    deadline releases every reservation; idempotent (``grouplake tx settle-group-buys`` does
+    the same for every due deal)."""
+    return groupbuy.settle_as(context.db, user, deal_id)

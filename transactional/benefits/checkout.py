@@ -11,12 +11,11 @@ loyalty points it pays with (``benefits/points.py``).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
-
-from decimal import Decimal
 
 from transactional.benefits import points as loyalty_points
 from transactional.benefits import redemption
