@@ -68,7 +68,10 @@ def test_a_deal_reaching_its_target_places_every_order_at_the_group_price(db, wo
         "group_price": "800", "target": 3, "deadline": (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()})
     assert created.status_code == 201, created.text
     deal = created.json()["id"]
-    assert client.post("/api/v1/group-buys", headers=buyer, json={**created.json(), "target": 3}).status_code == 422
+    body = {k: created.json()[k] for k in ("name", "business_unit", "offer_id", "group_price", "target", "deadline")}
+    assert client.post("/api/v1/group-buys", headers=buyer, json=body).status_code == 403  # marketing's, not a buyer's
+    assert client.post("/api/v1/group-buys", headers=finance, json={**body, "deadline": "2020-01-01T00:00:00Z"}
+                       ).json()["error"]["code"] == "invalid_group_buy"
     first = client.post(f"/api/v1/group-buys/{deal}/join", headers=buyer, json={"quantity": 1}).json()
     assert (first["status"], first["joined_quantity"]) == ("open", 1)
     assert _stock(db, world, "COAL-6000") == (999, 1)  # reserved at join

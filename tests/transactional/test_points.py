@@ -103,6 +103,12 @@ def test_points_are_earned_redeemed_fifo_reversed_and_expire(db, world, client) 
     assert client.get(f"/api/v1/customers/{dealer}/benefits",
                       headers=world.headers("buyer_coal")).json()["points"]["balance"] == 2700
     assert client.get(f"/api/v1/customers/{dealer}/points", headers=world.headers("buyer_coal2")).status_code == 404
+    api = client.post("/api/v1/orders", json={"lines": [{"offer_id": world.offer_ids[("SUP-1", "COAL-6000")],
+                                                          "quantity": 10}], "points_to_redeem": 2701},
+                      headers=world.headers("buyer_coal", **{"Idempotency-Key": "api-points"}))
+    assert (api.status_code, api.json()["error"]["code"]) == (409, "points_insufficient")
+    rule = client.get("/api/v1/points-rules/COAL", headers=world.headers("procurement_coal")).json()
+    assert (rule["version"], rule["multipliers"], rule["point_value"]) == (2, {}, "0.1000")
 
     # thirteen months on, every lot has expired: balance and liability are zero
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)

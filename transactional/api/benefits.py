@@ -24,6 +24,7 @@ from transactional.schemas.benefits import (
     GroupBuyCreate,
     GroupBuyJoin,
     GroupBuyPublic,
+    GroupBuySettled,
     OrderBenefitsPublic,
     PointsRuleCreate,
     PointsRulePublic,
@@ -175,8 +176,8 @@ def join_group_buy(deal_id: Id, body: GroupBuyJoin, context: ContextDep, user: C
 
 
 @group_buys_router.post("/{deal_id}/settle")
-def settle_group_buy(deal_id: Id, context: ContextDep, user: CurrentUser) -> dict:
+def settle_group_buy(deal_id: Id, context: ContextDep, user: CurrentUser) -> GroupBuySettled:
     """Settle the deal now (finance, admins): a filled deal places its orders, one past its
     deadline releases every reservation; idempotent (``grouplake tx settle-group-buys`` does
     the same for every due deal)."""
-    return groupbuy.settle_as(context.db, user, deal_id)
+    return GroupBuySettled(**groupbuy.settle_as(context.db, user, deal_id))

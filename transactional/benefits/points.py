@@ -350,6 +350,8 @@ def redeem(session: Session, actor: Principal, order: Mapping[str, Any], dealer:
                          entry=entry, now=now, supplier_id=order["supplier_id"])
     _adjusted(session, "points_redemption", movement, order["id"], order["business_unit"], order["supplier_id"],
               full, -amount, rule.currency, entry, now)
+    audit.record(session, actor, "points.redeem", "order", order["id"], business_unit=full.business_unit,
+                 details={"dealer_account_id": full.id, "points": points, "amount": amount, "lots": consumed})
     return {"points": points, "amount": str(amount), "currency": rule.currency, "movement_id": movement,
             "journal_entry_id": entry}
 
@@ -458,6 +460,8 @@ def reverse_on_cancel(session: Session, actor: Principal, order: Any, action: st
         _adjusted(session, "points_reversal", movement, order.id, order.business_unit, order.supplier_id, dealer,
                   redeemed.amount, redeemed.currency, entry, now)
         done["restored"] = -redeemed.points
+        audit.record(session, actor, "points.restore", "order", order.id, business_unit=dealer.business_unit,
+                     details={"dealer_account_id": dealer.id, "points": -redeemed.points, "cause": action})
         # expired meanwhile: the restored points expire at the next sweep
     lot = session.execute(select(points_lots.c.points).where(points_lots.c.order_id == order.id)).first()
     if lot is not None:

@@ -228,3 +228,13 @@ class GroupBuyPublic(BaseModel):
     created_at: dt.datetime
     settled_at: dt.datetime | None
     participants: list[dict[str, Any]]
+
+
+class GroupBuySettled(BaseModel):
+    """What one settle call did (empty lists: nothing left to do) and the deal after it."""
+
+    deal_id: int
+    status: str
+    ordered: list[int]
+    released: list[int]
+    deal: GroupBuyPublic
