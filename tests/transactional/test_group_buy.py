@@ -210,3 +210,23 @@ def test_racing_joins_never_exceed_the_target_or_the_stock_on_postgres(fresh_pg_
         _race(db, build_world(db))
     finally:
         db.dispose()
+
+
+def test_the_worker_commands_settle_due_deals_and_expire_points(db, world) -> None:
+    from typer.testing import CliRunner
+
+    from transactional.cli import tx_app
+
+    deal = _deal(db, world, 10)
+    for who in JOINERS[:2]:
+        _join(db, world.users[who], deal, 1)
+    db.run_write(lambda s: s.execute(update(group_buy_deals).values(  # the deadline passes
+        deadline=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))))
+    first = CliRunner().invoke(tx_app, ["settle-group-buys"])
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines() == ["settled 1 group-buy deal(s)",
+                                         f"  deal {deal}: failed, 0 order(s) placed, 2 reservation(s) released"]
+    assert CliRunner().invoke(tx_app, ["settle-group-buys"]).output.splitlines() == ["settled 0 group-buy deal(s)"]
+    assert _stock(db, world, "COAL-6000") == (1000, 0)
+    expired = CliRunner().invoke(tx_app, ["expire-points"])
+    assert (expired.exit_code, expired.output.strip()) == (0, "expired 0 point(s) of 0 customer(s)")
