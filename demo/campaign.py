@@ -22,7 +22,8 @@ unchanged): the campaign is simulated over the customers and segments the lake h
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,8 +103,10 @@ def synthetic_customers(n: int, seed: int, segments: Sequence[str] = TARGETED) -
     })
 
 
-def customers_from_lake(con, scope: str = "GROUP") -> pd.DataFrame:
-    """The lake's customers and segments (``gold.customer_rfm`` of ``scope``)."""
-    return con.execute(
-        "SELECT customer_id, segment, frequency, recency_days FROM gold.customer_rfm WHERE scope = ? "
-        "ORDER BY customer_id", [scope]).fetchdf()
+def customers_from_lake(sql: Callable[[str], pd.DataFrame], scope: str = "GROUP") -> pd.DataFrame:
+    """The lake's customers and segments (``gold.customer_rfm`` of ``scope``, a unit code or
+    ``GROUP``); ``sql`` runs a query over the lake (``grouplake sql`` names) into pandas."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", scope):
+        raise ValueError(f"not a scope: {scope!r}")
+    return sql("SELECT customer_id, segment, frequency, recency_days FROM gold.customer_rfm "
+               f"WHERE scope = '{scope}' ORDER BY customer_id")

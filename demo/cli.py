@@ -175,7 +175,8 @@ def uplift(
         from lake.storage import LakeStorage
 
         try:
-            customers = customers_from_lake(connect(LakeStorage.from_settings(settings)), scope)
+            con = connect(LakeStorage.from_settings(settings))
+            customers = customers_from_lake(lambda query: con.execute(query).df(), scope)
         except Exception as exc:  # noqa: BLE001 - no lake yet: say what to do
             typer.echo(f"no gold.customer_rfm in the lake ({type(exc).__name__}); run `grouplake run` first "
                        "or pass --synthetic N", err=True)

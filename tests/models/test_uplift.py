@@ -46,3 +46,20 @@ def test_the_interval_covers_the_true_effect_about_95_percent_of_the_time() -> N
                                          len(holdout))
         covered += low <= truth <= high
     assert 89 <= covered <= 99  # 95 of 100 expected, binomial sd 2.2: within 3 sd (400 seeds: 94.25 %)
+
+
+def test_the_uplift_command_reports_every_segment_and_the_truth(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from demo.cli import benefits_app  # one command: typer runs it without its name
+
+    out = tmp_path / "uplift.json"
+    result = CliRunner().invoke(benefits_app, ["--synthetic", "3000", "--seed", "5", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert [r["segment"] for r in report["rows"]] == [
+        "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "need_attention", ALL]
+    total = report["rows"][-1]
+    assert total["n_treated"] + total["n_holdout"] == 3000 and total["ci_low"] <= total["true_uplift"] <= total["ci_high"]

@@ -43,11 +43,9 @@ def test_the_demo_run_grants_every_platform_customer_its_segment(demo_lake):
 
 def test_a_coupon_campaign_on_the_demo_customers_measures_its_uplift(demo_lake):
     from demo.campaign import TARGETED, customers_from_lake, simulate_campaign, true_uplift
-    from lake.sql import connect
-    from lake.storage import LakeStorage
     from models.uplift import ALL, uplift_by_segment
 
-    customers = customers_from_lake(connect(LakeStorage.from_settings(demo_lake.settings)))
+    customers = customers_from_lake(demo_lake.sql)
     rfm = demo_lake.sql("select count(*) as n from gold.customer_rfm where scope = 'GROUP'")
     assert len(customers) == rfm["n"][0] > 0
     campaign = simulate_campaign(customers, 42)
