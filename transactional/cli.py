@@ -182,6 +182,30 @@ def expire_approvals() -> None:
                + (f": orders {', '.join(map(str, expired))}" if expired else ""))
 
 
+@tx_app.command("settle-group-buys")
+def settle_group_buys() -> None:
+    """Settle every due group-buy deal: filled deals place their participants' orders at the
+    group price, deals past their deadline release every reservation. Idempotent and
+    resumable (one participant per transaction); run it periodically or after a restart.
+    """
+    from transactional.ordering.groupbuy import settle_due
+
+    done = settle_due(_db())
+    typer.echo(f"settled {len(done)} group-buy deal(s)")
+    for deal in done:
+        typer.echo(f"  deal {deal['deal_id']}: {deal['status']}, {len(deal['ordered'])} order(s) placed, "
+                   f"{len(deal['released'])} reservation(s) released")
+
+
+@tx_app.command("expire-points")
+def expire_points() -> None:
+    """Expire loyalty points past their date (one customer per transaction; idempotent)."""
+    from transactional.benefits.points import expire_due
+
+    done = expire_due(_db())
+    typer.echo(f"expired {done['points']} point(s) of {done['customers']} customer(s)")
+
+
 def _period(period: str | None, start: str | None, end: str | None):
     import datetime as dt
 

@@ -39,3 +39,18 @@ def test_the_demo_run_grants_every_platform_customer_its_segment(demo_lake):
     assert granted == expected and len(granted) > 0
     matched = [d for d in dealers if (d.business_unit, d.customer_ref) in granted]
     assert dealers and len(matched) > 0  # the demo's dealers are CRM customers with a segment
+
+
+def test_a_coupon_campaign_on_the_demo_customers_measures_its_uplift(demo_lake):
+    from demo.campaign import TARGETED, customers_from_lake, simulate_campaign, true_uplift
+    from models.uplift import ALL, uplift_by_segment
+
+    customers = customers_from_lake(demo_lake.sql)
+    rfm = demo_lake.sql("select count(*) as n from gold.customer_rfm where scope = 'GROUP'")
+    assert len(customers) == rfm["n"][0] > 0
+    campaign = simulate_campaign(customers, 42)
+    assert set(campaign["segment"]) <= set(TARGETED) and len(campaign) > 0
+    assert campaign.equals(simulate_campaign(customers, 42))  # seeded: the same campaign every time
+    overall = {r.segment: r for r in uplift_by_segment(campaign)}[ALL]
+    assert overall.n_treated + overall.n_holdout == len(campaign)
+    assert overall.covers(true_uplift(campaign)[ALL])

@@ -57,9 +57,11 @@ def segments(db: Database, version: str, hours: int, rows: list[tuple[str, str, 
 
 
 def place(db: Database, world: World, key: str, *, quantity: int = 1, coupon: str | None = None,
-          username: str = "buyer_coal", sku: tuple[str, str] = ("SUP-1", "COAL-6000")) -> PlacementResult:
-    """Place ``quantity`` units of COAL-6000 (900 CNY each) as ``username``."""
-    request = OrderRequest((OrderLineRequest(world.offer_ids[sku], quantity),), coupon_code=coupon)
+          username: str = "buyer_coal", sku: tuple[str, str] = ("SUP-1", "COAL-6000"),
+          points: int | None = None) -> PlacementResult:
+    """Place ``quantity`` units of COAL-6000 (900 CNY each) as ``username`` (paying ``points``)."""
+    request = OrderRequest((OrderLineRequest(world.offer_ids[sku], quantity),), coupon_code=coupon,
+                           points_to_redeem=points)
     return db.run_write(lambda s: place_order(s, world.users[username], request,
                                               IdempotentRequest(key, f"hash-{key}")))
 

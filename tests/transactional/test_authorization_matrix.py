@@ -74,6 +74,7 @@ def _transition_outsiders(action: str) -> tuple[str, ...]:
 
 
 UNIT_OUTSIDERS = ("admin_power", "procurement_power", "finance_power")
+POINTS_RULE = {"currency": "CNY", "points_per_unit": "1", "point_value": "0.01", "expiry_months": 12}
 OVERRIDE_EXPIRY = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
 SOURCING_BID = {"currency": "CNY", "valid_until": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
                 "lines": [{"line_no": 1, "tiers": [{"min_qty": "1", "unit_price": "20000"}],
@@ -174,6 +175,17 @@ MATRIX: dict[tuple[str, str], Case | str] = {
     ("get", "/api/v1/customers/{customer_id}/benefits"): Case(
         "buyer_coal", ("buyer_coal2", "buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "customer"),
     ("get", "/api/v1/orders/{order_id}/benefits"): Case("buyer_coal", ORDER_OUTSIDERS, "order"),
+    ("post", "/api/v1/points-rules/{business_unit}"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "unit", POINTS_RULE, expected=201),
+    ("get", "/api/v1/points-rules/{business_unit}"): Case("procurement_coal", UNIT_OUTSIDERS, "points_rule"),
+    ("get", "/api/v1/customers/{customer_id}/points"): Case(
+        "buyer_coal", ("buyer_coal2", "buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "customer"),
+    ("get", "/api/v1/group-buys/{deal_id}"): Case(
+        "buyer_coal", ("buyer_power", *UNIT_OUTSIDERS, "supplier_1"), "group_buy"),
+    ("post", "/api/v1/group-buys/{deal_id}/join"): Case(
+        "buyer_coal", ("buyer_power", "procurement_power"), "group_buy", {"quantity": 1}),
+    ("post", "/api/v1/group-buys/{deal_id}/settle"): Case(
+        "finance_coal", ("finance_power", "admin_power"), "group_buy"),
     ("get", "/api/v1/suppliers/{supplier_id}/standing"): Case("supplier_1", ("supplier_2",), "supplier"),
     # suppliers are group-wide (no unit owns one): the only id out of scope is a missing one;
     # an override then belongs to the requester's unit, invisible to the other units
@@ -428,6 +440,11 @@ def objects(client, world, db):
         "customer": lambda: {"customer_id": post("/api/v1/dealer-accounts", "admin_coal", json={
             "code": "D-MATRIX-C", "name": "m", "business_unit": "COAL", "buyer_user_id": buyer,
             "customer_ref": "CUST-M"})["id"]},
+        "points_rule": lambda: {"business_unit": post("/api/v1/points-rules/COAL", "finance_coal",
+                                                      json=POINTS_RULE)["business_unit"]},
+        "group_buy": lambda: {"deal_id": post("/api/v1/group-buys", "finance_coal", json={
+            "name": "m", "business_unit": "COAL", "offer_id": offer, "group_price": "800", "target": 50,
+            "deadline": OVERRIDE_EXPIRY})["id"]},
         "application": application,
         "document": document,
         "contract": contract,

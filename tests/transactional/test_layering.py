@@ -93,7 +93,7 @@ def test_only_the_lifecycle_changes_an_order_status() -> None:
     assert effect_modules == {
         "transactional.ordering.approvals", "transactional.ordering.payments",
         "transactional.ordering.refunds", "transactional.rebates.accruals",
-        "transactional.benefits.redemption", "transactional.contracts.calloffs"}
+        "transactional.benefits.redemption", "transactional.benefits.points", "transactional.contracts.calloffs"}
     modules = dict(_sources())
     for module in effect_modules:  # providers never call back into the owner
         assert not any(t.startswith("transactional.ordering.lifecycle")
@@ -105,4 +105,4 @@ def test_every_named_side_effect_has_its_function() -> None:
     assert named == set(EFFECTS)
     assert [t.hooks for t in (TRANSITIONS["deliver"], TRANSITIONS["cancel"])] == [
         ("ledger.delivery", "rebates.accrue"),
-        ("approval.decide", "payment.refund_on_cancel", "coupon.reverse", "contract.release")]
+        ("approval.decide", "payment.refund_on_cancel", "coupon.reverse", "points.reverse", "contract.release")]

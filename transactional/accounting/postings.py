@@ -16,6 +16,10 @@ supplier statement     per source currency C: Dr goods_clearing:C, Cr promotion_
 statement correction   Dr settlement_adjustments:S / Cr supplier_payable:SUP:S
 coupon redemption      Dr coupon_funding / Cr receivable_adjustments:DLR (the group's
                        marketing money reduces what the dealer owes; reversal: the other way)
+points earned          Dr loyalty_expense / Cr points_liability:DLR (points × their value)
+points redeemed        Dr points_liability:DLR (the lots' value) / Cr receivable_adjustments:DLR
+                       (the discount), the difference to loyalty_expense
+points expired         Dr points_liability:DLR / Cr loyalty_expense (breakage)
 =====================  ==============================================================
 
 Once every delivered order, refund and accrual is on an issued statement, the clearing
@@ -136,4 +140,20 @@ def coupon_redeemed(session: Session, actor: Principal, order_id: int, business_
     return ledger.post(session, actor, entry_type, "order", order_id, [
         debit(account("coupon_funding", currency), currency, amount),
         credit(account("receivable_adjustments", currency, dealer), currency, amount),
+    ], business_unit=business_unit, supplier_id=supplier_id)
+
+
+def points_moved(session: Session, actor: Principal, entry_type: str, reference_type: str,
+                 reference_id: int, business_unit: str, dealer_account_id: int, currency: str, *,
+                 liability: Decimal, receivable: Decimal = Decimal(0), supplier_id: str | None = None) -> int:
+    """Loyalty points moved: ``liability`` is the change of the dealer's points liability
+    (+ earned, − spent or expired), ``receivable`` the reduction of what it owes (a
+    redemption); ``loyalty_expense`` takes the difference (signed: a reversal is the same
+    call with the signs flipped)."""
+    dealer = str(dealer_account_id)
+    liability, receivable = to_decimal(liability), to_decimal(receivable)
+    return ledger.post(session, actor, entry_type, reference_type, reference_id, [
+        debit(account("loyalty_expense", currency), currency, liability + receivable),
+        credit(account("points_liability", currency, dealer), currency, liability),
+        credit(account("receivable_adjustments", currency, dealer), currency, receivable),
     ], business_unit=business_unit, supplier_id=supplier_id)

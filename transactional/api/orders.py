@@ -75,6 +75,7 @@ def create_order(
         ship_to_latitude=ship_to.latitude if ship_to else None,
         ship_to_longitude=ship_to.longitude if ship_to else None,
         note=body.note, coupon_code=body.coupon_code, contract_id=body.contract_id,
+        points_to_redeem=body.points_to_redeem,
     )
     result = context.db.run_write(lambda s: place_order(s, user, request, key,
                                                         policy=context.policy))

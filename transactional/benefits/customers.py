@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from transactional.benefits import points
 from transactional.core.inbound import current_snapshot
 from transactional.core.jsonable import jsonable
 from transactional.db.fastpath import HotStatement
@@ -104,6 +105,7 @@ def customer_benefits_360(session: Session, actor: Principal, dealer_id: int) ->
                         for r in redemptions],
         "recent_orders": [{k: o._mapping[k] for k in ("order_id", "payment_terms_days", "origin", "segment",
                                                       "policy_version", "recorded_at")} for o in orders],
+        "points": points.summary(session, dealer_id, utcnow()),
     })
 
 

@@ -21,7 +21,9 @@ Chart of accounts (``<kind>:<party>:<currency>``; see the README for the whole f
 ``dealer_rebates_accrued:DLR:CUR``  rebates earned by a dealer, not yet settled to it
 ``dealer_credit:DLR:CUR``           rebates settled to the dealer's account
 ``coupon_funding:CUR``              group-funded coupons redeemed (marketing's cost)
-``receivable_adjustments:DLR:CUR``  coupon reductions of a dealer's receivables (ERP)
+``receivable_adjustments:DLR:CUR``  coupon and points reductions of a dealer's receivables (ERP)
+``loyalty_expense:CUR``             points granted less points expired (marketing's cost)
+``points_liability:DLR:CUR``        a dealer's unspent, unexpired points at their value
 =================================  =====================================================
 """
 

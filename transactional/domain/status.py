@@ -76,17 +76,17 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "reject", frozenset({_S.PENDING_APPROVAL}), _S.REJECTED,
             frozenset({Role.PROCUREMENT, Role.ADMIN}), "order.rejected", StockEffect.RELEASE,
-            "rejected_at", hooks=("approval.decide", "coupon.reverse", "contract.release"), reason_required=True,
+            "rejected_at", hooks=("approval.decide", "coupon.reverse", "points.reverse", "contract.release"), reason_required=True,
         ),
         Transition(
             "expire", frozenset({_S.PENDING_APPROVAL}), _S.EXPIRED,
             frozenset({Role.ADMIN}), "order.approval_expired", StockEffect.RELEASE,
-            "expired_at", hooks=("approval.decide", "coupon.reverse", "contract.release"), route=False,
+            "expired_at", hooks=("approval.decide", "coupon.reverse", "points.reverse", "contract.release"), route=False,
         ),
         Transition(
             "pay", frozenset({_S.PLACED, _S.APPROVED}), _S.PAID,
             frozenset({Role.FINANCE, Role.ADMIN}), "order.paid", timestamp_column="paid_at",
-            hooks=("payment.capture",),
+            hooks=("payment.capture", "points.earn"),
         ),
         Transition(
             "ship", frozenset({_S.PAID}), _S.SHIPPED,
@@ -108,7 +108,7 @@ TRANSITIONS: dict[str, Transition] = {
             _S.CANCELLED, frozenset({Role.BUYER, Role.PROCUREMENT, Role.ADMIN}),
             "order.cancelled", StockEffect.RELEASE, "cancelled_at",
             hooks=("approval.decide", "payment.refund_on_cancel", "coupon.reverse",
-                   "contract.release"),
+                   "points.reverse", "contract.release"),
         ),
         # The risk review (ordering/reviews.py; four eyes, outcome recorded): an order
         # held by the risk guard is released (to the approval it still needs, if any) or refused.
@@ -122,7 +122,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "refuse", frozenset({_S.PENDING_REVIEW}), _S.REJECTED, _REVIEWERS, "order.refused",
-            StockEffect.RELEASE, "rejected_at", hooks=("approval.decide", "coupon.reverse", "contract.release"), route=False,
+            StockEffect.RELEASE, "rejected_at", hooks=("approval.decide", "coupon.reverse", "points.reverse", "contract.release"), route=False,
             reason_required=True,
         ),
     )

@@ -15,6 +15,8 @@ and what they return goes into the outbox event under ``effects``:
 ``ledger.delivery``         post the delivery (deposit → goods to settle)
 ``rebates.accrue``          accrue the dealer's tiered rebates on the order
 ``coupon.reverse``          give back the order's coupon use, reverse its receivable adjustment
+``points.earn``             the customer earns loyalty points on what it pays
+``points.reverse``          give back redeemed points, take back what a paid order earned
 ``contract.release``        give a call-off's quantities back to its framework contract
 ==========================  ==================================================
 
@@ -34,7 +36,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from transactional.accounting import postings
-from transactional.benefits import redemption
+from transactional.benefits import points, redemption
 from transactional.contracts import calloffs
 from transactional.core import audit, events
 from transactional.core.policy import Action, require_checker
@@ -65,6 +67,8 @@ EFFECTS: dict[str, Effect] = {
     "ledger.delivery": _post_delivery,
     "rebates.accrue": accruals.accrue,
     "coupon.reverse": redemption.reverse_on_cancel,
+    "points.earn": points.earn_on_pay,
+    "points.reverse": points.reverse_on_cancel,
     "contract.release": calloffs.release_on_cancel,
 }
 

@@ -86,6 +86,8 @@ class OrderRequest:
     note: str | None = None
     coupon_code: str | None = None
     contract_id: int | None = None  # a call-off against this framework contract
+    points_to_redeem: int | None = None  # loyalty points paying part of the order
+    group_price: Decimal | None = None  # set by the group-buy settlement only, never by a buyer
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,9 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         call_off = _call_off_terms(session, actor, request.contract_id, request, terms,
                                    supplier_id, now)
         terms, currency = call_off[1], call_off[0].currency
+    elif request.group_price is not None:  # a group-buy deal's price (ordering/groupbuy.py)
+        terms = {i: OfferTerms(i, t.supplier_id, t.sku_id, t.currency, 1, 1,
+                               (PriceTier(1, request.group_price),), t.version) for i, t in terms.items()}
     priced = []
     gross = Money.zero(currency)
     for line_no, line in enumerate(request.lines, start=1):
@@ -184,7 +189,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
         priced.append((line_no, line, terms[line.offer_id], unit, amount))
         gross = gross + amount
     rules = (promotions.price_rules(session, actor.business_unit, supplier_id, now)
-             if call_off is None else [])  # a contract price is the agreed net price
+             if call_off is None and request.group_price is None else [])  # contract, group: net prices
     discounts, applied = apply_promotions(
         [LineAmount(n, category_of[line.offer_id], amount.amount)
          for n, line, _, _, amount in priced], rules, currency)
@@ -215,7 +220,7 @@ def _place(session: Session, actor: Principal, request: OrderRequest,
     # only from the reservation to the commit (on a hot SKU, that span is the throughput).
     order_id = _INSERT_ORDER.execute(session, order_row).scalar_one()
     checkout.at_placement(session, actor, {"id": order_id, **order_row}, request.coupon_code,
-                          policy.payment_terms_days, now)  # terms and coupon (benefits/)
+                          policy.payment_terms_days, now, request.points_to_redeem)  # terms, coupon, points
     line_rows = [
         {"order_id": order_id, "line_no": n, "offer_id": t.offer_id,
          "offer_version": t.version, "sku_id": t.sku_id, "quantity": line.quantity,

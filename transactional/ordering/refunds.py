@@ -2,8 +2,8 @@
 
 * :func:`refund_order` (finance, admins) — money back on a shipped, delivered or settled
   order: a price concession or a return. The platform recovers it from the supplier on its
-  next statement (``refund_recovery``), and the dealer's rebate on the order is reversed
-  in proportion. Any number of partial refunds up to the captured amount.
+  next statement (``refund_recovery``), and the dealer's rebate on the order and the loyalty
+  points it earned are reversed in proportion. Any number of partial refunds up to the captured amount.
 * :func:`refund_on_cancel` (side effect of ``cancel``) — a cancelled paid order is
   refunded in full from the buyer's deposit (the goods never left).
 
@@ -21,6 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from transactional.accounting import postings
+from transactional.benefits import points
 from transactional.core import audit, events
 from transactional.core.jsonable import jsonable
 from transactional.db.tables.ordering import payment_intents, refunds
@@ -106,7 +107,8 @@ def refund_order(session: Session, actor: Principal, order_id: int, amount: Deci
                  details={"refund_id": refund["id"], "amount": value, "reason": reason})
     if order.status != OrderStatus.SHIPPED.value:
         reverse_for_refunds(session, actor, order, intent.refunded_amount + value, now)
-    return refund
+    clawed = points.claw_back_refund(session, actor, order, refund["id"], value, now)  # in proportion
+    return refund if clawed is None else {**refund, "points": clawed}
 
 
 def refund_on_cancel(session: Session, actor: Principal, order: Any, action: str,

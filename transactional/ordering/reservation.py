@@ -121,6 +121,14 @@ def apply_effect(session: Session, order_id: int, effect: StockEffect) -> list[d
         .where(order_allocations.c.order_id == order_id)
         .order_by(order_allocations.c.sku_id, order_allocations.c.warehouse_id)
     ).all()
+    return apply_to_rows(session, rows, effect)
+
+
+def apply_to_rows(session: Session, rows: Sequence[Any], effect: StockEffect) -> list[dict[str, Any]]:
+    """Release or consume reserved stock rows (``sku_id``, ``warehouse_id``, ``quantity``), in
+    lock order; also a group-buy participant's hold (``ordering/groupbuy.py``)."""
+    if effect is StockEffect.NONE:
+        return []
     totals: dict[tuple[int, int], int] = {}
     for r in rows:
         totals[(r.sku_id, r.warehouse_id)] = totals.get((r.sku_id, r.warehouse_id), 0) + r.quantity

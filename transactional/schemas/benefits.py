@@ -127,6 +127,7 @@ class CustomerBenefitsPublic(BaseModel):
     coupons: list[dict[str, Any]]
     redemptions: list[dict[str, Any]]
     recent_orders: list[dict[str, Any]]
+    points: dict[str, Any] | None = None
 
 
 class OrderBenefitsPublic(BaseModel):
@@ -135,3 +136,105 @@ class OrderBenefitsPublic(BaseModel):
     order_id: int
     terms: dict[str, Any] | None
     coupon: dict[str, Any] | None
+
+
+class PointsRuleCreate(RequestModel):
+    """A new version of a unit's points rule: ``points_per_unit`` points per currency unit
+    paid, rounded ``down`` or ``half_up``, times a segment's multiplier (default 1); a point
+    redeems at ``point_value``, on at most ``max_redeem_percent`` % of an order; points expire
+    ``expiry_months`` after they were earned."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "currency": "CNY", "points_per_unit": "1", "rounding": "down", "multipliers": {"champions": "2"},
+        "point_value": "0.01", "expiry_months": 12, "max_redeem_percent": "50"}]})
+
+    currency: str = Field(min_length=3, max_length=3)
+    points_per_unit: Decimal = Field(ge=0, le=1000)
+    rounding: Literal["down", "half_up"] = "down"
+    multipliers: dict[str, Decimal] = Field(default_factory=dict, max_length=20)
+    point_value: Decimal = Field(gt=0, le=MAX_AMOUNT)
+    expiry_months: int = Field(ge=1, le=120)
+    max_redeem_percent: Decimal = Field(default=Decimal(100), ge=0, le=100)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class PointsRulePublic(BaseModel):
+    """A points rule version."""
+
+    business_unit: str
+    version: int
+    currency: str
+    points_per_unit: str
+    rounding: str
+    multipliers: dict[str, str]
+    point_value: str
+    expiry_months: int
+    max_redeem_percent: str
+    note: str | None
+    created_at: dt.datetime
+    created_by: int
+
+
+class CustomerPointsPublic(BaseModel):
+    """A customer's points: balance, spendable (not past expiry), lots left, movements."""
+
+    customer_id: int
+    business_unit: str
+    balance: int
+    spendable: int
+    next_expiry: dict[str, Any] | None
+    lots: list[dict[str, Any]]
+    movements: list[dict[str, Any]]
+
+
+class GroupBuyCreate(RequestModel):
+    """A group-buy deal (拼团) on one offer: ``group_price`` per unit once ``target`` units
+    (``target_kind: quantity``) or buyers (``participants``) have joined before ``deadline``."""
+
+    name: str = Field(min_length=1, max_length=200)
+    business_unit: str = Field(min_length=1, max_length=32)
+    offer_id: Id
+    group_price: Decimal = Field(gt=0, le=MAX_AMOUNT)
+    target_kind: Literal["quantity", "participants"] = "quantity"
+    target: int = Field(ge=1, le=1_000_000)
+    max_per_buyer: int = Field(default=1_000_000, ge=1, le=1_000_000)
+    deadline: AwareDatetime
+
+
+class GroupBuyJoin(RequestModel):
+    """Join a deal with ``quantity`` units (reserved now, ordered when the deal fills)."""
+
+    quantity: int = Field(ge=1, le=1_000_000)
+
+
+class GroupBuyPublic(BaseModel):
+    """A deal, its progress and (for staff) its participants."""
+
+    id: int
+    business_unit: str
+    name: str
+    offer_id: int
+    sku_id: int
+    supplier_id: str
+    currency: str
+    group_price: str
+    target_kind: str
+    target: int
+    max_per_buyer: int
+    joined_quantity: int
+    joined_count: int
+    deadline: dt.datetime
+    status: str
+    created_at: dt.datetime
+    settled_at: dt.datetime | None
+    participants: list[dict[str, Any]]
+
+
+class GroupBuySettled(BaseModel):
+    """What one settle call did (empty lists: nothing left to do) and the deal after it."""
+
+    deal_id: int
+    status: str
+    ordered: list[int]
+    released: list[int]
+    deal: GroupBuyPublic

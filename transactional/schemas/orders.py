@@ -51,6 +51,10 @@ class OrderCreate(RequestModel):
     coupon_code: str | None = Field(default=None, min_length=1, max_length=64,
                                     description="a coupon issued to you (redeemed once; 422/409 "
                                                 "when it cannot apply, and nothing is placed)")
+    points_to_redeem: int | None = Field(default=None, ge=1, le=10**9,
+                                         description="loyalty points to pay part of the order with, at the "
+                                                     "unit's point value (FIFO from the earliest-expiring; 422 "
+                                                     "points_unavailable / 409 points_insufficient, nothing placed)")
 
 
 class OrderTransitionCreate(RequestModel):

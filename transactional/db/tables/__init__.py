@@ -14,6 +14,7 @@ from transactional.db.tables import (  # noqa: F401
     decisions,
     feedback,
     identity,
+    loyalty,
     onboarding,
     ordering,
     planning,
