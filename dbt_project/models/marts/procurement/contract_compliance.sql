@@ -141,7 +141,7 @@ select
     cast(on_contract_spend as decimal(18, 4)) as on_contract_spend_group,
     cast(maverick_spend as decimal(18, 4)) as maverick_spend_group,
     cast(on_contract_spend + maverick_spend as decimal(18, 4)) as contracted_sku_spend_group,
-    {{ safe_ratio('on_contract_spend', 'on_contract_spend + maverick_spend', 6) }} as compliance_rate,
+    {{ safe_ratio('on_contract_spend', '(on_contract_spend + maverick_spend)', 6) }} as compliance_rate,
     cast(round(price_leakage, 4) as decimal(18, 4)) as price_leakage_group,
     cast(leakage_line_count as bigint) as leakage_line_count,
     '{{ var("group_currency") }}' as group_currency

@@ -79,8 +79,8 @@ select
     cast(round(contracts.remaining_value, 4) as decimal(18, 4)) as remaining_value_group,
     cast(as_of.as_of_date as date) as as_of_date,
     round(least(greatest(
-        {{ safe_ratio('date_diff(\'day\', contracts.valid_from, as_of.as_of_date) + 1',
-                      'date_diff(\'day\', contracts.valid_from, contracts.valid_to) + 1') }}, 0), 1), 6)
+        {{ safe_ratio('(date_diff(\'day\', contracts.valid_from, as_of.as_of_date) + 1)',
+                      '(date_diff(\'day\', contracts.valid_from, contracts.valid_to) + 1)') }}, 0), 1), 6)
         as window_elapsed_rate,
     '{{ var("group_currency") }}' as group_currency,
     -- foreign keys

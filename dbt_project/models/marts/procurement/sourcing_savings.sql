@@ -71,13 +71,13 @@ select
     cast(round(award_value_vs_last, 4) as decimal(18, 4)) as award_value_vs_last_group,
     cast(round(baseline_last_value, 4) as decimal(18, 4)) as baseline_last_value_group,
     cast(round(baseline_last_value - award_value_vs_last, 4) as decimal(18, 4)) as savings_vs_last_group,
-    round(100 * {{ safe_ratio('baseline_last_value - award_value_vs_last', 'baseline_last_value') }}, 4)
+    round(100 * {{ safe_ratio('(baseline_last_value - award_value_vs_last)', 'baseline_last_value') }}, 4)
         as savings_vs_last_pct,
     cast(lines_with_median_price as bigint) as lines_with_median_price,
     cast(round(award_value_vs_median, 4) as decimal(18, 4)) as award_value_vs_median_group,
     cast(round(baseline_median_value, 4) as decimal(18, 4)) as baseline_median_value_group,
     cast(round(baseline_median_value - award_value_vs_median, 4) as decimal(18, 4)) as savings_vs_median_group,
-    round(100 * {{ safe_ratio('baseline_median_value - award_value_vs_median', 'baseline_median_value') }}, 4)
+    round(100 * {{ safe_ratio('(baseline_median_value - award_value_vs_median)', 'baseline_median_value') }}, 4)
         as savings_vs_median_pct,
     cast(last_awarded_at as timestamptz) as last_awarded_at,
     cast(group_currency as varchar) as group_currency
