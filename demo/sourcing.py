@@ -216,8 +216,9 @@ def _principal(session: Any, username: str) -> Any:
     return principal_of(session.execute(select(users).where(users.c.username == username)).one())
 
 
-def _supplier_user(db: Any, supplier_id: str, password: str) -> Any:
-    """The supplier's demo login (created when the seed gave it none)."""
+def _supplier_user(db: Any, supplier_id: str, password: str, digests: dict[str, str]) -> Any:
+    """The supplier's demo login (created when the seed gave it none; ``digests`` caches the
+    password hash: hashing is deliberately slow)."""
     from sqlalchemy import select
 
     from transactional.db.tables.identity import users
@@ -228,7 +229,8 @@ def _supplier_user(db: Any, supplier_id: str, password: str) -> Any:
     with db.read() as session:
         found = session.execute(select(users.c.id).where(users.c.username == username)).first()
     if found is None:
-        digest = hash_password(password)
+        digest = digests.setdefault(password, hash_password(password)) if password not in digests \
+            else digests[password]
         db.run_write(lambda s: create_user(s, SYSTEM, username=username, password="",
                                            role="supplier", supplier_id=supplier_id,
                                            password_hash=digest))
@@ -293,6 +295,7 @@ def run_sourcing_demo(settings: Settings, say: Any = print) -> SourcingReport:
 
     seed = settings.demo.seed
     report = SourcingReport()
+    digests: dict[str, str] = {}
     policy = CommercePolicy.from_settings(settings)
     db = Database.from_settings(settings)
     try:
@@ -343,7 +346,7 @@ def run_sourcing_demo(settings: Settings, say: Any = print) -> SourcingReport:
             event = db.run_write(lambda s, b=body, u=unit: events.open_event(
                 s, staff[u]["procurement"], b, policy))
             for supplier_id, bid in sorted(plan.bids.items()):
-                bidder = _supplier_user(db, supplier_id, DEMO_PASSWORD)
+                bidder = _supplier_user(db, supplier_id, DEMO_PASSWORD, digests)
                 db.run_write(lambda s, p=bidder, e=event["id"], b=bid: bids.submit_bid(
                     s, p, e, {**b, "valid_until": today + dt.timedelta(days=60)}))
             opened.append((event["id"], unit, plan))
@@ -363,7 +366,7 @@ def run_sourcing_demo(settings: Settings, say: Any = print) -> SourcingReport:
                                                                  valid_to=v))
             for contract in made:
                 sha = contract["document"]["sha256"]
-                signer = _supplier_user(db, contract["supplier_id"], DEMO_PASSWORD)
+                signer = _supplier_user(db, contract["supplier_id"], DEMO_PASSWORD, digests)
                 db.run_write(lambda s, c=contract["id"], p=signer, h=sha:
                              authoring.sign_as_supplier(s, p, c, h))
                 db.run_write(lambda s, c=contract["id"], h=sha: authoring.approve(s, admin, c, h))
