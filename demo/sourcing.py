@@ -60,7 +60,7 @@ MAVERICK_ORDERS = 2
 #: Title prefix of the demo's events (how a rerun recognises them).
 TITLE = "Demo sourcing"
 #: Seconds between opening and closing an event (bids are sealed until the closing time).
-BIDDING_SECONDS = 5.0
+BIDDING_SECONDS = 3.0
 _CENT = Decimal("0.01")
 
 
@@ -324,11 +324,14 @@ def run_sourcing_demo(settings: Settings, say: Any = print) -> SourcingReport:
         if not units or not sku_sets:
             return report
         today = dt.datetime.now(dt.UTC).date()
+        plans = [plan_event(seed, n, sku_set, EVENT_VALUES[n % len(EVENT_VALUES)])
+                 for n, sku_set in enumerate(sku_sets)]
+        bidders = {s: _supplier_user(db, s, DEMO_PASSWORD, digests)  # logins first: bidding is short
+                   for s in sorted({s for plan in plans for s in plan.bids})}
         opened: list[tuple[int, str, PlannedEvent]] = []
         closes_at = dt.datetime.now(dt.UTC)
-        for number, sku_set in enumerate(sku_sets):
+        for number, (sku_set, plan) in enumerate(zip(sku_sets, plans, strict=True)):
             unit = units[number % len(units)]
-            plan = plan_event(seed, number, sku_set, EVENT_VALUES[number % len(EVENT_VALUES)])
             for n, (sku_id, _) in enumerate(plan.lines):  # the unit's last price paid
                 supplier = sorted(o.supplier_id for o in sku_set[n][1])[number % len(sku_set[n][1])]
                 offer = offer_row[(supplier, sku_id)]
@@ -346,8 +349,7 @@ def run_sourcing_demo(settings: Settings, say: Any = print) -> SourcingReport:
             event = db.run_write(lambda s, b=body, u=unit: events.open_event(
                 s, staff[u]["procurement"], b, policy))
             for supplier_id, bid in sorted(plan.bids.items()):
-                bidder = _supplier_user(db, supplier_id, DEMO_PASSWORD, digests)
-                db.run_write(lambda s, p=bidder, e=event["id"], b=bid: bids.submit_bid(
+                db.run_write(lambda s, p=bidders[supplier_id], e=event["id"], b=bid: bids.submit_bid(
                     s, p, e, {**b, "valid_until": today + dt.timedelta(days=60)}))
             opened.append((event["id"], unit, plan))
             report.events.append(event["id"])
