@@ -17,8 +17,8 @@ from pathlib import Path
 from demo.commerce_day import run_commerce_demo
 from demo.commerce_report import CommerceReport, commerce_commands, render
 from demo.platform_seed import SeedReport, seed_transactional_from_demo
-from demo.sourcing import SourcingReport, run_sourcing_demo
 from demo.sources import ensure_demo_sources
+from demo.sourcing import SourcingReport, run_sourcing_demo
 from infra.settings import Settings
 
 

@@ -54,7 +54,7 @@ def coal_market(settings) -> None:
 
 def test_the_demo_runs_an_event_to_contracts_call_offs_and_maverick_buys(
         settings, coal_market, monkeypatch) -> None:
-    import demo.sourcing as sourcing
+    from demo import sourcing
     from demo.platform_seed import seed_transactional_from_demo
     from transactional.db.database import Database
     from transactional.db.tables.core import outbox_events
