@@ -37,8 +37,9 @@ Procurement's read-only window onto GroupLake's governed marts: supplier scoreca
 metric with its definition), rankings by category and business unit, the bottom-10 %
 elimination list with its reasons, the supplier 360 (golden record, merged source records
 and aliases, spend by business unit, quality and delivery history, prices against the
-category median), customer RFM segments and LTV, inventory accuracy, and the models' fraud
-risk and supplier recommendations.
+category median), customer RFM segments and LTV, inventory accuracy, sourcing savings and
+framework-contract compliance, utilisation and expiry, and the models' fraud risk and supplier
+recommendations.
 
 **Data** comes from a *serving snapshot*: a read-only copy of the gold tables built after
 each publication and swapped atomically, so a running pipeline never blocks or breaks a
