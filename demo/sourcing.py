@@ -229,11 +229,11 @@ def _supplier_user(db: Any, supplier_id: str, password: str, digests: dict[str, 
     with db.read() as session:
         found = session.execute(select(users.c.id).where(users.c.username == username)).first()
     if found is None:
-        digest = digests.setdefault(password, hash_password(password)) if password not in digests \
-            else digests[password]
+        if password not in digests:
+            digests[password] = hash_password(password)
         db.run_write(lambda s: create_user(s, SYSTEM, username=username, password="",
                                            role="supplier", supplier_id=supplier_id,
-                                           password_hash=digest))
+                                           password_hash=digests[password]))
     with db.read() as session:
         return _principal(session, username)
 
