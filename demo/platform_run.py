@@ -1,5 +1,6 @@
 """The demo's transactional platform in one call: seed it from the demo ERP, run a commerce
-day on it, and leave the example requests ``grouplake up`` prints.
+day on it, then the procurement loop (sourcing events to contracts, call-offs and maverick
+buys: ``demo/sourcing.py``), and leave the example requests ``grouplake up`` prints.
 
 Called by the demo profile's ``platform/demo_seed`` asset (``orchestration/demo``); plain
 functions, no Dagster. Idempotent: the seed skips what exists, the commerce day adds to
@@ -17,6 +18,7 @@ from demo.commerce_day import run_commerce_demo
 from demo.commerce_report import CommerceReport, commerce_commands, render
 from demo.platform_seed import SeedReport, seed_transactional_from_demo
 from demo.sources import ensure_demo_sources
+from demo.sourcing import SourcingReport, run_sourcing_demo
 from infra.settings import Settings
 
 
@@ -26,6 +28,7 @@ class PlatformRun:
 
     seed: SeedReport
     commerce: CommerceReport
+    sourcing: SourcingReport
     examples: Path | None  # the example requests written, if any
 
     def as_metadata(self) -> dict[str, object]:
@@ -39,6 +42,10 @@ class PlatformRun:
             "dealers_with_rebates": len([d for d in self.commerce.dealers if d["rebates_settled"]]),
             "supplier_statements": len(self.commerce.statements),
             "onboarded_supplier": self.commerce.onboarded or "",
+            "sourcing_events": len(self.sourcing.events),
+            "framework_contracts": len(self.sourcing.contracts),
+            "call_offs": self.sourcing.call_offs,
+            "maverick_orders": self.sourcing.maverick_orders,
         }
 
 
@@ -78,6 +85,7 @@ def run_platform_demo(settings: Settings, say: Callable[[str], None] = print) ->
     seed = seed_transactional_from_demo(settings, echo=False)
     commerce = run_commerce_demo(settings)
     say(render(commerce))
+    sourcing = run_sourcing_demo(settings, say=say)  # events, awards, contracts, call-offs
     path = None
     if seed.example_order:
         buyer = next(u["username"] for u in seed.users if u["role"] == "buyer")
@@ -87,4 +95,4 @@ def run_platform_demo(settings: Settings, say: Callable[[str], None] = print) ->
                     + commerce_commands(settings, commerce, seed.password))
         path.write_text(json.dumps({"users": seed.users, "password": seed.password, "commands": commands},
                                    ensure_ascii=False, indent=2))
-    return PlatformRun(seed=seed, commerce=commerce, examples=path)
+    return PlatformRun(seed=seed, commerce=commerce, sourcing=sourcing, examples=path)

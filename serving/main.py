@@ -20,6 +20,7 @@ from serving.api import (
     health,
     inventory,
     ml,
+    procurement,
     procurement_page,
     rankings,
     scorecards,
@@ -36,8 +37,9 @@ Procurement's read-only window onto GroupLake's governed marts: supplier scoreca
 metric with its definition), rankings by category and business unit, the bottom-10 %
 elimination list with its reasons, the supplier 360 (golden record, merged source records
 and aliases, spend by business unit, quality and delivery history, prices against the
-category median), customer RFM segments and LTV, inventory accuracy, and the models' fraud
-risk and supplier recommendations.
+category median), customer RFM segments and LTV, inventory accuracy, sourcing savings and
+framework-contract compliance, utilisation and expiry, and the models' fraud risk and supplier
+recommendations.
 
 **Data** comes from a *serving snapshot*: a read-only copy of the gold tables built after
 each publication and swapped atomically, so a running pipeline never blocks or breaks a
@@ -66,6 +68,7 @@ TAGS = [
     {"name": "customers", "description": "RFM segments and lifetime value"},
     {"name": "inventory", "description": "Inventory accuracy per warehouse"},
     {"name": "models", "description": "Fraud risk and supplier recommendations"},
+    {"name": "procurement", "description": "Sourcing savings, contract compliance and utilisation"},
     {"name": "snapshot", "description": "The served snapshot, metric definitions, column docs"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
@@ -114,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     scorecards.add_hot_routes(app, API_PREFIX)
     for router in (scorecards.router, rankings.router, suppliers.router, supplier_review.router,
                    customers.router,
-                   inventory.router, ml.router, snapshot.router):
+                   inventory.router, procurement.router, ml.router, snapshot.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(procurement_page.router)  # the procurement web page (HTML)

@@ -51,6 +51,11 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
     ServedTable("stock_reconciliation", ("warehouse_code", "snapshot_date", "sku")),
     ServedTable("inventory_accuracy", ("warehouse_code", "snapshot_date")),
     ServedTable("shipment_tracking", ("supplier_key",), (("supplier_key",),)),
+    # sourcing and contracts
+    ServedTable("sourcing_savings", ("business_unit_code", "category_code")),
+    ServedTable("contract_compliance", ("business_unit_code", "category_code")),
+    ServedTable("contract_utilisation", ("contract_id",), (("contract_id",),)),
+    ServedTable("contracts_expiring", ("valid_to", "contract_id")),
     # customers
     ServedTable("customer_rfm", ("scope", "customer_id"), (("customer_id",),)),
     ServedTable("customer_ltv", ("scope", "customer_id"), (("customer_id",),)),

@@ -280,6 +280,7 @@ def run() -> dict[str, Any]:
         "solve": warm.to_dict(),
         "award": run_award(),
         "replay": run_replay(),
+        "demo_events": run_demo_events(),
     }
 
 
@@ -354,6 +355,94 @@ def _write_replay_only() -> None:
     print(json.dumps({k: out[k] for k in ("facts", "seconds")}, indent=2))
     print(json.dumps({"free": out["free"]["total"],
                       "capped": out["capped_to_actual_suppliers"]["total"]}, indent=2))
+
+
+# --- the demo's sourcing events (#28 item 6), kept apart from the plan and award parts above ---
+
+DEMO_SEED = 42  # settings.demo.seed's default
+
+
+def demo_market(seed: int = DEMO_SEED) -> list[list[tuple[int, list[Any]]]]:
+    """SKU sets like the demo's (:func:`demo.sourcing.choose_skus` on the demo catalogue), seeded
+    without the demo ERP: per event 2–3 SKUs of one category, each offered by 3–5 suppliers at
+    a reference price (200–2,000 CNY) ± a supplier spread (−5 % to +10 %), MOQ 10–100."""
+    from decimal import Decimal
+
+    from demo.sourcing import EVENTS, MarketOffer
+
+    rng = random.Random(seed)
+    suppliers = [f"V-{n:03d}" for n in range(1, 9)]
+    out, sku = [], 0
+    for _ in range(EVENTS):
+        offering = rng.sample(suppliers, rng.randint(3, 5))
+        lines = []
+        for _ in range(rng.choice((2, 3))):
+            sku += 1
+            reference = rng.uniform(200, 2000)
+            lines.append((sku, [MarketOffer(s, sku, "CNY",
+                                            Decimal(str(round(reference * rng.uniform(0.95, 1.10), 2))),
+                                            rng.choice((10, 20, 50, 100)), 7) for s in offering]))
+        out.append(lines)
+    return out
+
+
+def demo_tender(plan) -> Any:
+    """A demo event's bids as the award model's :class:`~models.sourcing.award.Tender`, the way
+    ``transactional/tendering/tabulation.tender`` builds it (group-currency bids, no freight,
+    the demo's rule of at most 3 suppliers)."""
+    from models.sourcing.award import Bundle, Tender
+    from models.sourcing.spec import Line, Offer, Requisition, Supplier, Tier
+
+    lines = tuple(Line(f"L{n}", float(q)) for n, (_, q) in enumerate(plan.lines, start=1))
+    offers, bundles = [], []
+    for supplier_id, bid in sorted(plan.bids.items()):
+        for x in bid["lines"]:
+            offers.append(Offer(f"L{x['line_no']}:{supplier_id}", supplier_id, f"L{x['line_no']}",
+                                float(x["moq"]), float(x["multiple"]), float(x["capacity"]), 0.0,
+                                tuple(Tier(float(t["min_qty"]), float(t["unit_price"]))
+                                      for t in x["tiers"])))
+        for n, b in enumerate(bid["bundles"], start=1):
+            pct = float(b["discount_pct"]) / 100
+            if b["kind"] == "lines":
+                bundles.append(Bundle(f"{supplier_id}#{n}", supplier_id, "lines", pct,
+                                      tuple(f"L{x}" for x in b["line_nos"])))
+            else:
+                bundles.append(Bundle(f"{supplier_id}#{n}", supplier_id, "spend", pct,
+                                      min_spend=float(b["min_spend"])))
+    req = Requisition(lines, tuple(offers),
+                      tuple(Supplier(s, 0.0, 0.0, False) for s in sorted(plan.bids)),
+                      need_by_days=math.inf, min_score=-math.inf, max_suppliers=3)
+    return Tender(req, {}, tuple(bundles))
+
+
+def run_demo_events() -> dict[str, Any]:
+    """The saving of the optimised award on the demo's events (:func:`demo.sourcing.plan_event`,
+    bidders pricing from cost curves with volume tiers and bundles) against awarding each line
+    to its lowest unit price and against the single cheapest supplier for everything (the
+    naive awards may break the demo's 3-supplier rule; the optimum keeps it), each summed over
+    the events where that naive award exists (a single supplier may lack capacity). No timing."""
+    from demo.sourcing import EVENT_VALUES, plan_event
+    from models.sourcing.award import award
+
+    events = []
+    for number, skus in enumerate(demo_market()):
+        plan = plan_event(DEMO_SEED, number, skus, EVENT_VALUES[number % len(EVENT_VALUES)])
+        tender = demo_tender(plan)
+        result = award(tender, time_limit=60.0)
+        assert result.status == "optimal", result.reason
+        naive = _naive_costs(tender)
+        events.append({"lines": len(plan.lines), "bidders": len(plan.bids),
+                       "bundles": len(tender.bundles), "optimal": round(result.total_cost, 2),
+                       "suppliers_used": len(result.suppliers_used),
+                       **{k: (None if v is None else round(v, 2)) for k, v in naive.items()}})
+    out: dict[str, Any] = {"seed": DEMO_SEED, "events": events}
+    for naive_award in ("per_line_lowest", "single_supplier"):
+        both = [e for e in events if e[naive_award] is not None]
+        optimal, other = sum(e["optimal"] for e in both), sum(e[naive_award] for e in both)
+        out[f"events_vs_{naive_award}"] = len(both)
+        out[f"saving_vs_{naive_award}"] = round(1 - optimal / other, 6)
+        out[f"saving_vs_{naive_award}_amount"] = round(other - optimal, 2)
+    return out
 
 
 if __name__ == "__main__":

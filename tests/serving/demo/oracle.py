@@ -145,4 +145,8 @@ def concrete_routes(lake, supplier_key: str) -> dict[str, str]:
         f"{API}/risk/documents": f"{API}/risk/documents",
         f"{API}/recommendations": f"{API}/recommendations",
         f"{API}/supplier-review-queue": f"{API}/supplier-review-queue",
+        f"{API}/procurement/sourcing-savings": f"{API}/procurement/sourcing-savings",
+        f"{API}/procurement/contract-compliance": f"{API}/procurement/contract-compliance",
+        f"{API}/procurement/contract-utilisation": f"{API}/procurement/contract-utilisation",
+        f"{API}/procurement/contracts-expiring": f"{API}/procurement/contracts-expiring",
     }
