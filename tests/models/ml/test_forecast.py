@@ -34,7 +34,7 @@ from models.ml.forecast.lookup import LateRiskLookup
 from models.ml.gold import to_arrow
 
 MONDAY = pd.Timestamp("2025-01-06")
-FAST = {"max_iter": 60, "min_samples_leaf": 20}
+FAST = {"max_iter": 60, "min_samples_leaf": 20, "origin_stride": 1}
 
 
 def _lines(rows: list[tuple[str, str, str, int, float]]) -> pd.DataFrame:
