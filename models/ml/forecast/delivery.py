@@ -286,10 +286,10 @@ def score_pairs(model: DeliveryModel, lines: pd.DataFrame, shipments: pd.DataFra
                         on=["vendor_id", "material_id"], how="left")
     feats["late_probability"] = model.predict(feats)
     received = pd.to_datetime(lines["first_received_date"])
-    open_lines = lines[received.isna()]
-    counts = open_lines.groupby(["vendor_id", "material_id"]).agg(
-        open_lines=("purchase_order_line_id", "size"),
-        overdue_open_lines=("promised_date", lambda d: int((pd.to_datetime(d) <= end).sum())))
+    open_lines = lines[received.isna()].assign(
+        open=1, overdue=lambda f: (pd.to_datetime(f["promised_date"]) <= end).astype(int))
+    counts = open_lines.groupby(["vendor_id", "material_id"]).agg(open_lines=("open", "sum"),
+                                                                   overdue_open_lines=("overdue", "sum"))
     feats = feats.merge(counts, left_on=["vendor_id", "material_id"], right_index=True, how="left")
     feats[["open_lines", "overdue_open_lines"]] = feats[["open_lines", "overdue_open_lines"]].fillna(0).astype(int)
     feats["as_of"] = end

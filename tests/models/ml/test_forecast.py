@@ -86,7 +86,7 @@ def test_model_beats_the_naive_forecasts_on_a_seeded_seasonal_series():
                 q = rng.poisson(base * (1 + 0.6 * np.sin(2 * np.pi * w / 52 + phase)))
                 if q:
                     rows.append((unit, f"S{k}", f"C{k % 2}", w, float(q)))
-    report = evaluate_demand(_lines(rows), DemandParams(**FAST))
+    report = evaluate_demand(_lines(rows), DemandParams(**{**FAST, "origin_stride": 2}))
     model = report["model"]["wape"]
     assert report["series"] == 16 and report["sku_series"] == 16 and report["cells"] > 500
     assert model < report["last_value"]["wape"]
