@@ -25,9 +25,27 @@ from typing import Any
 
 import pandas as pd
 
-from models.ml.forecast.delivery import DeliveryParams, evaluate_delivery, fit_delivery, score_pairs, training_set
-from models.ml.forecast.demand import DemandParams, build_panel, evaluate_demand, fit_demand, forecast_rows
-from models.ml.forecast.history import ForecastSources, exists, order_lines, shipments, stock_on_hand
+from models.ml.forecast.delivery import (
+    DeliveryParams,
+    evaluate_delivery,
+    fit_delivery,
+    score_pairs,
+    training_set,
+)
+from models.ml.forecast.demand import (
+    DemandParams,
+    build_panel,
+    evaluate_demand,
+    fit_demand,
+    forecast_rows,
+)
+from models.ml.forecast.history import (
+    ForecastSources,
+    exists,
+    order_lines,
+    shipments,
+    stock_on_hand,
+)
 
 DEMAND_MODEL_NAME = "grouplake_demand_forecast"
 DELIVERY_MODEL_NAME = "grouplake_delivery_risk"

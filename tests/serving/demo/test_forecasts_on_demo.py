@@ -12,7 +12,12 @@ pytestmark = pytest.mark.slow
 
 
 def test_forecast_gold_tables_the_lookup_and_the_supplier_360(api, demo_lake, auth, multi_unit):
-    from models.ml.forecast.gold import DELIVERY_CHECKS, DELIVERY_RISK_SCHEMA, DEMAND_CHECKS, DEMAND_FORECAST_SCHEMA
+    from models.ml.forecast.gold import (
+        DELIVERY_CHECKS,
+        DELIVERY_RISK_SCHEMA,
+        DEMAND_CHECKS,
+        DEMAND_FORECAST_SCHEMA,
+    )
     from models.ml.forecast.lookup import LateRiskLookup
     from models.ml.forecast.train import DELIVERY_MODEL_NAME, DEMAND_MODEL_NAME
     from models.ml.registry import champion, client
