@@ -161,10 +161,12 @@ def _telemetry(shipments: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFr
     s["sea"] = (s["transport_mode"] == "sea").astype(float)
     s["rail"] = (s["transport_mode"] == "rail").astype(float)
     s["gps"] = s["gps_tracked"].astype(float)
-    return s.groupby("vendor_id").agg(ship_sea_share=("sea", "mean"), ship_rail_share=("rail", "mean"),
-                                      ship_gps_share=("gps", "mean"), eta_slip_mean=("eta_slip_days", "mean"),
-                                      eta_slip_p90=("eta_slip_days", lambda x: x.quantile(0.9)),
-                                      shipments=("sea", "size")).astype(float)
+    grouped = s.groupby("vendor_id")
+    out = grouped[["sea", "rail", "gps", "eta_slip_days"]].mean().set_axis(
+        ["ship_sea_share", "ship_rail_share", "ship_gps_share", "eta_slip_mean"], axis=1)
+    out["eta_slip_p90"] = grouped["eta_slip_days"].quantile(0.9)
+    out["shipments"] = grouped.size()
+    return out.astype(float)
 
 
 @dataclass
