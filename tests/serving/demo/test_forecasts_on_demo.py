@@ -41,13 +41,20 @@ def test_forecast_gold_tables_the_lookup_and_the_supplier_360(api, demo_lake, au
     risk = demo_lake.sql("SELECT * FROM gold.ml_delivery_risk")
     assert list(risk.columns) == DELIVERY_RISK_SCHEMA.names
     assert risk["late_probability"].between(0, 1).all() and not risk.duplicated(["vendor_id", "material_id"]).any()
-    ordered = demo_lake.sql(  # pairs ordered (orders not cancelled, known material and vendor) or offered
-        "SELECT count(*) AS n FROM (SELECT DISTINCT po.vendor_id, l.material_id FROM bronze.erp__purchase_order_lines l "
-        "JOIN bronze.erp__purchase_orders po USING (purchase_order_id) JOIN bronze.erp__materials m USING (material_id) "
-        "WHERE coalesce(po.status, '') <> 'cancelled' AND l.quantity > 0 AND po.vendor_id IS NOT NULL "
-        "UNION SELECT DISTINCT o.vendor_id, o.material_id FROM bronze.erp__supplier_offers o "
-        "JOIN bronze.erp__materials m USING (material_id))")["n"].iloc[0]
-    assert len(risk) == ordered
+    # every pair ordered up to the table's as_of (orders not cancelled, known material and vendor) is
+    # scored, and nothing but those and offered pairs (later runs of the shared lake may add rows)
+    as_of = risk["as_of"].max()
+    pairs = demo_lake.sql(
+        "SELECT DISTINCT po.vendor_id, l.material_id, cast(po.order_date AS date) <= DATE '" + str(as_of)[:10]
+        + "' AS before FROM bronze.erp__purchase_order_lines l JOIN bronze.erp__purchase_orders po "
+        "USING (purchase_order_id) JOIN bronze.erp__materials m USING (material_id) "
+        "WHERE coalesce(po.status, '') <> 'cancelled' AND l.quantity > 0 AND po.vendor_id IS NOT NULL")
+    offered = demo_lake.sql("SELECT DISTINCT vendor_id, material_id FROM bronze.erp__supplier_offers")
+    scored = set(zip(risk["vendor_id"], risk["material_id"], strict=True))
+    assert set(zip(pairs.loc[pairs["before"], "vendor_id"], pairs.loc[pairs["before"], "material_id"],
+                   strict=True)) <= scored
+    assert scored <= set(zip(pairs["vendor_id"], pairs["material_id"], strict=True)) | set(
+        zip(offered["vendor_id"], offered["material_id"], strict=True))
     assert set(risk["model_version"]) == {str(champion(mlflow_client, DELIVERY_MODEL_NAME).version)}
     lookup = LateRiskLookup.from_rows(risk)
     first = risk.iloc[0]
