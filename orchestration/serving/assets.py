@@ -18,7 +18,7 @@ from infra.settings import get_settings
 from serving.snapshot.catalog import served_marts
 
 SNAPSHOT_KEY = dg.AssetKey(["serving", "snapshot"])
-ML_MARTS = ("ml_fraud_risk", "ml_recommendations")
+ML_MARTS = ("ml_fraud_risk", "ml_recommendations", "ml_delivery_risk")
 
 
 def gold_dependencies(published: set[str], *, with_ml: bool) -> list[dg.AssetKey]:

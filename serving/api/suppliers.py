@@ -30,6 +30,7 @@ router = APIRouter(prefix="/suppliers", tags=["suppliers"])
 
 MASTER = "gold.supplier_master"
 HISTORY_MONTHS = 12
+DELIVERY_RISK_ROWS = 50
 
 
 def _visible(snapshot: Snapshot, viewer: Viewer, supplier_key: str) -> None:
@@ -60,9 +61,10 @@ def list_suppliers(
             summary="Supplier 360")
 def get_supplier(context: ContextDep, viewer: ViewerDep, supplier_key: str, response: Response) -> dict:
     """The golden record, the source records and aliases merged into it, its current
-    scorecard, spend by business unit, the last 12 months of quality and delivery, and its
-    prices against the category's SKU medians. Unit-scoped callers see their unit's spend
-    and records."""
+    scorecard, spend by business unit, the last 12 months of quality and delivery, its
+    prices against the category's SKU medians, and its late-delivery risk per SKU (the 50
+    riskiest vendor record x SKU pairs). Unit-scoped callers see their unit's spend, records
+    and risks."""
     with reading(context, response, MASTER, "gold.supplier_source_records") as snapshot:
         _visible(snapshot, viewer, supplier_key)
         cursor = snapshot.cursor()
@@ -73,7 +75,7 @@ def get_supplier(context: ContextDep, viewer: ViewerDep, supplier_key: str, resp
             "source_records": records,
             "aliases": sorted({r["recorded_name"] for r in records if r.get("recorded_name")}),
             "scorecard": None, "spend_by_business_unit": [], "performance_history": [],
-            "price_trend": [], "missing_marts": [],
+            "price_trend": [], "delivery_risk": [], "missing_marts": [],
         }
         sections = (
             ("gold.supplier_scorecards_current", "scorecard",
@@ -85,6 +87,8 @@ def get_supplier(context: ContextDep, viewer: ViewerDep, supplier_key: str, resp
              lambda: repo.performance(cursor, supplier_key, last=HISTORY_MONTHS)),
             ("gold.supplier_price_history", "price_trend",
              lambda: repo.price_trend(cursor, supplier_key, last=HISTORY_MONTHS)),
+            ("gold.ml_delivery_risk", "delivery_risk",
+             lambda: repo.delivery_risk(cursor, supplier_key, unit=unit, limit=DELIVERY_RISK_ROWS)),
         )
         for table, field, load in sections:
             if snapshot.has(table):

@@ -135,6 +135,21 @@ def shipments(cursor: Any, supplier_key: str, page: PageRequest, *, unit: str | 
                       where.params, "promised_date DESC NULLS LAST, shipment_id", page)
 
 
+DELIVERY_RISK_COLUMNS = ("risk.vendor_id, risk.business_unit_code, risk.material_id, risk.sku, risk.late_probability, "
+                         "risk.historical_late_rate, risk.pair_lines, risk.open_lines, risk.overdue_open_lines, "
+                         "risk.model_version, risk.as_of")
+
+
+def delivery_risk(cursor: Any, supplier_key: str, *, unit: str | None, limit: int) -> list[dict[str, Any]]:
+    """Late-delivery risk of the supplier's ERP vendor records per SKU (``gold.ml_delivery_risk``
+    through the ERP crosswalk), riskiest first; a unit-scoped caller sees its unit's records."""
+    where = Where().add("vendors.supplier_key = ?", supplier_key).add_if(unit, "vendors.business_unit_code = ?")
+    return rows(cursor, f"SELECT {DELIVERY_RISK_COLUMNS} FROM gold.ml_delivery_risk AS risk "
+                f"JOIN serving.erp_vendors AS vendors ON vendors.vendor_id = risk.vendor_id{where.sql} "
+                "ORDER BY risk.late_probability DESC, risk.vendor_id, risk.material_id LIMIT ?",
+                [*where.params, limit])
+
+
 REVIEW_COLUMNS = ("left_record_id, right_record_id, probability, left_name, right_name, "
                   "left_supplier_key, right_supplier_key, same_supplier")
 

@@ -185,6 +185,23 @@ class ShipmentPublic(BaseModel):
     is_asn_eta_accurate: bool | None = None
 
 
+class DeliveryRiskPublic(BaseModel):
+    """Late-delivery risk of one of the supplier's ERP vendor records for one SKU (``gold.ml_delivery_risk``)."""
+
+    vendor_id: str
+    business_unit_code: str | None = None
+    material_id: str
+    sku: str | None = None
+    late_probability: float = Field(description="Probability that the next order line arrives after its promised "
+                                                "date (grouplake_delivery_risk champion)")
+    historical_late_rate: float | None = Field(None, description="The vendor's raw share of late lines (baseline)")
+    pair_lines: int | None = Field(None, description="Lines of this vendor and SKU with a known outcome")
+    open_lines: int | None = Field(None, description="Lines not received yet")
+    overdue_open_lines: int | None = Field(None, description="Open lines already past their promised date")
+    model_version: str | None = None
+    as_of: dt.date | None = None
+
+
 class Supplier360Public(BaseModel):
     """Everything procurement knows about one supplier, as of the snapshot."""
 
@@ -196,6 +213,9 @@ class Supplier360Public(BaseModel):
     spend_by_business_unit: list[SpendSummaryPublic]
     performance_history: list[PerformanceMonthPublic] = Field(description="Last 12 months, newest first")
     price_trend: list[PriceTrendPublic] = Field(description="Last 12 months, newest first")
+    delivery_risk: list[DeliveryRiskPublic] = Field(
+        default_factory=list, description="Late-delivery risk per vendor record and SKU, riskiest first "
+                                          "(at most 50; unit-scoped callers: their unit's records)")
     missing_marts: list[str] = Field(description="Sections left empty because their mart is not published")
 
 

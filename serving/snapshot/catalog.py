@@ -62,6 +62,7 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
     # models
     ServedTable("ml_fraud_risk", ("risk_rank",), (("vendor_id",),)),
     ServedTable("ml_recommendations", ("business_unit_code", "buyer_id", "rank"), (("buyer_id",),)),
+    ServedTable("ml_delivery_risk", ("vendor_id", "material_id"), (("vendor_id",),)),
 )
 
 #: served table by mart name.

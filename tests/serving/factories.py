@@ -144,6 +144,19 @@ def customer_rfm() -> pa.Table:
     })
 
 
+def delivery_risk() -> pa.Table:
+    """``gold.ml_delivery_risk``: SUP-B's COAL record V2 (two SKUs) and POWER record V3 (one)."""
+    return pa.table({
+        "vendor_id": ["V2", "V2", "V3"], "business_unit_code": ["COAL", "COAL", "POWER"],
+        "vendor_uscc": [None, None, None], "material_id": ["M1", "M2", "M1"], "sku": ["S1", "S2", "S1"],
+        "late_probability": [0.1, 0.4, 0.25], "historical_late_rate": [0.0, 0.5, 0.2],
+        "vendor_lines": pa.array([4, 4, 5], pa.int64()), "pair_lines": pa.array([2, 2, 5], pa.int64()),
+        "open_lines": pa.array([0, 1, 0], pa.int64()), "overdue_open_lines": pa.array([0, 1, 0], pa.int64()),
+        "model_name": ["grouplake_delivery_risk"] * 3, "model_version": ["2"] * 3,
+        "as_of": pa.array([NOV] * 3, pa.date32()),
+    })
+
+
 def write_gold(lake_root: Path, *, marts: tuple[str, ...] | None = None) -> LakeStorage:
     """Write the tiny gold layer under ``lake_root`` (all marts, or those named)."""
     storage = LakeStorage(str(lake_root))
@@ -152,7 +165,7 @@ def write_gold(lake_root: Path, *, marts: tuple[str, ...] | None = None) -> Lake
         "supplier_scorecards": scorecards,
         "supplier_scorecards_current": lambda: scorecards().filter(
             pc.equal(scorecards()["scorecard_month"], pa.scalar(NOV, pa.date32()))),
-        "supplier_spend_by_bu": spend_by_bu, "customer_rfm": customer_rfm,
+        "supplier_spend_by_bu": spend_by_bu, "customer_rfm": customer_rfm, "ml_delivery_risk": delivery_risk,
     }
     for mart, build in tables.items():
         if marts is None or mart in marts:

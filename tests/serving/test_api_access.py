@@ -89,6 +89,17 @@ def test_a_unit_sees_its_suppliers_and_its_spend_only(tiny_client, make_token):
     assert tiny_client.get("/api/v1/scorecards/SUP-C", headers=admin_with_unit).status_code == 200
 
 
+def test_the_supplier_360_shows_its_delivery_risk_in_the_callers_scope(tiny_client, make_token):
+    group = tiny_client.get("/api/v1/suppliers/SUP-B", headers=bearer(make_token("finance"))).json()
+    assert [(r["vendor_id"], r["sku"], r["late_probability"]) for r in group["delivery_risk"]] == [
+        ("V2", "S2", 0.4), ("V3", "S1", 0.25), ("V2", "S1", 0.1)]  # riskiest first
+    assert group["delivery_risk"][0]["overdue_open_lines"] == 1 and group["delivery_risk"][0]["model_version"] == "2"
+    coal = tiny_client.get("/api/v1/suppliers/SUP-B", headers=bearer(make_token("procurement", "COAL"))).json()
+    assert [(r["vendor_id"], r["sku"]) for r in coal["delivery_risk"]] == [("V2", "S2"), ("V2", "S1")]
+    assert tiny_client.get("/api/v1/suppliers/SUP-A", headers=bearer(make_token("finance"))).json()[
+        "delivery_risk"] == []
+
+
 def test_customer_scopes(tiny_client, make_token):
     coal = bearer(make_token("finance", "COAL"))
     rows = tiny_client.get("/api/v1/customers/segments", headers=coal).json()["items"]

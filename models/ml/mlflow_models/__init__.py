@@ -10,3 +10,5 @@ from pathlib import Path
 FRAUD_RISK = Path(__file__).with_name("fraud_risk.py")
 RECOMMENDER = Path(__file__).with_name("recommender.py")
 FRAUD_ONLINE = Path(__file__).with_name("fraud_online.py")
+DEMAND_FORECAST = Path(__file__).with_name("demand_forecast.py")
+DELIVERY_RISK = Path(__file__).with_name("delivery_risk.py")
