@@ -15,7 +15,6 @@ from infra.http.validators import Id
 from transactional.api.deps import ContextDep, CurrentUser
 from transactional.domain.principal import Role
 from transactional.recommend import queries
-from transactional.recommend.live import suspended_suppliers
 from transactional.schemas.common import ERRORS
 from transactional.schemas.recommendations import (
     DroppedPublic,
@@ -51,7 +50,7 @@ def my_recommendations(context: ContextDep, user: CurrentUser, limit: Limit = 10
     yet; only what you can order now, each with the offer to order it from."""
     user.require(Role.BUYER)
     with context.db.read() as session:
-        shown = queries.buyer_recommendations(session, user, suspended=suspended_suppliers(session, user.business_unit), limit=limit)
+        shown = queries.buyer_recommendations(session, user, limit=limit)
     return RecommendationList(snapshot=_snapshot(shown), audience=shown.audience,
                               items=[RecommendedItem(**i.__dict__) for i in shown.items], dropped=_dropped(shown))
 
@@ -61,7 +60,7 @@ def related(sku_id: Id, context: ContextDep, user: CurrentUser, limit: Limit = 1
     """SKUs often ordered with this one that your unit can order now (buyers)."""
     user.require(Role.BUYER)
     with context.db.read() as session:
-        shown = queries.related_items(session, user, sku_id, suspended=suspended_suppliers(session, user.business_unit), limit=limit)
+        shown = queries.related_items(session, user, sku_id, limit=limit)
     return RelatedList(sku_id=sku_id, snapshot=_snapshot(shown),
                        items=[RecommendedItem(**i.__dict__) for i in shown.items], dropped=_dropped(shown))
 
@@ -71,7 +70,7 @@ def suppliers(sku_id: Id, context: ContextDep, user: CurrentUser) -> SupplierLis
     """Which supplier your unit should buy this SKU from, best first (buyers)."""
     user.require(Role.BUYER)
     with context.db.read() as session:
-        shown = queries.sku_suppliers(session, user, sku_id, suspended=suspended_suppliers(session, user.business_unit))
+        shown = queries.sku_suppliers(session, user, sku_id)
     return SupplierList(sku_id=sku_id, business_unit=user.business_unit, snapshot=_snapshot(shown),
                         items=[SupplierChoice(**i.__dict__) for i in shown.items], dropped=_dropped(shown))
 

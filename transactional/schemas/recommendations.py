@@ -46,6 +46,8 @@ class RecommendedItem(BaseModel):
     fulfilment: str = Field(description='"in stock" or "lead time N days"')
     offer_replaced: bool = Field(description="the snapshot's offer cannot be ordered now or is out of stock: "
                                              "another supplier's offer is shown")
+    published_rank: int = Field(description="the rank the lake published; `rank` is the position shown once "
+                                            "items that cannot be ordered now were dropped and the list topped up")
 
 
 class SupplierChoice(BaseModel):
