@@ -112,17 +112,18 @@ def load_live(session: Session, sku_ids: Collection[int], suspended: Collection[
     ids = sorted(set(sku_ids))
     if not ids:
         return live
-    rows = session.execute(LIVE, {"ids": ids, "unit": business_unit, "now": now or utcnow()}).all()
-    for r in rows:
-        if r.sku_id not in live.skus:
-            live.skus[r.sku_id] = SkuInfo(r.sku_id, r.code, r.name, r.unit)
-        if r.offer_id is None:
+    rows = session.execute(LIVE, {"ids": ids, "unit": business_unit, "now": now or utcnow()}).tuples()
+    skus_seen, by_sku, standing, names = live.skus, live.offers_by_sku, live.suppliers, live.supplier_names
+    for (sku_id, code, name, unit, offer_id, supplier_id, is_active, lead_time, available, supplier_name,
+         status, blocked) in rows:
+        if sku_id not in skus_seen:
+            skus_seen[sku_id] = SkuInfo(sku_id, code, name, unit)
+        if offer_id is None:
             continue
-        live.offers_by_sku.setdefault(r.sku_id, []).append(OfferState(
-            offer_id=r.offer_id, supplier_id=r.supplier_id, sku_id=r.sku_id, is_active=bool(r.is_active),
-            available_quantity=int(r.available), lead_time_days=r.lead_time_days))
-        if r.supplier_id not in live.suppliers and r.supplier_status is not None:
-            blocked = bool(r.blocked) if suspended is None else r.supplier_id in suspended
-            live.suppliers[r.supplier_id] = SupplierState(r.supplier_id, r.supplier_status, suspended=blocked)
-            live.supplier_names[r.supplier_id] = r.supplier_name
+        by_sku.setdefault(sku_id, []).append(OfferState(offer_id, supplier_id, sku_id, bool(is_active),
+                                                        int(available), lead_time))
+        if supplier_id not in standing and status is not None:
+            suspended_now = bool(blocked) if suspended is None else supplier_id in suspended
+            standing[supplier_id] = SupplierState(supplier_id, status, suspended=suspended_now)
+            names[supplier_id] = supplier_name
     return live
