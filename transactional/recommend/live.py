@@ -112,7 +112,7 @@ def load_live(session: Session, sku_ids: Collection[int], suspended: Collection[
     ids = sorted(set(sku_ids))
     if not ids:
         return live
-    rows = session.execute(LIVE, {"ids": ids, "unit": business_unit, "now": now or utcnow()}).tuples()
+    rows = session.execute(LIVE, {"ids": ids, "unit": business_unit, "now": now or utcnow()})
     skus_seen, by_sku, standing, names = live.skus, live.offers_by_sku, live.suppliers, live.supplier_names
     for (sku_id, code, name, unit, offer_id, supplier_id, is_active, lead_time, available, supplier_name,
          status, blocked) in rows:

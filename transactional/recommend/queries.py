@@ -163,7 +163,7 @@ class RankedSupplier:
     reason: str
 
 
-def _version_key(snapshot: AppliedSnapshot | None) -> tuple | None:
+def version_key(snapshot: AppliedSnapshot | None) -> tuple | None:
     """What identifies an applied version in :data:`CACHE`: its content hash and when it was
     applied (a database rebuilt with the same content re-applies it at another moment)."""
     return None if snapshot is None else (snapshot.version, snapshot.applied_at)
@@ -179,9 +179,10 @@ def _read_rankings(session: Session, business_unit: str | None,
     return {sku: tuple(rows) for sku, rows in found.items()}
 
 
-def _rankings(session: Session, version: tuple | None, business_unit: str | None,
+def unit_rankings(session: Session, version: tuple | None, business_unit: str | None,
               sku_ids: Sequence[int]) -> dict[int, tuple[RankedSupplier, ...]]:
-    """The unit's supplier ranking (best first) of each SKU, cached per version and SKU set."""
+    """The unit's supplier ranking (best first) of each SKU, cached per version (``version_key``)
+    and SKU set."""
     key = tuple(sorted(set(sku_ids)))
     if version is None:
         return _read_rankings(session, business_unit, key)
@@ -254,7 +255,7 @@ def buyer_recommendations(session: Session, buyer: Principal, *, suspended: froz
     """
     now = now or utcnow()
     shown = Shown(current_snapshot(session, KIND), now)
-    version = _version_key(shown.snapshot)
+    version = version_key(shown.snapshot)
     if version is None:
         audience, candidates = _buyer_list(session, buyer)
     else:
@@ -263,7 +264,7 @@ def buyer_recommendations(session: Session, buyer: Principal, *, suspended: froz
     shown.audience = audience
     sku_ids = [c.sku_id for c, _ in candidates]
     live = load_live(session, sku_ids, suspended, business_unit=buyer.business_unit, now=now)
-    shown.items, shown.dropped = _judge(candidates, live, _rankings(session, version, buyer.business_unit, sku_ids),
+    shown.items, shown.dropped = _judge(candidates, live, unit_rankings(session, version, buyer.business_unit, sku_ids),
                                         buyer.business_unit, now, limit)
     return shown
 
@@ -282,7 +283,7 @@ def related_items(session: Session, buyer: Principal, sku_id: int, *, suspended:
     """
     now = now or utcnow()
     shown = Shown(current_snapshot(session, KIND), now)
-    version = _version_key(shown.snapshot)
+    version = version_key(shown.snapshot)
 
     def read() -> tuple[tuple[Candidate, str | None], ...]:
         return _candidates(session.execute(_RELATED, {"sku": sku_id}).all(), related=True)
@@ -291,12 +292,12 @@ def related_items(session: Session, buyer: Principal, sku_id: int, *, suspended:
     sku_ids = [c.sku_id for c, _ in candidates]
     live = load_live(session, [sku_id, *sku_ids], suspended, business_unit=buyer.business_unit, now=now)
     _require_sku(live, sku_id)
-    shown.items, shown.dropped = _judge(candidates, live, _rankings(session, version, buyer.business_unit, sku_ids),
+    shown.items, shown.dropped = _judge(candidates, live, unit_rankings(session, version, buyer.business_unit, sku_ids),
                                         buyer.business_unit, now, limit)
     return shown
 
 
-def _supplier_options(sku_id: int, ranking: Sequence[RankedSupplier], live: LiveCatalogue,
+def supplier_options(sku_id: int, ranking: Sequence[RankedSupplier], live: LiveCatalogue,
                       business_unit: str | None, now: dt.datetime) -> tuple[list[SupplierOption], list[Dropped]]:
     """The unit's ranking of ``sku_id`` judged on the live state, then the orderable offers
     the snapshot does not rank yet (in stock first)."""
@@ -337,9 +338,9 @@ def sku_suppliers(session: Session, buyer: Principal, sku_id: int, *, suspended:
     """
     now = now or utcnow()
     shown = Shown(current_snapshot(session, KIND), now)
-    version = _version_key(shown.snapshot)
+    version = version_key(shown.snapshot)
     live = load_live(session, [sku_id], suspended, business_unit=buyer.business_unit, now=now)
     _require_sku(live, sku_id)
-    ranking = _rankings(session, version, buyer.business_unit, [sku_id]).get(sku_id, ())
-    shown.items, shown.dropped = _supplier_options(sku_id, ranking, live, buyer.business_unit, now)
+    ranking = unit_rankings(session, version, buyer.business_unit, [sku_id]).get(sku_id, ())
+    shown.items, shown.dropped = supplier_options(sku_id, ranking, live, buyer.business_unit, now)
     return shown
