@@ -34,7 +34,13 @@ from transactional.domain.errors import ValidationFailedError
 from transactional.domain.principal import Principal, not_found
 from transactional.recommend.inbound import KIND
 from transactional.recommend.live import load_live
-from transactional.recommend.queries import Dropped, SupplierOption, supplier_options, unit_rankings, version_key
+from transactional.recommend.queries import (
+    Dropped,
+    SupplierOption,
+    supplier_options,
+    unit_rankings,
+    version_key,
+)
 
 #: Supplier sets searched exhaustively up to this size ...
 EXACT_UP_TO = 4

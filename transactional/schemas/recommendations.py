@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from infra.http.validators import Id, RequestModel
 
@@ -118,8 +118,8 @@ class RequisitionIn(RequestModel):
 
     lines: list[RequisitionLineIn] = Field(min_length=1, max_length=100)
 
-    model_config = {"json_schema_extra": {"example": {"lines": [{"sku_id": 1, "quantity": 200},
-                                                                {"sku_id": 2, "quantity": 50}]}}}
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lines": [{"sku_id": 1, "quantity": 200},
+                                                                         {"sku_id": 2, "quantity": 50}]}]})
 
 
 class LineSupplier(SupplierChoice):
