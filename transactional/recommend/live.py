@@ -48,20 +48,6 @@ class LiveCatalogue:
         return next((o for o in self.offers_by_sku.get(sku_id, ()) if o.supplier_id == supplier_id), None)
 
 
-def suspended_suppliers(session: Session, business_unit: str | None) -> frozenset[str]:
-    """Ids of the suppliers recommendations must skip for ``business_unit``: on the applied
-    elimination list (``standing``) without an active override for that unit.
-
-    Recommendations skip them whether or not ``OLTP__ENFORCE_ELIMINATION`` refuses their
-    orders: suggesting a supplier the group is phasing out is never good advice.
-    (:func:`load_live` computes the same per supplier inside its one statement.)
-    """
-    from transactional.standing.enforcement import blocked_suppliers
-
-    listed = session.execute(select(supplier_suspensions.c.supplier_id)).scalars().all()
-    return frozenset(blocked_suppliers(session, listed, business_unit))
-
-
 _AVAILABLE = (
     select(func.coalesce(func.sum(stock.c.available), 0))
     .select_from(stock.join(warehouses, warehouses.c.id == stock.c.warehouse_id))
@@ -71,9 +57,11 @@ _AVAILABLE = (
     .label("available")
 )
 
-# Suspended and not covered by an override in force for the caller's unit (or group-wide);
-# the same condition as ``standing.enforcement.active_override_condition``, with the unit and
-# the moment as parameters so the statement is built once.
+# Suspended and not covered by an override in force for the caller's unit (or group-wide):
+# the condition of ``standing.enforcement.blocked_suppliers`` / ``active_override_condition``,
+# with the unit and the moment as parameters so the statement is built once. Recommendations
+# skip such suppliers whether or not ``OLTP__ENFORCE_ELIMINATION`` refuses their orders:
+# suggesting a supplier the group is phasing out is never good advice.
 _OVERRIDDEN = exists().where(
     supplier_overrides.c.supplier_id == offers.c.supplier_id,
     supplier_overrides.c.confirmed_at.is_not(None), supplier_overrides.c.revoked_at.is_(None),
