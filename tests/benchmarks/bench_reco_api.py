@@ -10,17 +10,21 @@ Setup (seeded, ``SEED``): a migrated SQLite database with ``UNITS`` business uni
 ``transactional.core.inbound.apply_snapshot`` with ``apply_recommendations``: 10 items per
 buyer, 10 per unit, 5 related SKUs per SKU and a 3-supplier ranking per unit and SKU.
 
-Sides, per endpoint and concurrency (1 and 8 clients), interleaved per round (harness, order
-rotating), **warm** (one untimed pass first):
+Sides, per endpoint, concurrency (1, 4 and 8 clients) and server workers (1, as deployed by
+default, and 2: ``OLTP__WORKERS=2``), interleaved per round (harness, order rotating),
+**warm** (one untimed pass first):
 
 * ``raw`` (anchor): the same read as one SQL statement through the same kind of SQLAlchemy
   engine, in-process: the caller's rows of ``recommendations`` (``related_skus``,
   ``sku_supplier_rankings``) joined to ``skus`` and ``offers`` with each offer's stock summed
   over its supplier's warehouses, as :mod:`transactional.recommend.live` reads it (no
   business rules, no JSON, no HTTP);
-* ``app``: the real app (``uvicorn transactional.main:create_app``, 1 worker) in a
+* ``app``: the real app (``uvicorn transactional.main:create_app``, 1 or 2 workers) in a
   subprocess, ``REQUESTS`` requests per round over keep-alive ``httpx`` connections, bearer
-  tokens of ``TOKENS`` buyers of every unit rotated.
+  tokens of ``TOKENS`` buyers of every unit rotated. The server's CPU time (user + system,
+  from ``/proc`` over the uvicorn process and its workers) per request is recorded
+  (``server_cpu_ms``): on a 2-core machine shared with the load generator, the p99 at 8
+  clients is bounded below by queueing behind that CPU.
 
 Per round: p50/p99 latency (ms) and requests/s of each side; ratios per round
 ``p50_speed`` = raw p50 ÷ app p50 and ``p99_speed`` = raw p99 ÷ app p99 (the service's speed
@@ -54,7 +58,9 @@ RELATED_PER_SKU = 5
 TOKENS = 16
 REQUESTS = harness.by_mode(400, 100)
 ROUNDS = harness.rounds(5, quick=2)
-CONCURRENCY = (1, 8)
+CONCURRENCY = (1, 4, 8)
+#: uvicorn worker processes (``oltp.workers`` of ``grouplake tx serve``, 1 by default)
+WORKERS = (1, 2)
 TARGET_P99_MS = 20.0
 ENDPOINTS = ("recommendations", "related", "suppliers")
 
@@ -262,15 +268,35 @@ async def _http_async(base_url: str, paths: list[str], headers: list[str],
     return latencies, errors
 
 
-def _app(base_url: str, endpoint: str, world: dict[str, Any], clients: int) -> harness.Sample:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its children (uvicorn's workers), from /proc."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def _app(base_url: str, endpoint: str, world: dict[str, Any], clients: int, pid: int) -> harness.Sample:
     paths = _paths(endpoint, world, REQUESTS)
+    cpu = _cpu_seconds(pid)
     begin = time.perf_counter()
     latencies, errors = asyncio.run(_http_async(base_url, paths, world["headers"], clients))
     seconds = time.perf_counter() - begin
+    cpu = _cpu_seconds(pid) - cpu
     if errors:
         raise RuntimeError(f"{endpoint}: non-200 answers {errors}")
-    return harness.Sample(seconds, metrics=harness.latency_metrics(latencies, seconds),
-                          info={"errors": errors})
+    metrics = {**harness.latency_metrics(latencies, seconds), "server_cpu_ms": cpu / len(paths) * 1000}
+    return harness.Sample(seconds, metrics=metrics, info={"errors": errors})
 
 
 RATIOS = {
@@ -279,9 +305,34 @@ RATIOS = {
 }
 
 
+def _serve_cases(server: Any, workers: int, engine: Any, world: dict[str, Any], cases: dict[str, Any]) -> None:
+    import httpx
+
+    check = httpx.get(f"{server.base_url}/api/v1/recommendations?limit=10",
+                      headers={"Authorization": world["headers"][0]}).json()
+    if check["audience"] != "buyer" or len(check["items"]) != ITEMS_PER_BUYER:
+        raise RuntimeError(f"the world does not read back as built: {check}")
+    pid = server.process.pid
+    for endpoint in ENDPOINTS:
+        for clients in CONCURRENCY:
+            case = f"{endpoint}_c{clients}" + ("" if workers == 1 else f"_w{workers}")
+            sides = [
+                harness.Side("raw", lambda r, e=endpoint, c=clients: _raw(engine, e, world, c)),
+                harness.Side("app", lambda r, e=endpoint, c=clients: _app(server.base_url, e, world, c, pid)),
+            ]
+            comparison = harness.compare(
+                case, sides=sides, anchor="raw", rounds=ROUNDS, temperature="warm",
+                warmup=1, ratios=RATIOS,
+                note=f"{REQUESTS} requests per side and round, {clients} client(s), {workers} worker(s)")
+            cases[case] = comparison.to_dict()
+            app = cases[case]["figures"]["app"]
+            print(f"   {case}: app p50 {app['p50_ms']['median']} ms, p99 {app['p99_ms']['median']} ms, "
+                  f"server CPU {app['server_cpu_ms']['median']} ms/request; raw/app p99 "
+                  f"{cases[case]['ratios']['p99_speed']['median']}", flush=True)
+
+
 def run() -> dict[str, Any]:
     """Every endpoint at every concurrency, sides interleaved per round (module docstring)."""
-    import httpx
     from sqlalchemy import create_engine
 
     from tests.transactional.servers import ApiServer
@@ -296,35 +347,18 @@ def run() -> dict[str, Any]:
         env = {"OLTP__DATABASE_URL": url, "GROUPLAKE_HOME": str(home)}
         engine = create_engine(url, connect_args={"check_same_thread": False},
                                pool_size=8, max_overflow=4)
-        with ApiServer(env, workers=1) as server:
-            check = httpx.get(f"{server.base_url}/api/v1/recommendations?limit=10",
-                              headers={"Authorization": world["headers"][0]}).json()
-            if check["audience"] != "buyer" or len(check["items"]) != ITEMS_PER_BUYER:
-                raise RuntimeError(f"the world does not read back as built: {check}")
-            for endpoint in ENDPOINTS:
-                for clients in CONCURRENCY:
-                    case = f"{endpoint}_c{clients}"
-                    sides = [
-                        harness.Side("raw", lambda r, e=endpoint, c=clients: _raw(engine, e, world, c)),
-                        harness.Side("app", lambda r, e=endpoint, c=clients: _app(
-                            server.base_url, e, world, c)),
-                    ]
-                    comparison = harness.compare(
-                        case, sides=sides, anchor="raw", rounds=ROUNDS, temperature="warm",
-                        warmup=1, ratios=RATIOS,
-                        note=f"{REQUESTS} requests per side and round, {clients} client(s)")
-                    cases[case] = comparison.to_dict()
-                    app = cases[case]["figures"]["app"]
-                    print(f"   {case}: app p50 {app['p50_ms']['median']} ms, p99 "
-                          f"{app['p99_ms']['median']} ms; raw/app p99 "
-                          f"{cases[case]['ratios']['p99_speed']['median']}", flush=True)
+        for workers in WORKERS:
+            with ApiServer(env, workers=workers) as server:
+                _serve_cases(server, workers, engine, world, cases)
         engine.dispose()
     finally:
         shutil.rmtree(home, ignore_errors=True)
     p99 = {case: c["figures"]["app"]["p99_ms"]["median"] for case, c in cases.items()}
+    cpu = {case: c["figures"]["app"]["server_cpu_ms"]["median"] for case, c in cases.items()}
     return {
         "database": "sqlite (file, WAL as the service configures it)",
-        "server": "uvicorn transactional.main:create_app, 1 worker, same machine as the load generator",
+        "server": "uvicorn transactional.main:create_app, 1 and 2 workers (cases suffixed _w2), same "
+                  "machine (2 cores) as the load generator",
         "load_generator": "asyncio + httpx keep-alive connections, in the bench process",
         "world": {"units": UNITS, "suppliers": SUPPLIERS, "skus": SKUS, "offers_per_sku": 3,
                   "buyers": BUYERS, "items_per_buyer": ITEMS_PER_BUYER,
@@ -333,6 +367,8 @@ def run() -> dict[str, Any]:
         "requests_per_round": REQUESTS,
         "rounds": ROUNDS,
         "concurrency": list(CONCURRENCY),
+        "workers": list(WORKERS),
+        "server_cpu_ms_per_request": cpu,
         "target_p99_ms": TARGET_P99_MS,
         "app_p99_ms": p99,
         "worst_app_p99_ms": max(p99.values()),

@@ -349,3 +349,138 @@ def test_the_applied_elimination_list_reaches_the_recommendations_unless_the_uni
         expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=30)))
     db.run_write(lambda s: confirm_override(s, world.users["finance_coal"], "SUP-2", override["id"]))
     assert "SUP-2" in suppliers_of_coal_6000()  # the unit's confirmed override lifts it
+
+
+def _apply(db, world, sku, offers) -> None:
+    apply_snapshot(db, Snapshot(kind=KIND, version="a" * 64, produced_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                                source="test", rows=_snapshot_rows(world, sku, offers)), apply_recommendations)
+
+
+def test_a_list_the_rules_shorten_is_topped_up_from_the_next_published_items(client, db, world, scene) -> None:
+    sku, offers = scene
+    _apply(db, world, sku, offers)
+    _catalogue_moves_on(db, world, offers)  # COAL-4500 (published 2nd) switched off; 999999 (4th) unknown
+    headers = world.headers("buyer_coal")
+
+    def page(limit: int) -> list[tuple]:
+        body = client.get(f"/api/v1/recommendations?limit={limit}", headers=headers).json()
+        return [(i["rank"], i["published_rank"], i["sku_code"]) for i in body["items"]]
+
+    assert page(2) == [(1, 1, "COAL-6000"), (2, 3, "TILE-600-W")]  # 3rd published moves up to 2nd
+    assert page(3) == [(1, 1, "COAL-6000"), (2, 3, "TILE-600-W"), (3, 5, "COAL-5500")]
+    assert page(10) == page(3)  # only three of the five published can be ordered
+
+    # an order taken from position 2 of the topped-up list records the published rank (3)
+    taken = {"surface": "recommendations", "snapshot_version": "a" * 64, "rank": 2}
+    line = {"offer_id": offers[("SUP-2", "TILE-600-W")], "quantity": 50, "from_recommendation": taken}
+    placed = client.post("/api/v1/orders", json={"lines": [line]},
+                         headers=world.headers("buyer_coal", **{"Idempotency-Key": "top-1"}))
+    assert placed.status_code == 201, placed.text
+    from transactional.db.tables.recommend import recommendation_attributions as ra
+    with db.read() as session:
+        row = session.execute(select(ra.c.shown_rank, ra.c.from_surface, ra.c.from_rank)
+                              .where(ra.c.order_id == placed.json()["id"])).one()
+    assert tuple(row) == (3, "recommendations", 3)
+
+
+def _requisition(client, world, lines, user="buyer_coal"):
+    return client.post("/api/v1/recommendations/suppliers", json={"lines": lines}, headers=world.headers(user))
+
+
+def _advice(body: dict) -> tuple:
+    lines = [(line["line_no"], line["sku_code"],
+              [(s["rank"], s["supplier_id"], s["reason_kind"], s["covers_quantity"], s["fulfilment"])
+               for s in line["suppliers"]], [(d["key"], d["reason"]) for d in line["dropped"]])
+             for line in body["lines"]]
+    s = body["suggestion"]
+    return (lines, [(p["supplier_id"], p["line_nos"], p["reason"]) for p in s["suppliers"]],
+            [(a["line_no"], a["supplier_id"], a["rank"], a["fulfilment"]) for a in s["assignments"]],
+            s["uncovered_line_nos"], s["exact"], s["reason"])
+
+
+def test_a_requisition_gets_suppliers_per_line_and_the_fewest_covering_them(client, db, world, scene) -> None:
+    from transactional.standing.inbound import KIND as SUSPENSIONS
+    from transactional.standing.inbound import apply_supplier_suspensions
+    from transactional.standing.overrides import confirm_override, request_override
+
+    sku, offers = scene
+    _apply(db, world, sku, offers)
+    lines = [{"sku_id": sku["COAL-6000"], "quantity": 200}, {"sku_id": sku["TILE-600-W"], "quantity": 100},
+             {"sku_id": sku["COAL-5500"], "quantity": 600}]
+    response = _requisition(client, world, lines)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["business_unit"], body["snapshot"]["version"]) == ("COAL", "a" * 64)
+    assert _advice(body) == (
+        [(1, "COAL-6000", [(1, "SUP-1", "model", True, "in stock"), (2, "SUP-2", "offer", False, "lead time 4 days")],
+          []),
+         (2, "TILE-600-W", [(1, "SUP-2", "new_offer", True, "in stock")], []),
+         (3, "COAL-5500", [(1, "SUP-1", "new_offer", False, "lead time 3 days")], [])],  # 500 t for 600 wanted
+        [("SUP-1", [1, 3], "lines 1, 3: first choice on each; in stock for 1, lead time for 1"),
+         ("SUP-2", [2], "line 2: first choice; in stock for every quantity")],
+        [(1, "SUP-1", 1, "in stock"), (2, "SUP-2", 1, "in stock"), (3, "SUP-1", 1, "lead time 3 days")],
+        [], True, "2 suppliers cover all 3 lines")
+
+    # one supplier can serve both lines: the fewest suppliers win over the first choice
+    two = _requisition(client, world, [{"sku_id": sku["COAL-6000"], "quantity": 10},
+                                       {"sku_id": sku["TILE-600-W"], "quantity": 10}]).json()
+    assert _advice(two)[1:] == (
+        [("SUP-2", [1, 2], "lines 1, 2: first choice on 1 of 2; in stock for every quantity")],
+        [(1, "SUP-2", 2, "in stock"), (2, "SUP-2", 1, "in stock")], [], True, "1 supplier covers all 2 lines")
+
+    # SUP-2 on the elimination list: never suggested; its tile line cannot be served
+    apply_snapshot(db, Snapshot(kind=SUSPENSIONS, version="e" * 64, produced_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                                source="test", rows=[{"supplier_id": "SUP-2", "reason": "late 40 %"}]),
+                   apply_supplier_suspensions)
+    suspended = _advice(_requisition(client, world, lines).json())
+    assert suspended[0][0][3] == [("SUP-2", "supplier_suspended")]
+    assert suspended[0][1][2] == []
+    assert suspended[1:] == (
+        [("SUP-1", [1, 3], "lines 1, 3: first choice on each; in stock for 1, lead time for 1")],
+        [(1, "SUP-1", 1, "in stock"), (3, "SUP-1", 1, "lead time 3 days")], [2], True,
+        "1 supplier covers 2 of 3 lines; no orderable offer now for line 2")
+    # ... unless the unit holds a confirmed override (POWER does not: still suspended there)
+    override = db.run_write(lambda s: request_override(
+        s, world.users["procurement_coal"], "SUP-2", reason="sole tile source",
+        expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=30)))
+    db.run_write(lambda s: confirm_override(s, world.users["finance_coal"], "SUP-2", override["id"]))
+    assert _advice(_requisition(client, world, lines).json())[5] == "2 suppliers cover all 3 lines"
+    power = _advice(_requisition(client, world, lines, user="buyer_power").json())
+    assert (power[3], [p[0] for p in power[1]]) == ([2], ["SUP-1"])  # POWER: no ranking, SUP-2 still suspended
+
+
+@pytest.mark.parametrize(("lines", "status", "code"), [
+    ([], 422, "invalid_request"),
+    ([{"sku_id": 0, "quantity": 1}], 422, "invalid_request"),
+    ([{"sku_id": 1, "quantity": 0}], 422, "invalid_request"),
+    ([{"sku_id": 2**63, "quantity": 1}], 422, "invalid_request"),
+    ([{"sku_id": UNKNOWN_SKU, "quantity": 1}], 404, "not_found"),
+])
+def test_a_bad_requisition_is_refused(client, world, lines, status, code) -> None:
+    response = _requisition(client, world, lines)
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code), response.text
+
+
+def test_a_requisition_naming_a_sku_twice_or_asked_by_a_non_buyer_is_refused(client, world) -> None:
+    coal = world.sku_ids["COAL-6000"]
+    twice = _requisition(client, world, [{"sku_id": coal, "quantity": 1}, {"sku_id": coal, "quantity": 2}])
+    assert (twice.status_code, twice.json()["error"]["code"]) == (422, "invalid_request")
+    assert "one line" in twice.json()["error"]["message"]
+    for username in ("supplier_1", "procurement_coal", "admin"):
+        refused = _requisition(client, world, [{"sku_id": coal, "quantity": 1}], user=username)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden"), username
+    assert client.post("/api/v1/recommendations/suppliers", json={"lines": []}).status_code == 401
+
+
+def test_the_fewest_suppliers_search_breaks_ties_by_rank_then_stock_and_falls_back_to_greedy() -> None:
+    from transactional.recommend.requisition import EXACT_CANDIDATES, fewest_suppliers
+
+    cover = fewest_suppliers({1: [("A", 1, True), ("B", 2, True)], 2: [("B", 1, True), ("C", 2, True)],
+                              3: [("C", 1, False), ("A", 2, True)]})
+    # every pair covers all three with rank sum 4; only {A, B} has every quantity in stock
+    assert (cover.suppliers, cover.assignment, cover.uncovered, cover.exact) == (
+        ["A", "B"], {1: "A", 2: "B", 3: "A"}, [], True)
+    many = {1: [(f"S{i:02d}", i + 1, True) for i in range(EXACT_CANDIDATES + 1)], 2: [("S20", 1, True)], 3: []}
+    greedy = fewest_suppliers(many)
+    assert (greedy.suppliers, greedy.assignment, greedy.uncovered, greedy.exact) == (
+        ["S20"], {1: "S20", 2: "S20"}, [3], False)

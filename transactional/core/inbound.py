@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from transactional.core import audit
@@ -116,12 +116,14 @@ def _row(mapping: Mapping[str, Any]) -> AppliedSnapshot:
     return AppliedSnapshot(**{k: mapping[k] for k in AppliedSnapshot.__dataclass_fields__})
 
 
+# Built once: read on every recommendation request (the version keys their caches).
+_IN_FORCE = (select(applied_snapshots).where(applied_snapshots.c.kind == bindparam("kind"))
+             .order_by(applied_snapshots.c.produced_at.desc(), applied_snapshots.c.id.desc()).limit(1))
+
+
 def current_snapshot(session: Session, kind: str) -> AppliedSnapshot | None:
     """The version of ``kind`` in force (the latest produced that was applied), or None."""
-    found = session.execute(
-        select(applied_snapshots).where(applied_snapshots.c.kind == kind)
-        .order_by(applied_snapshots.c.produced_at.desc(), applied_snapshots.c.id.desc()).limit(1)
-    ).mappings().first()
+    found = session.execute(_IN_FORCE, {"kind": kind}).mappings().first()
     return _row(found) if found else None
 
 

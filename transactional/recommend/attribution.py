@@ -3,7 +3,8 @@
 For each line of a new order: was its SKU on the buyer's list in force (their own, or their
 unit's while they have none: ``shown``, with the snapshot version and the published rank),
 and did the buyer add it from a recommendation (``from``: the surface, version and rank the
-client reports with the line)? Lines with neither leave no row. One outbox event
+client reports with the line; for the buyer's list in force, the rank the lake published,
+whatever position the topped-up list showed it at)? Lines with neither leave no row. One outbox event
 ``order.recommendation_attributed`` carries the rows, so the lake measures the uplift
 (recommended and bought vs. not recommended) without reading the service's tables.
 """
@@ -78,6 +79,10 @@ def at_placement(session: Session, buyer: Principal, order_id: int,
         seen = shown.get(sku_id)
         if seen is None and ref is None:
             continue
+        if ref is not None and seen is not None and ref.surface == "recommendations" and ref.version == seen[0]:
+            # the list the client showed was topped up after drops: its position is not the
+            # rank the lake published, which is what the uplift is measured on
+            ref = RecommendationRef(ref.surface, ref.version, seen[2])
         rows.append({"order_id": order_id, "line_no": line_no, "sku_id": sku_id, "buyer_user_id": buyer.user_id,
                      "business_unit": buyer.business_unit or "",
                      "shown_version": seen[0] if seen else None, "shown_audience": seen[1] if seen else None,

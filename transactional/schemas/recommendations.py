@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from infra.http.validators import RequestModel
+from infra.http.validators import Id, RequestModel
+
+#: The largest quantity a requisition line may name (``schemas.orders.MAX_QUANTITY``, which
+#: imports this module).
+MAX_QUANTITY = 100_000_000
 
 
 class SnapshotRef(BaseModel):
@@ -46,6 +50,8 @@ class RecommendedItem(BaseModel):
     fulfilment: str = Field(description='"in stock" or "lead time N days"')
     offer_replaced: bool = Field(description="the snapshot's offer cannot be ordered now or is out of stock: "
                                              "another supplier's offer is shown")
+    published_rank: int = Field(description="the rank the lake published; `rank` is the position shown once "
+                                            "items that cannot be ordered now were dropped and the list topped up")
 
 
 class SupplierChoice(BaseModel):
@@ -96,4 +102,78 @@ class FromRecommendation(RequestModel):
 
     surface: Literal["recommendations", "related", "suppliers"]
     snapshot_version: str = Field(min_length=1, max_length=64, description="the list's snapshot.version")
-    rank: int = Field(ge=1, le=1000, description="the rank shown")
+    rank: int = Field(ge=1, le=1000, description="the rank shown (for `recommendations`, the service records the "
+                                                 "item's `published_rank` of the list in force)")
+
+
+class RequisitionLineIn(RequestModel):
+    """A line of a requisition: a SKU and the quantity wanted."""
+
+    sku_id: Id
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+
+
+class RequisitionIn(RequestModel):
+    """The lines to find suppliers for (each SKU once)."""
+
+    lines: list[RequisitionLineIn] = Field(min_length=1, max_length=100)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lines": [{"sku_id": 1, "quantity": 200},
+                                                                         {"sku_id": 2, "quantity": 50}]}]})
+
+
+class LineSupplier(SupplierChoice):
+    """A supplier for a requisition line."""
+
+    covers_quantity: bool = Field(description="its stock covers the line's quantity now")
+    fulfilment: str = Field(description='"in stock" (for the quantity) or "lead time N days"')
+
+
+class RequisitionLineAdvice(BaseModel):
+    """One line: its suppliers best first, and the unit's ranked suppliers hidden now, with why."""
+
+    line_no: int
+    sku_id: int
+    sku_code: str
+    quantity: int
+    suppliers: list[LineSupplier]
+    dropped: list[DroppedPublic]
+
+
+class SuggestedSupplierPublic(BaseModel):
+    """A supplier of the combined suggestion."""
+
+    supplier_id: str
+    supplier_name: str
+    line_nos: list[int]
+    reason: str
+
+
+class LineAssignment(BaseModel):
+    """Which supplier of the suggestion a line goes to."""
+
+    line_no: int
+    sku_id: int
+    supplier_id: str
+    offer_id: int
+    rank: int = Field(description="the supplier's rank among the line's suppliers")
+    fulfilment: str
+
+
+class RequisitionSuggestion(BaseModel):
+    """The fewest suppliers covering the most lines."""
+
+    suppliers: list[SuggestedSupplierPublic]
+    assignments: list[LineAssignment]
+    uncovered_line_nos: list[int] = Field(description="lines no supplier can serve now")
+    exact: bool = Field(description="the fewest proven by exhaustive search (false: greedy)")
+    reason: str
+
+
+class RequisitionAdvicePublic(BaseModel):
+    """Suppliers for a requisition, for the caller's unit."""
+
+    business_unit: str | None
+    snapshot: SnapshotRef | None
+    lines: list[RequisitionLineAdvice]
+    suggestion: RequisitionSuggestion

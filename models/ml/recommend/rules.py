@@ -77,6 +77,7 @@ class Shown:
     offer_id: int
     supplier_id: str
     fulfilment: str  # "in stock" | "lead time N days"
+    published_rank: int = 0  # the rank the lake published (``rank`` is the position shown)
 
 
 @dataclass
@@ -122,6 +123,10 @@ def apply_rules(candidates: Iterable[Candidate], *, business_unit: str | None,
                 now: dt.datetime | None = None, limit: int = 10) -> RuleResult:
     """Keep the orderable recommendations (best rank first), at most ``limit``, each with its offer.
 
+    A list the rules shorten is topped up: when an item is dropped, the next published
+    candidates move up, so ``limit`` items are shown whenever that many are orderable
+    (each keeps its ``published_rank``).
+
     Args:
         candidates: published rows for one buyer (any order; sorted by ``rank`` here).
         business_unit: the buyer's unit.
@@ -150,7 +155,7 @@ def apply_rules(candidates: Iterable[Candidate], *, business_unit: str | None,
         best = min(usable, key=lambda o: _offer_order(o, cand.preferred_suppliers))
         fulfilment = ("in stock" if best.available_quantity > 0 else f"lead time {best.lead_time_days} days")
         result.shown.append(Shown(cand.sku_id, len(result.shown) + 1, cand.score, cand.reason, best.offer_id,
-                                  best.supplier_id, fulfilment))
+                                  best.supplier_id, fulfilment, published_rank=cand.rank))
     return result
 
 

@@ -26,7 +26,10 @@ import math
 import numpy as np
 import pandas as pd
 
-PER_BUYER = 10
+#: Items published per buyer (and unit): twice the default page of ``GET /recommendations``,
+#: so the service can top a page up when its rules drop items (an offer switched off or a
+#: supplier suspended since the snapshot was produced).
+PER_BUYER = 20
 SNAPSHOT_COLUMNS = ["section", "business_unit", "buyer_user_id", "sku_id", "rank", "related_sku_id",
                     "supplier_id", "offer_id", "score", "reason_kind", "reason"]
 
