@@ -270,7 +270,9 @@ def test_the_applicant_fixes_its_bank_certificate_and_resubmits(client, world, d
                        headers=world.headers("admin_coal")).status_code == 200
     with db.read() as session:
         stream = session.execute(select(outbox_events.c.event_type, outbox_events.c.payload)
-                                 .where(outbox_events.c.aggregate_id.in_(
+                                 .where(outbox_events.c.aggregate_type.in_(
+                                     ["supplier", "supplier_application"]),
+                                     outbox_events.c.aggregate_id.in_(
                                      [str(app["id"]), app["supplier_id"]]))
                                  .order_by(outbox_events.c.sequence_id)).all()
         actions = session.execute(select(audit_log.c.action).where(
