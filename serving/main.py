@@ -20,6 +20,7 @@ from serving.api import (
     health,
     inventory,
     ml,
+    onboarding,
     procurement_page,
     rankings,
     scorecards,
@@ -65,6 +66,7 @@ TAGS = [
     {"name": "suppliers", "description": "Golden suppliers and the supplier 360"},
     {"name": "customers", "description": "RFM segments and lifetime value"},
     {"name": "inventory", "description": "Inventory accuracy per warehouse"},
+    {"name": "onboarding", "description": "Supplier onboarding cycle time"},
     {"name": "models", "description": "Fraud risk and supplier recommendations"},
     {"name": "snapshot", "description": "The served snapshot, metric definitions, column docs"},
     {"name": "health", "description": "Liveness and readiness"},
@@ -114,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     scorecards.add_hot_routes(app, API_PREFIX)
     for router in (scorecards.router, rankings.router, suppliers.router, supplier_review.router,
                    customers.router,
-                   inventory.router, ml.router, snapshot.router):
+                   inventory.router, onboarding.router, ml.router, snapshot.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(procurement_page.router)  # the procurement web page (HTML)

@@ -51,6 +51,8 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
     ServedTable("stock_reconciliation", ("warehouse_code", "snapshot_date", "sku")),
     ServedTable("inventory_accuracy", ("warehouse_code", "snapshot_date")),
     ServedTable("shipment_tracking", ("supplier_key",), (("supplier_key",),)),
+    # supplier onboarding (#22)
+    ServedTable("onboarding_cycle_time_summary", ("business_unit_code", "check_outcome")),
     # customers
     ServedTable("customer_rfm", ("scope", "customer_id"), (("customer_id",),)),
     ServedTable("customer_ltv", ("scope", "customer_id"), (("customer_id",),)),
