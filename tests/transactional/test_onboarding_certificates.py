@@ -190,16 +190,26 @@ def _font_or_skip() -> None:
 
 @pytest.mark.slow
 def test_generated_certificates_are_read_with_their_type(tmp_path) -> None:
-    """Two pages: a bank account certificate and an (expired) ISO certificate, read by the
-    CLI's function with the type detected."""
+    """Two pages: a bank account certificate (``grouplake documents sample --type …`` then
+    ``documents read``) and an expired ISO certificate, the type detected from the page."""
     _font_or_skip()
+    from typer.testing import CliRunner
+
+    from grouplake.cli import app
     from models.documents.reader import read_document
     from models.documents.synthetic_certificates import make_certificate
 
-    bank = make_certificate(1, "bank_account_certificate")
-    body = read_document(bank.image)
+    path = tmp_path / "开户许可证.jpg"
+    sample = CliRunner().invoke(app, ["documents", "sample", str(path), "--seed", "1",
+                                      "--type", "bank_account_certificate"])
+    assert sample.exit_code == 0, sample.output
+    truth = json.loads(sample.stdout)
+    assert truth == make_certificate(1, "bank_account_certificate").truth
+    read = CliRunner().invoke(app, ["documents", "read", str(path)])
+    assert read.exit_code == 0, read.output
+    body = json.loads(read.stdout)
     assert body["document_type"] == "bank_account_certificate"
-    assert {k: v["value"] for k, v in body["fields"].items()} == bank.truth
+    assert {k: v["value"] for k, v in body["fields"].items()} == truth
     assert all(v["confidence"] > 0.8 for v in body["fields"].values())
     assert body["checks"] == [{"name": "fields_complete", "passed": True,
                                "detail": "all fields read"}]
