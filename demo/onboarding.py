@@ -69,7 +69,9 @@ def _documents(vendor: dict[str, Any], seed: int, account: str | None = None
     from models.documents.synthetic import make_licence
     from models.documents.synthetic_certificates import make_certificate
 
-    licence = make_licence(seed, printed={"credit_code": vendor["uscc"].strip().upper(),
+    from infra.uscc import normalise_uscc
+
+    licence = make_licence(seed, printed={"credit_code": normalise_uscc(vendor["uscc"]),
                                           "name": vendor["name"], "address": vendor["address"]})
     digits = account or re.sub(r"\D", "", vendor["bank_account"])
     bank = make_certificate(seed, "bank_account_certificate",
