@@ -1,7 +1,7 @@
 """The demo's supplier onboarding: a few applications with rendered documents read by OCR.
 
-Three ERP vendors not on the platform yet apply (seeded choice, the first unit that has
-them), through the transactional services as their users would through the API:
+The first three ERP vendors not on the platform yet apply (each by its unit's procurement),
+through the transactional services as their users would through the API:
 
 1. **Fast track** — the licence (营业执照) and the bank account certificate (开户许可证)
    rendered with the vendor's name, credit code, address and account
@@ -35,7 +35,8 @@ DEMO_PASSWORD = "grouplake-demo"
 
 
 def _vendors(db: Any, erp: dict, units: list[str], count: int) -> list[dict[str, Any]]:
-    """Up to ``count`` ERP vendors of one unit, not on the platform, with clean data."""
+    """The first ``count`` ERP vendors (any unit, distinct codes) not on the platform, with
+    clean data."""
     from sqlalchemy import select
 
     from infra.uscc import normalise_uscc, uscc_problem
@@ -51,13 +52,10 @@ def _vendors(db: Any, erp: dict, units: list[str], count: int) -> list[dict[str,
                 and normalise_uscc(v["uscc"]) not in codes
                 and all(v[k] and "\ufffd" not in str(v[k]) for k in (
                     "name", "address", "phone", "bank_account", "city"))]
-    if not eligible:
-        return []
-    unit = eligible[0]["business_unit_code"]
     chosen, seen = [], set()
     for v in eligible:
         code = normalise_uscc(v["uscc"])
-        if v["business_unit_code"] == unit and code not in seen:
+        if code not in seen:
             chosen.append(v)
             seen.add(code)
         if len(chosen) == count:
@@ -113,14 +111,15 @@ def simulate_onboarding(db: Any, erp: dict, settings: Settings, units: list[str]
     vendors = _vendors(db, erp, units, 3)
     if not vendors:
         return {"onboarded": None, "applications": []}
-    unit = vendors[0]["business_unit_code"]
-    with db.read() as session:
-        staff = principal_of(session.execute(select(users).where(
-            users.c.username == f"procurement.{unit.lower()}")).one())
     policy = CommercePolicy.from_settings(settings)
     rendered = _font_installed()
 
-    def apply(vendor: dict[str, Any]) -> dict[str, Any]:
+    def procurement(unit: str) -> Any:
+        with db.read() as session:
+            return principal_of(session.execute(select(users).where(
+                users.c.username == f"procurement.{unit.lower()}")).one())
+
+    def apply(vendor: dict[str, Any], staff: Any) -> dict[str, Any]:
         values = {k: vendor[k] for k in ("address", "phone", "city", "province", "bank_name",
                                          "bank_account")}
         values |= {"company_name": vendor["name"], "uscc": vendor["uscc"],
@@ -137,7 +136,8 @@ def simulate_onboarding(db: Any, erp: dict, settings: Settings, units: list[str]
 
     out: list[dict[str, Any]] = []
     for i, vendor in enumerate(vendors):
-        application = apply(vendor)
+        staff = procurement(vendor["business_unit_code"])
+        application = apply(vendor, staff)
         app_id, path = application["id"], ("fast_track", "resubmitted", "rejected")[i]
         if path != "rejected" and rendered:
             good = re.sub(r"\D", "", vendor["bank_account"])
