@@ -33,20 +33,20 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP)  ## create .venv from the lock file and prepare dbt / migrations (idempotent)
 	@$(BIN)/grouplake setup
 
-run: setup  ## materialize the whole asset graph once (demo group unless sources are configured)
+run: setup cjk-fonts  ## materialize the whole asset graph once (demo group unless sources are configured)
 	@$(BIN)/grouplake run
 
 up: setup  ## start every registered service (Dagster UI, APIs, MLflow UI)
 	@$(BIN)/grouplake up
 
-demo: setup  ## setup, run the whole graph, then start the services
+demo: setup cjk-fonts  ## setup, run the whole graph, then start the services
 	@$(BIN)/grouplake run
 	@$(BIN)/grouplake up
 
 jdbc-jars:  ## JDBC driver jars for the Spark engine (Debian packages; idempotent)
 	@bash infra/install_jdbc_jars.sh
 
-cjk-fonts:  ## a CJK font for the generated licence images of the OCR tests (Debian; idempotent)
+cjk-fonts:  ## a CJK font for the generated documents of the OCR tests and the demo (Debian; idempotent)
 	@bash infra/install_cjk_fonts.sh
 
 browser:  ## Debian's headless chromium for the browser tests (idempotent)

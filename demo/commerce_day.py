@@ -22,8 +22,11 @@ Everything goes through the transactional services, as a user would through the 
    about three of four deliveries (``demo/ratings.py``: ``order.rated`` for the scorecards).
 6. **Settlement** — statements for this month so far, per unit and supplier, in each
    supplier's settlement currency (payables exported); dealers' rebates settled.
-7. **Onboarding** — one ERP vendor not yet on the platform applies (with a PDF licence) and
-   is approved: ``supplier.approved`` carries its company data to the lake's dedup.
+7. **Onboarding** — ERP vendors not yet on the platform apply with rendered documents read
+   by OCR (``demo/onboarding.py``): one fast-tracked and approved, one resubmitted by the
+   applicant after a failed check and approved, one rejected;
+   ``supplier.approved`` carries the company data to the lake's dedup, and every state change
+   feeds the onboarding cycle-time marts.
 
 Idempotent: orders carry Idempotency-Keys, provider events their ids, and every other step
 checks what exists; a second run adds nothing. Local/CI only, like the seed.
@@ -33,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import random
 import zlib
@@ -48,8 +50,6 @@ from infra.settings import Settings, get_settings
 DEALERS_PER_UNIT = 3
 ORDERS_PER_DEALER = 4
 DEMO_PASSWORD = "grouplake-demo"
-LICENCE_PDF = (b"%PDF-1.4\n% GroupLake demo: business licence scan (no OCR: read by people)\n"
-               b"1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 
 def _erp(settings: Settings) -> dict[str, list[dict[str, Any]]]:
@@ -266,51 +266,15 @@ def _status(db: Any, order_id: int) -> str:
                                ).scalar_one()
 
 
-def _onboard(db: Any, erp: dict, settings: Settings, units: list[str]) -> str | None:
-    """One ERP vendor not on the platform applies with a licence and is approved."""
-    from sqlalchemy import select
+def _onboard(db: Any, erp: dict, settings: Settings, units: list[str],
+             report: CommerceReport) -> str | None:
+    """ERP vendors not on the platform apply with rendered documents read by OCR
+    (``demo/onboarding.py``): one fast-tracked, one resubmitted, one rejected."""
+    from demo.onboarding import simulate_onboarding
 
-    from infra.uscc import normalise_uscc, uscc_problem
-    from transactional.core.policy import CommercePolicy
-    from transactional.db.tables.identity import suppliers, users
-    from transactional.db.tables.onboarding import supplier_applications
-    from transactional.domain.principal import SYSTEM
-    from transactional.identity.users import principal_of
-    from transactional.onboarding import applications as onboarding
-    from transactional.onboarding import documents
-
-    with db.read() as session:
-        done = session.execute(select(supplier_applications.c.supplier_id)).scalar()
-        if done:
-            return done
-        codes = {normalise_uscc(code) for code in session.execute(select(suppliers.c.credit_code).where(
-            suppliers.c.status != "rejected")).scalars() if code}
-    vendor = next((v for v in sorted(erp["vendors"], key=lambda v: (v["status"] != "active",
-                                                                   v["vendor_id"]))
-                   if v["business_unit_code"] in units
-                   and v["uscc"] and not uscc_problem(v["uscc"]) and normalise_uscc(v["uscc"]) not in codes
-                   and all(v[k] and "\ufffd" not in str(v[k]) for k in (
-                       "name", "address", "phone", "bank_account", "city"))), None)
-    if vendor is None:
-        return None
-    unit = vendor["business_unit_code"]
-    with db.read() as session:
-        applicant = principal_of(session.execute(select(users).where(
-            users.c.username == f"procurement.{unit.lower()}")).one())
-    values = {"company_name": vendor["name"], "uscc": vendor["uscc"],
-              "address": vendor["address"], "phone": vendor["phone"], "city": vendor["city"],
-              "province": vendor["province"], "bank_name": vendor["bank_name"],
-              "bank_account": vendor["bank_account"], "settlement_currency": vendor["currency"]}
-    application = db.run_write(lambda s: onboarding.submit_application(
-        s, applicant, values, group_code=settings.group_code,
-        default_currency=settings.oltp.settlement_currency_default))
-    policy = CommercePolicy.from_settings(settings)
-    stored = documents.store_file(io.BytesIO(LICENCE_PDF), "营业执照.pdf", policy)
-    db.run_write(lambda s: documents.add_document(s, applicant, application["id"],
-                                                  "business_license", "营业执照.pdf", stored))
-    db.run_write(lambda s: onboarding.review(s, SYSTEM, application["id"], "approve",
-                                             "demo: documents checked"))
-    return application["supplier_id"]
+    result = simulate_onboarding(db, erp, settings, units)
+    report.onboarding = result["applications"]
+    return result["onboarded"]
 
 
 def run_commerce_demo(settings: Settings | None = None) -> CommerceReport:
@@ -367,7 +331,7 @@ def run_commerce_demo(settings: Settings | None = None) -> CommerceReport:
         for dealer in dealers:
             report.rebate_settlements += len(db.run_write(
                 lambda s, d=dealer.id: settle_rebates(s, SYSTEM, d)))
-        report.onboarded = _onboard(db, erp, settings, units)
+        report.onboarded = _onboard(db, erp, settings, units, report)
         _summarise(db, report)
     finally:
         db.dispose()

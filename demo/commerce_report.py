@@ -23,6 +23,8 @@ class CommerceReport:
     statements: list[dict[str, Any]] = field(default_factory=list)
     rebate_settlements: int = 0
     onboarded: str | None = None
+    # the onboarding applications simulated this run: supplier_id, path, fast_track, decision
+    onboarding: list[dict[str, Any]] = field(default_factory=list)
 
 
 
@@ -38,6 +40,8 @@ def render(report: CommerceReport) -> str:
          f"({report.rebate_settlements} settlements this run)"),
         f"  supplier statements: {len(report.statements)} in {', '.join(currencies) or '-'}",
         f"  onboarded supplier: {report.onboarded or '-'}",
+        *(f"  onboarding {a['supplier_id']}: {a['path']}, fast track {a['fast_track']}, "
+          f"{a['decision']}d" for a in report.onboarding),
     ])
 
 

@@ -146,6 +146,9 @@ class OltpSettings(BaseModel):
     document_max_bytes: int = 10_485_760  # per uploaded document
     document_types: list[str] = Field(
         default_factory=lambda: ["application/pdf", "image/png", "image/jpeg"])  # by magic bytes
+    # sanctions / blacklist of the onboarding checks (#22): a CSV (columns name, credit_code,
+    # reason) or JSON file (a list of such objects); "" = none. Read when the checks run.
+    sanctions_list: str = ""
     # refuse new orders for suppliers on the elimination list (off until its precision is raised, #18)
     enforce_elimination: bool = False
     # sourcing events (#28): an award whose total (group currency) is above this needs a

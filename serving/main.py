@@ -20,6 +20,7 @@ from serving.api import (
     health,
     inventory,
     ml,
+    onboarding,
     procurement,
     procurement_page,
     rankings,
@@ -67,6 +68,7 @@ TAGS = [
     {"name": "suppliers", "description": "Golden suppliers and the supplier 360"},
     {"name": "customers", "description": "RFM segments and lifetime value"},
     {"name": "inventory", "description": "Inventory accuracy per warehouse"},
+    {"name": "onboarding", "description": "Supplier onboarding cycle time"},
     {"name": "models", "description": "Fraud risk and supplier recommendations"},
     {"name": "procurement", "description": "Sourcing savings, contract compliance and utilisation"},
     {"name": "snapshot", "description": "The served snapshot, metric definitions, column docs"},
@@ -117,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     scorecards.add_hot_routes(app, API_PREFIX)
     for router in (scorecards.router, rankings.router, suppliers.router, supplier_review.router,
                    customers.router,
-                   inventory.router, procurement.router, ml.router, snapshot.router):
+                   inventory.router, procurement.router, onboarding.router, ml.router, snapshot.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(procurement_page.router)  # the procurement web page (HTML)

@@ -1,11 +1,14 @@
-"""Reading supplier qualification documents: business licences (营业执照) by offline OCR.
+"""Reading supplier qualification documents by offline OCR: business licences (营业执照),
+bank account certificates (开户许可证 / 开户证明) and ISO / industry certificates.
 
-``read_document(path_or_bytes)`` returns the document type, the fields of
-:data:`models.documents.fields.FIELDS` each with a confidence, and the checks that need no
-other data (GB 32100 credit code). Images and PDFs (first page rendered by pypdfium2);
-OCR by ``rapidocr-onnxruntime`` (Chinese PP-OCR models shipped in its wheel, ONNX Runtime
-on CPU), loaded once per process. Framework-free: the onboarding checks, the CLI and the
-benchmark all call the same function. ``synthetic`` draws licences with known fields.
+``read_document(path_or_bytes)`` returns the document type (detected from the page), its
+fields each with a confidence (:data:`models.documents.fields.FIELDS` for a licence,
+:data:`models.documents.certificates.CERTIFICATE_FIELDS` for certificates), and the checks
+that need no other data (GB 32100 credit code, a certificate not expired). Images and PDFs
+(first page rendered by pypdfium2); OCR by ``rapidocr-onnxruntime`` (Chinese PP-OCR models
+shipped in its wheel, ONNX Runtime on CPU), loaded once per process. Framework-free: the
+onboarding checks, the CLI and the benchmark all call the same functions. ``synthetic`` and
+``synthetic_certificates`` draw documents with known fields.
 """
 
 import importlib
@@ -14,11 +17,13 @@ from typing import Any
 #: public name -> submodule, imported on first use: the reader pulls in NumPy and the OCR
 #: engine, which the ``grouplake`` command must not pay for ``grouplake sql`` or ``--help``.
 _EXPORTS = {
+    "CERTIFICATE_FIELDS": "certificates",
     "DOCUMENT_TYPE": "fields",
     "FIELDS": "fields",
     "DocumentError": "reader",
     "Field": "fields",
     "read_document": "reader",
+    "read_typed": "reader",
 }
 
 __all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the lazy exports are the public names

@@ -1,10 +1,11 @@
 """``grouplake documents …``: read qualification documents offline.
 
-``grouplake documents read FILE`` prints one JSON object — ``document_type``, ``fields``
-(each ``{"value", "confidence"}``) and ``checks`` — for a business-licence image (PNG/JPEG)
+``grouplake documents read FILE`` prints one JSON object — ``document_type``
+(``business_licence``, ``bank_account_certificate`` or ``iso_certificate``, detected from the
+page), ``fields`` (each ``{"value", "confidence"}``) and ``checks`` — for an image (PNG/JPEG)
 or PDF (first page). Exit codes: 0 read (whatever the checks say); 2 missing, empty, too
-large or undecodable file. ``grouplake documents sample OUT`` writes a generated licence
-(seeded, with noise) to try it on. Heavy imports stay inside the commands.
+large or undecodable file. ``grouplake documents sample OUT [--type T]`` writes a generated
+document (seeded, with noise) to try it on. Heavy imports stay inside the commands.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated
 import typer
 
 documents_app = typer.Typer(
-    help="Documents: read business licences (营业执照) by offline OCR.",
+    help="Documents: read business licences, bank account and ISO certificates by offline OCR.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
@@ -23,12 +24,12 @@ documents_app = typer.Typer(
 
 @documents_app.callback()
 def _documents() -> None:
-    """Documents: read business licences (营业执照) by offline OCR."""
+    """Documents: read business licences, bank account and ISO certificates by offline OCR."""
 
 
 @documents_app.command("read")
 def read_command(
-    file: Annotated[Path, typer.Argument(help="licence image (PNG/JPEG) or PDF")],
+    file: Annotated[Path, typer.Argument(help="document image (PNG/JPEG) or PDF")],
 ) -> None:
     """OCR FILE and print its fields and checks as one JSON object."""
     import json
@@ -45,15 +46,27 @@ def read_command(
 
 @documents_app.command("sample")
 def sample_command(
-    out: Annotated[Path, typer.Argument(help="where to write the licence (.jpg, .png or .pdf)")],
+    out: Annotated[Path, typer.Argument(help="where to write the document (.jpg, .png or .pdf)")],
     seed: Annotated[int, typer.Option(help="generator seed")] = 1,
+    document_type: Annotated[str, typer.Option(
+        "--type", help="business_licence, bank_account_certificate or iso_certificate")]
+    = "business_licence",
 ) -> None:
-    """Write a generated licence (known fields printed to stdout as JSON)."""
+    """Write a generated document (known fields printed to stdout as JSON)."""
     import json
 
     from models.documents.synthetic import licence_pdf, make_licence
+    from models.documents.synthetic_certificates import make_certificate
 
     suffix = out.suffix.lower()
-    licence = make_licence(seed, quality=0 if suffix == ".png" else None)
-    out.write_bytes(licence_pdf(licence) if suffix == ".pdf" else licence.image)
-    typer.echo(json.dumps(licence.truth, ensure_ascii=False))
+    quality = 0 if suffix == ".png" else None
+    if document_type == "business_licence":
+        document = make_licence(seed, quality=quality)
+    else:
+        try:
+            document = make_certificate(seed, document_type, quality=quality)
+        except ValueError as exc:
+            typer.echo(f"error: --type: {exc}", err=True)
+            raise typer.Exit(2) from None
+    out.write_bytes(licence_pdf(document) if suffix == ".pdf" else document.image)
+    typer.echo(json.dumps(document.truth, ensure_ascii=False))

@@ -80,11 +80,13 @@ def group_lines(boxes: list[TextBox]) -> list[_Line]:
     return [_Line(members) for _, members in lines]
 
 
-def _segments(line: _Line) -> list[tuple[str | None, str, float]]:
-    """``(label or None, value text, mean score)`` for each labelled part of a line."""
+def _segments(line: _Line, labels: dict[str, re.Pattern[str]] | None = None
+              ) -> list[tuple[str | None, str, float]]:
+    """``(label or None, value text, mean score)`` for each labelled part of a line
+    (``labels``: the licence's :data:`LABELS` unless given)."""
     text = line.text
     hits: list[tuple[int, int, str]] = []
-    for key, pattern in LABELS.items():
+    for key, pattern in (LABELS if labels is None else labels).items():
         for m in pattern.finditer(text):
             hits.append((m.start(), m.end(), key))
     hits.sort()

@@ -57,12 +57,14 @@ WRAP = 30  # characters of the scope per line
 
 @dataclass
 class Licence:
-    """One generated licence: the image (PNG bytes), the truth, the noise applied."""
+    """One generated document (a licence unless ``document_type`` says otherwise): the
+    image (JPEG or PNG bytes), the truth, the noise applied."""
 
     seed: int
     image: bytes
     truth: dict[str, str]
     noise: dict[str, float] = field(default_factory=dict)
+    document_type: str = "business_licence"
 
 
 @lru_cache(maxsize=4)
@@ -170,11 +172,17 @@ def render(printed: dict[str, str], rng: random.Random) -> tuple[Image.Image, di
               fill=(15, 15, 15))
     draw.text((WIDTH - 480, HEIGHT - 120), printed["established_on"], font=small,
               fill=(15, 15, 15))
+    return scan_noise(page, printed["authority"], rng)
+
+
+def scan_noise(page: Image.Image, seal_text: str,
+               rng: random.Random) -> tuple[Image.Image, dict[str, float]]:
+    """A red seal of ``seal_text`` over the lower right text, paper grain, a rotation of up
+    to ±3° and blur up to 1.2 px (JPEG compression is applied when saving)."""
     noise: dict[str, float] = {}
-    # the seal over the registration authority and the lower right of the fields
     radius = rng.randint(120, 150)
-    seal = _stamp(printed["authority"], radius)
-    sx = rng.randint(WIDTH - 640, WIDTH - 400)  # over the ends of the term / address lines
+    seal = _stamp(seal_text, radius)
+    sx = rng.randint(WIDTH - 640, WIDTH - 400)  # over the ends of the lower lines
     sy = rng.randint(HEIGHT - 430, HEIGHT - 310)
     page.paste(seal, (sx, sy), seal)
     noise["stamp_x"], noise["stamp_y"] = float(sx), float(sy)
@@ -207,6 +215,12 @@ def make_licence(seed: int, *, quality: int | None = None,
             truth[key] = value
     printed = printed_text
     page, noise = render(printed, rng)
+    return Licence(seed=seed, image=_encode(page, rng, quality, noise), truth=truth,
+                   noise=noise)
+
+
+def _encode(page: Image.Image, rng: random.Random, quality: int | None,
+            noise: dict[str, float]) -> bytes:
     q = rng.randint(70, 92) if quality is None else quality
     out = io.BytesIO()
     if q:
@@ -214,7 +228,7 @@ def make_licence(seed: int, *, quality: int | None = None,
     else:
         page.save(out, format="PNG")
     noise["jpeg_quality"] = float(q)
-    return Licence(seed=seed, image=out.getvalue(), truth=truth, noise=noise)
+    return out.getvalue()
 
 
 def licence_pdf(licence: Licence) -> bytes:

@@ -56,6 +56,8 @@ SERVED_TABLES: tuple[ServedTable, ...] = (
     ServedTable("contract_compliance", ("business_unit_code", "category_code")),
     ServedTable("contract_utilisation", ("contract_id",), (("contract_id",),)),
     ServedTable("contracts_expiring", ("valid_to", "contract_id")),
+    # supplier onboarding (#22)
+    ServedTable("onboarding_cycle_time_summary", ("business_unit_code", "check_outcome")),
     # customers
     ServedTable("customer_rfm", ("scope", "customer_id"), (("customer_id",),)),
     ServedTable("customer_ltv", ("scope", "customer_id"), (("customer_id",),)),

@@ -157,6 +157,22 @@ def delivery_risk() -> pa.Table:
     })
 
 
+def onboarding_cycle_times() -> pa.Table:
+    return pa.table({
+        "business_unit_code": ["COAL", "COAL", "POWER"],
+        "check_outcome": ["failed", "fast_track", "fast_track"],
+        "applications": [2, 3, 1], "decided_applications": [1, 3, 1],
+        "approved_applications": [0, 3, 1], "rejected_applications": [1, 0, 0],
+        "resubmitted_applications": [1, 1, 0],
+        "mean_hours_to_decision": [96.0, 20.0, 5.5], "median_hours_to_decision": [96.0, 18.0, 5.5],
+        "max_hours_to_decision": [96.0, 30.0, 5.5],
+        "first_submitted_at": pa.array([dt.datetime(2026, 11, 2, tzinfo=dt.UTC)] * 3,
+                                       pa.timestamp("us", "UTC")),
+        "last_decided_at": pa.array([dt.datetime(2026, 11, 20, tzinfo=dt.UTC)] * 3,
+                                    pa.timestamp("us", "UTC")),
+    })
+
+
 def write_gold(lake_root: Path, *, marts: tuple[str, ...] | None = None) -> LakeStorage:
     """Write the tiny gold layer under ``lake_root`` (all marts, or those named)."""
     storage = LakeStorage(str(lake_root))
@@ -166,6 +182,7 @@ def write_gold(lake_root: Path, *, marts: tuple[str, ...] | None = None) -> Lake
         "supplier_scorecards_current": lambda: scorecards().filter(
             pc.equal(scorecards()["scorecard_month"], pa.scalar(NOV, pa.date32()))),
         "supplier_spend_by_bu": spend_by_bu, "customer_rfm": customer_rfm, "ml_delivery_risk": delivery_risk,
+        "onboarding_cycle_time_summary": onboarding_cycle_times,
     }
     for mart, build in tables.items():
         if marts is None or mart in marts:

@@ -176,6 +176,24 @@ def test_a_mart_not_in_the_snapshot_is_503_naming_it(tiny_client, make_token):
     assert error["details"]["missing"] == ["gold.inventory_accuracy"]
 
 
+def test_onboarding_cycle_times_are_for_procurement_and_admins_of_the_unit(tiny_client,
+                                                                          make_token):
+    url = "/api/v1/onboarding/cycle-times"
+    coal = tiny_client.get(url, headers=bearer(make_token("procurement", "COAL"))).json()
+    assert [(r["business_unit_code"], r["check_outcome"], r["median_hours_to_decision"])
+            for r in coal["items"]] == [("COAL", "failed", 96.0), ("COAL", "fast_track", 18.0)]
+    admin = tiny_client.get(f"{url}?check_outcome=fast_track",
+                            headers=bearer(make_token("admin"))).json()
+    assert [r["business_unit_code"] for r in admin["items"]] == ["COAL", "POWER"]
+    other = tiny_client.get(f"{url}?business_unit=POWER",
+                            headers=bearer(make_token("procurement", "COAL")))
+    assert other.status_code == 403 and _error(other)["code"] == "out_of_scope"
+    for role, unit, supplier in (("finance", "COAL", None), ("supplier", None, "P-1"),
+                                 ("buyer", "COAL", None)):
+        refused = tiny_client.get(url, headers=bearer(make_token(role, unit, supplier)))
+        assert refused.status_code == 403 and _error(refused)["code"] == "forbidden"
+
+
 def test_unknown_route_keeps_the_error_shape(tiny_client):
     response = tiny_client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and _error(response)["code"] == "not_found"

@@ -28,7 +28,8 @@ def test_build_copies_gold_and_derives_the_api_tables(settings, tiny_snapshot):
     assert read_pointer(settings.serving.snapshot_dir) == info
     assert {m: s["rows"] for m, s in info.sources.items()} == {
         "supplier_master": 3, "supplier_source_records": 5, "supplier_scorecards": 6,
-        "supplier_scorecards_current": 3, "supplier_spend_by_bu": 3, "customer_rfm": 3, "ml_delivery_risk": 3}
+        "supplier_scorecards_current": 3, "supplier_spend_by_bu": 3, "customer_rfm": 3, "ml_delivery_risk": 3,
+        "onboarding_cycle_time_summary": 3}
     assert "inventory_accuracy" in tiny_snapshot.missing
     assert _query(path, "SELECT supplier_key, business_unit_code FROM serving.supplier_units "
                         "ORDER BY ALL") == [("SUP-A", "COAL"), ("SUP-B", "COAL"), ("SUP-B", "POWER"),

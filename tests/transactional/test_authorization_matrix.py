@@ -157,6 +157,11 @@ MATRIX: dict[tuple[str, str], Case | str] = {
         "procurement_coal", ("procurement_power", "admin_power", "supplier_2"), "document"),
     ("post", "/api/v1/supplier-applications/{application_id}/checks"): Case(  # reads its licence
         "procurement_coal", ("procurement_power", "admin_power"), "document"),
+    # the insider gets 409 nothing_to_resubmit (its checks never failed): in scope, refused
+    # for its state; outsiders 404 before any state is looked at
+    ("post", "/api/v1/supplier-applications/{application_id}/resubmit"): Case(
+        "procurement_coal", ("procurement_power", "admin_power", "supplier_2"), "document",
+        expected=409),
     ("post", "/api/v1/supplier-applications/{application_id}/approve"): Case(
         "admin_coal", ("procurement_power", "admin_power"), "application"),
     ("post", "/api/v1/supplier-applications/{application_id}/reject"): Case(

@@ -192,6 +192,10 @@ def test_the_demo_commerce_run_gives_dealers_rebates_and_suppliers_statements(
             for s in report.statements] == [
         ("V-COAL-001", "regular", "CNY", 36, "7063035.5420")]
     assert report.onboarded == "GL-COAL-000001"
+    # one eligible vendor here: the fast-track path (licence + bank certificate read by OCR)
+    assert [(a["supplier_id"], a["path"], a["fast_track"], a["failed_checks"], a["decision"])
+            for a in report.onboarding] == [
+        ("GL-COAL-000001", "fast_track", True, [], "approve")]
     again = run_commerce_demo(settings)
     assert (again.orders, again.statements, again.rebate_settlements) == (
         report.orders, report.statements, 0)

@@ -31,7 +31,8 @@ def test_rotation_reseals_every_value_with_the_new_key(client, world, db, tx_set
 
     assert {c.name for c in encrypted_columns()} == {
         "suppliers.bank_account_enc", "supplier_applications.bank_account_enc",
-        "supplier_application_checks.legal_representative_enc", "users.mfa_secret_enc"}
+        "supplier_application_checks.legal_representative_enc",
+        "supplier_application_checks.bank_account_enc", "users.mfa_secret_enc"}
     accounts = [ACCOUNT, "6222029999999999999", "6222028888888888888"]
     supplier_ids = [_apply(client, world, a)["supplier_id"] for a in accounts]
     with db.write() as session:

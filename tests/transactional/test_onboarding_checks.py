@@ -94,7 +94,8 @@ def test_code_failing_gb32100_and_name_mismatch_are_flagged(client, world) -> No
         "name": "name_matches", "passed": False,
         "detail": f"licence shows {truth['name']}, application says {other_name}",
         "ocr_value": truth["name"], "applied_value": other_name}
-    assert [c["passed"] for c in body["checks"][4:]] == [True, True, True]
+    assert [c["passed"] for c in body["checks"][4:]] == [True, True, True, False, True]
+    assert checks["bank_account_matches"]["detail"] == "no bank account certificate attached"
 
 
 @pytest.mark.slow
@@ -120,8 +121,10 @@ def test_an_applicant_already_in_the_master_is_linked(client, world, db) -> None
     checks = _by_name(body)
     assert [c["name"] for c in body["checks"]] == [
         "licence_read", "credit_code_valid", "credit_code_matches", "name_matches",
-        "not_existing_supplier", "not_suspended", "bank_account_unique"]
-    assert [c["passed"] for c in body["checks"]] == [True, True, True, True, False, False, False]
+        "not_existing_supplier", "not_suspended", "bank_account_unique", "bank_account_matches",
+        "not_sanctioned"]
+    assert [c["passed"] for c in body["checks"]] == [True, True, True, True, False, False, False,
+                                                     False, True]
     assert checks["not_existing_supplier"]["linked_supplier_ids"] == ["GL-POWER-000077"]
     assert checks["not_existing_supplier"]["detail"] == \
         "already a supplier: GL-POWER-000077 (POWER, by name)"
@@ -139,7 +142,7 @@ def test_an_applicant_already_in_the_master_is_linked(client, world, db) -> None
             outbox_events.c.event_type == "supplier_application.checked")).scalar_one()
     assert stored.legal_representative_enc == person  # decrypted by the column type
     assert event["fast_track"] is False and event["failed_checks"] == [
-        "not_existing_supplier", "not_suspended", "bank_account_unique"]
+        "not_existing_supplier", "not_suspended", "bank_account_unique", "bank_account_matches"]
 
 
 def test_all_checks_passed_goes_to_the_fast_track(client, world, db) -> None:
@@ -152,14 +155,24 @@ def test_all_checks_passed_goes_to_the_fast_track(client, world, db) -> None:
     fields = {"credit_code": {"value": "91140200MA0GRLAK39", "confidence": 0.99},
               "name": {"value": "大同华晟煤业有限责任公司", "confidence": 0.99},  # same legal form
               "legal_representative": {"value": "王磊", "confidence": 0.99}}
-    result = db.run_write(lambda s: record_checks(s, reviewer, app["id"], None, fields))
+    bank = client.post(f"/api/v1/supplier-applications/{app['id']}/documents",
+                       files={"file": ("开户许可证.pdf", PDF, "application/pdf")},
+                       data={"doc_type": "bank_account_letter"},
+                       headers=world.headers("procurement_coal")).json()["id"]
+    certificates = [{"document_id": bank, "doc_type": "bank_account_letter",
+                     "document_type": "bank_account_certificate",
+                     "fields": {"holder": {"value": truth["name"], "confidence": 0.99},
+                                "account_number": {"value": BANK, "confidence": 0.99}}}]
+    result = db.run_write(lambda s: record_checks(s, reviewer, app["id"], None, fields,
+                                                  certificates=certificates))
     assert result["fast_track"] is True
     assert all(c["passed"] for c in result["checks"])
     queue = client.get("/api/v1/supplier-applications?fast_track=true&status=submitted",
                        headers=world.headers("admin_coal")).json()
     assert [a["id"] for a in queue["items"]] == [app["id"]]
     homophone = {**fields, "name": {"value": "大同华盛煤业有限公司", "confidence": 0.99}}
-    again = db.run_write(lambda s: record_checks(s, reviewer, app["id"], None, homophone))
+    again = db.run_write(lambda s: record_checks(s, reviewer, app["id"], None, homophone,
+                                                 certificates=certificates))
     assert again["fast_track"] is False  # the latest run is in force
     assert [c["name"] for c in again["checks"] if not c["passed"]] == ["name_matches"]
     assert client.get("/api/v1/supplier-applications?fast_track=true",

@@ -63,15 +63,20 @@ def get_application(application_id: Id, context: ContextDep,
 @router.post("/{application_id}/documents", status_code=status.HTTP_201_CREATED)
 def upload_document(application_id: Id, context: ContextDep, user: CurrentUser,
                     file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
-                    doc_type: Annotated[DocType, Form()]) -> DocumentPublic:
+                    doc_type: Annotated[DocType, Form()],
+                    replaces: Annotated[Id | None, Form(
+                        description="id of an earlier document of this type it corrects")]
+                    = None) -> DocumentPublic:
     """Attach a qualification document (multipart). The type is judged by content (magic
-    bytes), the size is limited; stored by content hash. ``POST …/checks`` reads a business
-    licence by OCR."""
+    bytes), the size is limited; stored by content hash. ``POST …/checks`` reads the
+    business licence, the bank account certificate (``bank_account_letter``) and the
+    qualification certificates by OCR; after failed checks the applicant uploads a corrected
+    document (``replaces``: the one it corrects) and calls ``POST …/resubmit``."""
     with context.db.read() as session:  # scope first: never store files for outsiders
         applications.load_application(session, user, application_id)
     stored = documents.store_file(file.file, file.filename, context.policy)
     return DocumentPublic(**context.db.run_write(lambda s: documents.add_document(
-        s, user, application_id, doc_type, file.filename, stored)))
+        s, user, application_id, doc_type, file.filename, stored, replaces=replaces)))
 
 
 @router.post("/{application_id}/checks", responses={409: CONFLICT})
@@ -83,6 +88,17 @@ def run_checks(application_id: Id, context: ContextDep,
     shared bank account). All passed → ``fast_track``."""
     return ApplicationChecksPublic(**checks.run_checks(context.db, user, application_id,
                                                        context.policy))
+
+
+@router.post("/{application_id}/resubmit", responses={409: CONFLICT})
+def resubmit(application_id: Id, context: ContextDep,
+             user: CurrentUser) -> ApplicationChecksPublic:
+    """Resubmit after failed checks (the applicant supplier, or procurement / admins of the
+    unit): upload the corrected documents first, then the checks run again on the documents
+    in force (``supplier_application.resubmitted``, then ``…checked``). 409
+    ``nothing_to_resubmit`` when the checks have not failed."""
+    return ApplicationChecksPublic(**checks.run_checks(context.db, user, application_id,
+                                                       context.policy, resubmission=True))
 
 
 @router.get("/{application_id}/documents/{document_id}", response_class=FileResponse)

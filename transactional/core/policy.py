@@ -88,6 +88,7 @@ class CommercePolicy:
     document_dir: str = ""
     document_max_bytes: int = 10_485_760
     document_types: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")
+    sanctions_list: str = ""  # the onboarding checks' sanctions / blacklist file (#22)
     risk: RiskPolicy = field(default_factory=RiskPolicy)  # the order-path risk guard
     enforce_elimination: bool = False  # suspended suppliers get no new orders (#18)
     sourcing_award_limit: Decimal = Decimal(1000000)  # awards above it need a checker (#28)
@@ -113,6 +114,7 @@ class CommercePolicy:
             document_dir=oltp.document_dir,
             document_max_bytes=oltp.document_max_bytes,
             document_types=tuple(oltp.document_types),
+            sanctions_list=oltp.sanctions_list,
             risk=RiskPolicy.from_settings(settings),
             enforce_elimination=oltp.enforce_elimination,
             sourcing_award_limit=to_decimal(oltp.sourcing_award_approval_limit),

@@ -133,8 +133,8 @@ def _public(session: Session, row: Any) -> dict[str, Any]:
     body = {k: v for k, v in row._mapping.items()
             if k not in ("bank_account_enc", "bank_account_hmac")}  # masked bank_account only
     body["documents"] = [{k: d._mapping[k] for k in (
-        "id", "doc_type", "filename", "content_type", "size_bytes", "sha256", "uploaded_at")}
-        for d in docs]
+        "id", "doc_type", "filename", "content_type", "size_bytes", "sha256", "uploaded_at",
+        "replaces_document_id")} for d in docs]
     body["checks"] = latest_checks(session, row.id)
     return body
 
@@ -148,7 +148,8 @@ def latest_checks(session: Session, application_id: int) -> dict[str, Any] | Non
     if row is None:
         return None
     return {"document_id": row.document_id, "fast_track": row.fast_track,
-            "checks": row.checks, "fields": row.fields, "checked_at": row.checked_at}
+            "checks": row.checks, "fields": row.fields,
+            "certificates": row.certificates or [], "checked_at": row.checked_at}
 
 
 def get_application(session: Session, actor: Principal, application_id: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from transactional.core import audit
+from transactional.core import audit, events
 from transactional.core.policy import CommercePolicy
 from transactional.db.tables.onboarding import supplier_documents
 from transactional.db.types import utcnow
@@ -71,12 +71,16 @@ def store_file(stream: BinaryIO, filename: str | None, policy: CommercePolicy) -
 
 
 def add_document(session: Session, actor: Principal, application_id: int, doc_type: str,
-                 filename: str | None, stored: dict[str, Any]) -> dict[str, Any]:
+                 filename: str | None, stored: dict[str, Any], *,
+                 replaces: int | None = None) -> dict[str, Any]:
     """Record a stored file on an application (its unit's staff, or the applicant supplier
-    while the application is open).
+    while the application is open); ``replaces``: an earlier document of the same
+    application and type this one corrects (no longer checked). Announced as
+    ``supplier_application.document_uploaded``.
 
     Raises:
-        NotFoundError, ValidationFailedError (unknown doc type), ConflictError (decided).
+        NotFoundError, ValidationFailedError (unknown doc type; ``replaces`` not a document
+        of this application and type), ConflictError (decided).
     """
     application = applications.load_application(session, actor, application_id, lock=True)
     if doc_type not in DOC_TYPES:
@@ -84,16 +88,34 @@ def add_document(session: Session, actor: Principal, application_id: int, doc_ty
     if application.status != "submitted":
         raise ConflictError(f"application {application_id} is {application.status}",
                             code="already_decided")
+    if replaces is not None:
+        old = session.execute(select(supplier_documents.c.doc_type).where(
+            supplier_documents.c.id == replaces,
+            supplier_documents.c.application_id == application_id)).scalar()
+        if old != doc_type:
+            raise ValidationFailedError(
+                f"replaces: document {replaces} is not a {doc_type} of application "
+                f"{application_id}", code="invalid_replacement")
     now = utcnow()
     document_id = session.execute(insert(supplier_documents).values(
         application_id=application_id, doc_type=doc_type, filename=safe_filename(filename),
         content_type=stored["content_type"], size_bytes=stored["size"],
         sha256=stored["sha256"], storage_key=stored["storage_key"], uploaded_by=actor.user_id,
-        uploaded_at=now).returning(supplier_documents.c.id)).scalar_one()
+        uploaded_at=now, replaces_document_id=replaces).returning(
+        supplier_documents.c.id)).scalar_one()
     audit.record(session, actor, "supplier_document.upload", "supplier_application",
                  application_id, business_unit=application.business_unit,
                  details={"document_id": document_id, "doc_type": doc_type,
-                          "sha256": stored["sha256"], "size": stored["size"]})
+                          "sha256": stored["sha256"], "size": stored["size"],
+                          "replaces": replaces})
+    events.emit(session, "supplier_application.document_uploaded", "supplier_application",
+                application_id, {"application_id": application_id,
+                                 "supplier_id": application.supplier_id,
+                                 "document_id": document_id, "doc_type": doc_type,
+                                 "replaces_document_id": replaces,
+                                 "by_applicant": actor.role is Role.SUPPLIER,
+                                 "uploaded_at": now},
+                business_unit=application.business_unit, supplier_id=application.supplier_id)
     return document_json(session.execute(select(supplier_documents).where(
         supplier_documents.c.id == document_id)).one())
 
@@ -102,7 +124,7 @@ def document_json(row: Any) -> dict[str, Any]:
     """Public metadata of a document."""
     return {k: row._mapping[k] for k in ("id", "application_id", "doc_type", "filename",
                                          "content_type", "size_bytes", "sha256",
-                                         "uploaded_at")}
+                                         "uploaded_at", "replaces_document_id")}
 
 
 def open_document(session: Session, actor: Principal, application_id: int, document_id: int,

@@ -47,6 +47,7 @@ class DocumentPublic(BaseModel):
     size_bytes: int
     sha256: str
     uploaded_at: dt.datetime
+    replaces_document_id: int | None = None  # the earlier document this one corrects
 
 
 class CheckResultPublic(BaseModel):
@@ -65,6 +66,8 @@ class ApplicationChecksPublic(BaseModel):
     fast_track: bool
     checks: list[CheckResultPublic]
     fields: dict[str, dict]  # OCR'd licence fields {value, confidence}; person names masked
+    # OCR'd certificates {document_id, doc_type, document_type, fields}; accounts masked
+    certificates: list[dict] = []
     checked_at: dt.datetime
 
 

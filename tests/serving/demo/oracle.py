@@ -140,6 +140,7 @@ def concrete_routes(lake, supplier_key: str) -> dict[str, str]:
         f"{API}/customers/ltv": f"{API}/customers/ltv",
         f"{API}/customers/{{customer_id}}": f"{API}/customers/{customer}",
         f"{API}/inventory/accuracy": f"{API}/inventory/accuracy",
+        f"{API}/onboarding/cycle-times": f"{API}/onboarding/cycle-times",
         f"{API}/inventory/warehouses/{{warehouse_code}}/reconciliation":
             f"{API}/inventory/warehouses/{warehouse}/reconciliation",
         f"{API}/risk/documents": f"{API}/risk/documents",

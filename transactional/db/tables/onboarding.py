@@ -1,6 +1,7 @@
 """The onboarding tables: supplier applications, their qualification documents and the
 automatic checks run on them (``supplier_application_checks``: one row per run, the latest
-in force; the OCR'd legal representative stored encrypted, masked in ``fields``).
+in force; the OCR'd legal representative and bank account stored encrypted, masked in
+``fields`` / ``certificates``). A document may replace an earlier one (resubmission).
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ supplier_documents = Table(
     Column("storage_key", String(200), nullable=False),  # relative to oltp.document_dir
     Column("uploaded_by", Id, nullable=False),
     Column("uploaded_at", UtcDateTime(), nullable=False),
+    # a corrected document replacing an earlier one of the application (resubmission):
+    # the replaced one is no longer checked
+    Column("replaces_document_id", Id, ForeignKey("supplier_documents.id")),
 )
 
 supplier_application_checks = Table(
@@ -70,6 +74,10 @@ supplier_application_checks = Table(
     Column("legal_representative_enc",
            EncryptedText("supplier_application_checks.legal_representative")),
     Column("checks", JSONDocument, nullable=False),  # [{name, passed, detail, …}]
+    # OCR'd certificates [{document_id, doc_type, document_type, fields}], account masked
+    Column("certificates", JSONDocument),
+    Column("bank_account_enc",  # the account read on the bank account certificate
+           EncryptedText("supplier_application_checks.bank_account")),
     Column("fast_track", Boolean(), nullable=False),  # every check passed
     Column("checked_by", Id, nullable=False),
     Column("checked_at", UtcDateTime(), nullable=False),

@@ -1,5 +1,6 @@
 -- Supplier onboarding cycle time: one row per application, submitted -> decided, with the
--- outcome of its automatic checks (transactional/onboarding/checks.py), from the outbox.
+-- outcome of its automatic checks (transactional/onboarding/checks.py), the documents
+-- uploaded and the applicant's resubmissions, from the outbox.
 with
 
 outbox_events as (
@@ -52,6 +53,30 @@ checks as (
 
 ),
 
+-- documents uploaded and resubmissions before the decision (or so far, while open)
+activity as (
+
+    select
+        try_cast(outbox_events.payload ->> '$.application_id' as bigint) as application_id,
+        count(*) filter (
+            where outbox_events.event_type = 'supplier_application.document_uploaded'
+        ) as documents_uploaded,
+        count(*) filter (
+            where outbox_events.event_type = 'supplier_application.resubmitted'
+        ) as resubmissions
+    from outbox_events
+    left join decisions
+        on decisions.application_id
+        = try_cast(outbox_events.payload ->> '$.application_id' as bigint)
+    where outbox_events.event_type in (
+            'supplier_application.document_uploaded', 'supplier_application.resubmitted'
+        )
+      and (decisions.decided_sequence_id is null
+           or outbox_events.sequence_id < decisions.decided_sequence_id)
+    group by 1
+
+),
+
 -- the checks in force when the decision was taken (the latest run before it; the latest
 -- run at all while the application is open)
 checks_in_force as (
@@ -82,6 +107,8 @@ select
     cast(applied.submitted_at as timestamptz) as submitted_at,
     cast(checks_in_force.first_checked_at as timestamptz) as first_checked_at,
     cast(coalesce(checks_in_force.check_runs, 0) as bigint) as check_runs,
+    cast(coalesce(activity.documents_uploaded, 0) as bigint) as documents_uploaded,
+    cast(coalesce(activity.resubmissions, 0) as bigint) as resubmissions,
     cast(case
         when checks_in_force.fast_track is null then 'not_checked'
         when checks_in_force.fast_track then 'fast_track'
@@ -96,4 +123,5 @@ select
 from applied
 left join decisions using (application_id)
 left join checks_in_force using (application_id)
+left join activity using (application_id)
 where applied.application_id is not null
