@@ -227,7 +227,7 @@ def test_the_rules_alone_velocity_is_weak_and_noisy_or_adds_up() -> None:
     from decimal import Decimal as D
 
     from transactional.core.policy import RiskPolicy
-    from transactional.risk.rules import LineFacts, OrderFacts, RecentOrder, evaluate, rule_score
+    from transactional.risk.rules import LineFacts, OrderFacts, RecentOrder, evaluate, rule_score, velocity_cap
 
     policy = RiskPolicy(velocity_max=5)
     base = OrderFacts(business_unit="COAL", supplier_id="SUP-1", currency="CNY", amount=D(1000),
@@ -238,6 +238,10 @@ def test_the_rules_alone_velocity_is_weak_and_noisy_or_adds_up() -> None:
     assert [(r.code, r.text) for r in burst] == [
         ("velocity", "velocity burst: 6 orders by this buyer within 10 min (more than 5)")]
     assert policy.decide(rule_score(burst)) == "allow"  # a burst alone is not enough
+    # placement counts earlier orders only up to velocity_cap (6 here): a count that reached it says "at least"
+    assert velocity_cap(policy) == 6
+    capped = evaluate(OrderFacts(**{**base.__dict__, "velocity_count": 6}), policy)
+    assert [r.text for r in capped] == ["velocity burst: at least 7 orders by this buyer within 10 min (more than 5)"]
     split = [RecentOrder(7, "SUP-1", D(499500), NOW - dt.timedelta(hours=2))]
     both = evaluate(OrderFacts(**{**base.__dict__, "velocity_count": 5, "recent": split}), policy)
     assert [r.code for r in both] == ["split", "velocity"] and rule_score(both) == 0.79
@@ -331,3 +335,46 @@ def test_the_elimination_weight_is_a_setting_and_alone_holds_but_does_not_block(
     assert lighter.decide(rule_score(evaluate(listed, lighter))) == "allow"
     with pytest.raises(ValueError, match="eliminated_supplier_weight"):
         Settings.model_validate({"risk": {"eliminated_supplier_weight": 1.5}})
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast-path", "sqlalchemy"])
+def test_the_look_back_reads_every_fact_in_one_statement_on_postgres(fresh_pg_url, fast_path) -> None:
+    from decimal import Decimal as D
+
+    from tests.transactional.factories import build_world
+    from transactional.core.idempotency import IdempotentRequest
+    from transactional.core.policy import CommercePolicy, RiskPolicy
+    from transactional.db.database import Database
+    from transactional.db.types import utcnow
+    from transactional.migrations import upgrade_database
+    from transactional.ordering import screening
+    from transactional.ordering.placement import OrderLineRequest, OrderRequest, place_order
+
+    upgrade_database(fresh_pg_url)
+    db = Database(fresh_pg_url, pool_size=2, fast_path=fast_path)
+    try:
+        world = build_world(db)
+        coal6000, buyer = world.sku_ids["COAL-6000"], world.users["buyer_coal"]
+        apply_snapshot(db, _profiles("a" * 64, 0, [
+            {"subject": f"sku:{coal6000}", "scope": "sku", "sku_id": coal6000, "currency": "CNY", "order_count": 40,
+             "unit_price_median": "620.00", "quantity_median": 30.0, "quantity_p95": 80.0},
+            {"subject": "bu_supplier:COAL:SUP-1", "scope": "bu_supplier", "business_unit": "COAL",
+             "supplier_id": "SUP-1", "currency": "CNY", "order_count": 25, "amount_median": "9000",
+             "amount_p95": "15000"}]), apply_risk_profiles)
+        policy = CommercePolicy(risk=RiskPolicy(velocity_max=2))
+        for key in ("a", "b", "c", "d"):
+            request = OrderRequest((OrderLineRequest(world.offer_ids[("SUP-1", "COAL-6000")], 10),))
+            db.run_write(lambda s, key=key, request=request: place_order(s, buyer, request, IdempotentRequest(key, key),
+                                                                        policy=policy))
+        facts, version = db.run_write(lambda s: screening.gather(
+            s, buyer, "SUP-1", "CNY", D("9000"), utcnow(), [(coal6000, 10, D("900"))], policy))
+    finally:
+        db.dispose()
+    assert version == "a" * 64
+    assert facts.velocity_count == 3  # four earlier orders, counted up to velocity_max + 1
+    assert [o.amount for o in facts.recent] == [D("9000.0000")] * 4  # all four, newest first
+    assert (facts.limit, facts.limit_currency, facts.elimination) == (D(500000), "CNY", None)
+    assert sorted(facts.profiles) == ["bu_supplier:COAL:SUP-1", f"sku:{coal6000}"]
+    assert facts.profiles["bu_supplier:COAL:SUP-1"].amount_p95 == D("15000")
+    assert facts.profiles[f"sku:{coal6000}"].unit_price_median == D("620.00")

@@ -59,6 +59,11 @@ def limit_for(session: Session, business_unit: str, policy: CommercePolicy) -> t
     row = _LIMIT.execute(session, {"bu": business_unit}).first()
     if row is not None:
         return row.amount, row.currency
+    return default_limit(business_unit, policy)
+
+
+def default_limit(business_unit: str, policy: CommercePolicy) -> tuple[Decimal, str]:
+    """``(amount, currency)`` of a unit's limit when none is set in ``approval_limits``."""
     amount = policy.approval_limits.get(business_unit, policy.approval_limit_default)
     return to_decimal(amount), policy.group_currency
 

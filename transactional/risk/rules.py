@@ -112,7 +112,7 @@ class OrderFacts:
     lines: Sequence[LineFacts]
     now: dt.datetime
     recent: Sequence[RecentOrder] = ()  # the buyer's live orders to this supplier, split window
-    velocity_count: int = 0  # the buyer's orders placed within the velocity window (before this)
+    velocity_count: int = 0  # the buyer's orders within the velocity window before this, up to velocity_cap
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     profiles_in_force: bool = False
     known_supplier: bool = True  # the unit ordered from this supplier before (own orders)
@@ -172,6 +172,14 @@ def _is_new_supplier(facts: OrderFacts, policy: RiskPolicy) -> bool:
             or facts.now - supplier.first_order_at < policy.new_supplier_age)
 
 
+def velocity_cap(policy: RiskPolicy) -> int:
+    """How far the buyer's earlier orders in the velocity window are counted at placement:
+    ``velocity_max + 1`` decides the rule, and counting stops there, so the count costs the
+    same however busy the buyer is. :attr:`OrderFacts.velocity_count` and the model's
+    ``velocity_count`` feature see the capped count."""
+    return max(policy.velocity_max, 0) + 1
+
+
 def evaluate(facts: OrderFacts, policy: RiskPolicy) -> list[Reason]:
     """Every rule that fires on ``facts``, strongest first."""
     reasons: list[Reason] = []
@@ -188,7 +196,8 @@ def evaluate(facts: OrderFacts, policy: RiskPolicy) -> list[Reason]:
     burst = 1 + facts.velocity_count
     if burst > policy.velocity_max:
         minutes = policy.velocity_window.total_seconds() / 60
-        reasons.append(Reason("velocity", f"velocity burst: {burst} orders by this buyer within {minutes:g} min "
+        least = "at least " if facts.velocity_count >= velocity_cap(policy) else ""
+        reasons.append(Reason("velocity", f"velocity burst: {least}{burst} orders by this buyer within {minutes:g} min "
                                           f"(more than {policy.velocity_max})", WEIGHTS["velocity"]))
     for line in facts.lines:
         own = facts.profiles.get(f"bu_sku:{facts.business_unit}:{line.sku_id}")

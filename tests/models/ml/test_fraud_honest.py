@@ -107,3 +107,23 @@ def test_unseen_by_design_kinds_are_evaluation_truth_not_training_labels(tmp_pat
     assert load_labels(cases, con)["document_id"].tolist() == ["PO-1"]
     assert load_labels(cases, con, include_unseen=True)["kind"].tolist() == ["self_approval", "ring_rotation",
                                                                              "price_creep"]  # by document
+
+
+def test_a_price_override_the_lake_does_not_show_yet_is_no_label(tmp_path) -> None:
+    import duckdb
+
+    from models.ml.fraud.labels import load_labels
+
+    cases = tmp_path / "fraud_cases.csv"
+    cases.write_text("kind,table,key\noff_hours_price_override,purchase_order_lines,PO-1-001\n"
+                     "off_hours_price_override,purchase_order_lines,PO-2-001\n"
+                     "ring_rotation,purchase_order_lines,PO-3-001\n", encoding="utf-8")
+    con = duckdb.connect()
+    con.execute("create table lines as select * from (values ('PO-1-001', 'PO-1', timestamp '2026-10-04 07:00'), "
+                "('PO-2-001', 'PO-2', null), ('PO-3-001', 'PO-3', null)) "
+                "t(purchase_order_line_id, purchase_order_id, price_overridden_at)")
+    # PO-2's override is planned after the extract's cutoff: nothing in the lake shows it yet
+    labels = load_labels(cases, con, "lines", include_unseen=True)
+    assert labels[["document_id", "kind"]].to_dict("records") == [
+        {"document_id": "PO-1", "kind": "off_hours_price_override"},
+        {"document_id": "PO-3", "kind": "ring_rotation"}]

@@ -53,6 +53,9 @@ orders = Table(
     # the risk guard's per-order look-backs (ordering/screening.py): a buyer's orders since a
     # time (velocity), and to one supplier within the split window
     Index("ix_orders_buyer_placed", "buyer_user_id", "placed_at"),
+    # ... and the buyer's latest orders to one supplier (the split look-back reads at most
+    # SPLIT_ROWS index entries, newest first, instead of every order of the buyer's window)
+    Index("ix_orders_buyer_supplier_placed", "buyer_user_id", "supplier_id", "placed_at"),
 )
 
 order_lines = Table(
