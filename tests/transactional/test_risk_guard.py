@@ -227,7 +227,14 @@ def test_the_rules_alone_velocity_is_weak_and_noisy_or_adds_up() -> None:
     from decimal import Decimal as D
 
     from transactional.core.policy import RiskPolicy
-    from transactional.risk.rules import LineFacts, OrderFacts, RecentOrder, evaluate, rule_score, velocity_cap
+    from transactional.risk.rules import (
+        LineFacts,
+        OrderFacts,
+        RecentOrder,
+        evaluate,
+        rule_score,
+        velocity_cap,
+    )
 
     policy = RiskPolicy(velocity_max=5)
     base = OrderFacts(business_unit="COAL", supplier_id="SUP-1", currency="CNY", amount=D(1000),
@@ -368,7 +375,7 @@ def test_the_look_back_reads_every_fact_in_one_statement_on_postgres(fresh_pg_ur
             db.run_write(lambda s, key=key, request=request: place_order(s, buyer, request, IdempotentRequest(key, key),
                                                                         policy=policy))
         facts, version = db.run_write(lambda s: screening.gather(
-            s, buyer, "SUP-1", "CNY", D("9000"), utcnow(), [(coal6000, 10, D("900"))], policy))
+            s, buyer, "SUP-1", "CNY", D(9000), utcnow(), [(coal6000, 10, D(900))], policy))
     finally:
         db.dispose()
     assert version == "a" * 64
@@ -376,5 +383,5 @@ def test_the_look_back_reads_every_fact_in_one_statement_on_postgres(fresh_pg_ur
     assert [o.amount for o in facts.recent] == [D("9000.0000")] * 4  # all four, newest first
     assert (facts.limit, facts.limit_currency, facts.elimination) == (D(500000), "CNY", None)
     assert sorted(facts.profiles) == ["bu_supplier:COAL:SUP-1", f"sku:{coal6000}"]
-    assert facts.profiles["bu_supplier:COAL:SUP-1"].amount_p95 == D("15000")
+    assert facts.profiles["bu_supplier:COAL:SUP-1"].amount_p95 == D(15000)
     assert facts.profiles[f"sku:{coal6000}"].unit_price_median == D("620.00")

@@ -22,7 +22,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, insert, literal_column, null, select, true, type_coerce, union_all
+from sqlalchemy import (
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from transactional.accounting.fx import FxRateMissingError, RateBook
