@@ -27,6 +27,16 @@ SCHEMA = pa.schema([
 DEFAULT_REASON = "on the elimination list (bottom decile of the supplier scorecards)"
 
 
+def platform_ids(crosswalk: pa.Table) -> dict[str, list[str]]:
+    """Golden supplier key -> the platform supplier ids the crosswalk links to it
+    (``gold.supplier_source_records`` rows with ``source_system = 'platform'``)."""
+    platform: dict[str, list[str]] = {}
+    for record in crosswalk.select(["source_system", "source_record_id", "supplier_key"]).to_pylist():
+        if record["source_system"] == "platform" and record["supplier_key"] and record["source_record_id"]:
+            platform.setdefault(record["supplier_key"], []).append(record["source_record_id"])
+    return platform
+
+
 def elimination_snapshot(scorecards: pa.Table, crosswalk: pa.Table) -> pa.Table:
     """One row per platform supplier on the current elimination list, ordered by supplier id.
 
@@ -41,10 +51,7 @@ def elimination_snapshot(scorecards: pa.Table, crosswalk: pa.Table) -> pa.Table:
         A table of :data:`SCHEMA`; ``reason`` is the weakest metrics (what put the supplier
         there), falling back to the list's reasons, then to :data:`DEFAULT_REASON`.
     """
-    platform: dict[str, list[str]] = {}
-    for record in crosswalk.select(["source_system", "source_record_id", "supplier_key"]).to_pylist():
-        if record["source_system"] == "platform" and record["supplier_key"] and record["source_record_id"]:
-            platform.setdefault(record["supplier_key"], []).append(record["source_record_id"])
+    platform = platform_ids(crosswalk)
     rows: dict[str, dict] = {}
     for card in scorecards.to_pylist():
         on_list = card.get("list_status") == "listed" if "list_status" in card else card.get("is_bottom_decile")

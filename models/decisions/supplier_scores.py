@@ -22,6 +22,8 @@ import math
 
 import pyarrow as pa
 
+from models.decisions.elimination import platform_ids
+
 SCHEMA = pa.schema([
     pa.field("supplier_id", pa.string(), nullable=False),
     pa.field("supplier_key", pa.string()),
@@ -69,10 +71,7 @@ def supplier_score_snapshot(scorecards: pa.Table, crosswalk: pa.Table) -> pa.Tab
     Returns:
         A table of :data:`SCHEMA`.
     """
-    platform: dict[str, list[str]] = {}
-    for record in crosswalk.select(["source_system", "source_record_id", "supplier_key"]).to_pylist():
-        if record["source_system"] == "platform" and record["supplier_key"] and record["source_record_id"]:
-            platform.setdefault(record["supplier_key"], []).append(record["source_record_id"])
+    platform = platform_ids(crosswalk)
     rows: dict[str, dict] = {}
     for card in scorecards.to_pylist():
         for supplier_id in platform.get(card["supplier_key"], []):

@@ -19,33 +19,49 @@ SNAPSHOT_KEY = dg.AssetKey(["gold", TABLE])
 SOURCES = ("supplier_scorecards_current", "supplier_source_records")
 
 
-@dg.asset(
-    key=SNAPSHOT_KEY, deps=[dg.AssetKey(["gold", name]) for name in SOURCES], group_name=GROUP,
-    kinds={"delta", "python"}, owners=OWNERS, required_resource_keys={"lake"},
+def scorecard_snapshot_asset(*, table: str, build: str, what: str, description: str,
+                             published_description: str) -> dg.AssetsDefinition:
+    """An asset ``gold/<table>`` publishing ``build(scorecards, crosswalk)`` over
+    ``gold.supplier_scorecards_current`` and ``gold.supplier_source_records`` (one Delta commit,
+    none when the content is unchanged); ``build`` is ``"module:function"``, imported when it runs."""
+
+    @dg.asset(
+        key=dg.AssetKey(["gold", table]), deps=[dg.AssetKey(["gold", name]) for name in SOURCES],
+        group_name=GROUP, kinds={"delta", "python"}, owners=OWNERS, required_resource_keys={"lake"},
+        description=description,
+    )
+    def _snapshot(context) -> dg.MaterializeResult:
+        import importlib
+
+        from lake.publish import publish_table, read_published
+
+        module, function = build.split(":")
+        storage = context.resources.lake.storage()
+        sources = {name: read_published(storage, f"gold/{name}") for name in SOURCES}
+        missing = [name for name, published in sources.items() if published is None]
+        if missing:
+            raise dg.Failure(description=f"gold.{', gold.'.join(missing)} not published yet: no {what}")
+        snapshot = getattr(importlib.import_module(module), function)(
+            sources["supplier_scorecards_current"].table, sources["supplier_source_records"].table)
+        published = publish_table(storage, f"gold/{table}", snapshot, name=f"gold.{table}",
+                                  description=published_description,
+                                  metadata={"grouplake.dagster_run_id": context.run.run_id})
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": snapshot.num_rows, "delta_version": published.version,
+            "published": published.changed, "content_sha256": published.content_hash,
+            "scorecards_version": sources["supplier_scorecards_current"].version,
+        })
+
+    return _snapshot
+
+
+supplier_elimination_snapshot = scorecard_snapshot_asset(
+    table=TABLE, build="models.decisions.elimination:elimination_snapshot", what="elimination list",
     description="Decision snapshot: the suppliers on the current elimination list (bottom decile of "
                 "gold.supplier_scorecards_current), keyed by platform supplier id through the crosswalk, "
                 "with the weakest metrics as the reason.",
+    published_description="The elimination list in force, keyed by platform supplier id.",
 )
-def supplier_elimination_snapshot(context) -> dg.MaterializeResult:
-    """Build and publish the snapshot (one Delta commit, none when its content is unchanged)."""
-    from lake.publish import publish_table, read_published
-    from models.decisions.elimination import elimination_snapshot
-
-    storage = context.resources.lake.storage()
-    sources = {name: read_published(storage, f"gold/{name}") for name in SOURCES}
-    missing = [name for name, published in sources.items() if published is None]
-    if missing:
-        raise dg.Failure(description=f"gold.{', gold.'.join(missing)} not published yet: no elimination list")
-    table = elimination_snapshot(sources["supplier_scorecards_current"].table,
-                                 sources["supplier_source_records"].table)
-    published = publish_table(storage, f"gold/{TABLE}", table, name=f"gold.{TABLE}",
-                              description="The elimination list in force, keyed by platform supplier id.",
-                              metadata={"grouplake.dagster_run_id": context.run.run_id})
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": table.num_rows, "delta_version": published.version,
-        "published": published.changed, "content_sha256": published.content_hash,
-        "scorecards_version": sources["supplier_scorecards_current"].version,
-    })
 
 
 apply_supplier_suspensions_asset = decision_apply_asset(

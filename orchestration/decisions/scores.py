@@ -9,40 +9,21 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.decisions.door import GROUP, OWNERS, decision_apply_asset
+from orchestration.decisions.door import decision_apply_asset
+from orchestration.decisions.elimination import scorecard_snapshot_asset
 from transactional.standing.scores import KIND, apply_supplier_scores
 
 TABLE = "supplier_score_snapshot"
 SNAPSHOT_KEY = dg.AssetKey(["gold", TABLE])
-SOURCES = ("supplier_scorecards_current", "supplier_source_records")
 
 
-@dg.asset(
-    key=SNAPSHOT_KEY, deps=[dg.AssetKey(["gold", name]) for name in SOURCES], group_name=GROUP,
-    kinds={"delta", "python"}, owners=OWNERS, required_resource_keys={"lake"},
+supplier_score_snapshot = scorecard_snapshot_asset(
+    table=TABLE, build="models.decisions.supplier_scores:supplier_score_snapshot", what="supplier scores",
     description="Decision snapshot: every platform supplier's served score (overall score and interval, "
                 "category rank, badge top_decile / watch / listed / unranked) from "
                 "gold.supplier_scorecards_current, keyed by platform supplier id through the crosswalk.",
+    published_description="The supplier scores in force, keyed by platform supplier id.",
 )
-def supplier_score_snapshot(context) -> dg.MaterializeResult:
-    """Build and publish the snapshot (one Delta commit, none when its content is unchanged)."""
-    from lake.publish import publish_table, read_published
-    from models.decisions.supplier_scores import supplier_score_snapshot as build
-
-    storage = context.resources.lake.storage()
-    sources = {name: read_published(storage, f"gold/{name}") for name in SOURCES}
-    missing = [name for name, published in sources.items() if published is None]
-    if missing:
-        raise dg.Failure(description=f"gold.{', gold.'.join(missing)} not published yet: no supplier scores")
-    table = build(sources["supplier_scorecards_current"].table, sources["supplier_source_records"].table)
-    published = publish_table(storage, f"gold/{TABLE}", table, name=f"gold.{TABLE}",
-                              description="The supplier scores in force, keyed by platform supplier id.",
-                              metadata={"grouplake.dagster_run_id": context.run.run_id})
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": table.num_rows, "delta_version": published.version,
-        "published": published.changed, "content_sha256": published.content_hash,
-        "scorecards_version": sources["supplier_scorecards_current"].version,
-    })
 
 
 apply_supplier_scores_asset = decision_apply_asset(

@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 
 from transactional.api.deps import ContextDep, CurrentUser
 from transactional.benefits.customers import customer_of
-from transactional.db.tables.benefits import customer_benefits
 from transactional.domain.principal import Role
 from transactional.ordering.approvals import limit_for
 from transactional.schemas.common import ERRORS
@@ -60,20 +59,14 @@ def my_limits(context: ContextDep, user: CurrentUser) -> LimitsPublic:
             limit = ApprovalLimitView(amount=amount, currency=currency)
         terms = None
         if user.role is Role.BUYER:
-            customer = customer_of(session, user)
-            credit = currency = None
-            if customer is not None and customer.segment is not None:
-                granted = session.execute(
-                    customer_benefits.select().where(customer_benefits.c.business_unit == customer.business_unit,
-                                                     customer_benefits.c.customer_ref == customer.customer_ref)
-                ).first()
-                credit, currency = granted.credit_limit, granted.currency
+            customer = customer_of(session, user)  # its dealer account with the granted terms
             segmented = customer is not None and customer.payment_terms_days is not None
             terms = TermsView(
                 source="segment" if segmented else "default",
                 segment=None if customer is None else customer.segment,
                 payment_terms_days=customer.payment_terms_days if segmented else policy.payment_terms_days,
-                credit_limit=credit, currency=currency,
+                credit_limit=None if customer is None else customer.credit_limit,
+                currency=None if customer is None else customer.currency,
                 policy_version=None if customer is None else customer.policy_version,
                 customer_ref=None if customer is None else customer.customer_ref)
     return LimitsPublic(business_unit=user.business_unit, approval_limit=limit,

@@ -37,6 +37,7 @@ RECENT_ORDERS = 20
 _CUSTOMER = HotStatement(
     select(dealer_accounts.c.id, dealer_accounts.c.business_unit, dealer_accounts.c.customer_ref,
            customer_benefits.c.segment, customer_benefits.c.payment_terms_days,
+           customer_benefits.c.credit_limit, customer_benefits.c.currency,
            customer_benefits.c.policy_version, customer_benefits.c.snapshot_version)
     .outerjoin(customer_benefits, (customer_benefits.c.business_unit == dealer_accounts.c.business_unit)
                & (customer_benefits.c.customer_ref == dealer_accounts.c.customer_ref))
